@@ -1,0 +1,197 @@
+"""The multilayer perceptron: forward pass, backpropagation, nothing else.
+
+Row-as-example convention, as the seed writes it (l = 1..L, A[0] = X):
+    Z[l] = A[l-1] @ W[l] + b[l]        W[l] (n_in, n_out), b[l] (1, n_out)
+    A[l] = phi(Z[l])                   (the output layer uses softmax / sigmoid / identity)
+    delta[L] = A[L] - Y                (output function and loss derivatives cancel)
+    delta[l] = (delta[l+1] @ W[l+1].T) * phi'(Z[l])
+    dW[l] = A[l-1].T @ delta[l] / m    db[l] = delta[l].sum(0) / m
+
+Speed without changing that math: every W and b is a view into one flat parameter vector (and every
+dW, db into one flat gradient vector), so an optimizer updates all layers with a handful of array
+operations; the arrays of a forward/backward pass live in a workspace reused from step to step.
+Lists in this module are 0-based: weights[0] is the seed's W[1].
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .initializers import INITIALIZERS
+from .outputs import OUTPUTS
+
+# float32 trains about twice as fast as float64 here and is far more precise than a plot can show.
+DEFAULT_DTYPE = np.float32
+
+
+class _Workspace:
+    """The arrays one forward/backward pass over m rows needs, allocated once per batch size."""
+
+    def __init__(self, m: int, sizes: tuple[int, ...], dtype, dropout: bool):
+        widths = sizes[1:]
+        self.z = [np.empty((m, n), dtype) for n in widths]        # Z[l]
+        self.a = [np.empty((m, n), dtype) for n in widths]        # A[l] = phi(Z[l])
+        self.delta = [np.empty((m, n), dtype) for n in widths]    # delta[l]
+        self.gate = [np.empty((m, n), dtype) for n in widths[:-1]]  # phi'(Z[l]) of hidden layers
+        self.mask = [np.empty((m, n), dtype) for n in widths[:-1]] if dropout else None
+        # inputs[l] is what layer l multiplies by W[l]: X, then A[l] (after dropout, when training)
+        self.inputs: list[np.ndarray] = [None] * len(widths)
+        self.dropped = [np.empty((m, n), dtype) for n in widths[:-1]] if dropout else None
+        self.trained = False    # did the cached pass use dropout?
+        self.scratch = np.empty((m, widths[-1]), dtype)
+
+
+class MLP:
+    """A fully connected network, e.g. MLP([2, 8, 8, 2], activation="tanh", output="softmax").
+
+    `sizes` lists the widths from input to output. `dtype=None` uses the training default (float32);
+    pass "float64" for exact checks. `weights[l]` and `biases[l]` are views into `params`: change them
+    in place (`net.weights[0][...] = W`), never rebind them.
+    """
+
+    def __init__(self, sizes, activation="tanh", output="softmax", init="xavier_normal", seed=0,
+                 dtype=None, bias_init=0.0, init_gain=1.0, dropout=0.0):
+        self.sizes = tuple(int(n) for n in sizes)
+        if len(self.sizes) < 2 or min(self.sizes) < 1:
+            raise ValueError(f"sizes needs an input and an output width, each at least 1; got {sizes}")
+        self.activation = ACTIVATIONS[activation]
+        self.output = OUTPUTS[output]
+        if output == "sigmoid" and self.sizes[-1] != 1:
+            raise ValueError("a sigmoid output has exactly one unit (the probability of class 1)")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.dropout = float(dropout)
+        self.dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+        self.seed = seed
+
+        shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
+        n_weights = sum(i * o for i, o in shapes)
+        self.params = np.empty(n_weights + sum(self.sizes[1:]), self.dtype)   # [W1..WL, b1..bL]
+        self.grad = np.zeros_like(self.params)
+        self.n_weights = n_weights            # params[:n_weights] are the weights (L1/L2 act there)
+        self.weights, self.biases = self._views(self.params, shapes)
+        dweights, dbiases = self._views(self.grad, shapes)
+        self.grads = list(zip(dweights, dbiases))
+
+        rng = np.random.default_rng(seed)
+        scheme = INITIALIZERS[init]
+        for W, (n_in, n_out) in zip(self.weights, shapes):
+            W[...] = scheme(n_in, n_out, rng, init_gain)
+        self.params[n_weights:] = bias_init
+        # its own stream, so turning dropout on does not change the initial weights
+        self._dropout_rng = np.random.default_rng([seed, 1])
+        self._workspaces: dict[int, _Workspace] = {}
+        self._last: _Workspace | None = None
+
+    @staticmethod
+    def _views(flat, shapes):
+        weights, biases, at = [], [], 0
+        for n_in, n_out in shapes:
+            weights.append(flat[at:at + n_in * n_out].reshape(n_in, n_out))
+            at += n_in * n_out
+        for _, n_out in shapes:
+            biases.append(flat[at:at + n_out].reshape(1, n_out))
+            at += n_out
+        return weights, biases
+
+    @property
+    def n_layers(self) -> int:
+        """L: the number of weight layers (hidden layers + the output layer)."""
+        return len(self.weights)
+
+    def _workspace(self, m: int) -> _Workspace:
+        ws = self._workspaces.get(m)
+        if ws is None:
+            if len(self._workspaces) >= 4:    # batch, last partial batch, a check or two: no more
+                self._workspaces.pop(next(iter(self._workspaces)))
+            ws = self._workspaces[m] = _Workspace(m, self.sizes, self.dtype, self.dropout > 0)
+        return ws
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self, X, train: bool = False) -> np.ndarray:
+        """X (m, n0) -> A[L] (m, nL), a copy. Caches Z, A for `backward`. `train` applies dropout."""
+        return self._forward(np.asarray(X, self.dtype), train).copy()
+
+    def _forward(self, X: np.ndarray, train: bool) -> np.ndarray:
+        """The training loop's forward: X must already have the net's dtype; returns the buffer."""
+        ws = self._workspace(len(X))
+        phi, last = self.activation.fn, self.n_layers - 1
+        drop = train and self.dropout > 0
+        a = X
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            ws.inputs[l] = a
+            z = np.matmul(a, W, out=ws.z[l])
+            z += b
+            if l == last:
+                a = self.output.fn(z, ws.a[l])
+            else:
+                a = phi(z, ws.a[l])
+                if drop:    # inverted dropout: keep with prob 1-p, scale by 1/(1-p) so E[a] is unchanged
+                    keep = self._dropout_rng.random(a.shape, dtype=self.dtype) >= self.dropout
+                    np.multiply(keep, 1.0 / (1.0 - self.dropout), out=ws.mask[l])
+                    a = np.multiply(a, ws.mask[l], out=ws.dropped[l])
+        ws.trained = drop
+        self._last = ws
+        return a
+
+    def predict(self, X) -> np.ndarray:
+        """A[L] (m, nL) for X (m, n0), without dropout and without touching the training cache."""
+        return self.layer_outputs(X)[-1]
+
+    def layer_outputs(self, X) -> list[np.ndarray]:
+        """[A[1], ..., A[L]] for X (m, n0), each (m, n_l): what every neuron outputs, no dropout."""
+        a, outputs, last = np.asarray(X, self.dtype), [], self.n_layers - 1
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ W
+            z += b
+            a = (self.output.fn if l == last else self.activation.fn)(z, np.empty_like(z))
+            outputs.append(a)
+        return outputs
+
+    # -- loss and backward --------------------------------------------------------------------
+    def loss(self, Y) -> float:
+        """The mean loss of the last forward pass against targets Y (m, nL)."""
+        ws = self._last
+        return self.output.loss(ws.a[-1], np.asarray(Y, self.dtype), ws.scratch)
+
+    def backward(self, Y) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(dW[l], db[l]), ...]: the gradient of the mean loss of the last forward pass.
+
+        The arrays are views into `self.grad`, overwritten by the next backward: copy to keep them.
+        """
+        self._backward(np.asarray(Y, self.dtype))
+        return self.grads
+
+    def _backward(self, Y: np.ndarray) -> None:
+        ws = self._last
+        if ws is None:
+            raise RuntimeError("call forward(X) before backward(Y)")
+        derivative = self.activation.derivative
+        delta = np.subtract(ws.a[-1], Y, out=ws.delta[-1])            # delta[L] = A[L] - Y
+        for l in range(self.n_layers - 1, -1, -1):
+            dW, db = self.grads[l]
+            np.matmul(ws.inputs[l].T, delta, out=dW)                  # A[l-1].T @ delta[l]
+            np.add.reduce(delta, axis=0, out=db[0])                   # delta[l].sum(0)
+            if l == 0:
+                break
+            below = np.matmul(delta, self.weights[l].T, out=ws.delta[l - 1])   # delta[l+1] @ W[l+1].T
+            below *= derivative(ws.z[l - 1], ws.a[l - 1], ws.gate[l - 1])      # * phi'(Z[l])
+            if ws.trained:
+                below *= ws.mask[l - 1]     # a dropped unit passed nothing forward, gets nothing back
+            delta = below
+        self.grad *= 1.0 / len(Y)                                     # every dW and db at once: / m
+
+    def flat_gradient(self, grads) -> np.ndarray:
+        """The gradient as one vector laid out like `params`; `grads` is a backward() result."""
+        if grads is self.grads:
+            return self.grad
+        return np.concatenate([np.ravel(dW) for dW, _ in grads] + [np.ravel(db) for _, db in grads]
+                              ).astype(self.dtype, copy=False)
+
+    # -- state ---------------------------------------------------------------------------------
+    def copy_params(self) -> np.ndarray:
+        return self.params.copy()
+
+    def set_params(self, flat) -> None:
+        """Overwrite every weight and bias from a vector laid out like `params`."""
+        np.copyto(self.params, np.asarray(flat).reshape(self.params.shape), casting="same_kind")

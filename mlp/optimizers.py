@@ -1,0 +1,108 @@
+"""Optimizers: each updates the net's parameter vector in place from the gradient vector.
+
+Because every W and b lives in one flat vector (see network.py), one update is a few whole-vector
+operations however deep the net is. State (velocity, moments) is kept per parameter entry.
+`lr` is a plain attribute: changing it between steps changes the running optimizer, as in TF Playground.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Optimizer:
+    def __init__(self, lr: float):
+        self.lr = float(lr)
+        self._scratch = None
+
+    def step(self, net, grads) -> None:
+        """Apply one update to `net` from `grads` (a `net.backward` result)."""
+        g = net.flat_gradient(grads)
+        if self._scratch is None or self._scratch.shape != g.shape or self._scratch.dtype != g.dtype:
+            self._scratch = np.empty_like(g)
+            self._reset(g)
+        self._update(net.params, g, self._scratch)
+
+    def _reset(self, g) -> None:
+        """Fresh state shaped like the gradient (a new or rebuilt net)."""
+
+    def _update(self, p, g, s) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """p <- p - lr · g"""
+
+    def _update(self, p, g, s):
+        np.multiply(g, self.lr, out=s)
+        p -= s
+
+
+class Momentum(Optimizer):
+    """v <- beta · v + g;  p <- p - lr · v   (heavy-ball momentum, as PyTorch writes it)"""
+
+    def __init__(self, lr: float, beta: float = 0.9):
+        super().__init__(lr)
+        self.beta = float(beta)
+
+    def _reset(self, g):
+        self.velocity = np.zeros_like(g)
+
+    def _update(self, p, g, s):
+        v = self.velocity
+        v *= self.beta
+        v += g
+        np.multiply(v, self.lr, out=s)
+        p -= s
+
+
+class Adam(Optimizer):
+    """m <- b1·m + (1-b1)·g;  v <- b2·v + (1-b2)·g²;  t <- t + 1
+    p <- p - lr · m̂ / (sqrt(v̂) + eps),  m̂ = m / (1 - b1^t),  v̂ = v / (1 - b2^t)"""
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.t = 0
+
+    def _reset(self, g):
+        self.m = np.zeros_like(g)
+        self.v = np.zeros_like(g)
+        self.t = 0
+
+    def _update(self, p, g, s):
+        b1, b2 = self.beta1, self.beta2
+        self.t += 1
+        self.m *= b1
+        np.multiply(g, 1.0 - b1, out=s)
+        self.m += s
+        self.v *= b2
+        np.multiply(g, g, out=s)
+        s *= 1.0 - b2
+        self.v += s
+        # sqrt(v̂) = sqrt(v) / sqrt(1 - b2^t): the bias corrections become two scalars
+        np.sqrt(self.v, out=s)
+        s *= 1.0 / np.sqrt(1.0 - b2 ** self.t)
+        s += self.eps
+        np.divide(self.m, s, out=s)
+        s *= self.lr / (1.0 - b1 ** self.t)
+        p -= s
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    name: str
+    label: str
+    make: type
+    default_lr: float
+    help: str
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {o.name: o for o in [
+    OptimizerSpec("sgd", "SGD", SGD, 0.03, "Plain gradient descent: step against the gradient, lr times its size."),
+    OptimizerSpec("momentum", "Momentum", Momentum, 0.03,
+                  "Keeps a running sum of past gradients (factor beta), so steps build speed along steady slopes."),
+    OptimizerSpec("adam", "Adam", Adam, 0.01,
+                  "Scales each weight's step by a running estimate of its gradient's size: robust to the lr."),
+]}
