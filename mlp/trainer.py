@@ -1,0 +1,178 @@
+"""The trainer: a config becomes data, a net and an optimizer; `run(n)` trains n minibatch steps.
+
+After each run it evaluates the train and test sets, records one row of history and returns a
+`Report` with the per-layer signals of the last step. A run that overflows (a huge learning rate,
+an exploding init) stops at the step it happened, restores the last finite weights and says so:
+`report.diverged_at`. Nothing is printed and NumPy warnings stay silent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import metrics
+from .config import Config
+from .datasets import featurize, make_dataset, one_hot
+from .history import History
+from .network import MLP
+from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES
+from .signals import LayerSignals, collect_signals
+from .step import train_step
+
+# Settings a running net can take on the fly, as in TF Playground; any other change means a new run.
+LIVE_FIELDS = frozenset({"optimizer", "lr", "momentum", "beta1", "beta2", "schedule", "schedule_period",
+                         "schedule_factor", "batch_size", "regularization", "reg_rate", "clip_norm"})
+HISTORY_CAPACITY = 1024
+
+
+@dataclass(frozen=True)
+class Report:
+    step: int                       # steps taken so far
+    epoch: float                    # passes over the training set so far
+    lr: float                       # the learning rate of the last step
+    train_loss: float
+    test_loss: float
+    train_metric: float             # accuracy (classification) or R² (regression)
+    test_metric: float
+    test_rmse: float                # nan for classification
+    confusion: np.ndarray | None    # (K, K) on the test set, classification only
+    signals: LayerSignals | None    # of the last step; None when no step was taken
+    diverged_at: int | None         # the step whose numbers overflowed, while diverged
+
+
+def make_optimizer(config: Config):
+    spec = OPTIMIZERS[config.optimizer]
+    if config.optimizer == "momentum":
+        return spec.make(config.lr, beta=config.momentum)
+    if config.optimizer == "adam":
+        return spec.make(config.lr, beta1=config.beta1, beta2=config.beta2)
+    return spec.make(config.lr)
+
+
+class Trainer:
+    def __init__(self, config: Config, dtype=None):
+        self.config = config
+        data = make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction,
+                            config.data_seed, config.n_classes)
+        self.data = data
+        self.net = MLP(config.layer_sizes, activation=config.activation, output=config.output,
+                       init=config.init, seed=config.seed, dtype=dtype, bias_init=config.bias_init,
+                       init_gain=config.init_gain, dropout=config.dropout)
+        dt = self.net.dtype
+        self.X_train = featurize(data.X_train, config.features, dt)
+        self.X_test = featurize(data.X_test, config.features, dt)
+        self.Y_train, self.Y_test = self._targets(data.y_train), self._targets(data.y_test)
+        self.optimizer = make_optimizer(config)
+        self.step = 0
+        self.diverged_at: int | None = None
+        self._last_good = self.net.copy_params()
+        self._order_rng = np.random.default_rng([config.seed, 2])   # batch order: its own stream
+        self._order = np.arange(len(self.X_train))
+        self._cursor = len(self._order)                              # forces a shuffle on first use
+        self._batch_x = self._batch_y = None
+        L = self.net.n_layers
+        self.history = History({"step": (), "epoch": (), "lr": (), "train_loss": (), "test_loss": (),
+                                "train_metric": (), "test_metric": (), "grad_norm": (L,), "weight_norm": (L,),
+                                "update_ratio": (L,), "delta_mean_abs": (L,)}, HISTORY_CAPACITY)
+
+    def _targets(self, y):
+        """Labels or values (m,) -> what the output layer is compared with, in the net's dtype."""
+        out, dt = self.config.output, self.net.dtype
+        if out == "softmax":
+            return one_hot(y, self.config.n_output_classes, dt)
+        return np.ascontiguousarray(y.reshape(-1, 1), dtype=dt)
+
+    # -- live changes ----------------------------------------------------------------------------
+    def apply(self, config: Config) -> bool:
+        """Take on a changed config if only live fields changed; False means: build a new Trainer."""
+        changed = {k for k in config.to_query() if getattr(config, k) != getattr(self.config, k)}
+        if not changed <= LIVE_FIELDS:
+            return False
+        optimizer_changed = {"optimizer", "momentum", "beta1", "beta2"} & changed
+        self.config = config
+        if optimizer_changed:
+            self.optimizer = make_optimizer(config)     # fresh state: old moments mean nothing to it
+        self.diverged_at = None                         # a new lr may well tame it: let it try
+        return True
+
+    # -- training --------------------------------------------------------------------------------
+    @property
+    def epoch(self) -> float:
+        return self.step * min(self.config.batch_size, len(self.X_train)) / len(self.X_train)
+
+    def lr_at(self, step: int) -> float:
+        c = self.config
+        return SCHEDULES[c.schedule].rate(c.lr, step, c.schedule_period, c.schedule_factor)
+
+    def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        m, size = len(self.X_train), min(self.config.batch_size, len(self.X_train))
+        if size == m:
+            return self.X_train, self.Y_train
+        if self._cursor + size > m:              # a new epoch: reshuffle (drop the ragged tail)
+            self._order_rng.shuffle(self._order)
+            self._cursor = 0
+        rows = self._order[self._cursor:self._cursor + size]
+        self._cursor += size
+        if self._batch_x is None or len(self._batch_x) != size:
+            self._batch_x = np.empty((size, self.X_train.shape[1]), self.net.dtype)
+            self._batch_y = np.empty((size, self.Y_train.shape[1]), self.net.dtype)
+        np.take(self.X_train, rows, axis=0, out=self._batch_x)
+        np.take(self.Y_train, rows, axis=0, out=self._batch_y)
+        return self._batch_x, self._batch_y
+
+    def run(self, n_steps: int, signals: bool = True) -> Report:
+        """Train n_steps minibatch steps (none while diverged) and report."""
+        c, net, opt = self.config, self.net, self.optimizer
+        l1 = c.reg_rate if c.regularization == "l1" else 0.0
+        l2 = c.reg_rate if c.regularization == "l2" else 0.0
+        constant_lr = c.schedule == "constant"
+        opt.lr = c.lr
+        took = 0
+        with np.errstate(all="ignore"):
+            for _ in range(n_steps if self.diverged_at is None else 0):
+                if not constant_lr:
+                    opt.lr = self.lr_at(self.step)
+                X, Y = self._next_batch()
+                loss, grad_norm = train_step(net, opt, X, Y, l1, l2, c.clip_norm, self._last_good)
+                if not (np.isfinite(loss) and np.isfinite(grad_norm)):
+                    self.diverged_at = self.step + 1
+                    net.set_params(self._last_good)
+                    break
+                self.step += 1
+                took += 1
+            layer_signals = collect_signals(net, self._last_good) if signals and took else None
+            return self._evaluate(layer_signals, opt.lr)
+
+    def _evaluate(self, layer_signals: LayerSignals | None, lr: float) -> Report:
+        c, net = self.config, self.net
+        scores = {}
+        for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
+                              ("test", self.X_test, self.Y_test, self.data.y_test)):
+            net._forward(X, False)
+            P = net._last.a[-1]
+            loss = net.loss(Y)
+            if c.problem == "classification":
+                predicted = metrics.predicted_labels(P)
+                scores[part] = (loss, metrics.accuracy(y, predicted), predicted)
+            else:
+                scores[part] = (loss, metrics.r_squared(y, P[:, 0]), P[:, 0])
+        confusion = rmse = None
+        if c.problem == "classification":
+            confusion = metrics.confusion_matrix(self.data.y_test, scores["test"][2], c.n_output_classes)
+        else:
+            rmse = metrics.rmse(self.data.y_test, scores["test"][2])
+        report = Report(self.step, self.epoch, lr, scores["train"][0], scores["test"][0], scores["train"][1],
+                        scores["test"][1], np.nan if rmse is None else rmse, confusion, layer_signals,
+                        self.diverged_at)
+        if layer_signals is not None:
+            self._record(report)
+        return report
+
+    def _record(self, r: Report) -> None:
+        s = r.signals
+        self.history.append(step=r.step, epoch=r.epoch, lr=r.lr, train_loss=r.train_loss, test_loss=r.test_loss,
+                            train_metric=r.train_metric, test_metric=r.test_metric, grad_norm=s.grad_norm,
+                            weight_norm=s.weight_norm, update_ratio=s.update_ratio,
+                            delta_mean_abs=s.delta_mean_abs)
