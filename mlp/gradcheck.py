@@ -43,18 +43,30 @@ def gradcheck(net, X, Y, h: float | None = None) -> list[float]:
     """The worst relative error of backprop's dW and db, per layer (a list of L floats).
 
     Dropout is off throughout (it would make the loss random). Use a float64 net: in float32 the
-    differences drown in rounding error. `h` defaults to 1e-3 for smooth activations and 1e-4 for
-    those with a kink at 0 (ReLU's family): a kink within 2h of some z spoils that difference.
+    differences drown in rounding error. `h` defaults to 1e-3, or less where a kink is near (see
+    `_safe_steps`).
     """
-    if h is None:
-        h = 1e-3 if net.activation.smooth else 1e-4
+    steps = [h] * net.n_layers if h is not None else _safe_steps(net, X)
     net.forward(X)
     analytic = [(dW.copy(), db.copy()) for dW, db in net.backward(Y)]
-    numeric = [(numerical_gradient(net, X, Y, W, h), numerical_gradient(net, X, Y, b, h))
-               for W, b in zip(net.weights, net.biases)]
+    numeric = [(numerical_gradient(net, X, Y, W, h_l), numerical_gradient(net, X, Y, b, h_l))
+               for W, b, h_l in zip(net.weights, net.biases, steps)]
     # An entry whose true gradient is 0 (zero init, a dead unit) gets pure rounding noise from the
     # differences; measuring it against 1e-5 of the net's largest gradient keeps that noise
     # from reading as a 100% error while a real mistake still shows.
     floor = max(FLOOR, 1e-5 * max(np.abs(g).max() for pair in analytic for g in pair))
     return [float(max(relative_error(dW, nW, floor).max(), relative_error(db, nb, floor).max()))
             for (dW, db), (nW, nb) in zip(analytic, numeric)]
+
+
+def _safe_steps(net, X) -> list[float]:
+    """The step h for each layer's parameters: 1e-3, shrunk for activations with a kink at 0.
+
+    A difference taken across the kink measures neither side's slope. A layer-l parameter moves the
+    z of layer l and every layer after it, so h_l keeps all of those z at least 20 steps from 0.
+    """
+    if net.activation.smooth:
+        return [1e-3] * net.n_layers
+    nearest = [float(np.abs(z).min()) for z in net._hidden_preactivations(X)] + [np.inf]
+    after = np.minimum.accumulate(nearest[::-1])[::-1]      # min |z| over this layer and later ones
+    return [float(np.clip(d / 20, 1e-5, 1e-3)) for d in after]

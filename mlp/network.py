@@ -148,6 +148,11 @@ class MLP:
             outputs.append(a)
         return outputs
 
+    def _hidden_preactivations(self, X) -> list[np.ndarray]:
+        """[Z[1], ..., Z[L-1]] for X, copies."""
+        self.forward(X)
+        return [z.copy() for z in self._last.z[:-1]]
+
     # -- loss and backward --------------------------------------------------------------------
     def loss(self, Y) -> float:
         """The mean loss of the last forward pass against targets Y (m, nL)."""
