@@ -1,0 +1,122 @@
+"""The config: exact round trips to query params and JSON, and rejections a student can read."""
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from mlp.config import FIELD, FIELDS, MAX_HIDDEN_LAYERS, Config, ConfigError, natural_output
+from mlp.datasets import DATASETS
+
+
+def value_strategy(f):
+    if f.kind == "choice":
+        return st.sampled_from(sorted(f.choices()))
+    if f.kind == "int":
+        return st.integers(int(f.lo), int(f.hi))
+    if f.kind == "float":
+        return st.floats(f.lo, f.hi, allow_nan=False)
+    if f.kind == "ints":
+        return st.lists(st.integers(int(f.lo), int(f.hi)), max_size=f.max_items).map(tuple)
+    if f.kind == "names":
+        return st.lists(st.sampled_from(sorted(f.choices())), min_size=1, unique=True).map(tuple)
+    raise AssertionError(f.kind)
+
+
+@st.composite
+def valid_configs(draw):
+    values = {f.key: draw(value_strategy(f)) for f in FIELDS}
+    problem = DATASETS[values["dataset"]].problem
+    if problem == "regression":
+        values["output"] = "linear"
+    elif values["output"] == "linear" or (values["output"] == "sigmoid" and values["dataset"] == "blobs"):
+        values["output"] = "softmax"
+    return Config(**values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(valid_configs())
+def test_query_and_json_round_trips_are_exact(config):
+    query = config.to_query()
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in query.items())
+    assert Config.from_query(query) == config
+    assert Config.from_json(config.to_json()) == config
+    assert Config.from_query_lenient(query) == (config, [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(valid_configs(), st.sampled_from([f for f in FIELDS if f.kind in ("int", "float")]), st.data())
+def test_out_of_range_numbers_are_rejected_by_name(config, field, data):
+    margin = max(field.hi - field.lo, 1) * 1e-3
+    bad = data.draw(st.one_of(st.floats(field.hi + margin, field.hi + margin + 1e6),
+                              st.floats(field.lo - margin - 1e6, field.lo - margin)))
+    if field.kind == "int":
+        bad = int(bad) + (1 if bad > field.hi else -1)
+    with pytest.raises(ConfigError) as err:
+        config.replace(**{field.key: bad})
+    assert any(field.label.lower() in p for p in err.value.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([f.key for f in FIELDS] + ["junk"]), st.text(max_size=30)))
+def test_any_hand_edited_link_gives_a_config_and_messages(params):
+    config, problems = Config.from_query_lenient(params)
+    assert isinstance(config, Config)
+    assert all(isinstance(p, str) and p for p in problems)
+    try:
+        assert Config.from_query(params) == config and not problems
+    except ConfigError as err:
+        assert err.problems
+
+
+def test_every_problem_is_listed_in_words():
+    with pytest.raises(ConfigError) as err:
+        Config(hidden=(4, 0), lr=100.0, dataset="nope", features=())
+    text = str(err.value)
+    assert "layer width must be 1–256, got 0" in text
+    assert "learning rate must be 0.00001–10, got 100" in text
+    assert "dataset must be one of" in text
+    assert "choose at least one input feature" in text
+
+
+def test_limits():
+    Config(hidden=(8,) * 30)                                  # the vanishing-gradient demos need depth
+    with pytest.raises(ConfigError, match="at most 40 hidden layers"):
+        Config(hidden=(2,) * (MAX_HIDDEN_LAYERS + 1))
+    with pytest.raises(ConfigError, match="points must be"):
+        Config(n_samples=10**6)
+
+
+def test_cross_field_rules():
+    with pytest.raises(ConfigError, match="regression problem"):
+        Config(dataset="plane", output="softmax")
+    with pytest.raises(ConfigError, match="sigmoid output separates two classes"):
+        Config(dataset="blobs", output="sigmoid")
+    assert natural_output("plane") == "linear" and natural_output("xor") == "softmax"
+    assert Config(dataset="blobs", n_classes=4).layer_sizes == (2, 4, 2, 4)
+    assert Config(dataset="gauss", output="sigmoid", features=("x1", "x2", "x1x2")).layer_sizes == (3, 4, 2, 1)
+
+
+def test_hostile_values_are_messages():
+    config, problems = Config.from_query_lenient({"lr": "nan", "hidden": "4,-1", "n_samples": "1e99",
+                                                  "features": "x1,rm -rf", "dataset": "<script>"})
+    assert config == Config()
+    assert len(problems) == 5
+    config, problems = Config.from_query_lenient({"dataset": "plane", "lr": "0.1"})
+    assert config.output == "linear" and config.lr == 0.1 and problems
+
+
+def test_types_are_normalised_and_bad_types_rejected():
+    assert Config(hidden=[8, 8], features=["x2", "x1"]).hidden == (8, 8)
+    assert Config(n_samples=300.0).n_samples == 300
+    with pytest.raises(ConfigError, match="wrong type"):
+        Config(n_samples=300.5)
+    with pytest.raises(ConfigError):
+        Config.from_json(json.dumps({"lr": 0.1, "bogus": 1}))
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        Config.from_json("{")
+
+
+def test_the_field_table_drives_the_dataclass():
+    assert [f.key for f in FIELDS] == list(Config.__dataclass_fields__)
+    assert all(getattr(Config(), f.key) == f.default for f in FIELDS)
+    assert FIELD["activation"].choices().keys() >= {"sigmoid", "tanh", "relu", "linear"}
