@@ -1,5 +1,21 @@
-"""The Playground page (placeholder until the playground lands)."""
+"""The Playground: pick data, a network and its training, press Play, watch it learn."""
 import streamlit as st
 
+from mlp.ui.controls import settings_sidebar
+from mlp.ui.frame import Views
+from mlp.ui.live import live_playground
+from mlp.ui.page import page_setup, play_controls, view_toggles
+from mlp.ui.state import current_run
+
+page_setup("Playground")
+run = current_run()
+settings_sidebar(run)
+
 st.title("Neural network playground")
-st.write("The engine is ready; the playground page is on its way.")
+st.caption("A from-scratch NumPy network learns to separate the points. Press ▶ Play and watch the output, "
+           "the neurons and, below, the gradients flowing back through each layer.")
+for problem in run.problems:
+    st.warning(problem)
+play_controls(run)
+views = view_toggles(run)
+live_playground(run, views)

@@ -145,7 +145,19 @@ class Trainer:
             layer_signals = collect_signals(net, self._last_good) if signals and took else None
             return self._evaluate(layer_signals, opt.lr)
 
-    def _evaluate(self, layer_signals: LayerSignals | None, lr: float) -> Report:
+    def probe(self) -> Report:
+        """Report with the signals of a step on the whole training set, without taking it.
+
+        What the gradient views show before training starts (and the labs' "at initialisation").
+        """
+        net = self.net
+        with np.errstate(all="ignore"):
+            net._forward(self.X_train, False)
+            net._backward(self.Y_train)
+            layer_signals = collect_signals(net, None)
+            return self._evaluate(layer_signals, self.lr_at(self.step), record=False)
+
+    def _evaluate(self, layer_signals: LayerSignals | None, lr: float, record: bool = True) -> Report:
         c, net = self.config, self.net
         scores = {}
         for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
@@ -166,7 +178,7 @@ class Trainer:
         report = Report(self.step, self.epoch, lr, scores["train"][0], scores["test"][0], scores["train"][1],
                         scores["test"][1], np.nan if rmse is None else rmse, confusion, layer_signals,
                         self.diverged_at)
-        if layer_signals is not None:
+        if layer_signals is not None and record:
             self._record(report)
         return report
 

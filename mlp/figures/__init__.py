@@ -1,0 +1,17 @@
+"""Plotly figures of the playground, as plain dicts ({"data": [...], "layout": {...}}).
+
+Each builder is a pure function of plain data (NumPy arrays, numbers, lists) and never builds a
+`plotly.graph_objects.Figure`: they run every animation frame, and validating a Figure costs far
+more than drawing one. Nothing here imports Streamlit. Big heatmaps can be sent compact (base64
+uint8 under "zb64", see compact.py); the browser side expands them (mlp/ui/plotly_live.py).
+"""
+from .boundary import decision_boundary_figure
+from .compact import decode_grid, encode_grid
+from .confusion import confusion_matrix_figure
+from .curves import grad_norms_over_time_figure, loss_curves_figure
+from .layers import grad_norm_by_layer_figure, layer_histograms_figure
+from .network_view import network_figure
+
+__all__ = ["confusion_matrix_figure", "decision_boundary_figure", "decode_grid", "encode_grid",
+           "grad_norm_by_layer_figure", "grad_norms_over_time_figure", "layer_histograms_figure",
+           "loss_curves_figure", "network_figure"]

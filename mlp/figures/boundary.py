@@ -1,0 +1,118 @@
+"""The decision boundary: the net's output over the input plane, with the data points on top."""
+from __future__ import annotations
+
+import numpy as np
+
+from .compact import heatmap_values
+from .jsonable import integers, rounded
+from .palette import DIVERGING_SCALE, INK, WHITE, base_layout, class_colour_scale, compact_legend
+
+DOMAIN = (-6.0, 6.0)                    # mlp.datasets.DOMAIN (not imported: figures take plain data)
+TICKS = list(range(-6, 7, 2))
+# The background is paler than the points so a point stands out even on its own class's colour.
+BACKGROUND_OPACITY = {"binary": 0.75, "regression": 0.75, "multiclass": 0.4}
+
+
+def _kind(problem: str, n_classes: int) -> str:
+    if problem == "regression":
+        return "regression"
+    if problem != "classification":
+        raise ValueError(f"problem must be 'classification' or 'regression', got {problem!r}")
+    return "multiclass" if n_classes > 2 else "binary"
+
+
+def _background(xs, ys, z, kind: str, n_classes: int, discretize: bool, compact: bool) -> dict:
+    z = np.asarray(z, dtype=np.float64)
+    if kind == "binary":
+        if discretize:                  # TF Playground's "discretize output": hard 0/1 regions
+            z = (z >= 0.5).astype(np.float64)
+        zmin, zmax, lo, hi, scale = 0.0, 1.0, 0.0, 1.0, DIVERGING_SCALE
+        label = "p(class 1) %{z:.2f}"
+    elif kind == "regression":
+        if discretize:
+            z = np.sign(z)
+        zmin, zmax, scale = -1.0, 1.0, DIVERGING_SCALE
+        # Encode over the data's own range when it leaves [-1, 1], so hover values stay true; the
+        # colour scale still saturates at +-1.
+        finite = z[np.isfinite(z)]
+        lo = min(-1.0, float(finite.min())) if finite.size else -1.0
+        hi = max(1.0, float(finite.max())) if finite.size else 1.0
+        label = "output %{z:.2f}"
+    else:
+        k = max(n_classes, 1)
+        zmin, zmax, lo, hi, scale = -0.5, k - 0.5, 0.0, float(k - 1), class_colour_scale(k)
+        label = "predicted class %{z:.0f}"
+    return {
+        "type": "heatmap",
+        "name": "output",
+        "x": rounded(xs, 4),
+        "y": rounded(ys, 4),
+        **heatmap_values(z, lo, hi, compact),
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": scale,
+        "showscale": False,
+        "opacity": BACKGROUND_OPACITY[kind],
+        "hovertemplate": "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>" + label + "<extra></extra>",
+        "showlegend": False,
+    }
+
+
+def _points(X, y, name: str, kind: str, n_classes: int) -> dict:
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
+    y = np.asarray(y).reshape(-1)
+    if kind == "regression":
+        colour, cmin, cmax, scale = rounded(y, 3), -1.0, 1.0, DIVERGING_SCALE
+        label = "target %{marker.color:.2f}"
+    else:
+        k = max(n_classes, 2)
+        colour, cmin, cmax, scale = integers(y), -0.5, k - 0.5, class_colour_scale(k)
+        label = "class %{marker.color}"
+    # Train points: white outline (TF Playground). Test points: a dark outline, so they read as
+    # "held out" even where they overlap training points.
+    outline = {"color": WHITE, "width": 1} if name == "train" else {"color": INK, "width": 1.5}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": rounded(X[:, 0], 3),
+        "y": rounded(X[:, 1], 3),
+        "marker": {"color": colour, "colorscale": scale, "cmin": cmin, "cmax": cmax, "size": 7,
+                   "line": outline, "showscale": False},
+        # %{marker.color}: per-point attributes are available to hovertemplate, so the class is
+        # not sent twice
+        "hovertemplate": "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>" + label + f"<extra>{name}</extra>",
+    }
+
+
+def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=None, *, problem: str,
+                             n_classes: int, discretize: bool = False, compact: bool = False) -> dict:
+    """The net's output over the plane as a heatmap, training (and test) points on top.
+
+    xs (r,), ys (r,): grid coordinates; z (r, r) indexed [y, x] (as `mlp.datasets.grid` lays it out):
+      binary classification: p(class 1) in [0, 1], orange -> white -> blue;
+      multi-class (n_classes > 2): the predicted class index 0..K-1 (as float), one colour per class;
+      regression: the predicted value, orange -> white -> blue over [-1, 1].
+    X_train (m, 2), y_train (m,): labels (int) or targets (float); X_test, y_test the same, optional:
+    drawn as a separate trace "test" with dark outlines.
+    discretize: binary -> z rounded to 0/1, regression -> sign(z) (TF Playground's "discretize output").
+    compact: the heatmap carries "zb64" (see compact.py) instead of "z".
+    """
+    kind = _kind(problem, n_classes)
+    traces = [_background(xs, ys, z, kind, n_classes, discretize, compact),
+              _points(X_train, y_train, "train", kind, n_classes)]
+    has_test = X_test is not None and y_test is not None
+    if has_test:
+        traces.append(_points(X_test, y_test, "test", kind, n_classes))
+    axis = {"range": list(DOMAIN), "tickvals": TICKS, "showgrid": False, "zeroline": False,
+            "constrain": "domain", "showline": False}
+    layout = base_layout(
+        "decision_boundary",
+        xaxis={**axis},
+        yaxis={**axis, "scaleanchor": "x", "scaleratio": 1},
+        margin={"l": 36, "r": 8, "t": 30 if has_test else 8, "b": 28, "pad": 0},
+        showlegend=has_test,
+        legend=compact_legend(),
+        hovermode="closest",
+    )
+    return {"data": traces, "layout": layout}

@@ -1,0 +1,110 @@
+"""Curves over training time: loss (and a metric), and the gradient norm of every layer."""
+from __future__ import annotations
+
+import numpy as np
+
+from .jsonable import integers, rounded, significant
+from .palette import FAINT, INK, base_layout, compact_legend, sequential_colours
+
+METRIC_COLOUR = "#2ca25f"
+MAX_LEGEND_ENTRIES = 8
+
+
+def _steps(steps) -> tuple[np.ndarray, list]:
+    """steps (T,) -> (as float array, as JSON list): whole numbers as ints (short), else 3 places."""
+    s = np.asarray(steps, dtype=np.float64).reshape(-1)
+    whole = s.size == 0 or bool(np.all(np.isfinite(s) & (s == np.round(s))))
+    return s, integers(s) if whole else rounded(s, 3)
+
+
+def _for_log_axis(values) -> np.ndarray:
+    """A log axis cannot show <= 0: those become NaN, i.e. gaps (None in JSON)."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    return np.where(v > 0, v, np.nan)
+
+
+def _axis(title: str, **extra) -> dict:
+    axis = {"title": {"text": title, "standoff": 4}, "showgrid": True, "gridcolor": "#eeeeee",
+            "zeroline": False, "showline": True, "linecolor": FAINT, "automargin": True}
+    axis.update(extra)
+    return axis
+
+
+def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, metric=None,
+                       metric_name: str | None = None) -> dict:
+    """Train (solid) and test (dashed) loss against step.
+
+    steps, train_loss, test_loss: (T,) each (T may be 0: an empty chart). log_y: a log loss axis
+    (values <= 0 left out). metric (T,), optional: e.g. test accuracy, dotted on a right-hand axis
+    over [0, 1], named `metric_name` (default "metric").
+    """
+    _, x = _steps(steps)
+    prepare = _for_log_axis if log_y else (lambda v: v)
+    traces = [
+        {"type": "scatter", "mode": "lines", "name": "train loss", "x": x,
+         "y": significant(prepare(train_loss)), "line": {"color": INK, "width": 2},
+         "hovertemplate": "%{y:.4g}"},
+        {"type": "scatter", "mode": "lines", "name": "test loss", "x": x,
+         "y": significant(prepare(test_loss)), "line": {"color": INK, "width": 2, "dash": "dash"},
+         "hovertemplate": "%{y:.4g}"},
+    ]
+    has_metric = metric is not None
+    name = metric_name or "metric"
+    if has_metric:
+        traces.append({"type": "scatter", "mode": "lines", "name": name, "x": x, "y": significant(metric),
+                       "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
+                       "hovertemplate": "%{y:.3f}"})
+    layout = base_layout(
+        "loss_curves",
+        xaxis=_axis("step", rangemode="tozero"),
+        yaxis=_axis("loss", type="log" if log_y else "linear", **({} if log_y else {"rangemode": "tozero"})),
+        margin={"l": 56, "r": 56 if has_metric else 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True,
+        legend=compact_legend(),
+        hovermode="x unified",
+    )
+    if has_metric:
+        layout["yaxis2"] = _axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
+                                 showline=False)
+    return {"data": traces, "layout": layout}
+
+
+def _legend_layers(n_layers: int) -> set[int]:
+    """Which layers get a legend entry: all of a shallow net, a spread of up to 8 (first, last) of a deep one."""
+    if n_layers <= MAX_LEGEND_ENTRIES:
+        return set(range(n_layers))
+    return {int(round(i)) for i in np.linspace(0, n_layers - 1, MAX_LEGEND_ENTRIES)}
+
+
+def grad_norms_over_time_figure(steps, grad_norms) -> dict:
+    """‖dW[l]‖ of every layer against step, one line per layer on a log axis.
+
+    steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer. Layer 1
+    is darkest and the output lightest, so vanishing gradients show as dark lines far below light
+    ones. Zero and non-finite values are dropped (a log axis cannot show them).
+    """
+    s, _ = _steps(steps)
+    g = np.asarray(grad_norms, dtype=np.float64)
+    if g.ndim == 1:
+        g = g.reshape(len(s), -1) if g.size else np.zeros((len(s), 0))
+    n_layers = g.shape[1]
+    colours = sequential_colours(n_layers)
+    shown = _legend_layers(n_layers)
+    traces = []
+    for l in range(n_layers):
+        keep = np.isfinite(g[:, l]) & (g[:, l] > 0)
+        _, x = _steps(s[keep])
+        traces.append({"type": "scatter", "mode": "lines", "name": f"layer {l + 1}", "x": x,
+                       "y": significant(g[keep, l]), "line": {"color": colours[l], "width": 2},
+                       "showlegend": l in shown, "legendrank": l + 1,
+                       "hovertemplate": "%{y:.3g}"})
+    layout = base_layout(
+        "grad_norms_over_time",
+        xaxis=_axis("step", rangemode="tozero"),
+        yaxis=_axis("‖dW‖", type="log", exponentformat="power"),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True,
+        legend=compact_legend(),
+        hovermode="x unified",
+    )
+    return {"data": traces, "layout": layout}

@@ -1,0 +1,54 @@
+"""NumPy arrays -> short JSON-ready lists.
+
+Figures are serialised and sent to the browser every animation frame, so numbers are rounded to
+what a plot can show (a float32 loss would otherwise print as 0.12345600128173828). Non-finite
+values become None: JSON has no NaN, and Plotly draws None as a gap.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _with_gaps(rounded: np.ndarray, finite: np.ndarray) -> list:
+    if finite.all():
+        return rounded.tolist()
+    out = rounded.astype(object)
+    out[~finite] = None
+    return out.tolist()
+
+
+def rounded(values, decimals: int = 3) -> list:
+    """Any-shape array -> nested lists of floats rounded to `decimals` places (NaN/inf -> None)."""
+    v = np.asarray(values, dtype=np.float64)
+    # np.round computes rint(x * 10**d) / 10**d: the nearest double to a short decimal, so json
+    # prints it short.
+    return _with_gaps(np.round(v, decimals), np.isfinite(v))
+
+
+def significant(values, digits: int = 4) -> list:
+    """1-D array -> list of floats with `digits` significant digits (NaN/inf -> None).
+
+    Significant rather than fixed decimals: losses and gradient norms span 1e-12..1e3 on log axes.
+    """
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    finite = np.isfinite(v)
+    out = np.where(finite, v, 0.0)
+    nonzero = out != 0
+    if nonzero.any():
+        x = out[nonzero]
+        k = digits - 1 - np.floor(np.log10(np.abs(x)))        # decimals to keep, per value
+        up = k >= 0
+        r = np.empty_like(x)
+        # Divide an integer by an exact power of ten (or multiply by one) so the result is the
+        # double nearest the short decimal, which json then prints in full as that decimal.
+        scale = 10.0 ** k[up]
+        r[up] = np.round(x[up] * scale) / scale
+        scale = 10.0 ** -k[~up]
+        r[~up] = np.round(x[~up] / scale) * scale
+        out[nonzero] = r
+    return _with_gaps(out, finite)
+
+
+def integers(values) -> list:
+    """1-D array of whole numbers (steps, counts) -> list of Python ints."""
+    return np.asarray(values).reshape(-1).astype(np.int64).tolist()

@@ -1,0 +1,137 @@
+"""Per-layer views of one moment of training: histograms side by side, and gradient norm by layer."""
+from __future__ import annotations
+
+import numpy as np
+
+from .jsonable import integers, rounded, significant
+from .palette import BLUE, FAINT, FONT_SIZE, INK, base_layout, compact_legend
+
+BAR_COLOUR = "#4a6a82"          # neutral: bars are counts, neither negative nor positive
+MAX_PANELS = 8                  # deeper nets show the first and last 4 layers
+PANEL_GAP = 0.025               # paper fraction between panels
+HIDDEN_SLOT = 0.6               # width of the "layers … hidden" slot, in panels
+
+
+def _shown_layers(n_layers: int) -> tuple[list[int], list[int]]:
+    """(layers drawn, layers hidden), 0-based: all, or the first and last MAX_PANELS // 2."""
+    if n_layers <= MAX_PANELS:
+        return list(range(n_layers)), []
+    half = MAX_PANELS // 2
+    return list(range(half)) + list(range(n_layers - half, n_layers)), list(range(half, n_layers - half))
+
+
+def _panel_domains(n_panels: int, gap_after: int | None) -> tuple[list[list[float]], list[float] | None]:
+    """Paper-x domains of n_panels equal panels, with a narrower slot after panel `gap_after`."""
+    slots = n_panels + (HIDDEN_SLOT if gap_after is not None else 0.0)
+    n_gaps = n_panels - 1 + (1 if gap_after is not None else 0)
+    unit = (1.0 - PANEL_GAP * n_gaps) / slots
+    domains, at, hidden = [], 0.0, None
+    for i in range(n_panels):
+        domains.append([round(at, 4), round(min(at + unit, 1.0), 4)])
+        at += unit + PANEL_GAP
+        if i == gap_after:
+            hidden = [round(at, 4), round(at + HIDDEN_SLOT * unit, 4)]
+            at += HIDDEN_SLOT * unit + PANEL_GAP
+    return domains, hidden
+
+
+def _axis_keys(i: int) -> tuple[str, str]:
+    """Panel i (0-based) -> ("x2", "y2")-style trace references (the first is plain "x", "y")."""
+    suffix = "" if i == 0 else str(i + 1)
+    return "x" + suffix, "y" + suffix
+
+
+def _annotation(text: str, x: float, y: float, **extra) -> dict:
+    note = {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False,
+            "font": {"size": FONT_SIZE}}
+    note.update(extra)
+    return note
+
+
+def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: str | None = None) -> dict:
+    """One small bar chart per layer, side by side.
+
+    counts (L, B) ints: the histogram of layer l in row l-1. edges (L, B+1) per layer, or (B+1,)
+    shared by all. Panels are titled "<title_prefix> l" (pass "layer" for "layer 1", "layer 2", …).
+    log_x_label: a label under the panels, e.g. "log₁₀|dW|" for gradient histograms.
+    If L > 8 the first 4 and last 4 layers are drawn and an annotation says which are hidden.
+    """
+    counts = np.atleast_2d(np.asarray(counts))
+    edges = np.asarray(edges, dtype=np.float64)
+    n_layers = counts.shape[0]
+    if edges.ndim == 1:
+        edges = np.broadcast_to(edges, (n_layers, edges.size))
+    shown, hidden = _shown_layers(n_layers)
+    domains, hidden_domain = _panel_domains(len(shown), MAX_PANELS // 2 - 1 if hidden else None)
+    prefix = title_prefix.strip()
+
+    traces, annotations = [], []
+    layout = base_layout("layer_histograms_" + prefix,
+                         margin={"l": 8, "r": 8, "t": 26, "b": 48 if log_x_label else 28, "pad": 0},
+                         bargap=0)
+    for i, l in enumerate(shown):
+        xref, yref = _axis_keys(i)
+        e = edges[l]
+        centres, widths = (e[:-1] + e[1:]) / 2, np.diff(e)
+        uniform = widths.size and np.allclose(widths, widths[0])
+        title = f"{prefix} {l + 1}".strip()
+        traces.append({"type": "bar", "name": title, "x": rounded(centres, 4),
+                       "width": round(float(widths[0]), 6) if uniform else rounded(widths, 6),
+                       "y": integers(counts[l]), "xaxis": xref, "yaxis": yref,
+                       "marker": {"color": BAR_COLOUR, "line": {"width": 0}},
+                       "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{title}</extra>"})
+        layout["xaxis" + xref[1:]] = {"domain": domains[i], "anchor": yref, "nticks": 3, "showgrid": False,
+                                      "zeroline": False, "showline": True, "linecolor": FAINT,
+                                      "range": [round(float(e[0]), 4), round(float(e[-1]), 4)]}
+        layout["yaxis" + yref[1:]] = {"anchor": xref, "showticklabels": False, "showgrid": False,
+                                      "zeroline": False, "rangemode": "tozero"}
+        annotations.append(_annotation(title, sum(domains[i]) / 2, 1.0, yanchor="bottom"))
+    if hidden:
+        first, last = hidden[0] + 1, hidden[-1] + 1
+        annotations.append(_annotation(f"layers {first}–{last} hidden", sum(hidden_domain) / 2, 0.5,
+                                       textangle=-90, font={"size": FONT_SIZE, "color": FAINT}))
+    if log_x_label:
+        annotations.append(_annotation(log_x_label, 0.5, 0.0, yanchor="top", yshift=-22))
+    layout["annotations"] = annotations
+    return {"data": traces, "layout": layout}
+
+
+def _positive_points(values) -> tuple[list, list]:
+    """Values (L,) -> (layer numbers, values) of the entries a log axis can show (finite, > 0)."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    keep = np.isfinite(v) & (v > 0)
+    return integers(np.flatnonzero(keep) + 1), significant(v[keep])
+
+
+def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None) -> dict:
+    """‖dW[l]‖ against layer l = 1..L on a log axis: a falling line is vanishing, a rising one exploding.
+
+    grad_norms (L,); delta_mean_abs (L,) optional: mean |δ[l]| over the batch, as a second line.
+    Zero and non-finite values are left out.
+    """
+    n_layers = int(np.size(grad_norms))
+    x, y = _positive_points(grad_norms)
+    traces = [{"type": "scatter", "mode": "markers+lines", "name": "‖dW[l]‖", "x": x, "y": y,
+               "line": {"color": BLUE, "width": 2}, "marker": {"size": 8},
+               "hovertemplate": "layer %{x}: %{y:.3g}<extra>‖dW‖</extra>"}]
+    has_delta = delta_mean_abs is not None
+    if has_delta:
+        x, y = _positive_points(delta_mean_abs)
+        traces.append({"type": "scatter", "mode": "markers+lines", "name": "mean |δ[l]|", "x": x, "y": y,
+                       "line": {"color": INK, "width": 2, "dash": "dash"}, "marker": {"size": 7},
+                       "hovertemplate": "layer %{x}: %{y:.3g}<extra>mean |δ|</extra>"})
+    xaxis = {"title": {"text": "layer", "standoff": 4}, "showgrid": False, "zeroline": False,
+             "showline": True, "linecolor": FAINT, "range": [0.5, max(n_layers, 1) + 0.5]}
+    if n_layers <= 20:
+        xaxis.update(tickmode="linear", tick0=1, dtick=1)
+    layout = base_layout(
+        "grad_norm_by_layer",
+        xaxis=xaxis,
+        yaxis={"type": "log", "exponentformat": "power", "showgrid": True, "gridcolor": "#eeeeee",
+               "zeroline": False, "showline": True, "linecolor": FAINT},
+        margin={"l": 56, "r": 12, "t": 30 if has_delta else 12, "b": 44, "pad": 0},
+        showlegend=has_delta,
+        legend=compact_legend(),
+        hovermode="closest",
+    )
+    return {"data": traces, "layout": layout}

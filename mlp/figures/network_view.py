@@ -1,0 +1,158 @@
+"""TensorFlow Playground's network view: every neuron as a tiny heatmap, weights as coloured links.
+
+Everything sits on one hidden x/y axis pair in "cell" units: a neuron is a 1 x 1 square, columns are
+layers (inputs, hidden layers, output), and each neuron's heatmap is placed with x0/dx/y0/dy.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .compact import heatmap_values
+from .jsonable import rounded
+from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, ORANGE, base_layout
+
+MAX_DRAWN_UNITS = 16
+COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
+ROW_STEP = 1.3             # centre-to-centre distance of two neurons in a layer
+LABEL_SPACE = 1.8          # room left of the inputs for the feature labels
+N_WIDTH_CLASSES = 5        # links are bucketed by |w| into this many widths (x 2 signs = traces)
+MIN_LINK_WIDTH, MAX_LINK_WIDTH = 0.6, 6.0
+LINK_OPACITY = 0.75
+
+
+def _unit_centres(n_drawn: int) -> np.ndarray:
+    """y centres of a column's drawn units, unit 0 on top, the column centred on y = 0."""
+    return ((n_drawn - 1) / 2 - np.arange(n_drawn)) * ROW_STEP
+
+
+def _layer_range(grids: np.ndarray) -> float:
+    """The layer's max |value| (1 if it has none): one symmetric colour scale per layer."""
+    finite = np.abs(grids[np.isfinite(grids)])
+    top = float(finite.max()) if finite.size else 0.0
+    return top if top > 0 else 1.0
+
+
+def _neuron_trace(grid: np.ndarray, cx: float, cy: float, scale: float, hover: str, compact: bool) -> dict:
+    rows, cols = grid.shape
+    dx, dy = 1.0 / cols, 1.0 / rows
+    return {
+        "type": "heatmap",
+        **heatmap_values(grid, -scale, scale, compact),
+        # cell centres: the heatmap's outer edges land exactly on the neuron's square
+        "x0": round(cx - 0.5 + dx / 2, 5), "dx": round(dx, 6),
+        "y0": round(cy - 0.5 + dy / 2, 5), "dy": round(dy, 6),
+        "zmin": -scale, "zmax": scale,
+        "colorscale": DIVERGING_SCALE,
+        "showscale": False,
+        "hovertemplate": hover + "<br>value %{z:.2f}<extra></extra>",
+    }
+
+
+def _links(weights, centres, column_x):
+    """All drawn links as arrays: x0, y0, x1, y1, w, and their hover texts."""
+    parts, texts = [], []
+    for c, W in enumerate(weights):
+        W = np.asarray(W, dtype=np.float64)
+        n_in, n_out = len(centres[c]), len(centres[c + 1])
+        W = W[:n_in, :n_out]
+        i, j = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
+        i, j = i.ravel(), j.ravel()
+        w = W[i, j]
+        parts.append(np.column_stack([np.full(w.size, column_x[c] + 0.5), centres[c][i],
+                                      np.full(w.size, column_x[c + 1] - 0.5), centres[c + 1][j], w]))
+        texts += [f"w = {wk:.3f} (from layer {c} unit {a + 1} to unit {b + 1})"
+                  for wk, a, b in zip(w.tolist(), i.tolist(), j.tolist())]
+    links = np.concatenate(parts) if parts else np.zeros((0, 5))
+    return links, texts
+
+
+def _link_traces(links: np.ndarray) -> list[dict]:
+    """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by None."""
+    w = links[:, 4]
+    finite = np.isfinite(w)
+    top = float(np.abs(w[finite]).max()) if finite.any() else 0.0
+    bucket = np.zeros(w.size, np.intp)
+    if top > 0:
+        bucket = np.minimum((np.abs(np.where(finite, w, 0.0)) / top * N_WIDTH_CLASSES).astype(np.intp),
+                            N_WIDTH_CLASSES - 1)
+    traces = []
+    for negative, colour in ((True, ORANGE), (False, BLUE)):
+        side = finite & ((w < 0) if negative else (w >= 0))
+        for b in range(N_WIDTH_CLASSES):
+            chosen = links[side & (bucket == b)]
+            if not len(chosen):
+                continue
+            # (x0, x1, None) per segment, flattened: one trace draws many separate lines
+            xs = np.empty((len(chosen), 3), object)
+            ys = np.empty((len(chosen), 3), object)
+            xs[:, 0], xs[:, 1] = np.round(chosen[:, 0], 3), np.round(chosen[:, 2], 3)
+            ys[:, 0], ys[:, 1] = np.round(chosen[:, 1], 3), np.round(chosen[:, 3], 3)
+            width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * b / (N_WIDTH_CLASSES - 1)
+            traces.append({"type": "scatter", "mode": "lines", "x": xs.ravel().tolist(),
+                           "y": ys.ravel().tolist(), "hoverinfo": "skip", "opacity": LINK_OPACITY,
+                           "line": {"color": colour, "width": round(width, 2)},
+                           "name": f"{'negative' if negative else 'positive'} weights, width class {b + 1}"})
+    return traces
+
+
+def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False) -> dict:
+    """The network as TF Playground draws it.
+
+    layer_sizes: widths from inputs to output, e.g. [2, 4, 2, 2] (L + 1 numbers).
+    weights: L arrays, weights[l] (n_l, n_{l+1}) from layer l to layer l + 1 (layer 0 = the inputs).
+    neuron_grids: L + 1 arrays, neuron_grids[l] (n_l, g, g): each unit's output over the input plane,
+      indexed [y, x]; each layer gets its own symmetric colour scale over +-(its max |value|).
+    feature_labels: n_0 names for the input column, e.g. ["X₁", "X₂"].
+    Layers wider than 16 units show their first 16 and "+N more". compact: neuron heatmaps carry
+    "zb64" instead of "z".
+    Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    drawn = [min(n, MAX_DRAWN_UNITS) for n in sizes]
+    column_x = [c * COLUMN_STEP for c in range(len(sizes))]
+    centres = [_unit_centres(n) for n in drawn]
+
+    links, link_texts = _links(weights, centres, column_x)
+    traces = _link_traces(links)
+    traces.append({"type": "scatter", "mode": "markers", "name": "weights",
+                   "x": rounded((links[:, 0] + links[:, 2]) / 2, 3),
+                   "y": rounded((links[:, 1] + links[:, 3]) / 2, 3),
+                   "text": link_texts, "hoverinfo": "text",
+                   # invisible but hoverable: the hover target of each link
+                   "marker": {"size": 10, "color": "rgba(0,0,0,0)"}})
+
+    shapes, annotations = [], []
+    labels = list(feature_labels)
+    for c, (n_drawn, grids) in enumerate(zip(drawn, neuron_grids)):
+        grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
+        scale = _layer_range(grids)
+        cx = column_x[c]
+        for j in range(n_drawn):
+            cy = float(centres[c][j])
+            hover = f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else "")
+            traces.append(_neuron_trace(grids[j], cx, cy, scale, hover, compact))
+            shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": cx - 0.5, "x1": cx + 0.5,
+                           "y0": round(cy - 0.5, 4), "y1": round(cy + 0.5, 4),
+                           "line": {"color": FAINT, "width": 1}, "layer": "above"})
+            if c == 0 and j < len(labels):
+                annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
+                                    "yref": "y", "xanchor": "right", "showarrow": False,
+                                    "font": {"size": FONT_SIZE}})
+        if sizes[c] > n_drawn:
+            annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
+                                "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
+                                "yanchor": "top", "showarrow": False, "font": {"size": FONT_SIZE}})
+
+    top = (max(drawn) - 1) / 2 * ROW_STEP + 0.6 if drawn else 1.0
+    bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
+    hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    layout = base_layout(
+        "network",
+        xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
+        yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
+        margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
+        shapes=shapes,
+        annotations=annotations,
+        hovermode="closest",
+    )
+    return {"data": traces, "layout": layout}

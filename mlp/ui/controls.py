@@ -1,0 +1,128 @@
+"""The settings widgets, generated from the config's field table.
+
+Every widget's label, help text, range and choices come from `mlp.config.FIELDS` (whose choices come
+from the engine's registries), so nothing here repeats them. The config is the one source of truth:
+before drawing, each widget's state is set from it; a change goes through `change_config`, and a
+refused change puts the widget back and shows why.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH, natural_output
+from mlp.datasets import DATASETS
+
+from .state import Run, change_config
+
+# TF Playground's learning rates; any other value can be typed in.
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+SECTIONS = {
+    "Data": ("dataset", "n_classes", "noise", "train_fraction", "n_samples", "data_seed"),
+    "Network": ("activation", "output", "init", "init_gain", "bias_init", "seed"),
+    "Training": ("optimizer", "lr", "momentum", "beta1", "beta2", "batch_size", "schedule", "schedule_period",
+                 "schedule_factor", "regularization", "reg_rate", "dropout", "clip_norm"),
+}
+
+
+def _relevant(key: str, run: Run) -> bool:
+    """Hide settings that do nothing with the current choices."""
+    c = run.config
+    return {
+        "n_classes": c.dataset == "blobs",
+        "momentum": c.optimizer == "momentum",
+        "beta1": c.optimizer == "adam",
+        "beta2": c.optimizer == "adam",
+        "schedule_period": c.schedule != "constant",
+        "schedule_factor": c.schedule != "constant",
+        "reg_rate": c.regularization != "none",
+    }.get(key, True)
+
+
+def _widget_key(key: str) -> str:
+    return f"setting_{key}"
+
+
+def _on_change(run: Run, key: str) -> None:
+    value = st.session_state[_widget_key(key)]
+    if key == "lr_typed":
+        key = "lr"
+    changes = {key: value}
+    if key == "dataset" and DATASETS[value].problem != run.config.problem:
+        changes["output"] = natural_output(value)      # classes <-> regression needs another output
+    if key == "lr" and value is None:
+        return
+    change_config(run, **changes)
+
+
+def _widget(key: str, run: Run) -> None:
+    f, wkey = FIELD[key], _widget_key(key)
+    value = getattr(run.config, key)
+    st.session_state[wkey] = value
+    common = dict(key=wkey, help=f.help, on_change=_on_change, args=(run, key))
+    if f.kind == "choice":
+        options = f.choices()
+        st.selectbox(f.label, list(options), format_func=options.get, **common)
+    elif key == "lr":
+        if value in LEARNING_RATES:
+            st.select_slider(f.label, LEARNING_RATES, format_func=lambda v: f"{v:g}", **common)
+        else:
+            st.session_state.pop(wkey)
+            st.caption(f"Learning rate: {value:g} (typed)")
+        st.session_state[_widget_key("lr_typed")] = value
+        st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g",
+                        key=_widget_key("lr_typed"), on_change=_on_change, args=(run, "lr_typed"),
+                        help="Any value from 0.00001 to 10.")
+    elif f.kind == "float":
+        step = (f.hi - f.lo) / 100
+        st.slider(f.label, float(f.lo), float(f.hi), step=step, **common)
+    elif f.kind == "int":
+        st.number_input(f.label, int(f.lo), int(f.hi), step=1, **common)
+
+
+def features_widget(run: Run) -> None:
+    f, wkey = FIELD["features"], _widget_key("features")
+    options = f.choices()
+    st.session_state[wkey] = list(run.config.features)
+    st.pills(f.label, list(options), selection_mode="multi", format_func=options.get, key=wkey,
+             help=f.help, on_change=_on_change, args=(run, "features"))
+
+
+def hidden_layers_widget(run: Run) -> None:
+    """TF Playground's + / − layer buttons and a width per layer."""
+    hidden = list(run.config.hidden)
+    st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
+    add, remove = st.columns(2)
+    add.button("＋ layer", use_container_width=True, disabled=len(hidden) >= MAX_HIDDEN_LAYERS,
+               on_click=lambda: change_config(run, hidden=(*hidden, hidden[-1] if hidden else 4)),
+               help="Add a hidden layer (as wide as the last one).")
+    remove.button("− layer", use_container_width=True, disabled=not hidden,
+                  on_click=lambda: change_config(run, hidden=tuple(hidden[:-1])), help="Remove the last hidden layer.")
+    wkey = _widget_key("hidden")
+    st.session_state[wkey] = ", ".join(map(str, hidden))
+    st.text_input("Widths, first to last", key=wkey, on_change=_hidden_typed, args=(run,),
+                  help=f"Units per hidden layer, separated by commas, each 1 to {MAX_WIDTH}; e.g. 8, 8, 4.")
+
+
+def _hidden_typed(run: Run) -> None:
+    text = st.session_state[_widget_key("hidden")]
+    try:
+        widths = tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+    except ValueError:
+        run.problems = [f"hidden layer widths must be whole numbers separated by commas; got {text!r}"]
+        return
+    change_config(run, hidden=widths)
+
+
+def settings_sidebar(run: Run) -> None:
+    """All the run's settings, in the sidebar, grouped as TF Playground groups them."""
+    with st.sidebar:
+        for title, keys in SECTIONS.items():
+            with st.expander(title, expanded=title != "Training"):
+                for key in keys:
+                    if _relevant(key, run):
+                        _widget(key, run)
+                if title == "Data":
+                    features_widget(run)
+                if title == "Network":
+                    hidden_layers_widget(run)

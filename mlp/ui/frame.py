@@ -1,0 +1,88 @@
+"""One animation frame: train a few steps, then every live chart's figure as a plain dict.
+
+No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a page sends.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp import figures
+from mlp.datasets import FEATURES, featurize, grid
+from mlp.trainer import Report, Trainer
+
+BOUNDARY_RESOLUTION = 100
+NEURON_RESOLUTION = 24
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_inputs(resolution: int, features: tuple[str, ...], dtype: str):
+    """(xs, ys, featurized grid points) for a resolution and feature set; read-only, shared."""
+    xs, ys, points = grid(resolution)
+    inputs = featurize(points, features, np.dtype(dtype))
+    inputs.flags.writeable = False
+    return xs, ys, inputs
+
+
+@dataclass(frozen=True)
+class Views:
+    """Which optional charts a frame includes."""
+    network: bool = True
+    histograms: bool = True
+    show_test: bool = False
+    discretize: bool = False
+    log_loss: bool = False
+
+
+def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dict:
+    c, data = trainer.config, trainer.data
+    xs, ys, inputs = _grid_inputs(BOUNDARY_RESOLUTION, c.features, trainer.net.dtype.name)
+    P = trainer.net.predict(inputs)
+    if c.problem == "regression":
+        z = P[:, 0]
+    elif P.shape[1] == 1:
+        z = P[:, 0]
+    elif P.shape[1] == 2:
+        z = P[:, 1]
+    else:
+        z = P.argmax(axis=1).astype(np.float64)
+    r = BOUNDARY_RESOLUTION
+    return figures.decision_boundary_figure(
+        xs, ys, z.reshape(r, r), data.X_train, data.y_train,
+        data.X_test if views.show_test else None, data.y_test if views.show_test else None,
+        problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact)
+
+
+def network_view_figure(trainer: Trainer, compact: bool = True) -> dict:
+    c, net = trainer.config, trainer.net
+    xs, ys, inputs = _grid_inputs(NEURON_RESOLUTION, c.features, net.dtype.name)
+    g = NEURON_RESOLUTION
+    columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs(inputs)]
+    return figures.network_figure(net.sizes, net.weights, columns,
+                                  feature_labels=[FEATURES[f].label for f in c.features], compact=compact)
+
+
+def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True) -> dict[str, dict]:
+    """Every live chart of the Playground for the trainer's current state, keyed by chart name."""
+    h = trainer.history
+    steps = h.column("step")
+    classification = trainer.config.problem == "classification"
+    out = {
+        "boundary": boundary_figure(trainer, views, compact),
+        "loss": figures.loss_curves_figure(
+            steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
+            metric=h.column("test_metric") if classification else None,
+            metric_name="test accuracy" if classification else None),
+        "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm")),
+    }
+    if views.network:
+        out["network"] = network_view_figure(trainer, compact)
+    s = report.signals
+    if views.histograms and s is not None:
+        out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
+                                                             title_prefix="activations")
+        out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
+                                                           title_prefix="gradients", log_x_label="log₁₀|dW|")
+    return out

@@ -1,0 +1,113 @@
+"""The live loop: a fragment that, while playing, trains and redraws only the charts.
+
+Streamlit reruns a fragment about 5–8 times a second at best, so each rerun trains FRAMES_PER_BATCH
+small chunks and sends one figure per chunk; the browser plays them back evenly (plotly_live.py).
+Steps per chunk adapt so training takes about TRAIN_BUDGET_S of server time per frame.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from mlp.figures import confusion_matrix_figure
+
+from .frame import Views, frame_figures
+from .plotly_live import live_chart
+from .state import Run
+
+FRAMES_PER_BATCH = 4
+TRAIN_BUDGET_S = 0.003
+MAX_STEPS_PER_FRAME = 50
+RERUN_EVERY_S = 0.05
+
+CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
+                 "gradients": 230}
+
+
+def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
+    frames = []
+    for _ in range(FRAMES_PER_BATCH):
+        started = time.perf_counter()
+        report = run.trainer.run(run.steps_per_frame)
+        took = time.perf_counter() - started
+        # steer steps per frame toward the budget, gently so the pace does not jitter
+        target = run.steps_per_frame * TRAIN_BUDGET_S / max(took, 1e-6)
+        run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
+        run.report = report
+        frames.append(frame_figures(run.trainer, report, views))
+        if report.diverged_at is not None:
+            run.playing = False
+            break
+    return frames
+
+
+def _status(run: Run) -> None:
+    r, c = run.report, run.config
+    cols = st.columns(5)
+    cols[0].metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
+    cols[1].metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
+    cols[2].metric("Training loss", f"{r.train_loss:.3f}")
+    cols[3].metric("Test loss", f"{r.test_loss:.3f}")
+    if c.problem == "classification":
+        cols[4].metric("Test accuracy", f"{r.test_metric:.1%}")
+    else:
+        cols[4].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+    if r.diverged_at is not None:
+        st.error(f"**The training diverged at step {r.diverged_at}**: the numbers overflowed (NaN/∞). "
+                 "This is what an exploding gradient looks like: the learning rate or the initial weights are "
+                 "too large. The last good weights are kept; lower the learning rate to carry on, or press Reset.",
+                 icon="💥")
+
+
+def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
+    def chart(name: str) -> None:
+        if name in frames[-1]:
+            live_chart([f[name] for f in frames], key=f"chart_{name}", height=CHART_HEIGHTS[name],
+                       revision=run.frame)
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**The network** — each square is one neuron's output over the input plane; "
+                    "links are weights (blue positive, orange negative, thicker = larger).")
+        chart("network")
+    with right:
+        st.markdown("**Output** — the net's prediction over the plane, with the training points.")
+        chart("boundary")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Loss** — training (solid) and test (dashed).")
+        chart("loss")
+    with right:
+        st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale): layers far apart = vanishing "
+                    "or exploding gradients.")
+        chart("grad_norms")
+    st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
+    chart("activations")
+    chart("gradients")
+
+
+def live_playground(run: Run, views: Views) -> None:
+    """The part of the page that animates: status line and every live chart."""
+
+    @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
+    def _live() -> None:
+        was_playing = run.playing
+        if run.playing:
+            frames = _train_batch(run, views)
+        else:
+            if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+                run.report = run.trainer.probe()
+            frames = [frame_figures(run.trainer, run.report, views)]
+        run.frame += 1
+        _status(run)
+        _charts(run, frames)
+        if run.config.problem == "classification" and run.report.confusion is not None:
+            with st.expander("Confusion matrix (test set)"):
+                names = [f"class {k}" for k in range(len(run.report.confusion))]
+                live_chart(confusion_matrix_figure(run.report.confusion, names), key="chart_confusion",
+                           height=300, revision=run.frame)
+        if was_playing and not run.playing:       # diverged: the Play button must turn back
+            st.rerun(scope="app")
+
+    _live()

@@ -1,0 +1,51 @@
+"""What every page shares: page set-up, the Play / Step / Reset bar, the view toggles, the link."""
+from __future__ import annotations
+
+import streamlit as st
+
+from .frame import Views
+from .plotly_live import load_plotly_js
+from .state import Run, reset
+
+
+def page_setup(title: str) -> None:
+    st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
+    load_plotly_js()
+
+
+def _toggle_play(run: Run) -> None:
+    run.playing = not run.playing and run.trainer.diverged_at is None
+
+
+def _step(run: Run) -> None:
+    run.playing = False
+    run.report = run.trainer.run(1)
+
+
+def play_controls(run: Run) -> None:
+    """▶ Play / ⏸ Pause, one Step, Reset, and the shareable link."""
+    cols = st.columns([1, 1, 1, 4])
+    cols[0].button("⏸ Pause" if run.playing else "▶ Play", type="primary", use_container_width=True,
+                   on_click=_toggle_play, args=(run,), key="play",
+                   help="Train continuously (Pause stops after the current frame).")
+    cols[1].button("Step", use_container_width=True, on_click=_step, args=(run,), key="step",
+                   help="Train one minibatch step and show the result.")
+    cols[2].button("Reset", use_container_width=True, on_click=reset, args=(run,), key="reset",
+                   help="Start again from the same initial weights on the same data.")
+    with cols[3].popover("🔗 Share this run", help="Copy a link that reproduces this exact run."):
+        st.caption("Anyone opening this link gets the same data, network and starting weights.")
+        st.code(st.context.url, language=None)
+
+
+def view_toggles(run: Run) -> Views:
+    cols = st.columns(5)
+    show_test = cols[0].toggle("Show test data", key="view_test", help="Draw the held-out test points too.")
+    discretize = cols[1].toggle("Discretize output", key="view_discretize",
+                                help="Colour each region by the predicted class instead of the probability.")
+    log_loss = cols[2].toggle("Log-scale loss", key="view_logloss", help="A log axis shows late progress better.")
+    network = cols[3].toggle("Network view", value=True, key="view_network",
+                             help="Draw every neuron (turn off for very deep nets to save time).")
+    histograms = cols[4].toggle("Histograms", value=True, key="view_hist",
+                                help="Per-layer histograms of activations and gradients.")
+    return Views(network=network, histograms=histograms, show_test=show_test, discretize=discretize,
+                 log_loss=log_loss)

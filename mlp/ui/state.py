@@ -1,0 +1,75 @@
+"""One browser tab's run: its config, trainer and play state, kept in st.session_state.
+
+The config lives in the URL too: a page reads it once when the session starts (a bad or hand-edited
+link gives messages and falls back per setting, never a traceback) and writes it back on every
+change, so copying the address reproduces the run. Nothing here is module-level mutable state: each
+student's net stays in their own session.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from mlp.config import Config, ConfigError
+from mlp.trainer import Report, Trainer
+
+
+@dataclass
+class Run:
+    config: Config
+    trainer: Trainer
+    playing: bool = False
+    frame: int = 0                                  # batches of frames sent to the browser
+    steps_per_frame: int = 1                        # adapted to keep each frame cheap
+    problems: list[str] = field(default_factory=list)   # what the last change or link got wrong
+    report: Report | None = None                    # what the charts show now
+
+
+def current_run(key: str = "run") -> Run:
+    """This session's run, created from the URL's query params on first use."""
+    run = st.session_state.get(key)
+    if run is None:
+        config, problems = Config.from_query_lenient(st.query_params.to_dict())
+        if problems:
+            problems = ["Some settings in the link were not valid and were replaced:"] + problems
+        run = Run(config, Trainer(config), problems=problems)
+        st.session_state[key] = run
+        write_url(config)
+    return run
+
+
+def write_url(config: Config) -> None:
+    """Put every setting into the address bar (only what differs, to keep it short)."""
+    wanted = {k: v for k, v in config.to_query().items() if v != Config().to_query()[k]}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def change_config(run: Run, **changes) -> bool:
+    """Apply changed settings: live ones to the running net, others by starting a new run.
+
+    Invalid settings are refused with messages (the old run keeps going untouched).
+    """
+    try:
+        config = run.config.replace(**changes)
+    except ConfigError as err:
+        run.problems = err.problems
+        return False
+    run.problems = []
+    if config == run.config:
+        return True
+    if not run.trainer.apply(config):
+        run.trainer = Trainer(config)
+        run.playing = False
+        run.report = None
+    run.config = config
+    write_url(config)
+    return True
+
+
+def reset(run: Run) -> None:
+    """Start the same config again from its first step (same data, same initial weights)."""
+    run.trainer = Trainer(run.config)
+    run.playing = False
+    run.report = None
