@@ -12,7 +12,7 @@ run = current_run()
 settings_sidebar(run)
 
 st.title("Neural network playground")
-st.caption("A from-scratch NumPy network learns to separate the points. Press ▶ Play and watch the output, "
+st.caption("A from-scratch NumPy network learns to separate the points. Press Play and watch the output, "
            "the neurons and, below, the gradients flowing back through each layer.")
 for problem in run.problems:
     st.warning(problem)

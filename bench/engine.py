@@ -9,9 +9,12 @@ naive block, then the engine block, then sklearn, torch, engine+signals) so that
 every column alike. Each column gets its own n, chosen so that one block lasts about the same time.
 
 Columns: naive = bench/naive.py (float64, written from the math); engine = mlp.step.train_step on a
-float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit divided by the updates per call;
-torch = float32, one thread, nn.Sequential + CrossEntropyLoss + optim.SGD; engine+signals = one
-train_step plus the trainer's per-layer signal collection.
+float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit (float64; for two classes it uses
+one logistic output unit) divided by the updates per call; torch = float32, one thread, nn.Sequential
++ CrossEntropyLoss + optim.SGD, loss.item() every step; engine+signals = one train_step plus
+mlp.signals.collect_signals after EVERY step (the trainer itself collects once per run(n)).
+All use lr 0.1, tanh hidden units, softmax output (except sklearn's binary case), no momentum/decay.
+NumPy's BLAS runs on one thread by default (see --blas-threads), like torch.
 """
 from __future__ import annotations
 
@@ -125,14 +128,27 @@ def engine_runner(cfg, optimizer=None):
 
 
 def engine_with_signals_step(cfg):
-    """One train_step plus the trainer's per-layer signal collection, as a step() runner.
+    """One train_step plus the per-layer signal collection, as a step() runner; None if unavailable.
 
-    TODO: mlp/trainer.py (being written elsewhere) did not exist, or exposed no way to compute the
-    per-layer signals (histograms, norms) after a step, when this benchmark was written. Once it does,
-    build the trainer / signal collector here and return a step() that calls train_step and then
-    collects the signals; until then this returns None and the column prints "n/a".
+    Mirrors mlp.trainer.Trainer.run: train_step keeps the pre-update weights in `last_good`, then
+    mlp.signals.collect_signals(net, last_good) reads histograms and norms from the net's workspace.
+    The trainer collects once per run(n); here it is done after EVERY step (the worst case, one
+    animation frame per step). Returns None (column "n/a") if that API is missing.
     """
-    return None
+    try:
+        from mlp.signals import collect_signals
+    except ImportError:
+        return None
+    net = engine_net(cfg)
+    opt = mlp.SGD(lr=LR)
+    last_good = net.copy_params()
+    next_batch = _cycler(cfg, cfg.X.astype(net.dtype), cfg.Y.astype(net.dtype))
+
+    def step():
+        Xb, Yb = next_batch()
+        train_step(net, opt, Xb, Yb, last_good=last_good)
+        collect_signals(net, last_good)
+    return step
 
 
 def sklearn_runner(cfg):
@@ -221,13 +237,14 @@ def fmt_ratio(num, den, goal):
     if num is None or den is None:
         return "n/a"
     r = num / den
-    return f"{r:.2f}x {'ok' if r <= goal else 'MISS'}"
+    digits = 3 if abs(r - goal) < 0.005 else 2     # never print "0.50x MISS" against a 0.5 goal
+    return f"{r:.{digits}f}x {'ok' if r <= goal else 'MISS'}"
 
 
 def blas_info():
     try:
         from threadpoolctl import threadpool_info
-        return ", ".join(f"{i['internal_api']} {i.get('version') or ''} {i['num_threads']} thr".replace("  ", " ")
+        return ", ".join(f"{i['internal_api']} {i.get('version') or '?'} x{i['num_threads']} thread(s)"
                          for i in threadpool_info() if i["user_api"] == "blas") or "?"
     except Exception:
         return "?"
@@ -236,12 +253,21 @@ def blas_info():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="few, short repeats: a smoke run of a few seconds")
+    ap.add_argument("--blas-threads", type=int, default=1, metavar="N",
+                    help="threads for NumPy's (and scikit-learn's) BLAS; 0 = the library default. Default 1, "
+                         "like torch here: on a small shared machine a multi-threaded OpenBLAS stalls "
+                         "on these small matrices (steps 10-100x slower at random)")
     args = ap.parse_args(argv)
-    repeats, target = (3, 0.01) if args.quick else (15, 0.06)
+    repeats, target = (3, 0.01) if args.quick else (21, 0.06)
+    if args.blas_threads > 0:
+        try:
+            from threadpoolctl import threadpool_limits
+            _limits = threadpool_limits(args.blas_threads, user_api="blas")  # noqa: F841 (kept for the run)
+        except ImportError:
+            print("threadpoolctl is missing: BLAS keeps its default thread count")
 
-    print(f"µs per training step, median of {repeats} interleaved repeats "
-          f"(numpy {np.__version__}, BLAS: {blas_info()}; "
-          f"torch {torch.__version__ + ' 1 thread' if torch else 'n/a'})")
+    print(f"µs per training step, median of {repeats} interleaved repeats; numpy {np.__version__}, "
+          f"BLAS: {blas_info()}; torch {torch.__version__ + ' (1 thread)' if torch else 'n/a'}")
     print(f"goals: engine <= {GOAL_ENGINE_VS_NAIVE}x naive, <= {GOAL_ENGINE_VS_TORCH}x torch; "
           f"engine+signals <= {GOAL_SIGNALS_VS_NAIVE}x naive")
     cols = ["config", "naive f64", "engine", "eng/naive", "sklearn", "torch f32", "eng/torch",

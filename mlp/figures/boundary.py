@@ -68,21 +68,38 @@ def _points(X, y, name: str, kind: str, n_classes: int) -> dict:
         k = max(n_classes, 2)
         colour, cmin, cmax, scale = integers(y), -0.5, k - 0.5, class_colour_scale(k)
         label = "class %{marker.color}"
-    # Train points: white outline (TF Playground). Test points: a dark outline, so they read as
-    # "held out" even where they overlap training points.
-    outline = {"color": WHITE, "width": 1} if name == "train" else {"color": INK, "width": 1.5}
+    outline = _outline(name, kind)
     return {
         "type": "scatter",
         "mode": "markers",
         "name": name,
-        "x": rounded(X[:, 0], 3),
-        "y": rounded(X[:, 1], 3),
+        # 2 places: 0.01 on a 12-wide plane is below a pixel
+        "x": rounded(X[:, 0], 2),
+        "y": rounded(X[:, 1], 2),
         "marker": {"color": colour, "colorscale": scale, "cmin": cmin, "cmax": cmax, "size": 7,
                    "line": outline, "showscale": False},
         # %{marker.color}: per-point attributes are available to hovertemplate, so the class is
         # not sent twice
         "hovertemplate": "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>" + label + f"<extra>{name}</extra>",
+        "legendgroup": name,
+        "showlegend": False,            # the legend shows _legend_key's neutral marker instead
     }
+
+
+def _outline(name: str, kind: str) -> dict:
+    """Train points: a white outline, as TF Playground draws them (a thin grey one in regression,
+    where targets near 0 are white themselves). Test points: a thick dark outline, so they read as
+    held out even where they overlap training points."""
+    if name == "test":
+        return {"color": INK, "width": 1.6}
+    return {"color": "#777777", "width": 0.6} if kind == "regression" else {"color": WHITE, "width": 1}
+
+
+def _legend_key(name: str, kind: str) -> dict:
+    """A legend-only trace: a grey marker with the points' outline. The point traces' own legend
+    symbol would take the colour of whichever class happens to come first."""
+    return {"type": "scatter", "mode": "markers", "name": name, "legendgroup": name, "x": [None], "y": [None],
+            "marker": {"color": "#b8b8b8", "size": 9, "line": _outline(name, kind)}, "hoverinfo": "skip"}
 
 
 def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=None, *, problem: str,
@@ -94,7 +111,7 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
       multi-class (n_classes > 2): the predicted class index 0..K-1 (as float), one colour per class;
       regression: the predicted value, orange -> white -> blue over [-1, 1].
     X_train (m, 2), y_train (m,): labels (int) or targets (float); X_test, y_test the same, optional:
-    drawn as a separate trace "test" with dark outlines.
+    drawn as a separate trace "test" with dark outlines, followed by two legend-only traces.
     discretize: binary -> z rounded to 0/1, regression -> sign(z) (TF Playground's "discretize output").
     compact: the heatmap carries "zb64" (see compact.py) instead of "z".
     """
@@ -103,7 +120,8 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
               _points(X_train, y_train, "train", kind, n_classes)]
     has_test = X_test is not None and y_test is not None
     if has_test:
-        traces.append(_points(X_test, y_test, "test", kind, n_classes))
+        traces += [_points(X_test, y_test, "test", kind, n_classes), _legend_key("train", kind),
+                   _legend_key("test", kind)]
     axis = {"range": list(DOMAIN), "tickvals": TICKS, "showgrid": False, "zeroline": False,
             "constrain": "domain", "showline": False}
     layout = base_layout(

@@ -14,27 +14,45 @@ import numpy as np
 from .jsonable import rounded
 
 
+def _codes(z: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Any-shape floats -> uint8 codes over [lo, hi]: clipped, NaN -> 0, rounded to nearest."""
+    span = hi - lo
+    if not (span > 0 and np.isfinite(span)):
+        return np.zeros(z.shape, np.uint8)
+    q = (z - lo) * (255.0 / span)
+    # fmax/fmin return the non-NaN operand: NaN -> 0 and +-inf -> 255 / 0 in the same two passes
+    np.fmax(q, 0.0, out=q)
+    np.fmin(q, 255.0, out=q)
+    # rint before the cast: astype alone would truncate, doubling the worst error
+    return np.rint(q, out=q).astype(np.uint8)
+
+
+def _grid_dict(codes: np.ndarray, lo: float, hi: float) -> dict:
+    return {"b64": base64.b64encode(codes.tobytes()).decode("ascii"), "shape": [int(n) for n in codes.shape],
+            "lo": lo, "hi": hi}
+
+
 def encode_grid(z, lo: float, hi: float) -> dict:
     """z (rows, cols) floats -> {"b64", "shape": [rows, cols], "lo", "hi"}.
 
     Values are mapped linearly from [lo, hi] onto 0..255 (rounded, row-major); values outside are
     clipped to the ends and NaN becomes 0 (i.e. lo). If hi <= lo every cell is 0.
     """
-    z = np.asarray(z)
+    z = np.asarray(z, dtype=np.float64)
     if z.ndim != 2:
         raise ValueError(f"encode_grid needs a 2-D array, got shape {z.shape}")
     lo, hi = float(lo), float(hi)
-    span = hi - lo
-    if span > 0 and np.isfinite(span):
-        q = (z - lo) * (255.0 / span)
-        np.nan_to_num(q, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
-        np.clip(q, 0.0, 255.0, out=q)
-        # rint then the cast: astype alone would truncate, doubling the worst error
-        codes = np.rint(q).astype(np.uint8)
-    else:
-        codes = np.zeros(z.shape, np.uint8)
-    return {"b64": base64.b64encode(codes.tobytes()).decode("ascii"), "shape": [int(n) for n in z.shape],
-            "lo": lo, "hi": hi}
+    return _grid_dict(_codes(z, lo, hi), lo, hi)
+
+
+def encode_grids(stack, lo: float, hi: float) -> list[dict]:
+    """stack (n, rows, cols) -> n encode_grid dicts sharing [lo, hi], quantised in one pass."""
+    stack = np.asarray(stack, dtype=np.float64)
+    if stack.ndim != 3:
+        raise ValueError(f"encode_grids needs a 3-D array, got shape {stack.shape}")
+    lo, hi = float(lo), float(hi)
+    codes = _codes(stack, lo, hi)
+    return [_grid_dict(c, lo, hi) for c in codes]
 
 
 def decode_grid(grid: dict) -> np.ndarray:
@@ -48,3 +66,10 @@ def heatmap_values(z, lo: float, hi: float, compact: bool) -> dict:
     if compact:
         return {"zb64": encode_grid(z, lo, hi)}
     return {"z": rounded(z, 3)}
+
+
+def heatmap_values_stack(stack, lo: float, hi: float, compact: bool) -> list[dict]:
+    """heatmap_values for each grid of stack (n, rows, cols), all over the same [lo, hi]."""
+    if compact:
+        return [{"zb64": g} for g in encode_grids(stack, lo, hi)]
+    return [{"z": z} for z in rounded(stack, 3)]

@@ -10,11 +10,23 @@ METRIC_COLOUR = "#2ca25f"
 MAX_LEGEND_ENTRIES = 8
 
 
-def _steps(steps) -> tuple[np.ndarray, list]:
-    """steps (T,) -> (as float array, as JSON list): whole numbers as ints (short), else 3 places."""
-    s = np.asarray(steps, dtype=np.float64).reshape(-1)
-    whole = s.size == 0 or bool(np.all(np.isfinite(s) & (s == np.round(s))))
-    return s, integers(s) if whole else rounded(s, 3)
+def _steps(steps) -> np.ndarray:
+    return np.asarray(steps, dtype=np.float64).reshape(-1)
+
+
+def _x(steps: np.ndarray) -> dict:
+    """The x part of a trace: {"x0", "dx"} when the steps are evenly spaced (as History keeps them:
+    a third of the JSON of a curve saved), else {"x": [...]}, whole numbers as ints."""
+    if steps.size >= 2 and np.all(np.isfinite(steps)):
+        gaps = np.diff(steps)
+        if np.all(gaps == gaps[0]) and gaps[0] > 0:
+            return {"x0": _number(steps[0]), "dx": _number(gaps[0])}
+    whole = bool(np.all(np.isfinite(steps) & (steps == np.round(steps))))
+    return {"x": integers(steps) if whole else rounded(steps, 3)}
+
+
+def _number(v: float):
+    return int(v) if v == round(v) else round(float(v), 6)
 
 
 def _for_log_axis(values) -> np.ndarray:
@@ -38,20 +50,20 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     (values <= 0 left out). metric (T,), optional: e.g. test accuracy, dotted on a right-hand axis
     over [0, 1], named `metric_name` (default "metric").
     """
-    _, x = _steps(steps)
+    x = _x(_steps(steps))
     prepare = _for_log_axis if log_y else (lambda v: v)
     traces = [
-        {"type": "scatter", "mode": "lines", "name": "train loss", "x": x,
+        {"type": "scatter", "mode": "lines", "name": "train loss", **x,
          "y": significant(prepare(train_loss)), "line": {"color": INK, "width": 2},
          "hovertemplate": "%{y:.4g}"},
-        {"type": "scatter", "mode": "lines", "name": "test loss", "x": x,
+        {"type": "scatter", "mode": "lines", "name": "test loss", **x,
          "y": significant(prepare(test_loss)), "line": {"color": INK, "width": 2, "dash": "dash"},
          "hovertemplate": "%{y:.4g}"},
     ]
     has_metric = metric is not None
     name = metric_name or "metric"
     if has_metric:
-        traces.append({"type": "scatter", "mode": "lines", "name": name, "x": x, "y": significant(metric),
+        traces.append({"type": "scatter", "mode": "lines", "name": name, **x, "y": significant(metric),
                        "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
                        "hovertemplate": "%{y:.3f}"})
     layout = base_layout(
@@ -64,8 +76,9 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         hovermode="x unified",
     )
     if has_metric:
+        # explicit ticks: an overlaying axis otherwise takes the loss axis's grid (0.978, 0.734, …)
         layout["yaxis2"] = _axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
-                                 showline=False)
+                                 showline=False, tickmode="array", tickvals=[0, 0.25, 0.5, 0.75, 1])
     return {"data": traces, "layout": layout}
 
 
@@ -83,7 +96,7 @@ def grad_norms_over_time_figure(steps, grad_norms) -> dict:
     is darkest and the output lightest, so vanishing gradients show as dark lines far below light
     ones. Zero and non-finite values are dropped (a log axis cannot show them).
     """
-    s, _ = _steps(steps)
+    s = _steps(steps)
     g = np.asarray(grad_norms, dtype=np.float64)
     if g.ndim == 1:
         g = g.reshape(len(s), -1) if g.size else np.zeros((len(s), 0))
@@ -93,8 +106,7 @@ def grad_norms_over_time_figure(steps, grad_norms) -> dict:
     traces = []
     for l in range(n_layers):
         keep = np.isfinite(g[:, l]) & (g[:, l] > 0)
-        _, x = _steps(s[keep])
-        traces.append({"type": "scatter", "mode": "lines", "name": f"layer {l + 1}", "x": x,
+        traces.append({"type": "scatter", "mode": "lines", "name": f"layer {l + 1}", **_x(s[keep]),
                        "y": significant(g[keep, l]), "line": {"color": colours[l], "width": 2},
                        "showlegend": l in shown, "legendrank": l + 1,
                        "hovertemplate": "%{y:.3g}"})

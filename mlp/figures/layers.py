@@ -35,6 +35,19 @@ def _panel_domains(n_panels: int, gap_after: int | None) -> tuple[list[list[floa
     return domains, hidden
 
 
+def _nice_ticks(lo: float, hi: float, at_most: int) -> list[float]:
+    """Round tick values inside [lo, hi], at most `at_most` of them: narrow panels need few, upright."""
+    span = hi - lo
+    if not (span > 0 and np.isfinite(span)):
+        return [round(lo, 4)]
+    for magnitude in 10.0 ** np.arange(np.floor(np.log10(span)) - 1, np.ceil(np.log10(span)) + 2):
+        for step in (1 * magnitude, 2 * magnitude, 5 * magnitude):
+            ticks = np.arange(np.ceil(lo / step - 1e-9), np.floor(hi / step + 1e-9) + 1) * step
+            if 2 <= len(ticks) <= at_most:
+                return [round(float(t), 6) + 0.0 for t in ticks]    # + 0.0 turns -0.0 into 0.0
+    return [round(lo, 4), round(hi, 4)]                             # e.g. [-1, 1] with room for 2
+
+
 def _axis_keys(i: int) -> tuple[str, str]:
     """Panel i (0-based) -> ("x2", "y2")-style trace references (the first is plain "x", "y")."""
     suffix = "" if i == 0 else str(i + 1)
@@ -42,8 +55,9 @@ def _axis_keys(i: int) -> tuple[str, str]:
 
 
 def _annotation(text: str, x: float, y: float, **extra) -> dict:
+    # xanchor "center": the default "auto" anchors paper-x annotations left or right of x by thirds
     note = {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False,
-            "font": {"size": FONT_SIZE}}
+            "xanchor": "center", "font": {"size": FONT_SIZE}}
     note.update(extra)
     return note
 
@@ -64,6 +78,7 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     shown, hidden = _shown_layers(n_layers)
     domains, hidden_domain = _panel_domains(len(shown), MAX_PANELS // 2 - 1 if hidden else None)
     prefix = title_prefix.strip()
+    tick_count = 3 if len(shown) <= 4 else 2
 
     traces, annotations = [], []
     layout = base_layout("layer_histograms_" + prefix,
@@ -80,9 +95,11 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
                        "y": integers(counts[l]), "xaxis": xref, "yaxis": yref,
                        "marker": {"color": BAR_COLOUR, "line": {"width": 0}},
                        "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{title}</extra>"})
-        layout["xaxis" + xref[1:]] = {"domain": domains[i], "anchor": yref, "nticks": 3, "showgrid": False,
+        layout["xaxis" + xref[1:]] = {"domain": domains[i], "anchor": yref, "showgrid": False,
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
-                                      "range": [round(float(e[0]), 4), round(float(e[-1]), 4)]}
+                                      "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
+                                      "tickmode": "array", "tickangle": 0,
+                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count)}
         layout["yaxis" + yref[1:]] = {"anchor": xref, "showticklabels": False, "showgrid": False,
                                       "zeroline": False, "rangemode": "tozero"}
         annotations.append(_annotation(title, sum(domains[i]) / 2, 1.0, yanchor="bottom"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compact import heatmap_values
+from .compact import heatmap_values_stack
 from .jsonable import rounded
 from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, ORANGE, base_layout
 
@@ -32,12 +32,13 @@ def _layer_range(grids: np.ndarray) -> float:
     return top if top > 0 else 1.0
 
 
-def _neuron_trace(grid: np.ndarray, cx: float, cy: float, scale: float, hover: str, compact: bool) -> dict:
-    rows, cols = grid.shape
+def _neuron_trace(values: dict, shape: tuple, cx: float, cy: float, scale: float, hover: str) -> dict:
+    """One neuron's heatmap; `values` is its {"z": …} or {"zb64": …}, shape its (rows, cols)."""
+    rows, cols = shape
     dx, dy = 1.0 / cols, 1.0 / rows
     return {
         "type": "heatmap",
-        **heatmap_values(grid, -scale, scale, compact),
+        **values,
         # cell centres: the heatmap's outer edges land exactly on the neuron's square
         "x0": round(cx - 0.5 + dx / 2, 5), "dx": round(dx, 6),
         "y0": round(cy - 0.5 + dy / 2, 5), "dy": round(dy, 6),
@@ -70,28 +71,30 @@ def _link_traces(links: np.ndarray) -> list[dict]:
     """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by None."""
     w = links[:, 4]
     finite = np.isfinite(w)
-    top = float(np.abs(w[finite]).max()) if finite.any() else 0.0
+    magnitude = np.abs(np.where(finite, w, 0.0))
+    top = float(magnitude.max()) if w.size else 0.0
     bucket = np.zeros(w.size, np.intp)
     if top > 0:
-        bucket = np.minimum((np.abs(np.where(finite, w, 0.0)) / top * N_WIDTH_CLASSES).astype(np.intp),
-                            N_WIDTH_CLASSES - 1)
+        bucket = np.minimum((magnitude * (N_WIDTH_CLASSES / top)).astype(np.intp), N_WIDTH_CLASSES - 1)
+    # group key: negative links 0..4, positive 5..9 (non-finite weights are not drawn)
+    key = np.where(finite, bucket + N_WIDTH_CLASSES * (w >= 0), -1)
+    ends = np.round(links[:, :4], 3).tolist()
+    groups: dict[int, tuple[list, list]] = {}
+    for k, (x0, y0, x1, y1) in zip(key.tolist(), ends):
+        if k >= 0:
+            xs, ys = groups.setdefault(k, ([], []))
+            # (start, end, None): one trace draws many separate segments
+            xs += (x0, x1, None)
+            ys += (y0, y1, None)
     traces = []
-    for negative, colour in ((True, ORANGE), (False, BLUE)):
-        side = finite & ((w < 0) if negative else (w >= 0))
-        for b in range(N_WIDTH_CLASSES):
-            chosen = links[side & (bucket == b)]
-            if not len(chosen):
-                continue
-            # (x0, x1, None) per segment, flattened: one trace draws many separate lines
-            xs = np.empty((len(chosen), 3), object)
-            ys = np.empty((len(chosen), 3), object)
-            xs[:, 0], xs[:, 1] = np.round(chosen[:, 0], 3), np.round(chosen[:, 2], 3)
-            ys[:, 0], ys[:, 1] = np.round(chosen[:, 1], 3), np.round(chosen[:, 3], 3)
-            width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * b / (N_WIDTH_CLASSES - 1)
-            traces.append({"type": "scatter", "mode": "lines", "x": xs.ravel().tolist(),
-                           "y": ys.ravel().tolist(), "hoverinfo": "skip", "opacity": LINK_OPACITY,
-                           "line": {"color": colour, "width": round(width, 2)},
-                           "name": f"{'negative' if negative else 'positive'} weights, width class {b + 1}"})
+    for k in sorted(groups):
+        positive, b = divmod(k, N_WIDTH_CLASSES)
+        width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * b / (N_WIDTH_CLASSES - 1)
+        xs, ys = groups[k]
+        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+                       "opacity": LINK_OPACITY,
+                       "line": {"color": BLUE if positive else ORANGE, "width": round(width, 2)},
+                       "name": f"{'positive' if positive else 'negative'} weights, width class {b + 1}"})
     return traces
 
 
@@ -126,11 +129,12 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     for c, (n_drawn, grids) in enumerate(zip(drawn, neuron_grids)):
         grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
         scale = _layer_range(grids)
+        values = heatmap_values_stack(grids, -scale, scale, compact)     # the layer in one pass
         cx = column_x[c]
         for j in range(n_drawn):
             cy = float(centres[c][j])
             hover = f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else "")
-            traces.append(_neuron_trace(grids[j], cx, cy, scale, hover, compact))
+            traces.append(_neuron_trace(values[j], grids.shape[1:], cx, cy, scale, hover))
             shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": cx - 0.5, "x1": cx + 0.5,
                            "y0": round(cy - 0.5, 4), "y1": round(cy + 0.5, 4),
                            "line": {"color": FAINT, "width": 1}, "layer": "above"})
@@ -141,7 +145,8 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
         if sizes[c] > n_drawn:
             annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
                                 "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
-                                "yanchor": "top", "showarrow": False, "font": {"size": FONT_SIZE}})
+                                "xanchor": "center", "yanchor": "top", "showarrow": False,
+                                "font": {"size": FONT_SIZE}})
 
     top = (max(drawn) - 1) / 2 * ROW_STEP + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)

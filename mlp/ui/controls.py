@@ -50,7 +50,7 @@ def _on_change(run: Run, key: str) -> None:
     changes = {key: value}
     if key == "dataset" and DATASETS[value].problem != run.config.problem:
         changes["output"] = natural_output(value)      # classes <-> regression needs another output
-    if key == "lr" and value is None:
+    if value is None:             # a cleared number box: nothing to apply
         return
     change_config(run, **changes)
 
@@ -64,11 +64,8 @@ def _widget(key: str, run: Run) -> None:
         options = f.choices()
         st.selectbox(f.label, list(options), format_func=options.get, **common)
     elif key == "lr":
-        if value in LEARNING_RATES:
-            st.select_slider(f.label, LEARNING_RATES, format_func=lambda v: f"{v:g}", **common)
-        else:
-            st.session_state.pop(wkey)
-            st.caption(f"Learning rate: {value:g} (typed)")
+        # TF Playground's log-scale steps, plus the current value if it was typed in
+        st.select_slider(f.label, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}", **common)
         st.session_state[_widget_key("lr_typed")] = value
         st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g",
                         key=_widget_key("lr_typed"), on_change=_on_change, args=(run, "lr_typed"),

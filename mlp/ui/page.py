@@ -8,8 +8,16 @@ from .plotly_live import load_plotly_js
 from .state import Run, reset
 
 
+# While a fragment reruns, Streamlit fades the elements it is about to replace; in an animation that
+# would make the charts flash grey many times a second.
+_NO_STALE_FADE = """<style>
+[data-stale="true"], [data-stale="true"] * { opacity: 1 !important; transition: none !important; }
+</style>"""
+
+
 def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
+    st.html(_NO_STALE_FADE)
     load_plotly_js()
 
 
@@ -23,16 +31,17 @@ def _step(run: Run) -> None:
 
 
 def play_controls(run: Run) -> None:
-    """▶ Play / ⏸ Pause, one Step, Reset, and the shareable link."""
+    """Play / Pause, one Step, Reset, and the shareable link."""
     cols = st.columns([1, 1, 1, 4])
-    cols[0].button("⏸ Pause" if run.playing else "▶ Play", type="primary", use_container_width=True,
+    cols[0].button("Pause" if run.playing else "Play", type="primary", use_container_width=True,
+                   icon=":material/pause:" if run.playing else ":material/play_arrow:",
                    on_click=_toggle_play, args=(run,), key="play",
                    help="Train continuously (Pause stops after the current frame).")
-    cols[1].button("Step", use_container_width=True, on_click=_step, args=(run,), key="step",
+    cols[1].button("Step", use_container_width=True, icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
                    help="Train one minibatch step and show the result.")
-    cols[2].button("Reset", use_container_width=True, on_click=reset, args=(run,), key="reset",
+    cols[2].button("Reset", use_container_width=True, icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
                    help="Start again from the same initial weights on the same data.")
-    with cols[3].popover("🔗 Share this run", help="Copy a link that reproduces this exact run."):
+    with cols[3].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
         st.caption("Anyone opening this link gets the same data, network and starting weights.")
         st.code(st.context.url, language=None)
 

@@ -1,0 +1,110 @@
+"""The Playground page headless (Streamlit's AppTest): loads, steps, shares by URL, survives bad links."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlp.config import FIELD, Config
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def start(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_default_page_loads_without_exceptions():
+    at = start()
+    assert not at.exception
+    assert at.title[0].value == "Neural network playground"
+    assert [m.label for m in at.metric][:2] == ["Epoch", "Step"]
+    assert at.metric[1].value == "0"
+    assert not at.warning
+
+
+def test_step_advances_the_counter_and_changes_the_weights():
+    at = start()
+    run = at.session_state["run"]
+    before = run.trainer.net.params.copy()
+    button(at, "Step").click().run()
+    assert not at.exception
+    assert at.metric[1].value == "1"
+    assert (run.trainer.net.params != before).any()
+    button(at, "Reset").click().run()
+    assert at.metric[1].value == "0"
+    assert (at.session_state["run"].trainer.net.params == before).all()
+
+
+def test_the_url_reproduces_the_run():
+    config = Config(dataset="xor", hidden=(6, 3), activation="relu", lr=0.1, seed=7)
+    query = {k: v for k, v in config.to_query().items() if v != Config().to_query()[k]}
+    at = start(query)
+    assert not at.exception and not at.warning
+    assert at.session_state["run"].config == config
+
+
+@pytest.mark.parametrize("query", [
+    {"lr": "banana", "hidden": "4,-2", "dataset": "<script>alert(1)</script>"},
+    {"n_samples": "99999999999999999999", "features": ""},
+    {"dataset": "plane"},                      # a regression set with the default softmax output
+    {"noise": "nan", "init_gain": "inf", "hidden": ",".join(["8"] * 100)},
+])
+def test_hostile_links_give_messages_not_tracebacks(query):
+    at = start(query)
+    assert not at.exception
+    config = at.session_state["run"].config
+    assert isinstance(config, Config)
+    if query != {"dataset": "plane"}:
+        assert at.warning, "a bad link must say what was wrong"
+
+
+def test_every_control_can_be_changed_once():
+    at = start()
+    changes = 0
+    for box in at.selectbox:
+        options = list(FIELD[box.key.removeprefix("setting_")].choices())
+        box.set_value(options[1]).run()
+        changes += 1
+        assert not at.exception, box.label
+    for slider in at.slider:
+        slider.set_value(slider.max).run()
+        changes += 1
+        assert not at.exception, slider.label
+    for number in at.number_input:
+        number.increment().run()
+        changes += 1
+        assert not at.exception, number.label
+    for toggle in at.toggle:
+        toggle.set_value(not toggle.value).run()
+        changes += 1
+        assert not at.exception, toggle.label
+    assert changes > 15
+    assert at.session_state["run"].config != Config()
+
+
+def test_a_refused_setting_keeps_the_run_and_says_why():
+    at = start()
+    widths = next(t for t in at.text_input if t.label.startswith("Widths"))
+    widths.set_value("4, 0, 9999").run()
+    assert not at.exception
+    assert at.session_state["run"].config.hidden == (4, 2)
+    assert any("layer width must be" in w.value for w in at.warning)
+
+
+def test_a_live_change_keeps_training_and_a_structural_one_resets():
+    at = start()
+    button(at, "Step").click().run()
+    lr = next(s for s in at.select_slider if s.label == "Learning rate")
+    lr.set_value(0.1).run()
+    assert at.session_state["run"].trainer.step == 1              # same net, new learning rate
+    add = button(at, "＋ layer")
+    add.click().run()
+    assert at.session_state["run"].trainer.step == 0 and at.session_state["run"].config.hidden == (4, 2, 2)

@@ -1,0 +1,55 @@
+"""The Playground in a real browser: load, Play, see it train, Pause holds, screenshot for the README."""
+import time
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_chromium()
+    proc, url = start_streamlit()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1300})
+        page.goto(server)
+        page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+        yield page
+        browser.close()
+
+
+def step_counter(page) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def boundary_revision(page) -> str:
+    return page.locator('.st-key-chart_boundary div.mlp-plot').get_attribute("data-revision")
+
+
+def test_play_trains_and_pause_holds(page):
+    assert step_counter(page) == 0
+    charts = page.locator("div.mlp-plot .main-svg")
+    assert charts.count() >= 5
+    before = boundary_revision(page)
+    page.get_by_role("button", name="Play").click()
+    time.sleep(6)
+    assert step_counter(page) > 20
+    assert boundary_revision(page) != before
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=15_000)   # the app run after the click
+    time.sleep(1)
+    held = step_counter(page)
+    time.sleep(2)
+    assert step_counter(page) == held
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "playground.png"), full_page=True)

@@ -1,0 +1,465 @@
+"""mlp.figures: every builder returns a plain dict that Plotly accepts and that says the right thing."""
+from __future__ import annotations
+
+import copy
+import json
+import pathlib
+import subprocess
+import sys
+import types
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from mlp.figures import (confusion_matrix_figure, decision_boundary_figure, decode_grid, encode_grid,
+                         grad_norm_by_layer_figure, grad_norms_over_time_figure, layer_histograms_figure,
+                         loss_curves_figure, network_figure)
+from mlp.figures.palette import BLUE, CLASS_COLOURS, ORANGE
+
+FIGURES_DIR = pathlib.Path(__file__).resolve().parent.parent / "mlp" / "figures"
+
+
+# Plain NumPy stand-ins for mlp.datasets (whose scikit-learn import alone would take seconds): the
+# builders only see arrays anyway.
+def grid(r):
+    """xs (r,), ys (r,), points (r*r, 2) row-major with x fastest, as mlp.datasets.grid lays them out."""
+    xs = ys = np.linspace(-6, 6, r)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def make_dataset(kind, n, n_classes=2, seed=0):
+    """Half train, half test; "xor" and "blobs" give class labels, "plane" a target in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5.5, 5.5, (n, 2))
+    if kind == "xor":
+        y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    elif kind == "blobs":
+        y = rng.integers(0, n_classes, n)
+    else:
+        y = (X[:, 0] + X[:, 1]) / 12
+    m = n // 2
+    return types.SimpleNamespace(X_train=X[:m], y_train=y[:m], X_test=X[m:], y_test=y[m:])
+
+
+def valid(fig: dict) -> dict:
+    """Plotly's own schema check (raises on any unknown or ill-typed property), plus strict JSON."""
+    assert set(fig) == {"data", "layout"}
+    go.Figure(fig)
+    json.dumps(fig, allow_nan=False)        # no NaN/inf leaks: the browser's JSON.parse rejects them
+    assert isinstance(fig["layout"]["uirevision"], str) and fig["layout"]["uirevision"]
+    assert fig["layout"]["font"]["size"] >= 14
+    return fig
+
+
+def x_of(trace: dict) -> list:
+    """A trace's x values, whether sent as a list or as x0/dx (evenly spaced steps)."""
+    if "x" in trace:
+        return trace["x"]
+    return [trace["x0"] + i * trace["dx"] for i in range(len(trace["y"]))]
+
+
+def expanded(fig: dict) -> dict:
+    """The figure as the browser draws it: every "zb64" grid turned back into z."""
+    fig = copy.deepcopy(fig)
+    for trace in fig["data"]:
+        if "zb64" in trace:
+            trace["z"] = decode_grid(trace.pop("zb64")).tolist()
+    return fig
+
+
+def assert_same_up_to_quantisation(compact: dict, plain: dict) -> None:
+    """compact=True equals compact=False except z, which agrees within 1/255 of the encoded range."""
+    assert any("zb64" in t for t in compact["data"])
+    assert not any("z" in t for t in compact["data"] if "zb64" in t)
+    for c, p in zip(compact["data"], plain["data"]):
+        if "zb64" in c:
+            g = c["zb64"]
+            assert g["shape"] == list(np.shape(p["z"]))
+            z = decode_grid(g)
+            tolerance = (g["hi"] - g["lo"]) / 255
+            assert np.abs(z - np.array(p["z"], dtype=float)).max() <= tolerance
+            c = {k: v for k, v in c.items() if k != "zb64"}
+            p = {k: v for k, v in p.items() if k != "z"}
+        assert c == p
+    assert compact["layout"] == plain["layout"]
+    valid(expanded(compact))
+
+
+# ---------------------------------------------------------------------------------------------
+# fixtures
+
+
+@pytest.fixture(scope="module")
+def plane():
+    xs, ys, points = grid(60)
+    logit = points[:, 0] * points[:, 1] / 4
+    return xs, ys, points, (1 / (1 + np.exp(-logit))).reshape(60, 60)
+
+
+@pytest.fixture(scope="module")
+def xor():
+    return make_dataset("xor", 200)
+
+
+def small_network(sizes, g=8, seed=0):
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    grids = [np.tanh(rng.normal(size=(n, g, g))) for n in sizes]
+    return weights, grids
+
+
+# ---------------------------------------------------------------------------------------------
+# compact grids
+
+
+def test_encode_grid_round_trip_clips_and_maps_nan_to_lo():
+    z = np.array([[0.0, 0.25, 0.5], [1.0, 2.0, np.nan]])
+    g = encode_grid(z, 0.0, 1.0)
+    assert g["shape"] == [2, 3] and g["lo"] == 0.0 and g["hi"] == 1.0
+    back = decode_grid(g)
+    assert np.allclose(back, [[0, 0.25, 0.5], [1, 1, 0]], atol=0.5 / 255)
+    z = np.random.default_rng(1).uniform(-3, 3, (37, 41))
+    assert np.abs(decode_grid(encode_grid(z, -3, 3)) - z).max() <= 3 / 255 + 1e-12
+    assert decode_grid(encode_grid(np.ones((2, 2)), 1, 1)).tolist() == [[1, 1], [1, 1]]
+
+
+def test_encode_grid_is_row_major_bytes():
+    import base64
+    z = np.arange(6, dtype=float).reshape(2, 3)
+    assert list(base64.b64decode(encode_grid(z, 0, 255)["b64"])) == [0, 1, 2, 3, 4, 5]
+
+
+# ---------------------------------------------------------------------------------------------
+# decision boundary
+
+
+def test_binary_boundary_with_test_points(plane, xor):
+    xs, ys, _, z = plane
+    fig = valid(decision_boundary_figure(xs, ys, z, xor.X_train, xor.y_train, xor.X_test, xor.y_test,
+                                         problem="classification", n_classes=2))
+    heat, train, test, *keys = fig["data"]
+    assert [k["name"] for k in keys] == ["train", "test"] and all(k["x"] == [None] for k in keys)
+    assert not train["showlegend"] and not test["showlegend"] and fig["layout"]["showlegend"]
+    assert heat["type"] == "heatmap" and (heat["zmin"], heat["zmax"]) == (0.0, 1.0)
+    assert heat["colorscale"][0][1] == ORANGE and heat["colorscale"][-1][1] == BLUE
+    assert np.shape(heat["z"]) == (60, 60) and np.allclose(heat["z"], z, atol=5e-4)
+    assert len(heat["x"]) == len(heat["y"]) == 60
+    assert train["name"] == "train" and len(train["x"]) == len(xor.X_train)
+    assert train["marker"]["color"] == xor.y_train.tolist()
+    assert test["name"] == "test" and len(test["x"]) == len(xor.X_test)
+    assert np.allclose(test["x"], xor.X_test[:, 0], atol=5e-3)
+    layout = fig["layout"]
+    assert layout["xaxis"]["range"] == [-6, 6] and layout["yaxis"]["range"] == [-6, 6]
+    assert layout["yaxis"]["scaleanchor"] == "x"
+    assert "x₁" in heat["hovertemplate"] and "x₂" in heat["hovertemplate"]
+
+
+def test_test_points_only_when_given(plane, xor):
+    xs, ys, _, z = plane
+    fig = valid(decision_boundary_figure(xs, ys, z, xor.X_train, xor.y_train, problem="classification",
+                                         n_classes=2))
+    assert [t["name"] for t in fig["data"]] == ["output", "train"]
+    assert not fig["layout"]["showlegend"]
+
+
+def test_discretized_binary_boundary_is_zero_or_one(plane, xor):
+    xs, ys, _, z = plane
+    fig = valid(decision_boundary_figure(xs, ys, z, xor.X_train, xor.y_train, problem="classification",
+                                         n_classes=2, discretize=True))
+    assert set(np.unique(fig["data"][0]["z"])) == {0.0, 1.0}
+
+
+def test_multiclass_boundary_has_one_colour_per_class(plane):
+    xs, ys, points, _ = plane
+    data = make_dataset("blobs", 150, n_classes=4)
+    z = (np.arctan2(points[:, 1], points[:, 0]) // (np.pi / 2) % 4).reshape(60, 60)
+    fig = valid(decision_boundary_figure(xs, ys, z, data.X_train, data.y_train, data.X_test, data.y_test,
+                                         problem="classification", n_classes=4))
+    heat, train = fig["data"][:2]
+    assert (heat["zmin"], heat["zmax"]) == (-0.5, 3.5)
+    assert [c for _, c in heat["colorscale"]][::2] == list(CLASS_COLOURS[:4])
+    assert heat["opacity"] < 0.6                         # low opacity: the points stay readable
+    assert (train["marker"]["cmin"], train["marker"]["cmax"]) == (-0.5, 3.5)
+    assert set(train["marker"]["color"]) <= {0, 1, 2, 3}
+
+
+def test_regression_boundary(plane):
+    xs, ys, points, _ = plane
+    data = make_dataset("plane", 100)
+    z = ((points[:, 0] + points[:, 1]) / 12).reshape(60, 60)
+    fig = valid(decision_boundary_figure(xs, ys, z, data.X_train, data.y_train, data.X_test, data.y_test,
+                                         problem="regression", n_classes=0))
+    heat, train = fig["data"][:2]
+    assert (heat["zmin"], heat["zmax"]) == (-1.0, 1.0)
+    assert (train["marker"]["cmin"], train["marker"]["cmax"]) == (-1.0, 1.0)
+    assert train["marker"]["colorscale"] == heat["colorscale"]
+    assert np.allclose(train["marker"]["color"], data.y_train, atol=5e-4)
+    fig = valid(decision_boundary_figure(xs, ys, z, data.X_train, data.y_train, problem="regression",
+                                         n_classes=0, discretize=True))
+    assert set(np.unique(fig["data"][0]["z"])) <= {-1.0, 0.0, 1.0}
+
+
+@pytest.mark.parametrize("problem, n_classes, scale", [("classification", 2, 1.0), ("classification", 3, 2.0),
+                                                       ("regression", 0, 3.0)])
+def test_boundary_compact_round_trip(plane, xor, problem, n_classes, scale):
+    xs, ys, _, z = plane
+    z = np.round(z * scale) if problem == "classification" and n_classes > 2 else z * scale
+    if problem == "regression":
+        z = z - 1.5                                       # beyond [-1, 1]: must not be clipped
+    y = xor.y_train if n_classes <= 2 else xor.y_train + 1
+    args = (xs, ys, z, xor.X_train, y)
+    plain = valid(decision_boundary_figure(*args, problem=problem, n_classes=n_classes))
+    compact = decision_boundary_figure(*args, problem=problem, n_classes=n_classes, compact=True)
+    assert_same_up_to_quantisation(compact, plain)
+
+
+def test_boundary_nan_output_is_a_gap(plane, xor):
+    xs, ys, _, z = plane
+    z = z.copy()
+    z[0, 0] = np.nan
+    fig = valid(decision_boundary_figure(xs, ys, z, xor.X_train, xor.y_train, problem="classification",
+                                         n_classes=2))
+    assert fig["data"][0]["z"][0][0] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# curves
+
+
+def test_loss_curves():
+    steps = np.arange(0, 500, 10, dtype=np.float32)
+    train = np.exp(-steps / 100).astype(np.float32)
+    fig = valid(loss_curves_figure(steps, train, train * 1.2))
+    a, b = fig["data"]
+    assert (a["x0"], a["dx"]) == (0, 10) and "x" not in a and len(a["y"]) == 50     # evenly spaced: x0/dx
+    assert x_of(a) == list(range(0, 500, 10))
+    assert a["line"].get("dash") is None and b["line"]["dash"] == "dash"
+    assert np.allclose(a["y"], train, rtol=1e-3)
+    assert fig["layout"]["yaxis"]["type"] == "linear" and "yaxis2" not in fig["layout"]
+
+
+def test_loss_curves_log_axis_and_metric():
+    steps = np.arange(5)
+    fig = valid(loss_curves_figure(steps, [1.0, 0.5, 0.0, 0.1, 0.01], [1, 1, 1, 1, np.nan], log_y=True,
+                                   metric=[0.5, 0.6, 0.7, 0.8, 0.9], metric_name="accuracy"))
+    train, test, metric = fig["data"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert train["y"][2] is None and test["y"][4] is None      # 0 and NaN cannot be drawn on a log axis
+    assert metric["yaxis"] == "y2" and metric["name"] == "accuracy" and metric["line"]["dash"] == "dot"
+    y2 = fig["layout"]["yaxis2"]
+    assert y2["side"] == "right" and y2["range"] == [0, 1] and y2["overlaying"] == "y"
+
+
+@pytest.mark.parametrize("log_y", [False, True])
+def test_loss_curves_empty_history(log_y):
+    fig = valid(loss_curves_figure(np.array([]), np.array([]), np.array([]), log_y=log_y, metric=np.array([])))
+    assert all(x_of(t) == [] and t["y"] == [] for t in fig["data"])
+
+
+def test_loss_curves_uneven_steps_are_listed():
+    fig = valid(loss_curves_figure([0, 10, 20, 40, 80], [5, 4, 3, 2, 1], [5, 4, 3, 2, 1]))
+    assert fig["data"][0]["x"] == [0, 10, 20, 40, 80]
+    fig = valid(loss_curves_figure([0.5, 1.25, 2.0], [3, 2, 1], [3, 2, 1]))
+    assert x_of(fig["data"][0]) == [0.5, 1.25, 2.0]
+
+
+def test_grad_norms_over_time_drops_zeros_and_nan_and_runs_dark_to_light():
+    rng = np.random.default_rng(0)
+    T, L = 40, 30
+    g = 10.0 ** rng.uniform(-8, 1, (T, L))
+    g[3, 0] = 0.0
+    g[5, 0] = np.nan
+    g[7, 29] = np.inf
+    g[:, 10] = 0.0                                       # a layer whose gradient vanished entirely
+    fig = valid(grad_norms_over_time_figure(np.arange(T), g))
+    traces = fig["data"]
+    assert [t["name"] for t in traces] == [f"layer {l}" for l in range(1, L + 1)]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert len(traces[0]["y"]) == T - 2 and 3 not in x_of(traces[0]) and 5 not in x_of(traces[0])
+    assert len(traces[29]["y"]) == T - 1 and traces[10]["y"] == []
+    assert all(v is not None and v > 0 for t in traces for v in t["y"])
+    assert all(len(x_of(t)) == len(t["y"]) for t in traces)
+    assert x_of(traces[1]) == list(range(T))
+
+    def lightness(hex_colour):
+        return sum(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    shades = [lightness(t["line"]["color"]) for t in traces]
+    assert shades == sorted(shades) and shades[0] < shades[-1]
+    assert sum(t["showlegend"] for t in traces) <= 8      # a compact legend for a deep net
+
+
+def test_grad_norms_over_time_empty_and_single_layer():
+    valid(grad_norms_over_time_figure([], np.zeros((0, 3))))
+    fig = valid(grad_norms_over_time_figure([1, 2], [0.1, 0.2]))
+    assert len(fig["data"]) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# per-layer views
+
+
+def test_layer_histograms_one_layer():
+    counts = np.array([[1, 5, 3, 0]])
+    fig = valid(layer_histograms_figure(counts, np.array([[-1.0, -0.5, 0.0, 0.5, 1.0]]), title_prefix="layer"))
+    (bar,) = fig["data"]
+    assert bar["type"] == "bar" and bar["y"] == [1, 5, 3, 0]
+    assert bar["x"] == [-0.75, -0.25, 0.25, 0.75] and bar["width"] == 0.5
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["layer 1"]
+
+
+def test_layer_histograms_twelve_layers_show_first_and_last_four():
+    counts = np.arange(12 * 30).reshape(12, 30)
+    edges = np.linspace(-12, 2, 31)                          # shared, as for gradients
+    fig = valid(layer_histograms_figure(counts, edges, title_prefix="layer", log_x_label="log₁₀|dW|"))
+    assert len(fig["data"]) == 8
+    assert [t["xaxis"] for t in fig["data"]] == ["x"] + [f"x{i}" for i in range(2, 9)]
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert texts[:8] == [f"layer {l}" for l in (1, 2, 3, 4, 9, 10, 11, 12)]
+    assert fig["layout"]["xaxis"]["tickvals"] == [-10, 0]            # narrow panels: few, upright ticks
+    assert "layers 5–8 hidden" in texts and "log₁₀|dW|" in texts
+    assert fig["data"][4]["y"] == counts[8].tolist()
+    domains = [fig["layout"]["xaxis" + t["xaxis"][1:]]["domain"] for t in fig["data"]]
+    assert all(0 <= a < b <= 1 for a, b in domains)
+    assert all(prev[1] < nxt[0] for prev, nxt in zip(domains, domains[1:]))    # side by side, no overlap
+
+
+def test_layer_histograms_per_layer_edges():
+    edges = np.stack([np.linspace(-1, 1, 11), np.linspace(0, 1, 11)])
+    fig = valid(layer_histograms_figure(np.ones((2, 10), int), edges, title_prefix="layer"))
+    assert fig["layout"]["xaxis2"]["range"] == [0, 1] and np.isclose(fig["data"][1]["width"], 0.1)
+
+
+def test_grad_norm_by_layer():
+    fig = valid(grad_norm_by_layer_figure(np.array([1e-9, 0.0, np.nan, 1e-3, 1.0]),
+                                          delta_mean_abs=np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2])))
+    norms, delta = fig["data"]
+    assert norms["x"] == [1, 4, 5] and np.allclose(norms["y"], [1e-9, 1e-3, 1.0])
+    assert delta["x"] == [1, 2, 3, 4, 5]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    fig = valid(grad_norm_by_layer_figure([0.5]))
+    assert len(fig["data"]) == 1
+
+
+def test_confusion_matrix():
+    m = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    fig = valid(confusion_matrix_figure(m, ["A", "B", "C"]))
+    (heat,) = fig["data"]
+    assert heat["z"] == m.tolist() and heat["x"] == heat["y"] == ["A", "B", "C"]
+    assert heat["texttemplate"] == "%{z}"
+    assert fig["layout"]["yaxis"]["autorange"] == "reversed"
+
+
+# ---------------------------------------------------------------------------------------------
+# network view
+
+
+def heatmaps(fig):
+    return [t for t in fig["data"] if t["type"] == "heatmap"]
+
+
+def link_traces(fig):
+    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines"]
+
+
+def test_network_view():
+    sizes = [2, 4, 2, 2]
+    weights, grids = small_network(sizes)
+    weights[1][2, 1] = -0.4567                            # a known weight: layer 1 unit 3 -> unit 2
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
+    assert len(heatmaps(fig)) == sum(sizes)
+    assert 1 <= len(link_traces(fig)) <= 10
+    n_segments = sum(t["x"].count(None) for t in link_traces(fig))
+    assert n_segments == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    (hover,) = [t for t in fig["data"] if t.get("hoverinfo") == "text"]
+    assert len(hover["text"]) == n_segments
+    assert "w = -0.457 (from layer 1 unit 3 to unit 2)" in hover["text"]
+    colours = {t["line"]["color"] for t in link_traces(fig)}
+    assert colours == {ORANGE, BLUE}
+    labels = [a["text"] for a in fig["layout"]["annotations"]]
+    assert labels == ["X₁", "X₂"]
+    assert "layer 2, unit 1" in heatmaps(fig)[6]["hovertemplate"]
+    assert fig["layout"]["xaxis"]["visible"] is False and fig["layout"]["yaxis"]["scaleanchor"] == "x"
+    # each neuron fills a 1x1 square, and its colour scale is symmetric
+    h = heatmaps(fig)[0]
+    assert np.isclose(h["dx"] * 8, 1) and h["zmin"] == -h["zmax"]
+
+
+def test_network_link_width_grows_with_weight():
+    sizes = [1, 2]
+    weights = [np.array([[0.1, -2.0]])]
+    _, grids = small_network(sizes)
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁"]))
+    thin, = [t for t in link_traces(fig) if t["line"]["color"] == BLUE]
+    thick, = [t for t in link_traces(fig) if t["line"]["color"] == ORANGE]
+    assert thick["line"]["width"] > thin["line"]["width"]
+
+
+def test_network_view_wide_layer_shows_sixteen_and_more():
+    sizes = [2, 40, 3]
+    weights, grids = small_network(sizes, g=4)
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
+    assert len(heatmaps(fig)) == 2 + 16 + 3
+    assert "+24 more" in [a["text"] for a in fig["layout"]["annotations"]]
+    assert len(link_traces(fig)) <= 10
+
+
+def test_network_view_deep_net_keeps_few_link_traces():
+    sizes = [7] + [8] * 12 + [1]
+    weights, grids = small_network(sizes, g=4)
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=[f"f{i}" for i in range(7)]))
+    assert len(heatmaps(fig)) == sum(sizes) and len(link_traces(fig)) <= 10
+
+
+def test_network_view_compact_round_trip():
+    sizes = [2, 4, 2, 2]
+    weights, grids = small_network(sizes, g=24)
+    plain = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
+    compact = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], compact=True)
+    assert len([t for t in compact["data"] if "zb64" in t]) == sum(sizes)
+    assert_same_up_to_quantisation(compact, plain)
+
+
+# ---------------------------------------------------------------------------------------------
+# the package as a whole
+
+
+def test_figures_never_import_streamlit():
+    code = "import sys, mlp.figures; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=FIGURES_DIR.parent.parent)
+    assert out.stdout.strip() == "False"
+    for path in FIGURES_DIR.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import streamlit" not in text and "from streamlit" not in text, path.name
+
+
+def default_frame() -> list[dict]:
+    """The figures of the default page for one animation frame (the budget the app lives within)."""
+    rng = np.random.default_rng(0)
+    data = make_dataset("xor", 500)
+    xs, ys, points = grid(100)
+    z = 1 / (1 + np.exp(-(6.25 - (points ** 2).sum(1)))).reshape(100, 100)
+    steps = np.arange(500, dtype=np.float32) * 10
+    loss = (0.7 * np.exp(-steps / 2000) + 0.01 * rng.random(500)).astype(np.float32)
+    grad_norms = (10.0 ** rng.uniform(-3, 0, (500, 3))).astype(np.float32)
+    sizes = [2, 4, 2, 2]
+    weights, grids = small_network(sizes, g=24)
+    return [
+        decision_boundary_figure(xs, ys, z, data.X_train, data.y_train, data.X_test, data.y_test,
+                                 problem="classification", n_classes=2, compact=True),
+        loss_curves_figure(steps, loss, loss * 1.1, metric=1 - loss, metric_name="accuracy"),
+        grad_norms_over_time_figure(steps, grad_norms),
+        layer_histograms_figure(rng.integers(0, 200, (3, 30)), np.tile(np.linspace(-1, 1, 31), (3, 1)),
+                                title_prefix="layer"),
+        layer_histograms_figure(rng.integers(0, 200, (3, 30)), np.linspace(-12, 2, 31), title_prefix="layer",
+                                log_x_label="log₁₀|dW|"),
+        network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], compact=True),
+    ]
+
+
+def test_default_frame_is_small():
+    frame = default_frame()
+    size = len(json.dumps(frame))
+    assert size < 100_000, f"the default frame is {size} bytes of JSON"
