@@ -41,12 +41,17 @@ def test_play_trains_and_pause_holds(page):
     charts = page.locator("div.mlp-plot .main-svg")
     assert charts.count() >= 5
     before = boundary_revision(page)
+    play_button = page.locator(".st-key-play button").first   # Streamlit also renders a hidden twin
     page.get_by_role("button", name="Play").click()
     time.sleep(6)
     assert step_counter(page) > 20
     assert boundary_revision(page) != before
+    assert "Pause" in play_button.inner_text()
     page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Play").wait_for(timeout=15_000)   # the app run after the click
+    deadline = time.time() + 20                 # the page's run after the click waits for the frame
+    while "Play" not in play_button.inner_text() and time.time() < deadline:
+        time.sleep(0.2)
+    assert "Play" in play_button.inner_text()
     time.sleep(1)
     held = step_counter(page)
     time.sleep(2)

@@ -325,6 +325,13 @@ def test_layer_histograms_twelve_layers_show_first_and_last_four():
     assert all(prev[1] < nxt[0] for prev, nxt in zip(domains, domains[1:]))    # side by side, no overlap
 
 
+def test_layer_histograms_titles_are_layers_and_prefix_names_the_quantity():
+    fig = valid(layer_histograms_figure(np.ones((2, 4), int), np.linspace(-12, 2, 5), title_prefix="gradients",
+                                        log_x_label="log₁₀|dW|"))
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["layer 1", "layer 2", "log₁₀|dW|"]
+    assert [t["name"] for t in fig["data"]] == ["gradients, layer 1", "gradients, layer 2"]
+
+
 def test_layer_histograms_per_layer_edges():
     edges = np.stack([np.linspace(-1, 1, 11), np.linspace(0, 1, 11)])
     fig = valid(layer_histograms_figure(np.ones((2, 10), int), edges, title_prefix="layer"))

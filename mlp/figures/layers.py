@@ -1,6 +1,8 @@
 """Per-layer views of one moment of training: histograms side by side, and gradient norm by layer."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .jsonable import integers, rounded, significant
@@ -38,13 +40,15 @@ def _panel_domains(n_panels: int, gap_after: int | None) -> tuple[list[list[floa
 def _nice_ticks(lo: float, hi: float, at_most: int) -> list[float]:
     """Round tick values inside [lo, hi], at most `at_most` of them: narrow panels need few, upright."""
     span = hi - lo
-    if not (span > 0 and np.isfinite(span)):
+    if not (span > 0 and math.isfinite(span)):
         return [round(lo, 4)]
-    for magnitude in 10.0 ** np.arange(np.floor(np.log10(span)) - 1, np.ceil(np.log10(span)) + 2):
-        for step in (1 * magnitude, 2 * magnitude, 5 * magnitude):
-            ticks = np.arange(np.ceil(lo / step - 1e-9), np.floor(hi / step + 1e-9) + 1) * step
-            if 2 <= len(ticks) <= at_most:
-                return [round(float(t), 6) + 0.0 for t in ticks]    # + 0.0 turns -0.0 into 0.0
+    top = math.ceil(math.log10(span))
+    for exponent in range(top - 2, top + 2):
+        for mantissa in (1, 2, 5):
+            step = mantissa * 10.0 ** exponent
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            if 2 <= last - first + 1 <= at_most:
+                return [round(k * step, 6) + 0.0 for k in range(first, last + 1)]   # + 0.0: no -0.0
     return [round(lo, 4), round(hi, 4)]                             # e.g. [-1, 1] with room for 2
 
 
@@ -66,7 +70,8 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     """One small bar chart per layer, side by side.
 
     counts (L, B) ints: the histogram of layer l in row l-1. edges (L, B+1) per layer, or (B+1,)
-    shared by all. Panels are titled "<title_prefix> l" (pass "layer" for "layer 1", "layer 2", …).
+    shared by all. Panels are titled "layer l"; `title_prefix` names what is counted (e.g.
+    "activations", "gradients") in each bar's hover label, and keeps the figure's uirevision apart.
     log_x_label: a label under the panels, e.g. "log₁₀|dW|" for gradient histograms.
     If L > 8 the first 4 and last 4 layers are drawn and an annotation says which are hidden.
     """
@@ -88,13 +93,15 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
         xref, yref = _axis_keys(i)
         e = edges[l]
         centres, widths = (e[:-1] + e[1:]) / 2, np.diff(e)
-        uniform = widths.size and np.allclose(widths, widths[0])
-        title = f"{prefix} {l + 1}".strip()
-        traces.append({"type": "bar", "name": title, "x": rounded(centres, 4),
+        uniform = widths.size and float(np.ptp(widths)) <= 1e-9 * abs(float(widths[0]))
+        title = f"layer {l + 1}"
+        # "activations, layer 3" in the hover label; "layer" alone as the prefix is not repeated
+        name = title if prefix.lower() in ("", "layer") else f"{prefix}, {title}"
+        traces.append({"type": "bar", "name": name, "x": rounded(centres, 4),
                        "width": round(float(widths[0]), 6) if uniform else rounded(widths, 6),
                        "y": integers(counts[l]), "xaxis": xref, "yaxis": yref,
                        "marker": {"color": BAR_COLOUR, "line": {"width": 0}},
-                       "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{title}</extra>"})
+                       "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{name}</extra>"})
         layout["xaxis" + xref[1:]] = {"domain": domains[i], "anchor": yref, "showgrid": False,
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
                                       "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
