@@ -21,8 +21,12 @@ def page_setup(title: str) -> None:
     load_plotly_js()
 
 
-def _toggle_play(run: Run) -> None:
-    run.playing = not run.playing and run.trainer.diverged_at is None
+def _play(run: Run) -> None:
+    run.playing = run.trainer.diverged_at is None
+
+
+def _pause(run: Run) -> None:
+    run.playing = False
 
 
 def _step(run: Run) -> None:
@@ -33,10 +37,14 @@ def _step(run: Run) -> None:
 def play_controls(run: Run) -> None:
     """Play / Pause, one Step, Reset, and the shareable link."""
     cols = st.columns([1, 1, 1, 4])
-    cols[0].button("Pause" if run.playing else "Play", type="primary", use_container_width=True,
-                   icon=":material/pause:" if run.playing else ":material/play_arrow:",
-                   on_click=_toggle_play, args=(run,), key="play",
-                   help="Train continuously (Pause stops after the current frame).")
+    # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
+    # click arrives while the animation is rerunning) must not undo itself as a toggle would.
+    if run.playing:
+        cols[0].button("Pause", type="primary", use_container_width=True, icon=":material/pause:",
+                       on_click=_pause, args=(run,), key="pause", help="Stop training after the current frame.")
+    else:
+        cols[0].button("Play", type="primary", use_container_width=True, icon=":material/play_arrow:",
+                       on_click=_play, args=(run,), key="play", help="Train continuously.")
     cols[1].button("Step", use_container_width=True, icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
                    help="Train one minibatch step and show the result.")
     cols[2].button("Reset", use_container_width=True, icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
