@@ -97,6 +97,12 @@ FIELDS: tuple[Field, ...] = (
           "The chance each hidden unit is switched off in a training step (0 to 0.9).", 0.0, 0.9),
     Field("clip_norm", "float", 0.0, "Gradient clipping",
           "Rescale the gradient when its norm is above this (0 = off, up to 1000).", 0.0, 1000.0),
+    # -- when to stop by itself
+    Field("tripwire", "float", 0.0, "Gradient tripwire",
+          "Pause at the first step where some layer's gradient norm ‖dW‖ is above this (0 = off, up to 1e6).",
+          0.0, 1e6),
+    Field("target_loss", "float", 0.0, "Stop at loss",
+          "Pause once the training loss is at or below this (0 = off, up to 10).", 0.0, 10.0),
 )
 FIELD = {f.key: f for f in FIELDS}
 
@@ -173,6 +179,8 @@ class Config:
     reg_rate: float = FIELD["reg_rate"].default
     dropout: float = FIELD["dropout"].default
     clip_norm: float = FIELD["clip_norm"].default
+    tripwire: float = FIELD["tripwire"].default
+    target_loss: float = FIELD["target_loss"].default
 
     def __post_init__(self):
         # normalise types once (lists to tuples, ints given as floats) so equal settings compare equal

@@ -7,6 +7,7 @@ an exploding init) stops at the step it happened, restores the last finite weigh
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,11 @@ from .step import train_step
 
 # Settings a running net can take on the fly, as in TF Playground; any other change means a new run.
 LIVE_FIELDS = frozenset({"optimizer", "lr", "momentum", "beta1", "beta2", "schedule", "schedule_period",
-                         "schedule_factor", "batch_size", "regularization", "reg_rate", "clip_norm"})
+                         "schedule_factor", "batch_size", "regularization", "reg_rate", "clip_norm",
+                         "tripwire", "target_loss"})
 HISTORY_CAPACITY = 1024
+MAX_CHECKPOINTS = 30
+CHECKPOINT_BYTES = 8_000_000       # all checkpoints of a run together, so "step back" stays cheap
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,20 @@ class Report:
     confusion: np.ndarray | None    # (K, K) on the test set, classification only
     signals: LayerSignals | None    # of the last step; None when no step was taken
     diverged_at: int | None         # the step whose numbers overflowed, while diverged
+    tripped_layer: int | None = None  # 0-based layer whose ‖dW‖ crossed the tripwire in this run
+    reached_target: bool = False    # the training loss is at or below the config's target_loss
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    """Everything that decides what the next steps do, so stepping back and replaying is exact."""
+    step: int
+    params: np.ndarray
+    optimizer: object
+    order: np.ndarray
+    cursor: int
+    order_rng: dict
+    dropout_rng: dict
 
 
 def make_optimizer(config: Config):
@@ -72,6 +90,7 @@ class Trainer:
         self._order = np.arange(len(self.X_train))
         self._cursor = len(self._order)                              # forces a shuffle on first use
         self._batch_x = self._batch_y = None
+        self._checkpoints: list[_Checkpoint] = []
         L = self.net.n_layers
         self.history = History({"step": (), "epoch": (), "lr": (), "train_loss": (), "test_loss": (),
                                 "train_metric": (), "test_metric": (), "grad_norm": (L,), "weight_norm": (L,),
@@ -123,13 +142,18 @@ class Trainer:
         return self._batch_x, self._batch_y
 
     def run(self, n_steps: int, signals: bool = True) -> Report:
-        """Train n_steps minibatch steps (none while diverged) and report."""
+        """Train n_steps minibatch steps (none while diverged) and report.
+
+        Stops early at divergence, or when a layer's gradient norm crosses the config's tripwire.
+        """
         c, net, opt = self.config, self.net, self.optimizer
         l1 = c.reg_rate if c.regularization == "l1" else 0.0
         l2 = c.reg_rate if c.regularization == "l2" else 0.0
         constant_lr = c.schedule == "constant"
         opt.lr = c.lr
-        took = 0
+        took, tripped = 0, None
+        if n_steps > 0 and self.diverged_at is None:
+            self._checkpoint()
         with np.errstate(all="ignore"):
             for _ in range(n_steps if self.diverged_at is None else 0):
                 if not constant_lr:
@@ -142,8 +166,50 @@ class Trainer:
                     break
                 self.step += 1
                 took += 1
+                if c.tripwire and grad_norm > c.tripwire:       # only then is any layer's norm above it
+                    norms = [np.sqrt(np.vdot(dW, dW)) for dW, _ in net.grads]
+                    if max(norms) > c.tripwire:
+                        tripped = int(np.argmax(norms))
+                        break
             layer_signals = collect_signals(net, self._last_good) if signals and took else None
-            return self._evaluate(layer_signals, opt.lr)
+            return self._evaluate(layer_signals, opt.lr, tripped_layer=tripped)
+
+    # -- stepping back ---------------------------------------------------------------------------
+    def _checkpoint(self) -> None:
+        if self._checkpoints and self._checkpoints[-1].step == self.step:
+            return
+        net = self.net
+        self._checkpoints.append(_Checkpoint(
+            self.step, net.copy_params(), copy.deepcopy(self.optimizer), self._order.copy(), self._cursor,
+            self._order_rng.bit_generator.state, net._dropout_rng.bit_generator.state))
+        size = self._checkpoints[0].params.nbytes * (3 if self.config.optimizer == "adam" else 2)
+        keep = max(1, min(MAX_CHECKPOINTS, CHECKPOINT_BYTES // max(size, 1)))
+        del self._checkpoints[:-keep]
+
+    @property
+    def can_step_back(self) -> bool:
+        return any(cp.step < self.step for cp in self._checkpoints)
+
+    def step_back(self) -> bool:
+        """Return to the latest kept state before the current step (False if there is none).
+
+        Replaying from there gives exactly the same steps again (same batches, same dropout).
+        """
+        earlier = [cp for cp in self._checkpoints if cp.step < self.step]
+        if not earlier:
+            return False
+        cp = earlier[-1]
+        self._checkpoints = earlier
+        self.net.set_params(cp.params)
+        self.optimizer = copy.deepcopy(cp.optimizer)
+        self.optimizer.lr = self.config.lr
+        self._order, self._cursor = cp.order.copy(), cp.cursor
+        self._order_rng.bit_generator.state = cp.order_rng
+        self.net._dropout_rng.bit_generator.state = cp.dropout_rng
+        self.step = cp.step
+        self.diverged_at = None
+        self.history.drop_after(cp.step)
+        return True
 
     def probe(self) -> Report:
         """Report with the signals of a step on the whole training set, without taking it.
@@ -157,7 +223,8 @@ class Trainer:
             layer_signals = collect_signals(net, None)
             return self._evaluate(layer_signals, self.lr_at(self.step), record=False)
 
-    def _evaluate(self, layer_signals: LayerSignals | None, lr: float, record: bool = True) -> Report:
+    def _evaluate(self, layer_signals: LayerSignals | None, lr: float, record: bool = True,
+                  tripped_layer: int | None = None) -> Report:
         c, net = self.config, self.net
         scores = {}
         for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
@@ -177,7 +244,8 @@ class Trainer:
             rmse = metrics.rmse(self.data.y_test, scores["test"][2])
         report = Report(self.step, self.epoch, lr, scores["train"][0], scores["test"][0], scores["train"][1],
                         scores["test"][1], np.nan if rmse is None else rmse, confusion, layer_signals,
-                        self.diverged_at)
+                        self.diverged_at, tripped_layer,
+                        bool(c.target_loss) and scores["train"][0] <= c.target_loss)
         if layer_signals is not None and record:
             self._record(report)
         return report

@@ -174,3 +174,43 @@ def test_metrics_match_scikit_learn():
     assert metrics.r_squared(t, q) == pytest.approx(r2_score(t, q))
     assert metrics.rmse(t, q) == pytest.approx(np.sqrt(mean_squared_error(t, q)))
     assert metrics.predicted_labels(np.array([[0.7], [0.2]])).tolist() == [1, 0]
+
+
+def test_step_back_returns_to_an_exact_earlier_state_and_replays_identically():
+    config = Config(dataset="spiral", hidden=(8, 8), batch_size=16, dropout=0.1, optimizer="adam", lr=0.01)
+    trainer = Trainer(config)
+    trainer.run(30)
+    at_30 = trainer.net.params.copy()
+    trainer.run(10)
+    after_40 = trainer.net.params.copy()
+    assert trainer.step_back()
+    assert trainer.step == 30 and np.array_equal(trainer.net.params, at_30)
+    assert trainer.history.column("step")[-1] <= 30
+    trainer.run(10)                                      # same batches, same dropout, same Adam state
+    assert np.array_equal(trainer.net.params, after_40)
+
+
+def test_step_back_without_history_says_no():
+    trainer = Trainer(Config())
+    assert not trainer.can_step_back and not trainer.step_back()
+
+
+def test_the_tripwire_stops_at_the_first_large_gradient_and_names_the_layer():
+    config = Config(hidden=(8, 8, 8), activation="relu", init="normal", init_gain=3.0, lr=0.001, batch_size=500)
+    trainer = Trainer(config)
+    norms = trainer.probe().signals.grad_norm
+    wire = float(np.sort(norms)[-1]) * 0.5                # below the largest layer's norm: trips at once
+    trainer.apply(config.replace(tripwire=wire))
+    report = trainer.run(100)
+    assert report.step == 1
+    assert report.tripped_layer == int(np.argmax(report.signals.grad_norm))
+    assert report.signals.grad_norm[report.tripped_layer] > wire
+    quiet = Trainer(config.replace(tripwire=1e6)).run(20)
+    assert quiet.tripped_layer is None and quiet.step == 20
+
+
+def test_target_loss_is_reported_when_reached():
+    trainer = Trainer(Config(dataset="gauss", hidden=(4,), lr=0.1, target_loss=0.01))
+    reports = [trainer.run(50) for _ in range(10)]
+    assert [r.reached_target for r in reports] == [r.train_loss <= 0.01 for r in reports]
+    assert not reports[0].reached_target and reports[-1].reached_target
