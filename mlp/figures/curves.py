@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jsonable import integers, rounded, significant
-from .palette import FAINT, INK, base_layout, compact_legend, sequential_colours
+from .palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
 
 METRIC_COLOUR = "#2ca25f"
 MAX_LEGEND_ENTRIES = 8
@@ -50,20 +50,21 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     (values <= 0 left out). metric (T,), optional: e.g. test accuracy, dotted on a right-hand axis
     over [0, 1], named `metric_name` (default "metric").
     """
-    x = _x(_steps(steps))
+    s = _steps(steps)
+    x = _x(s)
     prepare = _for_log_axis if log_y else (lambda v: v)
     traces = [
-        {"type": "scatter", "mode": "lines", "name": "train loss", **x,
+        {"type": "scatter", "mode": _mode(len(s)), "name": "train loss", **x,
          "y": significant(prepare(train_loss)), "line": {"color": INK, "width": 2},
          "hovertemplate": "%{y:.4g}"},
-        {"type": "scatter", "mode": "lines", "name": "test loss", **x,
+        {"type": "scatter", "mode": _mode(len(s)), "name": "test loss", **x,
          "y": significant(prepare(test_loss)), "line": {"color": INK, "width": 2, "dash": "dash"},
          "hovertemplate": "%{y:.4g}"},
     ]
     has_metric = metric is not None
     name = metric_name or "metric"
     if has_metric:
-        traces.append({"type": "scatter", "mode": "lines", "name": name, **x, "y": significant(metric),
+        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": name, **x, "y": significant(metric),
                        "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
                        "hovertemplate": "%{y:.3f}"})
     layout = base_layout(
@@ -82,6 +83,11 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     return {"data": traces, "layout": layout}
 
 
+def _mode(n_points: int) -> str:
+    """Lines, with markers while there are too few points for a line to show."""
+    return "lines+markers" if n_points < 3 else "lines"
+
+
 def _legend_layers(n_layers: int) -> set[int]:
     """Which layers get a legend entry: all of a shallow net, a spread of up to 8 (first, last) of a deep one."""
     if n_layers <= MAX_LEGEND_ENTRIES:
@@ -89,12 +95,13 @@ def _legend_layers(n_layers: int) -> set[int]:
     return {int(round(i)) for i in np.linspace(0, n_layers - 1, MAX_LEGEND_ENTRIES)}
 
 
-def grad_norms_over_time_figure(steps, grad_norms) -> dict:
+def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | None = None) -> dict:
     """‖dW[l]‖ of every layer against step, one line per layer on a log axis.
 
     steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer. Layer 1
     is darkest and the output lightest, so vanishing gradients show as dark lines far below light
     ones. Zero and non-finite values are dropped (a log axis cannot show them).
+    highlight_layer (0-based): drawn thick and red, e.g. the layer that tripped the tripwire.
     """
     s = _steps(steps)
     g = np.asarray(grad_norms, dtype=np.float64)
@@ -106,9 +113,11 @@ def grad_norms_over_time_figure(steps, grad_norms) -> dict:
     traces = []
     for l in range(n_layers):
         keep = np.isfinite(g[:, l]) & (g[:, l] > 0)
-        traces.append({"type": "scatter", "mode": "lines", "name": f"layer {l + 1}", **_x(s[keep]),
-                       "y": significant(g[keep, l]), "line": {"color": colours[l], "width": 2},
-                       "showlegend": l in shown, "legendrank": l + 1,
+        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"layer {l + 1}", **_x(s[keep]),
+                       "y": significant(g[keep, l]),
+                       "line": ({"color": ALERT, "width": 5} if l == highlight_layer
+                                else {"color": colours[l], "width": 2}),
+                       "showlegend": l in shown or l == highlight_layer, "legendrank": l + 1,
                        "hovertemplate": "%{y:.3g}"})
     layout = base_layout(
         "grad_norms_over_time",

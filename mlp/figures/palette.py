@@ -11,6 +11,7 @@ BLUE = "#0877bd"            # positive / class 1
 WHITE = "#ffffff"
 INK = "#333333"             # text, outlines, neutral lines
 FAINT = "#9a9a9a"           # secondary lines, cell borders
+ALERT = "#d62728"           # something to look at now: a tripped layer
 
 CLASS_COLOURS = (ORANGE, BLUE, "#2ca25f", "#8e44ad", "#d6336c")   # up to 5 classes
 

@@ -7,10 +7,13 @@ refused change puts the widget back and shows why.
 """
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
-from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH, natural_output
-from mlp.datasets import DATASETS
+from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, natural_output
+from mlp.datasets import DATASETS, make_dataset
+from mlp.figures import dataset_preview_svg
 
 from .state import Run, change_config
 
@@ -21,7 +24,8 @@ SECTIONS = {
     "Data": ("dataset", "n_classes", "noise", "train_fraction", "n_samples", "data_seed"),
     "Network": ("activation", "output", "init", "init_gain", "bias_init", "seed"),
     "Training": ("optimizer", "lr", "momentum", "beta1", "beta2", "batch_size", "schedule", "schedule_period",
-                 "schedule_factor", "regularization", "reg_rate", "dropout", "clip_norm"),
+                 "schedule_factor", "regularization", "reg_rate", "dropout", "clip_norm", "tripwire",
+                 "target_loss"),
 }
 
 
@@ -70,11 +74,38 @@ def _widget(key: str, run: Run) -> None:
         st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g",
                         key=_widget_key("lr_typed"), on_change=_on_change, args=(run, "lr_typed"),
                         help="Any value from 0.00001 to 10.")
+    elif f.kind == "float" and f.hi - f.lo > 100:      # a slider cannot hit small values of a wide range
+        st.number_input(f.label, float(f.lo), float(f.hi), format="%g", **common)
     elif f.kind == "float":
         step = (f.hi - f.lo) / 100
         st.slider(f.label, float(f.lo), float(f.hi), step=step, **common)
     elif f.kind == "int":
         st.number_input(f.label, int(f.lo), int(f.hi), step=1, **common)
+
+
+@functools.lru_cache(maxsize=64)
+def _previews(noise: float, data_seed: int, n_classes: int) -> tuple[tuple[str, str], ...]:
+    """(label, SVG) of every data set at these settings; immutable, so safe to share between sessions."""
+    out = []
+    for name, spec in DATASETS.items():
+        d = make_dataset(name, 200, noise, 0.5, data_seed, n_classes)
+        out.append((name.replace("_", " "), dataset_preview_svg(d.X_train, d.y_train, problem=spec.problem)))
+    return tuple(out)
+
+
+def dataset_gallery(run: Run) -> None:
+    """Small pictures of every data set, the chosen one's problem type, and a fresh-data button."""
+    c = run.config
+    spec = DATASETS[c.dataset]
+    kind = f"regression" if spec.problem == "regression" else f"classification, {c.n_output_classes} classes"
+    st.caption(f"Problem type: {kind}")
+    previews = _previews(c.noise, c.data_seed, c.n_classes)
+    for row in range(0, len(previews), 4):
+        for col, (label, svg) in zip(st.columns(4), previews[row:row + 4]):
+            col.image(svg, caption=label, width=56)
+    st.button("Regenerate data", icon=":material/casino:", use_container_width=True,
+              on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)),
+              help="Draw new random points for the same data set (a new data seed).")
 
 
 def features_widget(run: Run) -> None:
@@ -120,6 +151,7 @@ def settings_sidebar(run: Run) -> None:
                     if _relevant(key, run):
                         _widget(key, run)
                 if title == "Data":
+                    dataset_gallery(run)
                     features_widget(run)
                 if title == "Network":
                     hidden_layers_widget(run)

@@ -75,7 +75,8 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
             metric_name="test accuracy" if classification else None),
-        "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm")),
+        "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm"),
+                                                          highlight_layer=report.tripped_layer),
     }
     if views.network:
         out["network"] = network_view_figure(trainer, compact)

@@ -36,7 +36,7 @@ def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
         run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
         run.report = report
         frames.append(frame_figures(run.trainer, report, views))
-        if report.diverged_at is not None:
+        if report.diverged_at is not None or report.tripped_layer is not None or report.reached_target:
             run.playing = False
             break
     return frames
@@ -58,6 +58,15 @@ def _status(run: Run) -> None:
                  "This is what an exploding gradient looks like: the learning rate or the initial weights are "
                  "too large. The last good weights are kept; lower the learning rate to carry on, or press Reset.",
                  icon="💥")
+    if r.tripped_layer is not None:
+        layer = r.tripped_layer + 1
+        norm = r.signals.grad_norm[r.tripped_layer]
+        st.warning(f"**Tripwire at step {r.step}**: layer {layer}'s gradient norm ‖dW‖ = {norm:.3g} is above "
+                   f"{c.tripwire:g} (drawn in red below). Use *Step back* to look at the steps before it, "
+                   "or raise the tripwire to go on.", icon="⚡")
+    if r.reached_target:
+        st.success(f"Reached the target: training loss {r.train_loss:.4f} ≤ {c.target_loss:g}. Paused.",
+                   icon="🎯")
 
 
 def _charts(run: Run, frames: list[dict[str, dict]]) -> None:

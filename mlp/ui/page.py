@@ -34,9 +34,15 @@ def _step(run: Run) -> None:
     run.report = run.trainer.run(1)
 
 
+def _step_back(run: Run) -> None:
+    run.playing = False
+    if run.trainer.step_back():
+        run.report = None
+
+
 def play_controls(run: Run) -> None:
     """Play / Pause, one Step, Reset, and the shareable link."""
-    cols = st.columns([1, 1, 1, 4])
+    cols = st.columns([1, 1, 1, 1, 3])
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing:
@@ -47,9 +53,12 @@ def play_controls(run: Run) -> None:
                        on_click=_play, args=(run,), key="play", help="Train continuously.")
     cols[1].button("Step", use_container_width=True, icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
                    help="Train one minibatch step and show the result.")
-    cols[2].button("Reset", use_container_width=True, icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
+    cols[2].button("Back", use_container_width=True, icon=":material/undo:", on_click=_step_back, args=(run,),
+                   key="step_back", disabled=not run.trainer.can_step_back,
+                   help="Step back to the state before the last frame or step (exactly: replaying gives the same run).")
+    cols[3].button("Reset", use_container_width=True, icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
                    help="Start again from the same initial weights on the same data.")
-    with cols[3].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
+    with cols[4].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
         st.caption("Anyone opening this link gets the same data, network and starting weights.")
         st.code(st.context.url, language=None)
 
