@@ -8,6 +8,7 @@ an exploding init) stops at the step it happened, restores the last finite weigh
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,7 @@ class Trainer:
         self._cursor = len(self._order)                              # forces a shuffle on first use
         self._batch_x = self._batch_y = None
         self._checkpoints: list[_Checkpoint] = []
+        self.seconds_per_step = 0.0      # measured in the last run: the live loop sizes frames by it
         L = self.net.n_layers
         self.history = History({"step": (), "epoch": (), "lr": (), "train_loss": (), "test_loss": (),
                                 "train_metric": (), "test_metric": (), "grad_norm": (L,), "weight_norm": (L,),
@@ -154,6 +156,7 @@ class Trainer:
         took, tripped = 0, None
         if n_steps > 0 and self.diverged_at is None:
             self._checkpoint()
+        started = time.perf_counter()
         with np.errstate(all="ignore"):
             for _ in range(n_steps if self.diverged_at is None else 0):
                 if not constant_lr:
@@ -171,6 +174,8 @@ class Trainer:
                     if max(norms) > c.tripwire:
                         tripped = int(np.argmax(norms))
                         break
+            if took:
+                self.seconds_per_step = (time.perf_counter() - started) / took
             layer_signals = collect_signals(net, self._last_good) if signals and took else None
             return self._evaluate(layer_signals, opt.lr, tripped_layer=tripped)
 

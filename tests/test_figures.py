@@ -367,7 +367,7 @@ def heatmaps(fig):
 
 
 def link_traces(fig):
-    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines"]
+    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"]
 
 
 def test_network_view():
@@ -379,18 +379,22 @@ def test_network_view():
     assert 1 <= len(link_traces(fig)) <= 10
     n_segments = sum(t["x"].count(None) for t in link_traces(fig))
     assert n_segments == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    (hover,) = [t for t in fig["data"] if t.get("hoverinfo") == "text"]
-    assert len(hover["text"]) == n_segments
-    assert "w = -0.457 (from layer 1 unit 3 to unit 2)" in hover["text"]
+    (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
+    assert len(hover["customdata"]) == n_segments
+    assert [1, 3, 2, -0.4567] in hover["customdata"]          # layer 1, unit 3 -> unit 2 (from 1)
+    assert "%{customdata[3]" in hover["hovertemplate"]
     colours = {t["line"]["color"] for t in link_traces(fig)}
     assert colours == {ORANGE, BLUE}
     labels = [a["text"] for a in fig["layout"]["annotations"]]
     assert labels == ["X₁", "X₂"]
     assert "layer 2, unit 1" in heatmaps(fig)[6]["hovertemplate"]
+    (outlines,) = [t for t in fig["data"] if t.get("name") == "neurons"]
+    assert outlines["x"].count(None) == sum(sizes)              # one square around every neuron
     assert fig["layout"]["xaxis"]["visible"] is False and fig["layout"]["yaxis"]["scaleanchor"] == "x"
     # each neuron fills a 1x1 square, and its colour scale is symmetric
     h = heatmaps(fig)[0]
-    assert np.isclose(h["dx"] * 8, 1) and h["zmin"] == -h["zmax"]
+    axis = fig["layout"][h["coloraxis"]]
+    assert np.isclose(h["dx"] * 8, 1) and axis["cmin"] == -axis["cmax"]
 
 
 def test_network_link_width_grows_with_weight():

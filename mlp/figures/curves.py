@@ -43,12 +43,14 @@ def _axis(title: str, **extra) -> dict:
 
 
 def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, metric=None,
-                       metric_name: str | None = None) -> dict:
+                       metric_name: str | None = None, light: bool = False) -> dict:
     """Train (solid) and test (dashed) loss against step.
 
     steps, train_loss, test_loss: (T,) each (T may be 0: an empty chart). log_y: a log loss axis
     (values <= 0 left out). metric (T,), optional: e.g. test accuracy, dotted on a right-hand axis
     over [0, 1], named `metric_name` (default "metric").
+    light: no legend and nearest-point hover, for animation (a legend and unified hover make every
+    redraw about twice as slow); the page then says in words which line is which.
     """
     s = _steps(steps)
     x = _x(s)
@@ -71,10 +73,10 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         "loss_curves",
         xaxis=_axis("step", rangemode="tozero"),
         yaxis=_axis("loss", type="log" if log_y else "linear", **({} if log_y else {"rangemode": "tozero"})),
-        margin={"l": 56, "r": 56 if has_metric else 12, "t": 30, "b": 44, "pad": 0},
-        showlegend=True,
+        margin={"l": 56, "r": 56 if has_metric else 12, "t": 8 if light else 30, "b": 44, "pad": 0},
+        showlegend=not light,
         legend=compact_legend(),
-        hovermode="x unified",
+        hovermode="closest" if light else "x unified",
     )
     if has_metric:
         # explicit ticks: an overlaying axis otherwise takes the loss axis's grid (0.978, 0.734, …)
@@ -95,13 +97,15 @@ def _legend_layers(n_layers: int) -> set[int]:
     return {int(round(i)) for i in np.linspace(0, n_layers - 1, MAX_LEGEND_ENTRIES)}
 
 
-def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | None = None) -> dict:
+def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | None = None,
+                                light: bool = False) -> dict:
     """‖dW[l]‖ of every layer against step, one line per layer on a log axis.
 
     steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer. Layer 1
     is darkest and the output lightest, so vanishing gradients show as dark lines far below light
     ones. Zero and non-finite values are dropped (a log axis cannot show them).
     highlight_layer (0-based): drawn thick and red, e.g. the layer that tripped the tripwire.
+    light: no legend and nearest-point hover, as in loss_curves_figure.
     """
     s = _steps(steps)
     g = np.asarray(grad_norms, dtype=np.float64)
@@ -123,9 +127,9 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
         "grad_norms_over_time",
         xaxis=_axis("step", rangemode="tozero"),
         yaxis=_axis("‖dW‖", type="log", exponentformat="power"),
-        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
-        showlegend=True,
+        margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},
+        showlegend=not light,
         legend=compact_legend(),
-        hovermode="x unified",
+        hovermode="closest" if light else "x unified",
     )
     return {"data": traces, "layout": layout}

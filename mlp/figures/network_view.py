@@ -32,8 +32,12 @@ def _layer_range(grids: np.ndarray) -> float:
     return top if top > 0 else 1.0
 
 
-def _neuron_trace(values: dict, shape: tuple, cx: float, cy: float, scale: float, hover: str) -> dict:
-    """One neuron's heatmap; `values` is its {"z": …} or {"zb64": …}, shape its (rows, cols)."""
+def _neuron_trace(values: dict, shape: tuple, cx: float, cy: float, coloraxis: str, hover: str) -> dict:
+    """One neuron's heatmap; `values` is its {"z": …} or {"zb64": …}, shape its (rows, cols).
+
+    Its colours come from the layer's shared colour axis (defined once in the layout), which keeps
+    every neuron of a layer on one scale and the frame small.
+    """
     rows, cols = shape
     dx, dy = 1.0 / cols, 1.0 / rows
     return {
@@ -42,16 +46,25 @@ def _neuron_trace(values: dict, shape: tuple, cx: float, cy: float, scale: float
         # cell centres: the heatmap's outer edges land exactly on the neuron's square
         "x0": round(cx - 0.5 + dx / 2, 5), "dx": round(dx, 6),
         "y0": round(cy - 0.5 + dy / 2, 5), "dy": round(dy, 6),
-        "zmin": -scale, "zmax": scale,
-        "colorscale": DIVERGING_SCALE,
-        "showscale": False,
+        "coloraxis": coloraxis,
         "hovertemplate": hover + "<br>value %{z:.2f}<extra></extra>",
     }
 
 
+def _square_outlines(squares: list[tuple[float, float]]) -> dict:
+    """One line trace outlining every neuron's square (cheaper to send than a shape per neuron)."""
+    xs, ys = [], []
+    for cx, cy in squares:
+        x0, x1, y0, y1 = round(cx - 0.5, 4), round(cx + 0.5, 4), round(cy - 0.5, 4), round(cy + 0.5, 4)
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y0, y0, y1, y1, y0, None]
+    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip", "name": "neurons",
+            "line": {"color": FAINT, "width": 1}, "showlegend": False}
+
+
 def _links(weights, centres, column_x):
-    """All drawn links as arrays: x0, y0, x1, y1, w, and their hover texts."""
-    parts, texts = [], []
+    """All drawn links as arrays: x0, y0, x1, y1, w, and (layer, from unit, to unit) of each."""
+    parts, ids = [], []
     for c, W in enumerate(weights):
         W = np.asarray(W, dtype=np.float64)
         n_in, n_out = len(centres[c]), len(centres[c + 1])
@@ -61,10 +74,9 @@ def _links(weights, centres, column_x):
         w = W[i, j]
         parts.append(np.column_stack([np.full(w.size, column_x[c] + 0.5), centres[c][i],
                                       np.full(w.size, column_x[c + 1] - 0.5), centres[c + 1][j], w]))
-        texts += [f"w = {wk:.3f} (from layer {c} unit {a + 1} to unit {b + 1})"
-                  for wk, a, b in zip(w.tolist(), i.tolist(), j.tolist())]
+        ids.append(np.column_stack([np.full(w.size, c), i, j]))
     links = np.concatenate(parts) if parts else np.zeros((0, 5))
-    return links, texts
+    return links, (np.concatenate(ids) if ids else np.zeros((0, 3), np.intp))
 
 
 def _link_traces(links: np.ndarray) -> list[dict]:
@@ -115,29 +127,35 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     column_x = [c * COLUMN_STEP for c in range(len(sizes))]
     centres = [_unit_centres(n) for n in drawn]
 
-    links, link_texts = _links(weights, centres, column_x)
+    links, link_ids = _links(weights, centres, column_x)
     traces = _link_traces(links)
+    # customdata (layer, from unit, to unit, w), units from 1, per link: short to send, and a click on a link
+    # tells the page which weight it is (mlp/ui edits it)
+    customdata = [[int(c), int(a) + 1, int(b) + 1, round(float(w), 4) if np.isfinite(w) else None]
+                  for (c, a, b), w in zip(link_ids.tolist(), links[:, 4].tolist())]
     traces.append({"type": "scatter", "mode": "markers", "name": "weights",
                    "x": rounded((links[:, 0] + links[:, 2]) / 2, 3),
                    "y": rounded((links[:, 1] + links[:, 3]) / 2, 3),
-                   "text": link_texts, "hoverinfo": "text",
+                   "customdata": customdata,
+                   "hovertemplate": "w = %{customdata[3]:.3f}<br>from layer %{customdata[0]} unit "
+                                    "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
                    # invisible but hoverable: the hover target of each link
                    "marker": {"size": 10, "color": "rgba(0,0,0,0)"}})
 
-    shapes, annotations = [], []
+    squares, annotations, coloraxes = [], [], {}
     labels = list(feature_labels)
     for c, (n_drawn, grids) in enumerate(zip(drawn, neuron_grids)):
         grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
         scale = _layer_range(grids)
         values = heatmap_values_stack(grids, -scale, scale, compact)     # the layer in one pass
+        axis = "coloraxis" if c == 0 else f"coloraxis{c + 1}"
+        coloraxes[axis] = {"cmin": -scale, "cmax": scale, "colorscale": DIVERGING_SCALE, "showscale": False}
         cx = column_x[c]
         for j in range(n_drawn):
             cy = float(centres[c][j])
             hover = f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else "")
-            traces.append(_neuron_trace(values[j], grids.shape[1:], cx, cy, scale, hover))
-            shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": cx - 0.5, "x1": cx + 0.5,
-                           "y0": round(cy - 0.5, 4), "y1": round(cy + 0.5, 4),
-                           "line": {"color": FAINT, "width": 1}, "layer": "above"})
+            traces.append(_neuron_trace(values[j], grids.shape[1:], cx, cy, axis, hover))
+            squares.append((cx, cy))
             if c == 0 and j < len(labels):
                 annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
                                     "yref": "y", "xanchor": "right", "showarrow": False,
@@ -148,6 +166,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
                                 "xanchor": "center", "yanchor": "top", "showarrow": False,
                                 "font": {"size": FONT_SIZE}})
 
+    traces.append(_square_outlines(squares))
     top = (max(drawn) - 1) / 2 * ROW_STEP + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
@@ -156,8 +175,8 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
         xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
         yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
         margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
-        shapes=shapes,
         annotations=annotations,
+        **coloraxes,
         hovermode="closest",
     )
     return {"data": traces, "layout": layout}

@@ -5,6 +5,7 @@ No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a pag
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,8 @@ from mlp.datasets import FEATURES, featurize, grid
 from mlp.trainer import Report, Trainer
 
 BOUNDARY_RESOLUTION = 100
-NEURON_RESOLUTION = 24
+NEURON_RESOLUTION = 24          # per neuron thumbnail; 16 when many neurons are drawn (bytes per frame)
+MANY_NEURONS = 24
 
 
 @functools.lru_cache(maxsize=32)
@@ -57,8 +59,8 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
 
 def network_view_figure(trainer: Trainer, compact: bool = True) -> dict:
     c, net = trainer.config, trainer.net
-    xs, ys, inputs = _grid_inputs(NEURON_RESOLUTION, c.features, net.dtype.name)
-    g = NEURON_RESOLUTION
+    g = NEURON_RESOLUTION if sum(min(n, 16) for n in net.sizes) <= MANY_NEURONS else 16
+    xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs(inputs)]
     return figures.network_figure(net.sizes, net.weights, columns,
                                   feature_labels=[FEATURES[f].label for f in c.features], compact=compact)
@@ -74,9 +76,9 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
-            metric_name="test accuracy" if classification else None),
+            metric_name="test accuracy" if classification else None, light=True),
         "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm"),
-                                                          highlight_layer=report.tripped_layer),
+                                                          highlight_layer=report.tripped_layer, light=True),
     }
     if views.network:
         out["network"] = network_view_figure(trainer, compact)
@@ -87,3 +89,13 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|")
     return out
+
+
+def chart_payload(frames: list[dict], height: int, revision: int) -> bytes:
+    """What the live chart component receives: compact JSON as bytes.
+
+    Bytes travel in Streamlit's protobuf message as they are; a dict would be re-serialised with
+    spaces after every comma and colon (about 10% more to send every frame).
+    """
+    return json.dumps({"frames": frames, "height": height, "revision": revision}, separators=(",", ":"),
+                      allow_nan=False).encode()

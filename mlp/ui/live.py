@@ -2,22 +2,24 @@
 
 Streamlit reruns a fragment about 5–8 times a second at best, so each rerun trains FRAMES_PER_BATCH
 small chunks and sends one figure per chunk; the browser plays them back evenly (plotly_live.py).
-Steps per chunk adapt so training takes about TRAIN_BUDGET_S of server time per frame.
+Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
+the batch's last figure (4–6 updates a second), because redrawing a Plotly chart costs the browser
+20–50 ms on a small machine and the page must stay responsive.
+Steps per chunk adapt so the training steps themselves take about TRAIN_BUDGET_S per frame (the
+evaluation and figures of a frame cost the same however many steps it holds).
 """
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
 
-from .frame import Views, frame_figures
+from .frame import Views, boundary_figure, frame_figures
 from .plotly_live import live_chart
 from .state import Run
 
 FRAMES_PER_BATCH = 4
-TRAIN_BUDGET_S = 0.003
+TRAIN_BUDGET_S = 0.002
 MAX_STEPS_PER_FRAME = 50
 RERUN_EVERY_S = 0.05
 
@@ -27,16 +29,17 @@ CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300
 
 def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
     frames = []
-    for _ in range(FRAMES_PER_BATCH):
-        started = time.perf_counter()
+    for i in range(FRAMES_PER_BATCH):
         report = run.trainer.run(run.steps_per_frame)
-        took = time.perf_counter() - started
         # steer steps per frame toward the budget, gently so the pace does not jitter
-        target = run.steps_per_frame * TRAIN_BUDGET_S / max(took, 1e-6)
+        target = TRAIN_BUDGET_S / max(run.trainer.seconds_per_step, 1e-6)
         run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
         run.report = report
-        frames.append(frame_figures(run.trainer, report, views))
-        if report.diverged_at is not None or report.tripped_layer is not None or report.reached_target:
+        stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
+        last = stop or i == FRAMES_PER_BATCH - 1
+        frames.append(frame_figures(run.trainer, report, views) if last
+                      else {"boundary": boundary_figure(run.trainer, views)})
+        if stop:
             run.playing = False
             break
     return frames
@@ -72,8 +75,8 @@ def _status(run: Run) -> None:
 def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
     def chart(name: str) -> None:
         if name in frames[-1]:
-            live_chart([f[name] for f in frames], key=f"chart_{name}", height=CHART_HEIGHTS[name],
-                       revision=run.frame)
+            figs = [f[name] for f in frames if name in f]
+            live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame)
 
     left, right = st.columns([3, 2])
     with left:
@@ -85,7 +88,8 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
         chart("boundary")
     left, right = st.columns(2)
     with left:
-        st.markdown("**Loss** — training (solid) and test (dashed).")
+        st.markdown("**Loss** — training (solid) and test (dashed)"
+                    + (", test accuracy (dotted, right axis)." if run.config.problem == "classification" else "."))
         chart("loss")
     with right:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale): layers far apart = vanishing "

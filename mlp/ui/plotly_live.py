@@ -14,6 +14,8 @@ import os
 import plotly
 import streamlit as st
 
+from .frame import chart_payload
+
 _LOADER_JS = """
 export default function ({ data }) {
   if (window.Plotly || window.__mlpPlotlyInjected) return;
@@ -24,7 +26,7 @@ export default function ({ data }) {
 }
 """
 
-# Compact grids arrive as base64 uint8 ("zb64"); they are expanded back to z before drawing.
+# Compact grids arrive as base64 uint8 ("zb64"); they are expanded back to z just before drawing.
 _CHART_JS = """
 function expandGrid(g) {
   const bytes = Uint8Array.from(atob(g.b64), (c) => c.charCodeAt(0));
@@ -50,38 +52,59 @@ function whenPlotlyReady(draw) {
 // Each rerun may bring several frames (the server trains ahead in small chunks); they are played
 // back evenly over the time until the next batch is expected, so the chart moves more often than
 // Streamlit reruns the fragment.
-export default function ({ data, parentElement }) {
-  let div = parentElement.querySelector("div.mlp-plot");
-  if (!div) {
-    div = document.createElement("div");
-    div.className = "mlp-plot";
-    div.style.width = "100%";
-    div.style.height = data.height + "px";
-    parentElement.appendChild(div);
-    div.mlp = { queue: [], timer: null, lastBatch: 0, period: 150 };
+function expandFigure(fig) {
+  for (const trace of fig.data) {
+    if (trace.zb64) { trace.z = expandGrid(trace.zb64); delete trace.zb64; }
   }
+  return fig;
+}
+
+function setUp(parentElement, height) {
+  const div = document.createElement("div");
+  div.className = "mlp-plot";
+  div.style.width = "100%";
+  div.style.height = height + "px";
+  parentElement.appendChild(div);
+  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 150, visible: true, draw: null };
+  // A chart scrolled out of view is not redrawn (redraws are what limits the frame rate); it
+  // catches up with the newest figure as soon as it is seen again.
+  new IntersectionObserver((entries) => {
+    div.mlp.visible = entries[entries.length - 1].isIntersecting;
+    if (div.mlp.visible && div.mlp.draw) div.mlp.draw();
+  }).observe(div);
+  return div;
+}
+
+export default function ({ data: raw, parentElement }) {
+  // the figures arrive as compact JSON bytes (see mlp/ui/frame.py: chart_payload)
+  const data = raw instanceof Uint8Array || raw instanceof ArrayBuffer
+    ? JSON.parse(new TextDecoder().decode(raw)) : raw;
+  const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
   const state = div.mlp, now = performance.now();
   if (state.lastBatch) state.period = 0.7 * state.period + 0.3 * Math.min(now - state.lastBatch, 1000);
   state.lastBatch = now;
-  const frames = data.frames.map((fig) => {
-    for (const trace of fig.data) {
-      if (trace.zb64) { trace.z = expandGrid(trace.zb64); delete trace.zb64; }
-    }
-    return fig;
-  });
   // a new batch replaces what is left of the old one: never fall behind the server
-  state.queue = frames.map((fig, i) => ({ fig, revision: data.revision + "." + i }));
-  const spacing = state.period / frames.length;
+  state.queue = data.frames.map((fig, i) => ({ fig, revision: data.revision + "." + i }));
+  const spacing = state.period / data.frames.length;
   const drawNext = () => {
     state.timer = null;
+    if (!state.visible) {                       // keep only the newest figure for later
+      state.queue = state.queue.slice(-1);
+      return;
+    }
     const next = state.queue.shift();
     if (!next) return;
-    window.Plotly.react(div, next.fig.data, next.fig.layout, { displaylogo: false, responsive: true });
+    const t0 = performance.now();
+    const fig = expandFigure(next.fig);
+    window.Plotly.react(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+    // how long a redraw takes, for bench/browser.py
+    div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
     div.dataset.revision = next.revision;
     if (state.queue.length) state.timer = setTimeout(drawNext, spacing);
   };
+  state.draw = () => whenPlotlyReady(drawNext);
   if (state.timer) clearTimeout(state.timer);
-  whenPlotlyReady(drawNext);
+  state.draw();
 }
 """
 
@@ -110,4 +133,4 @@ def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revisi
     `revision` identifies the batch (the browser test reads it to count real updates).
     """
     frames = [frames] if isinstance(frames, dict) else frames
-    _chart(data={"frames": frames, "height": height, "revision": revision}, key=key, height=height)
+    _chart(data=chart_payload(frames, height, revision), key=key, height=height)

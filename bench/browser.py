@@ -1,0 +1,110 @@
+"""How the Playground looks while playing, measured in Chromium: drawn chart updates per second.
+
+    python bench/browser.py                 # default page and a 6 x 8 net, 10 s of Play each
+    python bench/browser.py --seconds 5
+
+At every animation frame of the page, a counter looks at each live chart: is a plot drawn in it, and
+has the figure it shows changed since the last animation frame (the component stamps each drawn
+figure with a revision)? Goals: >= 10 drawn updates per second per chart, and not one animation frame
+in which a chart is missing or blank. "page upd/s" counts every chart's updates together (what the
+goal counts); median/worst are per chart, over the charts in view (charts scrolled out of view are
+not redrawn until seen). Baseline, in the same run: how often the browser itself paints
+(requestAnimationFrame callbacks per second), the ceiling for any one chart.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, start_streamlit  # noqa: E402
+
+PAGES = {
+    "default page": "/",
+    "6 layers x 8 units": "/?hidden=8%2C8%2C8%2C8%2C8%2C8",
+}
+
+COUNT_UPDATES = """
+(seconds) => new Promise((resolve) => {
+  const last = new Map(), updates = new Map();
+  let frames = 0, missing = 0;
+  const t0 = performance.now();
+  function tick() {
+    frames++;
+    const plots = document.querySelectorAll("div.mlp-plot");
+    let drawn = 0;
+    plots.forEach((p, i) => {
+      if (p.querySelector(".main-svg")) drawn++;
+      const rev = p.dataset.revision;
+      if (last.has(i) && last.get(i) !== rev) updates.set(i, (updates.get(i) || 0) + 1);
+      last.set(i, rev);
+    });
+    if (plots.length === 0 || drawn < plots.length) missing++;
+    if (performance.now() - t0 < seconds * 1000) requestAnimationFrame(tick);
+    else resolve({ frames, missing, charts: plots.length, seconds: (performance.now() - t0) / 1000,
+                   updates: Array.from({ length: plots.length }, (_, i) => updates.get(i) || 0),
+                   visible: Array.from(plots, (p) => { const r = p.getBoundingClientRect();
+                                                       return r.bottom > 0 && r.top < innerHeight; }) });
+  }
+  requestAnimationFrame(tick);
+})
+"""
+
+
+def step_count(page) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def measure(page, url: str, seconds: float) -> dict:
+    page.goto(url)
+    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    time.sleep(1)
+    page.get_by_role("button", name="Play").click()
+    time.sleep(2)                                        # past the first batches
+    steps0 = step_count(page)
+    result = page.evaluate(COUNT_UPDATES, seconds)
+    steps1 = step_count(page)
+    page.get_by_role("button", name="Pause").click()
+    rates = [u / result["seconds"] for u in result["updates"]]
+    seen = [r for r, v in zip(rates, result["visible"]) if v]
+    return {"paints/s": result["frames"] / result["seconds"], "charts": result["charts"],
+            "visible": len(seen), "all updates/s": sum(rates),
+            "median updates/s": statistics.median(seen) if seen else 0.0,
+            "worst updates/s": min(seen) if seen else 0.0, "missing frames": result["missing"],
+            "steps/s": (steps1 - steps0) / result["seconds"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+    proc, base = start_streamlit()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1300})
+            print(f"{args.seconds:g} s of Play per page; goal >= 10 drawn chart updates/s, 0 frames with a chart missing")
+            print(f"{'page':22} {'paints/s':>9} {'charts':>7} {'in view':>8} {'page upd/s':>11} "
+                  f"{'median upd/s':>13} {'worst upd/s':>12} {'missing':>8} {'steps/s':>8}")
+            for name, path in PAGES.items():
+                r = measure(page, base + path, args.seconds)
+                verdict = "ok" if r["all updates/s"] >= 10 and r["missing frames"] == 0 else "MISS"
+                print(f"{name:22} {r['paints/s']:9.1f} {r['charts']:7d} {r['visible']:8d} {r['all updates/s']:11.1f} "
+                      f"{r['median updates/s']:13.1f} {r['worst updates/s']:12.1f} {r['missing frames']:8d} "
+                      f"{r['steps/s']:8.0f}  {verdict}")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
