@@ -108,3 +108,20 @@ def test_a_live_change_keeps_training_and_a_structural_one_resets():
     add = button(at, "＋ layer")
     add.click().run()
     assert at.session_state["run"].trainer.step == 0 and at.session_state["run"].config.hidden == (4, 2, 2)
+
+
+def test_editing_a_weight_by_hand_changes_the_net_and_the_output():
+    at = start()
+    run = at.session_state["run"]
+    loss_before = at.metric[2].value
+    at.number_input(key="edit_layer").set_value(1).run()
+    at.number_input(key="edit_from").set_value(2).run()
+    at.number_input(key="edit_to").set_value(3).run()
+    assert at.number_input(key="edit_value").value == pytest.approx(float(run.trainer.net.weights[0][1, 2]), abs=1e-4)
+    at.number_input(key="edit_value").set_value(5.0).run()
+    assert not at.exception
+    assert run.trainer.net.weights[0][1, 2] == 5.0
+    assert at.metric[2].value != loss_before                   # the training loss was recomputed
+    at.segmented_control(key="edit_kind").set_value("bias").run()
+    at.number_input(key="edit_value").set_value(-1.5).run()
+    assert run.trainer.net.biases[0][0, 2] == -1.5

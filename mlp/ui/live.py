@@ -17,6 +17,7 @@ from mlp.figures import confusion_matrix_figure
 from .frame import Views, boundary_figure, frame_figures
 from .plotly_live import live_chart
 from .state import Run
+from .weight_editor import select_weight, weight_editor
 
 FRAMES_PER_BATCH = 4
 TRAIN_BUDGET_S = 0.002
@@ -73,16 +74,17 @@ def _status(run: Run) -> None:
 
 
 def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
-    def chart(name: str) -> None:
+    def chart(name: str, on_click=None) -> None:
         if name in frames[-1]:
             figs = [f[name] for f in frames if name in f]
-            live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame)
+            live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame,
+                       on_click=on_click)
 
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**The network** — each square is one neuron's output over the input plane; "
                     "links are weights (blue positive, orange negative, thicker = larger).")
-        chart("network")
+        chart("network", on_click=select_weight)
     with right:
         st.markdown("**Output** — the net's prediction over the plane, with the training points.")
         chart("boundary")
@@ -95,6 +97,7 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale): layers far apart = vanishing "
                     "or exploding gradients.")
         chart("grad_norms")
+    weight_editor(run)
     st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
     chart("activations")
     chart("gradients")

@@ -75,7 +75,7 @@ function setUp(parentElement, height) {
   return div;
 }
 
-export default function ({ data: raw, parentElement }) {
+export default function ({ data: raw, parentElement, setTriggerValue }) {
   // the figures arrive as compact JSON bytes (see mlp/ui/frame.py: chart_payload)
   const data = raw instanceof Uint8Array || raw instanceof ArrayBuffer
     ? JSON.parse(new TextDecoder().decode(raw)) : raw;
@@ -97,6 +97,13 @@ export default function ({ data: raw, parentElement }) {
     const t0 = performance.now();
     const fig = expandFigure(next.fig);
     window.Plotly.react(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+    if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
+      state.clicks = true;
+      div.on("plotly_click", (event) => {
+        const point = event.points && event.points[0];
+        if (point && point.customdata !== undefined) setTriggerValue("clicked", point.customdata);
+      });
+    }
     // how long a redraw takes, for bench/browser.py
     div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
     div.dataset.revision = next.revision;
@@ -126,11 +133,20 @@ def load_plotly_js() -> None:
     _loader(data={"source": _plotly_source()}, key="mlp_plotly_loader", height=0)
 
 
-def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revision: int = 0) -> None:
+def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revision: int = 0,
+               on_click=None):
     """Draw a figure (a plain Plotly dict), or a list of successive ones, under `key`.
 
     Every call updates the same plot in place; a list is played back evenly until the next call.
     `revision` identifies the batch (the browser test reads it to count real updates).
+    `on_click(customdata)` is called when the user clicks a point that carries customdata.
     """
     frames = [frames] if isinstance(frames, dict) else frames
-    _chart(data=chart_payload(frames, height, revision), key=key, height=height)
+    callback = None
+    if on_click is not None:
+        def callback():
+            clicked = st.session_state[key].get("clicked")
+            if clicked is not None:
+                on_click(clicked)
+    _chart(data=chart_payload(frames, height, revision), key=key, height=height,
+           **({"on_clicked_change": callback} if callback else {}))

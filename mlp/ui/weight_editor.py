@@ -1,0 +1,69 @@
+"""Edit one weight or bias by hand, as TF Playground allows, and see the output change at once.
+
+A click on a link in the network view selects that weight (its customdata says which); the editor
+below then shows it. Values are written straight into the running net.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .state import Run
+
+_KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
+
+
+def select_weight(customdata) -> None:
+    """From a clicked link: customdata = [layer of the source (0 = inputs), from unit, to unit, w]."""
+    source, from_unit, to_unit = int(customdata[0]), int(customdata[1]), int(customdata[2])
+    st.session_state[_KIND] = "weight"
+    st.session_state[_LAYER] = source + 1          # W[l] feeds layer l, counting the first hidden as 1
+    st.session_state[_FROM] = from_unit
+    st.session_state[_TO] = to_unit
+    st.session_state.pop(_VALUE, None)             # show the selected weight's own value
+    st.session_state["edit_open"] = True
+
+
+def _target(run: Run):
+    """The array and index the editor points at, clamped to the net's current shape."""
+    net = run.trainer.net
+    layer = min(max(int(st.session_state.get(_LAYER, 1)), 1), net.n_layers)
+    W, b = net.weights[layer - 1], net.biases[layer - 1]
+    if st.session_state.get(_KIND, "weight") == "weight":
+        i = min(max(int(st.session_state.get(_FROM, 1)), 1), W.shape[0])
+        j = min(max(int(st.session_state.get(_TO, 1)), 1), W.shape[1])
+        return W, (i - 1, j - 1)
+    j = min(max(int(st.session_state.get(_TO, 1)), 1), b.shape[1])
+    return b, (0, j - 1)
+
+
+def _retarget() -> None:
+    st.session_state.pop(_VALUE, None)             # the value box shows the newly chosen entry
+
+
+def _write(run: Run) -> None:
+    array, index = _target(run)
+    value = st.session_state.get(_VALUE)
+    if value is not None:
+        array[index] = value
+        run.report = None                          # recompute what the charts show
+
+
+def weight_editor(run: Run) -> None:
+    net = run.trainer.net
+    with st.expander("Edit a weight or bias by hand (or click a link in the network)",
+                     expanded=st.session_state.get("edit_open", False)):
+        cols = st.columns([2, 1, 1, 1, 2])
+        kind = cols[0].segmented_control("Edit", ["weight", "bias"], key=_KIND, default="weight", on_change=_retarget,
+                                         help="A weight scales one link; a bias shifts one neuron.")
+        layer = cols[1].number_input("Layer", 1, net.n_layers, key=_LAYER, on_change=_retarget,
+                                     help=f"1 to {net.n_layers}: the layer the link leads into "
+                                          f"({net.n_layers} is the output).")
+        if kind == "weight":
+            cols[2].number_input("From unit", 1, net.sizes[layer - 1], key=_FROM, on_change=_retarget,
+                                 help="The unit in the layer before (the inputs for layer 1).")
+        cols[3].number_input("To unit", 1, net.sizes[layer], key=_TO, on_change=_retarget,
+                             help="The unit in this layer.")
+        array, index = _target(run)
+        st.session_state.setdefault(_VALUE, float(array[index]))
+        cols[4].number_input("Value", -100.0, 100.0, step=0.1, format="%.4f", key=_VALUE,
+                             on_change=_write, args=(run,), help="Type a value; the net uses it at once.")
