@@ -220,13 +220,16 @@ class Trainer:
         """Report with the signals of a step on the whole training set, without taking it.
 
         What the gradient views show before training starts (and the labs' "at initialisation").
+        The first probe of a step is recorded in the history, so curves start at step 0.
         """
         net = self.net
         with np.errstate(all="ignore"):
             net._forward(self.X_train, False)
             net._backward(self.Y_train)
             layer_signals = collect_signals(net, None)
-            return self._evaluate(layer_signals, self.lr_at(self.step), record=False)
+            steps = self.history.column("step")
+            fresh = len(steps) == 0 or steps[-1] < self.step
+            return self._evaluate(layer_signals, self.lr_at(self.step), record=fresh)
 
     def _evaluate(self, layer_signals: LayerSignals | None, lr: float, record: bool = True,
                   tripped_layer: int | None = None) -> Report:

@@ -94,8 +94,8 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
                     + (", test accuracy (dotted, right axis)." if run.config.problem == "classification" else "."))
         chart("loss")
     with right:
-        st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale): layers far apart = vanishing "
-                    "or exploding gradients.")
+        st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale; first layer darkest, output "
+                    "lightest): lines far apart = vanishing or exploding gradients.")
         chart("grad_norms")
     weight_editor(run)
     st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
