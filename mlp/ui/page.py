@@ -1,6 +1,9 @@
 """What every page shares: page set-up, the Play / Step / Reset bar, the view toggles, the link."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import streamlit as st
 
 from .frame import Views
@@ -15,10 +18,28 @@ _NO_STALE_FADE = """<style>
 </style>"""
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page_label(path: Path) -> str:
+    """pages/1_Gradient_flow.py -> "Gradient flow" (Streamlit's own naming rule)."""
+    return re.sub(r"^\d+_", "", path.stem).replace("_", " ")
+
+
+def navigation() -> None:
+    """The list of pages at the top of the sidebar: the Playground, then every file in pages/."""
+    with st.sidebar:
+        st.page_link("app.py", label="Playground", icon=":material/scatter_plot:")
+        for path in sorted((ROOT / "pages").glob("*.py")):
+            st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:")
+        st.divider()
+
+
 def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
     st.html(_NO_STALE_FADE)
     load_plotly_js()
+    navigation()
 
 
 def _play(run: Run) -> None:
