@@ -86,8 +86,20 @@ def test_every_control_can_be_changed_once():
         toggle.set_value(not toggle.value).run()
         changes += 1
         assert not at.exception, toggle.label
+    lr = next(s for s in at.select_slider if s.label == "Learning rate")
+    lr.set_value(0.3).run()
+    at.text_input(key="setting_hidden").set_value("6, 5, 4").run()
+    pills = next(b for b in at.get("button_group") if b.key == "setting_features")
+    pills.set_value(["x1", "x2", "x1x2"]).run()
+    button(at, "Regenerate data").click().run()
+    button(at, "Step").click().run()
+    button(at, "Back").click().run()
+    assert not at.exception
+    config = at.session_state["run"].config
     assert changes > 15
-    assert at.session_state["run"].config != Config()
+    assert (config.lr, config.hidden, config.features) == (0.3, (6, 5, 4), ("x1", "x2", "x1x2"))
+    assert config.data_seed == 2                               # +1 from its number box, +1 Regenerate
+    assert at.session_state["run"].trainer.step == 0
 
 
 def test_a_refused_setting_keeps_the_run_and_says_why():
