@@ -44,9 +44,9 @@ def gradcheck(net, X, Y, h: float | None = None) -> list[float]:
 
     Dropout is off throughout (it would make the loss random). Use a float64 net: in float32 the
     differences drown in rounding error. `h` defaults to 1e-3, or less where a kink is near (see
-    `_safe_steps`).
+    `safe_steps`).
     """
-    steps = [h] * net.n_layers if h is not None else _safe_steps(net, X)
+    steps = [h] * net.n_layers if h is not None else safe_steps(net, X)
     net.forward(X)
     analytic = [(dW.copy(), db.copy()) for dW, db in net.backward(Y)]
     numeric = [(numerical_gradient(net, X, Y, W, h_l), numerical_gradient(net, X, Y, b, h_l))
@@ -59,7 +59,7 @@ def gradcheck(net, X, Y, h: float | None = None) -> list[float]:
             for (dW, db), (nW, nb) in zip(analytic, numeric)]
 
 
-def _safe_steps(net, X) -> list[float]:
+def safe_steps(net, X) -> list[float]:
     """The step h for each layer's parameters: 1e-3, shrunk for activations with a kink at 0.
 
     A difference taken across the kink measures neither side's slope. A layer-l parameter moves the

@@ -103,7 +103,7 @@ def dataset_gallery(run: Run) -> None:
     for row in range(0, len(previews), 4):
         for col, (label, svg) in zip(st.columns(4), previews[row:row + 4]):
             col.image(svg, caption=label, width=56)
-    st.button("Regenerate data", icon=":material/casino:", use_container_width=True,
+    st.button("Regenerate data", icon=":material/casino:", width="stretch",
               on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)),
               help="Draw new random points for the same data set (a new data seed).")
 
@@ -121,10 +121,10 @@ def hidden_layers_widget(run: Run) -> None:
     hidden = list(run.config.hidden)
     st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
     add, remove = st.columns(2)
-    add.button("＋ layer", use_container_width=True, disabled=len(hidden) >= MAX_HIDDEN_LAYERS,
+    add.button("＋ layer", width="stretch", disabled=len(hidden) >= MAX_HIDDEN_LAYERS,
                on_click=lambda: change_config(run, hidden=(*hidden, hidden[-1] if hidden else 4)),
                help="Add a hidden layer (as wide as the last one).")
-    remove.button("− layer", use_container_width=True, disabled=not hidden,
+    remove.button("− layer", width="stretch", disabled=not hidden,
                   on_click=lambda: change_config(run, hidden=tuple(hidden[:-1])), help="Remove the last hidden layer.")
     wkey = _widget_key("hidden")
     st.session_state[wkey] = ", ".join(map(str, hidden))

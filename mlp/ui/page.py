@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from .frame import Views
 from .plotly_live import load_plotly_js
@@ -28,11 +29,14 @@ def _page_label(path: Path) -> str:
 
 def navigation() -> None:
     """The list of pages at the top of the sidebar: the Playground, then every file in pages/."""
-    with st.sidebar:
-        st.page_link("app.py", label="Playground", icon=":material/scatter_plot:")
-        for path in sorted((ROOT / "pages").glob("*.py")):
-            st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:")
-        st.divider()
+    try:
+        with st.sidebar:
+            st.page_link("app.py", label="Playground", icon=":material/scatter_plot:")
+            for path in sorted((ROOT / "pages").glob("*.py")):
+                st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:")
+            st.divider()
+    except StreamlitAPIException:
+        pass        # a page run on its own (e.g. by AppTest) has no page list to link to
 
 
 def page_setup(title: str) -> None:
@@ -67,17 +71,17 @@ def play_controls(run: Run) -> None:
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing:
-        cols[0].button("Pause", type="primary", use_container_width=True, icon=":material/pause:",
+        cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:",
                        on_click=_pause, args=(run,), key="pause", help="Stop training after the current frame.")
     else:
-        cols[0].button("Play", type="primary", use_container_width=True, icon=":material/play_arrow:",
+        cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:",
                        on_click=_play, args=(run,), key="play", help="Train continuously.")
-    cols[1].button("Step", use_container_width=True, icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
+    cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
                    help="Train one minibatch step and show the result.")
-    cols[2].button("Back", use_container_width=True, icon=":material/undo:", on_click=_step_back, args=(run,),
+    cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=_step_back, args=(run,),
                    key="step_back", disabled=not run.trainer.can_step_back,
                    help="Step back to the state before the last frame or step (exactly: replaying gives the same run).")
-    cols[3].button("Reset", use_container_width=True, icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
+    cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
                    help="Start again from the same initial weights on the same data.")
     with cols[4].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
         st.caption("Anyone opening this link gets the same data, network and starting weights.")

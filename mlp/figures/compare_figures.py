@@ -1,0 +1,102 @@
+"""Figures of the Compare page: two runs' loss curves overlaid, and their gradient norm per layer.
+
+Side A is drawn solid and side B dashed, each in its own colour, in every chart, so a glance tells
+which line is which. Plain dicts, like every builder in mlp.figures; nothing here imports Streamlit.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .curves import _axis, _for_log_axis, _mode, _x
+from .jsonable import integers, significant
+from .palette import ALERT, FAINT, base_layout, compact_legend
+
+SIDE_STYLE = {"A": {"color": "#1b9e77", "width": 2.5},                     # teal, solid
+              "B": {"color": "#7570b3", "width": 2.5, "dash": "dash"}}     # violet, dashed
+
+
+def _log_ticks(values) -> dict:
+    """Tick spacing of a log axis over these values: labels at 1, 2, 5 x 10^k over a few decades, at every
+    power of ten over more, and every n-th power when a run has exploded across dozens of decades."""
+    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
+    v = v[np.isfinite(v) & (v > 0)]
+    decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    if decades <= 3:
+        return {"dtick": "D2"}
+    return {"dtick": max(1, int(np.ceil(decades / 6)))}
+
+
+def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged: dict | None = None) -> dict:
+    """Training loss against step for each side, in one chart.
+
+    curves: side name ("A", "B") -> (steps (T,), train_loss (T,)); T may be 0. log_y: a log loss
+    axis (values <= 0 and non-finite ones left out). diverged: side -> the step it diverged at (or
+    None): a red cross at that step, at the height of the side's last finite loss, labelled "A diverged".
+    """
+    traces, crosses, shown = [], [], []
+    for side, (steps, loss) in curves.items():
+        s = np.asarray(steps, dtype=np.float64).reshape(-1)
+        v = _for_log_axis(loss) if log_y else np.asarray(loss, dtype=np.float64).reshape(-1)
+        shown.append(v)
+        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"{side} training loss", **_x(s),
+                       "y": significant(v), "line": SIDE_STYLE[side], "marker": {"color": SIDE_STYLE[side]["color"]},
+                       "hovertemplate": f"{side}: " + "%{y:.4g}<extra></extra>"})
+        at = (diverged or {}).get(side)
+        finite = v[np.isfinite(v)]
+        if at is not None and finite.size:
+            crosses.append({"type": "scatter", "mode": "markers+text", "name": f"{side} diverged",
+                            "x": [int(at)], "y": significant(finite[-1:]), "text": [f"{side} diverged"],
+                            "textposition": "middle right", "textfont": {"color": ALERT},
+                            "marker": {"symbol": "x", "size": 14, "color": ALERT},
+                            "hovertemplate": f"{side} diverged at step {int(at)}<extra></extra>"})
+    layout = base_layout(
+        "compare_loss",
+        xaxis=_axis("step", rangemode="tozero"),
+        yaxis=_axis("training loss", type="log" if log_y else "linear",
+                    **({"exponentformat": "power", **_log_ticks(shown)} if log_y else {"rangemode": "tozero"})),
+        margin={"l": 60, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True,
+        legend=compact_legend(),
+        hovermode="x unified",
+    )
+    return {"data": traces + crosses, "layout": layout}
+
+
+def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
+    """‖dW[l]‖ against layer l for each side, on one log axis: a falling line is vanishing gradients.
+
+    norms: side -> (L,) the gradient norm of each layer (layer l in entry l-1); the sides may have
+    different depths. Zero and non-finite values are left out; a note above the plot names the layers
+    whose norm overflowed (∞ or NaN), as after a divergence.
+    """
+    traces, deepest, notes = [], 1, []
+    for side, values in norms.items():
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        deepest = max(deepest, v.size)
+        keep = np.isfinite(v) & (v > 0)
+        overflowed = np.flatnonzero(~np.isfinite(v)) + 1
+        if overflowed.size:
+            notes.append(f"{side}: ‖dW‖ of layer{'s' if overflowed.size > 1 else ''} "
+                         f"{', '.join(map(str, overflowed.tolist()))} overflowed")
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": f"{side} ‖dW[l]‖",
+                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
+                       "line": SIDE_STYLE[side], "marker": {"size": 8, "color": SIDE_STYLE[side]["color"]},
+                       "hovertemplate": f"{side}, layer " + "%{x}: %{y:.3g}<extra></extra>"})
+    xaxis = {"title": {"text": "layer l (1 = first hidden, last = output)", "standoff": 4}, "showgrid": False,
+             "zeroline": False, "showline": True, "linecolor": FAINT, "range": [0.5, deepest + 0.5]}
+    if deepest <= 20:
+        xaxis.update(tickmode="linear", tick0=1, dtick=1)
+    layout = base_layout(
+        "compare_grad_norms",
+        xaxis=xaxis,
+        yaxis=_axis("‖dW[l]‖", type="log", exponentformat="power", **_log_ticks(list(norms.values()))),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True,
+        legend=compact_legend(),
+        hovermode="closest",
+    )
+    if notes:
+        layout["annotations"] = [{"text": "; ".join(notes), "x": 1.0, "y": 1.0, "xref": "paper", "yref": "paper",
+                                  "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+                                  "font": {"size": 13, "color": ALERT}}]
+    return {"data": traces, "layout": layout}

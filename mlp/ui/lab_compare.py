@@ -1,0 +1,193 @@
+"""Streamlit glue of the Compare page: the pair's state, its settings, the play loop, both sides' charts.
+
+The comparison itself (which settings a side may change, the presets, training both) lives in
+mlp.lab_compare; widgets come from the config's FIELDS table through `field_widget`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from mlp import lab_compare as lab
+from mlp.config import ConfigError, natural_output
+from mlp.datasets import DATASETS
+from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
+
+from .frame import Views, boundary_figure
+from .lab_backprop import field_widget, parse_widths
+from .plotly_live import live_chart
+
+STATE_KEY = "lab_compare"
+TRAIN_STEPS = 200                 # the "Train 200 steps" button
+TRAIN_CHUNK = 10                  # ... records a point of the loss curves every 10 steps
+STEPS_PER_FRAME = 20              # while playing, per side and frame
+RERUN_EVERY_S = 0.1
+SIDE_COLOUR = {"A": "green", "B": "violet"}     # Streamlit's names nearest the charts' colours
+
+
+@dataclass
+class CompareLab:
+    pair: lab.Pair
+    preset: str | None = lab.DEFAULT_PRESET
+    playing: bool = False
+    frame: int = 0
+    problems: dict[str, list[str]] = field(default_factory=dict)     # "A", "B" or "shared" -> messages
+
+
+def current_lab() -> CompareLab:
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = CompareLab(lab.Pair.from_preset(lab.DEFAULT_PRESET))
+    return st.session_state[STATE_KEY]
+
+
+def _change(state: CompareLab, side: str | None, name: str, value) -> None:
+    where = side or "shared"
+    state.problems.pop(where, None)
+    changes = {name: value}
+    try:
+        if name == "hidden":
+            changes[name] = parse_widths(value)
+        if name == "dataset" and DATASETS[value].problem != state.pair.base.problem:
+            changes["output"] = natural_output(value)
+        state.pair = state.pair.with_changes(side, **changes)
+    except (ConfigError, ValueError) as err:
+        state.problems[where] = getattr(err, "problems", [str(err)])
+        return
+    state.playing, state.preset = False, None
+
+
+def _apply_preset(state: CompareLab, name: str) -> None:
+    state.pair, state.preset, state.playing, state.problems = lab.Pair.from_preset(name), name, False, {}
+
+
+def preset_buttons(state: CompareLab) -> None:
+    for col, name in zip(st.columns(len(lab.PRESETS)), lab.PRESETS):
+        col.button(name, key=f"cmp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
+                   type="primary" if name == state.preset else "secondary")
+    if state.preset:
+        st.caption(lab.PRESETS[state.preset].note)
+
+
+def side_label(side: str) -> str:
+    style = "solid" if "dash" not in SIDE_STYLE[side] else "dashed"
+    return f":{SIDE_COLOUR[side]}[**{side}**] ({style} lines)"
+
+
+def shared_sidebar(state: CompareLab) -> None:
+    with st.sidebar:
+        st.markdown("**Shared by A and B**")
+        for name in lab.SHARED_FIELDS:
+            field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
+                         args=(state, None, name))
+        for problem in state.problems.get("shared", []):
+            st.warning(problem)
+
+
+def side_settings(state: CompareLab) -> None:
+    for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
+        config = state.pair.config(side)
+        with col:
+            st.markdown(f"{side_label(side)} — {lab.describe(config)}")
+            with st.expander(f"Settings of {side}"):
+                top = st.columns(3)
+                for name, box in zip(("activation", "init", "optimizer"), top):
+                    field_widget(name, getattr(config, name), key=f"cmp_{side}_{name}", on_change=_change,
+                                 args=(state, side, name), container=box)
+                low = st.columns([2, 1])
+                field_widget("lr", config.lr, key=f"cmp_{side}_lr", on_change=_change, args=(state, side, "lr"),
+                             container=low[0])
+                field_widget("hidden", config.hidden, key=f"cmp_{side}_hidden", on_change=_change,
+                             args=(state, side, "hidden"), container=low[1])
+            for problem in state.problems.get(side, []):
+                st.warning(problem)
+
+
+def _play(state: CompareLab) -> None:
+    state.playing = not all(v is not None for v in state.pair.diverged.values())
+
+
+def _pause(state: CompareLab) -> None:
+    state.playing = False
+
+
+def _train(state: CompareLab) -> None:
+    state.playing = False
+    state.pair.train(TRAIN_STEPS, TRAIN_CHUNK)
+
+
+def _reset(state: CompareLab) -> None:
+    state.playing = False
+    state.pair.rebuild()
+
+
+def play_bar(state: CompareLab) -> None:
+    cols = st.columns([1, 1.5, 1, 1.5, 2], vertical_alignment="center")
+    if state.playing:
+        cols[0].button("Pause", key="cmp_pause", type="primary", icon=":material/pause:", width="stretch",
+                       on_click=_pause, args=(state,))
+    else:
+        cols[0].button("Play", key="cmp_play", type="primary", icon=":material/play_arrow:", width="stretch",
+                       on_click=_play, args=(state,), help="Train both sides continuously, step for step.")
+    cols[1].button(f"Train {TRAIN_STEPS} steps", key="cmp_train", icon=":material/fast_forward:", width="stretch",
+                   on_click=_train, args=(state,), help=f"{TRAIN_STEPS} minibatch steps on each side.")
+    cols[2].button("Reset", key="cmp_reset", icon=":material/restart_alt:", width="stretch", on_click=_reset,
+                   args=(state,), help="Both sides back to step 0: same data, same starting weights.")
+    cols[3].toggle("Log-scale loss", value=True, key="cmp_log_loss",
+                   help="A log axis shows late progress, and both curves, better.")
+
+
+def _status(side: str, trainer, report) -> None:
+    c = trainer.config
+    cols = st.columns(3)
+    cols[0].metric(f"{side} step", f"{report.step:,}")
+    loss = report.train_loss
+    cols[1].metric(f"{side} training loss", f"{loss:.3f}" if math.isfinite(loss) else "∞")
+    if c.problem == "classification":
+        cols[2].metric(f"{side} test accuracy", f"{report.test_metric:.1%}")
+    else:
+        cols[2].metric(f"{side} test RMSE", f"{report.test_rmse:.3g}")
+
+
+def _diverged(side: str, trainer, report) -> None:
+    if report.diverged_at is not None:
+        c = trainer.config
+        st.error(f"**{side} diverged at step {report.diverged_at}**: its numbers overflowed (NaN/∞) — an exploding "
+                 f"update, from a learning rate ({c.lr:g}) or initial weights too large. It stops here with its "
+                 "last good weights; the other side trains on.", icon="💥")
+
+
+def live_comparison(state: CompareLab) -> None:
+    """Status, both decision boundaries, the overlaid loss curves and gradient norms; animated while playing."""
+
+    @st.fragment(run_every=RERUN_EVERY_S if state.playing else None)
+    def _live() -> None:
+        pair = state.pair
+        was_playing = state.playing
+        reports = pair.train(STEPS_PER_FRAME) if state.playing else pair.probe()
+        if all(v is not None for v in pair.diverged.values()):
+            state.playing = False
+        state.frame += 1
+        views = Views(show_test=False)
+        for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
+            with col:
+                _status(side, pair.trainers[side], reports[side])
+                live_chart(boundary_figure(pair.trainers[side], views), key=f"cmp_boundary_{side}", height=380,
+                           revision=state.frame)
+                _diverged(side, pair.trainers[side], reports[side])
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.markdown(f"**Training loss** — {side_label('A')}, {side_label('B')}")
+            curves = {s: (t.history.column("step"), t.history.column("train_loss")) for s, t in pair.trainers.items()}
+            live_chart(loss_pair_figure(curves, log_y=st.session_state.get("cmp_log_loss", True),
+                                        diverged=pair.diverged), key="cmp_loss", height=320, revision=state.frame)
+        with right:
+            st.markdown("**Gradient norm per layer** ‖dW[l]‖ in the last step (log scale): a line falling "
+                        "towards layer 1 is a vanishing gradient.")
+            norms = {s: r.signals.grad_norm for s, r in reports.items() if r.signals is not None}
+            live_chart(grad_norms_pair_figure(norms), key="cmp_grad_norms", height=320, revision=state.frame)
+        if was_playing and not state.playing:
+            st.rerun(scope="app")
+
+    _live()

@@ -1,0 +1,68 @@
+"""The Backprop and Compare pages in a real browser: they draw, a preset click works, Play trains both
+sides; screenshots for the README (tests/screenshots/lab_backprop.png, lab_compare.png)."""
+import time
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_chromium()
+    proc, url = start_streamlit()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 2000})
+    page.goto(server + "/Backprop_step_by_step")
+    page.wait_for_selector(".katex", timeout=90_000)
+    page.wait_for_selector("div.mlp-plot .main-svg", timeout=60_000)
+    page.get_by_role("button", name="ReLU 2-4-4-2").click()
+    page.get_by_text("The network 2-4-4-2").wait_for(timeout=20_000)
+    assert page.locator(".katex").count() > 20
+    page.get_by_text("Break the derivative").click()
+    page.get_by_text("The check fails in layers 1, 2").wait_for(timeout=20_000)
+    time.sleep(1)
+    page.get_by_role("heading", name="Backprop, step by step").scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "lab_backprop.png"))
+    page.close()
+
+
+def test_compare_page_trains_both_sides_in_step(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1600})
+    page.goto(server + "/Compare")
+    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    assert page.locator("div.mlp-plot .main-svg").count() >= 4
+    page.get_by_role("button", name="sigmoid vs ReLU").click()
+    page.get_by_role("button", name="Play").click()
+    time.sleep(3)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=10_000)
+    time.sleep(1)
+    a, b = int(metric(page, "A step").replace(",", "")), int(metric(page, "B step").replace(",", ""))
+    assert a == b > 20
+    page.mouse.move(0, 0)              # no tooltip over the picture
+    time.sleep(0.5)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "lab_compare.png"))
+    page.close()

@@ -1,0 +1,153 @@
+"""The Compare page: both sides see the same data and start alike, train in step, a diverging side stops
+alone; its figures; and the page loads, runs every preset and shows divergence on one side only."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlp import lab_compare as lab
+from mlp.config import Config, ConfigError
+from mlp.figures.compare_figures import grad_norms_pair_figure, loss_pair_figure
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/4_Compare.py"
+
+
+def test_both_sides_get_the_same_data_and_starting_draws():
+    base = Config(dataset="xor", noise=0.2, data_seed=3, seed=5)
+    a, b = lab.make_pair(base, {"activation": "sigmoid"}, {"activation": "relu", "lr": 0.3})
+    assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.Y_train, b.Y_train)
+    assert np.array_equal(a.X_test, b.X_test)
+    assert np.array_equal(a.net.params, b.net.params)        # same shapes, init and seed: same weights
+    assert (a.config.activation, b.config.activation, b.config.lr) == ("sigmoid", "relu", 0.3)
+    assert a.config.replace(activation="relu", lr=0.3) == b.config  # nothing else differs
+
+
+def test_a_side_may_change_only_its_own_settings():
+    with pytest.raises(ValueError, match="dataset"):
+        lab.make_pair(Config(), {"dataset": "xor"}, {})
+    with pytest.raises(ConfigError):
+        lab.make_pair(Config(), {}, {"lr": 99.0})
+    pair = lab.Pair.from_preset("SGD vs Adam")
+    with pytest.raises(ConfigError):
+        pair.with_changes("A", hidden=(0,))
+    assert pair.sides["A"] == {"optimizer": "sgd"}           # the failed change left the pair alone
+
+
+def test_training_advances_both_sides_in_step():
+    pair = lab.Pair.from_preset("SGD vs Adam")
+    pair.probe()
+    reports = pair.train(60, chunk=20)
+    assert pair.trainers["A"].step == pair.trainers["B"].step == 60
+    assert reports["A"].step == reports["B"].step == 60
+    for t in pair.trainers.values():
+        assert t.history.column("step").tolist() == [0, 20, 40, 60]
+    assert reports["A"].train_loss != reports["B"].train_loss
+    pair.rebuild()
+    assert pair.trainers["A"].step == pair.trainers["B"].step == 0
+
+
+def test_the_diverging_preset_diverges_on_one_side_only():
+    pair = lab.Pair.from_preset("lr 0.03 vs 3")
+    assert pair.config("A").lr == 0.03 and pair.config("B").lr == 3.0
+    reports = pair.train(200, chunk=10)
+    assert pair.diverged["A"] is None and reports["A"].step == 200
+    assert pair.diverged["B"] is not None and reports["B"].step < 200
+    assert reports["B"].signals is not None        # keeps the gradients of its last steps to show
+    held = pair.trainers["B"].step
+    pair.train(10)
+    assert pair.trainers["B"].step == held and pair.trainers["A"].step == 210
+
+
+@pytest.mark.parametrize("name", list(lab.PRESETS))
+def test_presets_differ_only_in_side_settings(name):
+    pair = lab.Pair.from_preset(name)
+    a, b = pair.config("A"), pair.config("B")
+    differing = {k for k in a.to_query() if getattr(a, k) != getattr(b, k)}
+    assert differing and differing <= set(lab.SIDE_FIELDS)
+    assert pair.same_data()
+    assert lab.describe(a) != lab.describe(b)
+
+
+def test_loss_figure_draws_a_solid_and_b_dashed_and_marks_divergence():
+    fig = loss_pair_figure({"A": ([0, 10, 20], [1.0, 0.5, 0.25]), "B": ([0, 10], [1.0, np.inf])},
+                           diverged={"A": None, "B": 17})
+    a, b, cross = fig["data"]
+    assert "dash" not in a["line"] and b["line"]["dash"] == "dash" and a["line"]["color"] != b["line"]["color"]
+    assert a["y"] == [1.0, 0.5, 0.25] and b["y"] == [1.0, None]
+    assert cross["x"] == [17] and cross["y"] == [1.0] and cross["text"] == ["B diverged"]
+    log = loss_pair_figure({"A": ([0, 1], [0.0, 0.5])}, log_y=True)
+    assert log["layout"]["yaxis"]["type"] == "log" and log["data"][0]["y"] == [None, 0.5]
+
+
+def test_grad_norm_figure_takes_sides_of_different_depth():
+    fig = grad_norms_pair_figure({"A": np.array([1e-6, 1e-3, 0.1]), "B": np.array([0.5, 0.0, np.nan, 0.2, 0.3])})
+    a, b = fig["data"]
+    assert a["x"] == [1, 2, 3] and a["y"] == [1e-6, 1e-3, 0.1]
+    assert b["x"] == [1, 4, 5]                          # zero and NaN cannot go on a log axis
+    assert fig["layout"]["yaxis"]["type"] == "log" and fig["layout"]["xaxis"]["range"] == [0.5, 5.5]
+    assert fig["layout"]["annotations"][0]["text"] == "B: ‖dW‖ of layer 3 overflowed"
+    assert "annotations" not in grad_norms_pair_figure({"A": [0.1, 0.2]})["layout"]
+
+
+# -- the page -------------------------------------------------------------------------------------------
+def start() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_loads_and_every_preset_trains():
+    at = start()
+    assert not at.exception
+    assert at.title[0].value == "Compare two networks"
+    assert metric(at, "A step") == metric(at, "B step") == "0"
+    for name in lab.PRESETS:
+        at.button(key=f"cmp_preset_{name}").click().run()
+        assert not at.exception, name
+        at.button(key="cmp_train").click().run()
+        assert not at.exception, name
+        assert metric(at, "A step") == "200", name
+        if name != "lr 0.03 vs 3":
+            assert metric(at, "B step") == "200" and not at.error, name
+    at.button(key="cmp_reset").click().run()
+    assert metric(at, "A step") == metric(at, "B step") == "0"
+
+
+def test_a_diverging_side_says_so_and_the_other_trains_on():
+    at = start()
+    at.button(key="cmp_preset_lr 0.03 vs 3").click().run()
+    at.button(key="cmp_train").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("**B diverged at step")
+    assert metric(at, "A step") == "200" and int(metric(at, "B step")) < 200
+    at.button(key="cmp_train").click().run()
+    assert metric(at, "A step") == "400" and len(at.error) == 1
+
+
+def test_side_and_shared_settings_come_from_the_fields():
+    at = start()
+    at.selectbox(key="cmp_A_activation").set_value("tanh").run()
+    state = at.session_state["lab_compare"]
+    assert not at.exception
+    assert state.pair.config("A").activation == "tanh" and state.pair.config("B").activation == "relu"
+    assert at.selectbox(key="cmp_A_activation").label == "Activation"
+    at.text_input(key="cmp_B_hidden").set_value("3, 0").run()
+    assert not at.exception and any("layer width" in w.value for w in at.warning)
+    at.selectbox(key="cmp_shared_dataset").set_value("plane").run()
+    assert not at.exception
+    assert state.pair.config("A").output == state.pair.config("B").output == "linear"
+    assert state.pair.same_data()
+
+
+def test_log_axes_stay_readable_when_a_run_explodes():
+    calm = loss_pair_figure({"A": ([0, 1], [0.5, 0.05])}, log_y=True)
+    assert calm["layout"]["yaxis"]["dtick"] == "D2"               # 1, 2, 5 per decade over 1 decade
+    wild = loss_pair_figure({"A": ([0, 1], [0.05, 0.01]), "B": ([0, 1], [0.05, 5e27])}, log_y=True)
+    assert wild["layout"]["yaxis"]["dtick"] == 5                  # 29.7 decades: a label every 5th power
+    assert grad_norms_pair_figure({"A": [1e-3, 1e18]})["layout"]["yaxis"]["dtick"] == 4
