@@ -1,0 +1,222 @@
+"""Figures of the labs (gradient flow, initialisation), as plain dicts like every builder here.
+
+Heatmaps over training time put the recorded step on x; a log quantity is drawn as its log₁₀ with
+colour-bar ticks written as powers of ten. Nothing here imports Streamlit or Plotly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .compact import heatmap_values
+from .jsonable import integers, rounded, significant
+from .layers import grad_norm_by_layer_figure
+from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
+
+GRAD_NORM_LOG_RANGE = (-12, 6)      # the ‖dW‖ heatmap's one fixed colour scale: 1e-12 … 1e6
+# One colour per series (init scheme): the class colours, then three more.
+SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(k: int) -> str:
+    """-3 -> "10⁻³"."""
+    return "10" + str(int(k)).translate(_SUPERSCRIPT)
+
+
+def _axis(title: str, **extra) -> dict:
+    axis = {"title": {"text": title, "standoff": 4}, "showgrid": False, "zeroline": False,
+            "showline": True, "linecolor": FAINT, "automargin": True}
+    axis.update(extra)
+    return axis
+
+
+def _step_axis(steps) -> dict:
+    """Recorded steps on x; a single one gets its own tick (not -0.4 … 0.4 around it)."""
+    s = np.asarray(steps).reshape(-1)
+    return _axis("step") if len(s) > 1 else _axis("step", tickmode="array", tickvals=integers(s))
+
+
+def _layer_axis(n_layers: int, title: str = "layer") -> dict:
+    """Layers 1..L upward; every layer ticked while that stays readable."""
+    axis = _axis(title, range=[0.5, n_layers + 0.5])
+    if n_layers <= 20:
+        axis.update(tickmode="linear", tick0=1, dtick=1)
+    return axis
+
+
+def gradient_flow_figure(grad_norm, delta_mean_abs, *, init_grad_norm=None, init_delta=None) -> dict:
+    """‖dW[l]‖ and mean |δ[l]| against layer (log axis), now and, faint, at initialisation.
+
+    All arrays (L,). The "at initialisation" lines are drawn only when given (after training began).
+    """
+    fig = grad_norm_by_layer_figure(grad_norm, delta_mean_abs=delta_mean_abs)
+    if init_grad_norm is not None:
+        for values, name, colour in ((init_grad_norm, "‖dW‖ at step 0", BLUE), (init_delta, "|δ| at step 0", INK)):
+            if values is None:
+                continue
+            v = np.asarray(values, np.float64).reshape(-1)
+            keep = np.isfinite(v) & (v > 0)
+            fig["data"].append({"type": "scatter", "mode": "lines", "name": name,
+                                "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
+                                "line": {"color": colour, "width": 1.5, "dash": "dot"}, "opacity": 0.45,
+                                "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
+    fig["layout"]["uirevision"] = "gradient_flow"
+    return fig
+
+
+def _thinned(n: int, at_most: int) -> np.ndarray:
+    """Indices of at most `at_most` of n records, evenly spread, always keeping the first and the last."""
+    return np.arange(n) if n <= at_most else np.unique(np.linspace(0, n - 1, at_most).round().astype(np.intp))
+
+
+def grad_norm_heatmap_figure(steps, grad_norms, *, log_range=GRAD_NORM_LOG_RANGE, max_columns: int = 128,
+                             compact: bool = False) -> dict:
+    """Layer × recorded step, coloured by ‖dW[l]‖ on ONE fixed log scale (not rescaled per frame).
+
+    steps (T,), grad_norms (T, L). Colours run from 10^lo (dark) to 10^hi (bright); values beyond
+    take the end colours, a gradient of exactly 0 the darkest; non-finite values are gaps (plain z) or
+    the darkest (compact). At most `max_columns` steps are sent (evenly spread, both ends kept), so a
+    frame stays small however long the history. compact: z as "zb64" (see compact.py).
+    """
+    s = np.asarray(steps, np.float64).reshape(-1)
+    g = np.asarray(grad_norms, np.float64).reshape(len(s), -1) if len(s) else np.zeros((0, 0))
+    keep = _thinned(len(s), max_columns)
+    s, g = s[keep], g[keep]
+    n_layers = g.shape[1]
+    lo, hi = log_range
+    with np.errstate(all="ignore"):
+        z = np.where(np.isfinite(g) & (g >= 0), np.log10(g), np.nan).T          # (L, T); 0 -> -inf
+    z = np.maximum(z, lo)                                                         # -inf -> lo, NaN stays
+    ticks = list(range(int(lo), int(hi) + 1, 3))
+    trace = {"type": "heatmap", "x": integers(s), "y": list(range(1, n_layers + 1)),
+             **heatmap_values(z, lo, hi, compact and z.size > 0),
+             "zmin": lo, "zmax": hi, "colorscale": "Viridis",
+             "colorbar": {"title": {"text": "‖dW‖", "side": "right"}, "tickvals": ticks,
+                          "ticktext": [power_of_ten(k) for k in ticks], "thickness": 14},
+             "hovertemplate": "step %{x}, layer %{y}: ‖dW‖ = 10^%{z:.1f}<extra></extra>"}
+    layout = base_layout("grad_norm_heatmap", xaxis=_step_axis(s), yaxis=_layer_axis(n_layers),
+                         margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
+    return {"data": [trace], "layout": layout}
+
+
+def _shares(counts) -> np.ndarray:
+    """Counts -> each row's share of its total (a row of zeros stays zeros)."""
+    c = np.asarray(counts, np.float64)
+    total = c.sum(axis=-1, keepdims=True)
+    return np.divide(c, total, out=np.zeros_like(c), where=total > 0)
+
+
+def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: str, max_columns: int = 128,
+                               compact: bool = False) -> dict:
+    """TensorBoard's histogram dashboard as a heatmap: x = recorded step, y = value bin, colour = share.
+
+    steps (T,), counts (T, B) of one layer, edges (B + 1,). `what` names the quantity ("activations of
+    layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). At most `max_columns` steps are sent;
+    compact: z as "zb64".
+    """
+    e = np.asarray(edges, np.float64)
+    centres = (e[:-1] + e[1:]) / 2
+    s = np.asarray(steps).reshape(-1)
+    keep = _thinned(len(s), max_columns)
+    z = _shares(np.asarray(counts).reshape(len(s), -1)[keep]).T          # (B, T)
+    top = float(z.max()) if z.size and z.max() > 0 else 1.0
+    trace = {"type": "heatmap", "x": integers(s[keep]), "y": rounded(centres, 3),
+             **heatmap_values(z, 0.0, top, compact and z.size > 0),
+             "zmin": 0, "zmax": round(top, 3), "colorscale": COUNT_SCALE, "showscale": False,
+             "hovertemplate": "step %{x}, " + value_label + " ≈ %{y:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
+    layout = base_layout("histogram_over_time_" + value_label, xaxis=_step_axis(s),
+                         yaxis=_axis(value_label, range=[round(float(e[0]), 3), round(float(e[-1]), 3)]),
+                         margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
+    return {"data": [trace], "layout": layout}
+
+
+def layers_histogram_figure(counts, edges, *, what: str, value_label: str) -> dict:
+    """Every layer's histogram at one moment: x = value bin, y = layer, colour = share of the layer.
+
+    counts (L, B), edges (B + 1,) shared by the layers. A vanishing gradient shows as mass sliding
+    left layer by layer (towards layer 1).
+    """
+    e = np.asarray(edges, np.float64)
+    centres = (e[:-1] + e[1:]) / 2
+    z = _shares(np.atleast_2d(counts))
+    n_layers = z.shape[0]
+    trace = {"type": "heatmap", "x": rounded(centres, 3), "y": list(range(1, n_layers + 1)), "z": rounded(z, 3),
+             "zmin": 0, "colorscale": COUNT_SCALE, "showscale": False,
+             "hovertemplate": "layer %{y}, " + value_label + " ≈ %{x:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
+    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label), yaxis=_layer_axis(n_layers),
+                         margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
+    return {"data": [trace], "layout": layout}
+
+
+def variance_figure(predicted, measured) -> dict:
+    """Var(Z[l]) / Var(X) per layer on a log axis: measured (dots) beside the theory's product (dashed).
+
+    predicted, measured (L,); nan entries (no prediction) are left out. A grey line marks 1: the
+    signal keeping its size.
+    """
+    p = np.asarray(predicted, np.float64).reshape(-1)
+    m = np.asarray(measured, np.float64).reshape(-1)
+    n = max(len(p), len(m), 1)
+    traces = []
+    for values, name, style in ((p, "theory: Π n_in·Var(W)·gain²·c", {"color": INK, "dash": "dash", "width": 2}),
+                                (m, "measured", {"color": ORANGE, "width": 2})):
+        keep = np.isfinite(values) & (values > 0)
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
+                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(values[keep]), "line": style,
+                       "marker": {"size": 7}, "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
+    layout = base_layout(
+        "variance_by_layer",
+        xaxis=_layer_axis(n),
+        yaxis=_axis("Var(Z[l]) / Var(X)", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 1, "y1": 1,
+                 "line": {"color": FAINT, "width": 1}}],
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True, legend=compact_legend(), hovermode="closest")
+    return {"data": traces, "layout": layout}
+
+
+def series_colour(index: int) -> str:
+    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
+
+
+def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
+    """Training loss against step, one line per series: series = [(name, colour, steps, loss), ...]."""
+    traces = []
+    for name, colour, steps, loss in series:
+        v = np.asarray(loss, np.float64).reshape(-1)
+        if log_y:
+            v = np.where(v > 0, v, np.nan)
+        traces.append({"type": "scatter", "mode": "lines+markers" if len(v) < 3 else "lines", "name": name,
+                       "x": integers(steps), "y": significant(v), "line": {"color": colour, "width": 2},
+                       "hovertemplate": "step %{x}: %{y:.4g}<extra>" + name + "</extra>"})
+    layout = base_layout(
+        "loss_comparison",
+        xaxis=_axis("step", rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
+        yaxis=_axis("training loss", type="log" if log_y else "linear", showgrid=True, gridcolor="#eeeeee",
+                    **({} if log_y else {"rangemode": "tozero"})),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True, legend=compact_legend(), hovermode="closest")
+    return {"data": traces, "layout": layout}
+
+
+def layer_spread_figure(series) -> dict:
+    """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...].
+
+    Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
+    """
+    traces, n = [], 1
+    for name, colour, stds in series:
+        v = np.asarray(stds, np.float64).reshape(-1)
+        n = max(n, len(v))
+        keep = np.isfinite(v) & (v > 0)
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
+                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
+                       "line": {"color": colour, "width": 2}, "marker": {"size": 7},
+                       "hovertemplate": "layer %{x}: std %{y:.3g}<extra>" + name + "</extra>"})
+    layout = base_layout(
+        "layer_spread",
+        xaxis=_layer_axis(n, "hidden layer"),
+        yaxis=_axis("std of activations", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True, legend=compact_legend(), hovermode="closest")
+    return {"data": traces, "layout": layout}

@@ -1,0 +1,273 @@
+"""Gradient flow through a deep net: presets, the verdict in words, and the variance theory predicts.
+
+The delta recursion (mlp/network.py) multiplies the error by W[l+1].T and phi'(Z[l]) once per layer,
+
+    delta[l] = (delta[l+1] @ W[l+1].T) * phi'(Z[l]),
+
+so its size changes by about the same factor at every layer, sqrt(n_out · Var(W) · E[phi'(z)²]), and
+over L layers by that factor to the power L: below 1 it vanishes, above 1 it explodes.
+
+Why the verdict reads mean |delta| and not ‖dW‖: dW[l] = A[l-1].T @ delta[l] / m carries the forward
+signal A[l-1] too. ReLU is positively homogeneous, so in a ReLU net without biases <W[l], dW[l]> is
+the same number for every layer: when delta grows by 4x per layer on the way back, A grows by 4x per
+layer on the way forward, and ‖dW[l]‖ comes out level across the layers — uniformly huge (exploding)
+or uniformly tiny — while delta spans ten orders of magnitude. Sigmoid and tanh keep A bounded, so
+there both measures fall together. The pages show both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..config import Config
+from ..history import History
+from ..initializers import INITIALIZERS
+from ..signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
+
+VANISHING_BELOW = 1e-3      # first layer's error / output layer's error
+EXPLODING_ABOVE = 1e3
+SLOW_DECAY_FACTOR = 0.5     # a vanishing net whose layers each pass back more than this decays slowly
+TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/history.py does)
+
+# What every preset shares: the circle set, plain SGD (Adam would rescale each weight's step and hide
+# how small the raw gradient is), minibatches of 25.
+LAB_BASE = Config(dataset="circle", n_samples=500, optimizer="sgd", lr=0.03, batch_size=25)
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str          # what the button says
+    regime: str         # what gradient_ratio at initialisation shows: "vanishing", "exploding", "healthy"
+    config: Config
+    story: str          # why, in two sentences
+
+    @property
+    def setting(self) -> str:
+        """The net in a few words, from its config: "ReLU + He normal, 10 hidden layers of 32 units"."""
+        c = self.config
+        return (f"{ACTIVATIONS[c.activation].label} + {INITIALIZERS[c.init].label}, {len(c.hidden)} hidden layers "
+                f"of {c.hidden[0]} units")
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("vanishing", "Vanishing: sigmoid", "vanishing",
+           LAB_BASE.replace(activation="sigmoid", init="normal", hidden=(4,) * 10),
+           "Sigmoid's slope is at most ¼, and N(0, 1) weights push many units into its flat tails where the "
+           "slope is near 0: each layer passes back about a third of the error it receives, so ten layers "
+           "leave the first one only about 10⁻⁵ of it."),
+    Preset("exploding", "Exploding: ReLU", "exploding",
+           LAB_BASE.replace(activation="relu", init="normal", hidden=(32,) * 10),
+           "With N(0, 1) weights n_in·Var(W) = 32 and ReLU keeps half of it, so every layer multiplies the "
+           "error by about √16 = 4 on the way back (and the signal by 4 on the way forward). Press Play: the "
+           "first steps overflow."),
+    Preset("tanh_xavier", "Healthy: tanh + Xavier", "healthy",
+           LAB_BASE.replace(activation="tanh", init="xavier_normal", hidden=(32,) * 10),
+           "Xavier's Var(W) = 2 / (n_in + n_out) makes n_in·Var(W) = 1 for equal widths, and tanh passes "
+           "small signals through unchanged: the error reaches the first layer at about its own size."),
+    Preset("relu_he", "Healthy: ReLU + He", "healthy",
+           LAB_BASE.replace(activation="relu", init="he_normal", hidden=(32,) * 10),
+           "He's Var(W) = 2 / n_in doubles Xavier to make up for ReLU switching off half of the units: "
+           "n_in·Var(W)·½ = 1 per layer, so the error keeps its size."),
+    Preset("slow_decay", "Slow decay: 30 layers", "vanishing",
+           LAB_BASE.replace(activation="relu", init="xavier_normal", hidden=(32,) * 30),
+           "Xavier suits tanh, but ReLU keeps only half of it: each layer passes back 1/√2 ≈ 0.71 of the "
+           "error. Harmless in 3 layers; after 30 it is 2⁻¹⁵ ≈ 3·10⁻⁵ — a slow decay that still vanishes."),
+]}
+
+
+def preset_of(config: Config) -> Preset | None:
+    """The preset this config is (whatever its weight seed), if any."""
+    return next((p for p in PRESETS.values() if p.config == config.replace(seed=p.config.seed)), None)
+
+
+# -- the numbers behind the verdict -------------------------------------------------------------
+def gradient_ratio(signals: LayerSignals) -> float:
+    """mean |delta| of the first layer over that of the output layer: how much of the error gets back."""
+    d = np.asarray(signals.delta_mean_abs, np.float64)
+    with np.errstate(all="ignore"):
+        return float(d[0] / d[-1])
+
+
+def weight_gradient_ratio(signals: LayerSignals) -> float:
+    """‖dW‖ of the first layer over ‖dW‖ of the output layer (level for ReLU nets; see the module doc)."""
+    g = np.asarray(signals.grad_norm, np.float64)
+    with np.errstate(all="ignore"):
+        return float(g[0] / g[-1])
+
+
+def per_layer_factor(signals: LayerSignals) -> float:
+    """The geometric mean of delta[l] / delta[l+1] over the hidden layers: what one layer passes back.
+
+    nan with fewer than two hidden layers.
+    """
+    d = np.asarray(signals.delta_mean_abs, np.float64)
+    hops = len(d) - 2                       # hidden layer to hidden layer
+    if hops < 1:
+        return float("nan")
+    with np.errstate(all="ignore"):
+        return float((d[0] / d[-2]) ** (1.0 / hops))
+
+
+def regime(ratio: float) -> str:
+    """"vanishing", "exploding", "healthy", or "not finite" (a diverged net)."""
+    if not np.isfinite(ratio):
+        return "not finite"
+    if ratio < VANISHING_BELOW:
+        return "vanishing"
+    if ratio > EXPLODING_ABOVE:
+        return "exploding"
+    return "healthy"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def number_text(x: float) -> str:
+    """0.5 -> "0.5"; 3.2e-06 -> "3.2·10⁻⁶": readable on a projector, no e-notation."""
+    if not np.isfinite(x):
+        return str(x)
+    if x == 0 or 0.01 <= abs(x) < 1000:
+        return f"{x:.2g}"
+    exponent = int(np.floor(np.log10(abs(x))))
+    mantissa = x / 10.0 ** exponent
+    if round(mantissa, 1) == 10.0:
+        mantissa, exponent = 1.0, exponent + 1
+    head = "" if round(mantissa, 1) == 1.0 else f"{mantissa:.1f}·"
+    return f"{head}10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def verdict(ratio: float, per_layer: float = float("nan"), depth: int | None = None) -> str:
+    """The diagnosis in words, with the number: e.g. "... 3.2·10⁻⁶ of ...: vanishing. ..."."""
+    kind = regime(ratio)
+    if kind == "not finite":
+        return ("The gradients are not finite numbers (NaN or ∞): the net has overflowed, the last step of an "
+                "exploding gradient.")
+    factor = f"{per_layer:.2f}" if np.isfinite(per_layer) else None
+    layers = f"{depth} layers" if depth else "the layers"
+    if kind == "vanishing":
+        text = (f"The error reaching the first layer is {number_text(ratio)} of the error at the output: "
+                "**vanishing** — the first layers barely learn.")
+        if factor and per_layer >= SLOW_DECAY_FACTOR:
+            text += (f" A slow decay: each layer passes back {factor}× what it receives, and {layers} "
+                     "compound that.")
+        elif factor:
+            text += f" Each layer passes back only {factor}× what it receives."
+        return text
+    if kind == "exploding":
+        text = (f"The error reaching the first layer is {number_text(ratio)} times the error at the output: "
+                "**exploding** — one step of SGD throws the first layers far away.")
+        return text + (f" Each layer multiplies it by {factor}." if factor else "")
+    text = (f"The error reaching the first layer is {number_text(ratio)} × the error at the output: "
+            f"**healthy** — every layer gets a gradient of a usable size.")
+    return text + (f" Each layer passes back {factor}× what it receives." if factor else "")
+
+
+# -- variance: what the theory predicts, what the net measures ---------------------------------
+def second_moment_factor(activation: str) -> float:
+    """c = E[phi(z)²] / E[z²] for small z ~ N(0, s²): how much of the signal's power phi passes on.
+
+    Exact at any scale for the ReLU family (ReLU ½, leaky (1 + slope²)/2), the linear regime for
+    smooth ones (tanh 1). nan when phi(0) != 0 (sigmoid): its outputs carry a mean of ½ that adds to
+    E[a²] whatever the variance, so no product of per-layer factors predicts it.
+    Computed from the activation itself by Gauss–Hermite quadrature (symmetric nodes: exact for kinks at 0).
+    """
+    phi = ACTIVATIONS[activation].fn
+    if abs(float(phi(np.zeros(1), np.empty(1))[0])) > 1e-12:
+        return float("nan")
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)      # E over N(0, 1) = sum(w f) / sqrt(2 pi)
+    scale = 1e-3
+    z = nodes * scale
+    power = np.sum(weights * phi(z, np.empty_like(z)) ** 2) / np.sum(weights * z ** 2)
+    return float(power)
+
+
+def layer_factors(config: Config) -> np.ndarray:
+    """n_in · Var(W) · gain² of each weight layer l = 1..L: the factor by which it scales E[z²]."""
+    scheme, sizes = INITIALIZERS[config.init], config.layer_sizes
+    return np.array([n_in * scheme.variance(n_in, n_out) * config.init_gain ** 2
+                     for n_in, n_out in zip(sizes[:-1], sizes[1:])])
+
+
+def predicted_variance(config: Config) -> np.ndarray:
+    """E[Z[l]²] / E[X²] for l = 1..L that the theory predicts at initialisation (zero biases):
+
+        Var(Z[1]) = n_0 · Var(W[1]) · E[X²],   Var(Z[l]) = n_(l-1) · Var(W[l]) · c · Var(Z[l-1]),
+
+    c = second_moment_factor(activation) (1 in the linear regime, ½ for ReLU). A cumulative product;
+    nan beyond the first layer when the activation has no such factor (sigmoid).
+    """
+    factors = layer_factors(config)
+    c = second_moment_factor(config.activation)
+    steps = np.concatenate([[1.0], np.full(len(factors) - 1, c)]) * factors
+    return np.cumprod(steps)
+
+
+def measured_variance(trainer) -> np.ndarray:
+    """E[Z[l]²] / E[X²] for l = 1..L, measured on the trainer's training set at its current weights.
+
+    E[z²] (not the variance around each unit's own mean) is what the theory's Var(Z) is: the spread of
+    z over the random weights and the data together.
+    """
+    net, X = trainer.net, trainer.X_train
+    inputs = [X] + net.layer_outputs(X)[:-1]
+    with np.errstate(all="ignore"):
+        power = [np.mean(np.square((a @ W + b).astype(np.float64)))
+                 for a, W, b in zip(inputs, net.weights, net.biases)]
+        return np.array(power) / np.mean(np.square(np.asarray(X, np.float64)))
+
+
+# -- histograms over time ------------------------------------------------------------------------
+class HistogramTimeline:
+    """Each layer's activation and gradient histograms at recorded steps, as TensorBoard keeps them.
+
+    Bounded: at most `capacity` records; when full, every other one is dropped and the recording
+    stride doubles (mlp/history.py), so the record always spans the whole run.
+    """
+
+    def __init__(self, n_layers: int, capacity: int = TIMELINE_CAPACITY):
+        self.n_layers = n_layers
+        self._history = History({"step": (), "activations": (n_layers, N_BINS),
+                                 "gradients": (n_layers, N_BINS)}, capacity)
+        self.activation_edges: np.ndarray | None = None        # (L, N_BINS + 1), from the first record
+        self.gradient_edges = np.linspace(*GRAD_LOG_RANGE, N_BINS + 1)
+
+    def __len__(self) -> int:
+        return len(self._history)
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._history.column("step")
+
+    def record(self, step: int, signals: LayerSignals | None) -> bool:
+        """Offer one step's histograms; False if not kept (no signals, that step is already there, or
+        the thinned record skips it).
+
+        A step before the last recorded one (after stepping back) first forgets the later records.
+        """
+        if signals is None:
+            return False
+        steps = self.steps
+        if len(steps) and step <= steps[-1]:
+            self._history.drop_after(step)
+            if len(self) and self.steps[-1] == step:
+                return False
+        if self.activation_edges is None:
+            self.activation_edges = np.array(signals.activation_edges, np.float64)
+        self._history.append(step=step, activations=signals.activation_hist, gradients=signals.gradient_hist)
+        return bool(len(self)) and self.steps[-1] == step
+
+    def over_time(self, kind: str, layer: int) -> np.ndarray:
+        """(T, N_BINS) counts of one layer (0-based) at every recorded step; kind "activations" or "gradients"."""
+        return self._history.column(kind)[:, layer, :]
+
+    def at(self, kind: str, index: int) -> np.ndarray:
+        """(L, N_BINS) counts of every layer at the index-th recorded step."""
+        return self._history.column(kind)[index]
+
+    def edges(self, kind: str, layer: int) -> np.ndarray:
+        if kind == "gradients":
+            return self.gradient_edges
+        return self.activation_edges[layer]

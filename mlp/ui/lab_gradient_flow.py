@@ -1,0 +1,288 @@
+"""Streamlit glue of the Gradient flow lab: its state, presets, controls and the live charts.
+
+The run is the Playground's `Run` (so Play / Step / Back / Reset from mlp/ui/page.py work as
+there), kept under its own session key; beside it the lab keeps the numbers at step 0 and a bounded
+record of histograms per recorded step. A new trainer (a preset, a changed setting, Reset) starts
+both afresh.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from mlp.config import FIELD, MAX_SEED, Config
+from mlp.figures.lab_figures import (GRAD_NORM_LOG_RANGE, grad_norm_heatmap_figure, gradient_flow_figure,
+                                     histogram_over_time_figure, layers_histogram_figure, power_of_ten,
+                                     variance_figure)
+from mlp.initializers import INITIALIZERS
+from mlp.lab import gradient_flow as flow
+from mlp.signals import LayerSignals
+from mlp.trainer import Trainer
+
+from .controls import LEARNING_RATES
+from .plotly_live import live_chart
+from .state import Run, change_config, write_url
+
+KEY = "lab_gradient_flow"
+DEFAULT_PRESET = "vanishing"
+RERUN_EVERY_S = 0.1
+TRAIN_BUDGET_S = 0.03              # training time per animation frame
+MAX_STEPS_PER_FRAME = 50
+GAINS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.41, 1.5, 2.0, 3.0, 5.0, 10.0)
+BOX = {"vanishing": st.warning, "exploding": st.error, "healthy": st.success, "not finite": st.error}
+
+
+@dataclass
+class FlowLab:
+    run: Run
+    timeline: flow.HistogramTimeline | None = None
+    trainer: Trainer | None = None                 # the trainer the numbers below belong to
+    initial: LayerSignals | None = None            # signals at step 0 (the probe)
+    initial_variance: np.ndarray | None = None     # measured Var(Z[l]) / Var(X) at step 0
+
+
+def flow_lab() -> FlowLab:
+    """This session's lab: from the link's settings if it has any, else the default preset."""
+    lab = st.session_state.get(KEY)
+    if lab is None:
+        problems = []
+        if st.query_params:
+            config, problems = Config.from_query_lenient(st.query_params.to_dict())
+        else:
+            config = flow.PRESETS[DEFAULT_PRESET].config
+        lab = st.session_state[KEY] = FlowLab(Run(config, Trainer(config), problems=problems))
+    write_url(lab.run.config)          # also after coming back from another page: the link stays shareable
+    _sync(lab)
+    return lab
+
+
+def _sync(lab: FlowLab) -> None:
+    """A new trainer: probe it at step 0, measure its variances, start a fresh histogram record."""
+    run = lab.run
+    if lab.trainer is run.trainer:
+        return
+    lab.trainer = t = run.trainer
+    run.report = t.probe()
+    lab.initial, lab.initial_variance = run.report.signals, flow.measured_variance(t)
+    lab.timeline = flow.HistogramTimeline(t.net.n_layers)
+    lab.timeline.record(0, lab.initial)
+
+
+# -- presets and settings ------------------------------------------------------------------------
+def _start_preset(lab: FlowLab, name: str) -> None:
+    """The preset's config on a fresh weight seed: the effect must not depend on a lucky draw."""
+    run = lab.run
+    config = flow.PRESETS[name].config.replace(seed=(run.config.seed + 1) % (MAX_SEED + 1))
+    run.config, run.trainer, run.playing, run.report, run.problems = config, Trainer(config), False, None, []
+    write_url(config)
+
+
+def preset_buttons(lab: FlowLab) -> None:
+    cols = st.columns(len(flow.PRESETS))
+    for col, (name, preset) in zip(cols, flow.PRESETS.items()):
+        col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
+                   use_container_width=True, help=f"{preset.setting}, on a fresh weight seed.")
+    preset = flow.preset_of(lab.run.config)
+    if preset:
+        st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
+
+
+def _changed(key: str, wkey: str, apply) -> None:
+    value = st.session_state[wkey]
+    if value is not None:            # a cleared number box: nothing to apply
+        apply(**{key: value})
+
+
+def field_widget(key: str, value, container, *, prefix: str, apply) -> None:
+    """One setting as a widget whose label, help, range and choices come from the config's field table.
+
+    `apply(**{key: new value})` takes a change (e.g. `functools.partial(change_config, run)`).
+    """
+    f, wkey = FIELD[key], f"{prefix}_{key}"
+    st.session_state[wkey] = value
+    common = dict(key=wkey, help=f.help, on_change=_changed, args=(key, wkey, apply))
+    if f.kind == "choice":
+        options = f.choices()
+        container.selectbox(f.label, list(options), format_func=options.get, **common)
+    elif key == "lr":
+        container.select_slider(f.label, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}", **common)
+    elif key == "init_gain":
+        options = sorted({g for g in GAINS if f.lo <= g <= f.hi} | {value})
+        container.select_slider(f.label, options, format_func=lambda v: f"{v:g}", **common)
+    elif f.kind == "int":
+        container.number_input(f.label, int(f.lo), int(f.hi), step=1, **common)
+
+
+def _hidden_changed(part: str, hidden: tuple[int, ...], wkey: str, apply) -> None:
+    depth, width, value = len(hidden), (hidden or (8,))[0], int(st.session_state[wkey])
+    apply(hidden=(width,) * value if part == "depth" else (value,) * depth)
+
+
+def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix: str, apply) -> None:
+    """The "hidden" field as two sliders: how many hidden layers, and how many units each (all equal)."""
+    f = FIELD["hidden"]
+    for part, col, label, lo, hi, value in (("depth", depth_col, f.label, 1, f.max_items, len(hidden)),
+                                            ("width", width_col, "Units per hidden layer", int(f.lo), int(f.hi),
+                                             (hidden or (8,))[0])):
+        wkey = f"{prefix}_{part}"
+        st.session_state[wkey] = value
+        col.slider(label, lo, hi, key=wkey, help=f.help, on_change=_hidden_changed, args=(part, hidden, wkey, apply))
+
+
+def settings_row(lab: FlowLab) -> None:
+    run, c = lab.run, lab.run.config
+    apply = functools.partial(change_config, run)
+    cols = st.columns([3, 3, 3, 3, 2, 3])
+    field_widget("activation", c.activation, cols[0], prefix="flow", apply=apply)
+    field_widget("init", c.init, cols[1], prefix="flow", apply=apply)
+    depth_width_widgets(c.hidden, cols[2], cols[3], prefix="flow", apply=apply)
+    field_widget("seed", c.seed, cols[4], prefix="flow", apply=apply)
+    field_widget("lr", c.lr, cols[5], prefix="flow", apply=apply)
+    for problem in run.problems:
+        st.warning(problem)
+
+
+# -- the live part ------------------------------------------------------------------------------
+def _train_frame(run: Run) -> None:
+    """Train a frame's steps (recorded in the trainer's history), then probe: the charts show the
+    whole training set's gradient, steadier than the last minibatch's."""
+    report = run.trainer.run(run.steps_per_frame)
+    target = TRAIN_BUDGET_S / max(run.trainer.seconds_per_step, 1e-6)
+    run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
+    run.report = run.trainer.probe()
+    if report.diverged_at is not None:
+        run.playing = False
+
+
+def _verdict(lab: FlowLab) -> None:
+    run, s = lab.run, lab.run.report.signals
+    ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
+    depth = len(run.config.hidden)
+    when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
+    BOX[flow.regime(ratio)](f"{when}: " + flow.verdict(ratio, factor, depth))
+    if run.trainer.diverged_at is not None:
+        st.error(f"**Training diverged at step {run.trainer.diverged_at}**: the weights overflowed (NaN/∞), the "
+                 "end of an exploding gradient. The last good weights are kept; press Reset or pick a preset.",
+                 icon="💥")
+    cols = st.columns(5)
+    cols[0].metric("Step", f"{run.report.step:,}")
+    cols[1].metric("Training loss", f"{run.report.train_loss:.3g}")
+    cols[2].metric("mean |δ|: first / output", flow.number_text(ratio),
+                   help="How much of the error at the output reaches the first layer (the verdict's number).")
+    cols[3].metric("‖dW‖: first / output", flow.number_text(flow.weight_gradient_ratio(s)),
+                   help="dW = A.T @ δ also carries the forward signal: in a ReLU net it stays level across the "
+                        "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor.")
+    cols[4].metric("δ kept per layer", f"{factor:.2f}" if np.isfinite(factor) else "–",
+                   help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal.")
+
+
+def _histogram_charts(lab: FlowLab) -> None:
+    run, timeline = lab.run, lab.timeline
+    L, steps = timeline.n_layers, timeline.steps
+    st.markdown("**Histograms over time**, as TensorBoard shows them: each column is one recorded step, darker "
+                "= more of the layer's values in that bin. Pick a layer:")
+    st.session_state["flow_layer"] = min(max(int(st.session_state.get("flow_layer", 1)), 1), L)
+    layer = st.slider("Layer", 1, L, key="flow_layer",
+                      help=f"Layer 1 is the first hidden layer, layer {L} the output layer.")
+    left, right = st.columns(2)
+    with left:
+        st.caption(f"Activations A[{layer}]")
+        live_chart(histogram_over_time_figure(steps, timeline.over_time("activations", layer - 1),
+                                              timeline.edges("activations", layer - 1),
+                                              what=f"activations, layer {layer}", value_label="A", compact=True),
+                   key="flow_hist_act", height=260, revision=run.frame)
+    with right:
+        st.caption(f"Gradients log₁₀|dW[{layer}]| (left = tiny, right = huge)")
+        live_chart(histogram_over_time_figure(steps, timeline.over_time("gradients", layer - 1),
+                                              timeline.edges("gradients", layer - 1),
+                                              what=f"gradients, layer {layer}", value_label="log₁₀|dW|",
+                                              compact=True),
+                   key="flow_hist_grad", height=260, revision=run.frame)
+    options = [int(s) for s in steps]
+    if run.playing or st.session_state.get("flow_scrub") not in options:
+        st.session_state["flow_scrub"] = options[-1]
+    st.markdown("**Every layer at one recorded step**: scrub through training.")
+    at = st.select_slider("Recorded step", options, key="flow_scrub", disabled=len(options) < 2)
+    index = options.index(at)
+    left, right = st.columns(2)
+    with left:
+        st.caption("Hidden layers' activations (rows: layers)")
+        live_chart(layers_histogram_figure(timeline.at("activations", index)[:-1], timeline.edges("activations", 0),
+                                           what="activations", value_label="A"),
+                   key="flow_layers_act", height=260, revision=run.frame)
+    with right:
+        st.caption("All layers' gradients log₁₀|dW| (rows: layers)")
+        live_chart(layers_histogram_figure(timeline.at("gradients", index), timeline.gradient_edges,
+                                           what="gradients", value_label="log₁₀|dW|"),
+                   key="flow_layers_grad", height=260, revision=run.frame)
+
+
+def live_gradient_flow(lab: FlowLab) -> None:
+    """Verdict, numbers and every chart that moves while training; trains while playing."""
+    run = lab.run
+
+    @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
+    def _live() -> None:
+        _sync(lab)
+        was_playing = run.playing
+        if run.playing:
+            _train_frame(run)
+        elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+            run.report = run.trainer.probe()
+        lab.timeline.record(run.report.step, run.report.signals)
+        run.frame += 1
+        _verdict(lab)
+        s, h = run.report.signals, run.trainer.history
+        first = lab.initial if run.report.step > 0 else None
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Gradient by layer** (log scale): ‖dW[l]‖ and mean |δ[l]|; dotted: at step 0.")
+            live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs,
+                                            init_grad_norm=None if first is None else first.grad_norm,
+                                            init_delta=None if first is None else first.delta_mean_abs),
+                       key="flow_by_layer", height=320, revision=run.frame)
+        with right:
+            lo, hi = GRAD_NORM_LOG_RANGE
+            st.markdown(f"**‖dW[l]‖ over training**, on one fixed colour scale from {power_of_ten(lo)} to "
+                        f"{power_of_ten(hi)} (beyond: the end colours).")
+            live_chart(grad_norm_heatmap_figure(h.column("step"), h.column("grad_norm"), compact=True),
+                       key="flow_heatmap", height=320, revision=run.frame)
+        _histogram_charts(lab)
+        if was_playing and not run.playing:      # diverged: the Play button must turn back
+            st.rerun(scope="app")
+
+    _live()
+
+
+# -- variance: the derivation as a control --------------------------------------------------------
+def variance_section(lab: FlowLab) -> None:
+    run, c = lab.run, lab.run.config
+    scheme = INITIALIZERS[c.init]
+    factors = flow.layer_factors(c)
+    moment = flow.second_moment_factor(c.activation)
+    left, right = st.columns([2, 3])
+    with left:
+        field_widget("init_gain", c.init_gain, st, prefix="flow", apply=functools.partial(change_config, run))
+        hidden = factors[1:-1]                       # hidden layer to hidden layer
+        text = (f"**{scheme.label}**: {scheme.formula}, times gain² = {c.init_gain ** 2:.3g}.  \n"
+                f"Layer 1 ({c.layer_sizes[0]} inputs): n_in·Var(W)·gain² = {factors[0]:.3g}.")
+        if hidden.size:
+            inputs = f"{c.hidden[0]} inputs each" if len(set(c.hidden)) == 1 else "various widths, on average"
+            text += f"  \nLayers 2–{len(c.hidden)} ({inputs}): n_in·Var(W)·gain² = {hidden.mean():.3g}."
+        st.markdown(text)
+        if np.isfinite(moment) and hidden.size:
+            per_layer = hidden.mean() * moment
+            st.markdown(f"The activation passes on c = {moment:.2g} of E[z²] (ReLU ½, tanh 1 for small z), so each "
+                        f"of those layers multiplies Var(Z) by {per_layer:.3g}: "
+                        f"{flow.number_text(per_layer ** hidden.size)} over all {hidden.size} of them.")
+        elif not np.isfinite(moment):
+            st.markdown("This activation is not centred on 0 (sigmoid(0) = ½): its outputs carry a mean that "
+                        "adds to E[a²] whatever the variance, so only the first layer has a simple prediction.")
+        st.caption("Try Xavier or He and move the gain: 1 keeps the line level, above 1 it climbs "
+                   "(exploding), below it falls (vanishing). tanh bends the measured line down where it saturates.")
+    with right:
+        live_chart(variance_figure(flow.predicted_variance(c), lab.initial_variance), key="flow_variance",
+                   height=320, revision=run.frame)

@@ -1,0 +1,215 @@
+"""Streamlit glue of the Initialization lab: its state, presets, controls and charts.
+
+The lab keeps one `Comparison` (a Trainer per chosen scheme, same data and seed) and one small net
+for the symmetry demo, in this session only.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from mlp.activations import ACTIVATIONS
+from mlp.config import FIELD, Config, ConfigError
+from mlp.figures import layer_histograms_figure
+from mlp.figures.lab_figures import layer_spread_figure, loss_comparison_figure, series_colour
+from mlp.initializers import INITIALIZERS
+from mlp.lab import initialization as init_lab
+from mlp.trainer import Trainer
+
+from .frame import network_view_figure
+from .lab_gradient_flow import depth_width_widgets, field_widget
+from .plotly_live import live_chart
+
+KEY = "lab_initialization"
+DEFAULT_PRESET = "tanh"
+TRAIN_CLICK_STEPS = 200
+STEPS_PER_FRAME = 20
+RERUN_EVERY_S = 0.1
+
+
+@dataclass
+class InitLab:
+    config: Config                      # data, net and training; its init is ignored (see schemes)
+    schemes: tuple[str, ...]
+    comparison: init_lab.Comparison
+    symmetry: Trainer
+    playing: bool = False
+    frame: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def current_lab() -> InitLab:
+    lab = st.session_state.get(KEY)
+    if lab is None:
+        preset = init_lab.PRESETS[DEFAULT_PRESET]
+        lab = st.session_state[KEY] = InitLab(preset.config, preset.schemes,
+                                               init_lab.Comparison(preset.config, preset.schemes),
+                                               Trainer(init_lab.symmetry_config("zeros")))
+    return lab
+
+
+def _rebuild(lab: InitLab) -> None:
+    lab.comparison = init_lab.Comparison(lab.config, lab.schemes)
+    lab.playing = False
+
+
+def _change(lab: InitLab, **changes) -> None:
+    """Apply changed settings (a refused one keeps the old comparison and says why)."""
+    try:
+        config = lab.config.replace(**changes)
+    except ConfigError as err:
+        lab.problems = err.problems
+        return
+    lab.problems = []
+    if config != lab.config:
+        lab.config = config
+        _rebuild(lab)
+
+
+def _start_preset(lab: InitLab, name: str) -> None:
+    preset = init_lab.PRESETS[name]
+    lab.config, lab.schemes, lab.problems = preset.config.replace(seed=lab.config.seed), preset.schemes, []
+    _rebuild(lab)
+
+
+def preset_buttons(lab: InitLab) -> None:
+    cols = st.columns(len(init_lab.PRESETS))
+    for col, (name, preset) in zip(cols, init_lab.PRESETS.items()):
+        col.button(preset.label, key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
+                   use_container_width=True)
+    preset = next((p for p in init_lab.PRESETS.values()
+                   if lab.schemes == p.schemes and lab.config == p.config.replace(seed=lab.config.seed)), None)
+    if preset:
+        st.info(f"**{preset.label}** — {preset.story}", icon=":material/lightbulb:")
+
+
+def _schemes_changed(lab: InitLab) -> None:
+    chosen = tuple(name for name in INITIALIZERS if name in (st.session_state["init_schemes"] or ()))
+    if not chosen:
+        lab.problems = ["choose at least one initialization to compare"]
+        return
+    lab.schemes, lab.problems = chosen, []
+    _rebuild(lab)
+
+
+def settings(lab: InitLab) -> None:
+    f = FIELD["init"]
+    options = f.choices()
+    st.session_state["init_schemes"] = list(lab.schemes)
+    st.pills(f"{f.label}s to compare", list(options), selection_mode="multi", format_func=options.get,
+             key="init_schemes", on_change=_schemes_changed, args=(lab,), help=f.help)
+    c, apply = lab.config, functools.partial(_change, lab)
+    cols = st.columns(5)
+    field_widget("activation", c.activation, cols[0], prefix="init", apply=apply)
+    depth_width_widgets(c.hidden, cols[1], cols[2], prefix="init", apply=apply)
+    field_widget("dataset", c.dataset, cols[3], prefix="init", apply=apply)
+    field_widget("seed", c.seed, cols[4], prefix="init", apply=apply)
+    for problem in lab.problems:
+        st.warning(problem)
+
+
+def _spread_text(stds: np.ndarray) -> str:
+    return " → ".join(f"{v:.2g}" for v in (stds if len(stds) <= 4 else [stds[0], stds[1], stds[-2], stds[-1]]))
+
+
+def distributions(lab: InitLab) -> None:
+    """Per scheme a row of per-layer activation histograms, its variance formula beside it."""
+    comp = lab.comparison
+    order = list(INITIALIZERS)
+    if not ACTIVATIONS[lab.config.activation].smooth:
+        st.caption("The tall bar at 0 in the ReLU family's histograms is the half of the units that are switched "
+                   "off; values beyond the right end are counted in the last bar.")
+    live_chart(layer_spread_figure([(INITIALIZERS[n].label, series_colour(order.index(n)), comp.initial_spread[n])
+                                    for n in comp.schemes]), key="init_spread", height=280)
+    for name in comp.schemes:
+        scheme = INITIALIZERS[name]
+        left, right = st.columns([1, 4])
+        counts, edges = init_lab.hidden_histograms(comp.initial[name])
+        with left:
+            st.markdown(f"**{scheme.label}**  \n{scheme.formula}")
+            st.caption(f"std by layer: {_spread_text(comp.initial_spread[name])}")
+        with right:
+            live_chart(layer_histograms_figure(counts, edges, title_prefix=name), key=f"init_hist_{name}", height=170)
+
+
+def _train(lab: InitLab, n: int) -> None:
+    lab.playing = False
+    lab.comparison.train(n)
+
+
+def _set_playing(lab: InitLab, playing: bool) -> None:
+    lab.playing = playing
+
+
+def training(lab: InitLab) -> None:
+    """Loss curves of every scheme on one chart; Play animates, the button trains a fixed number of steps."""
+    cols = st.columns([1, 1, 1, 3])
+    if lab.playing:
+        cols[0].button("Pause", key="init_pause", type="primary", icon=":material/pause:", use_container_width=True,
+                       on_click=_set_playing, args=(lab, False))
+    else:
+        cols[0].button("Play", key="init_play", type="primary", icon=":material/play_arrow:", use_container_width=True,
+                       on_click=_set_playing, args=(lab, True), help="Train every scheme, side by side.")
+    cols[1].button(f"Train {TRAIN_CLICK_STEPS} steps", key="init_train", use_container_width=True,
+                   on_click=_train, args=(lab, TRAIN_CLICK_STEPS), help="Every scheme takes the same steps.")
+    cols[2].button("Reset", key="init_reset", icon=":material/restart_alt:", use_container_width=True,
+                   on_click=_rebuild, args=(lab,), help="Back to the initial weights.")
+
+    @st.fragment(run_every=RERUN_EVERY_S if lab.playing else None)
+    def _live() -> None:
+        comp = lab.comparison
+        if lab.playing:
+            comp.train(STEPS_PER_FRAME)
+        lab.frame += 1
+        order = list(INITIALIZERS)
+        series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
+        live_chart(loss_comparison_figure(series), key="init_loss", height=340, revision=lab.frame)
+        stopped = comp.diverged()
+        finals = ", ".join(f"{INITIALIZERS[n].label} {comp.curve(n)[1][-1]:.3g}"
+                           + (" (stopped)" if n in stopped else "") for n in comp.schemes)
+        st.caption(f"Step {comp.step:,}. Training loss now: {finals}.")
+        for name, step in stopped.items():
+            st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
+                     "exploding start that the first updates made worse.", icon="💥")
+
+    _live()
+
+
+def _symmetry_start(lab: InitLab, init: str) -> None:
+    lab.symmetry = Trainer(init_lab.symmetry_config(init, lab.config.seed))
+
+
+def _symmetry_train(lab: InitLab) -> None:
+    lab.symmetry.run(init_lab.SYMMETRY_STEPS, signals=False)
+
+
+def symmetry(lab: InitLab) -> None:
+    t = lab.symmetry
+    c = t.config
+    cols = st.columns([1, 1, 1, 2])
+    cols[0].button("Zero init", key="init_sym_zeros", icon=":material/exposure_zero:", use_container_width=True,
+                   on_click=_symmetry_start, args=(lab, "zeros"), help=INITIALIZERS["zeros"].help)
+    cols[1].button("Random init (Xavier)", key="init_sym_random", icon=":material/casino:", use_container_width=True,
+                   on_click=_symmetry_start, args=(lab, "xavier_normal"), help=INITIALIZERS["xavier_normal"].help)
+    cols[2].button(f"Train {init_lab.SYMMETRY_STEPS} steps", key="init_sym_train", icon=":material/skip_next:",
+                   use_container_width=True, on_click=_symmetry_train, args=(lab,))
+    report = t.probe()
+    cols[3].markdown(f"**{INITIALIZERS[c.init].label}**, step {t.step}, training loss {report.train_loss:.3f}, "
+                     f"test accuracy {report.test_metric:.0%}")
+    left, right = st.columns([3, 2])
+    with left:
+        live_chart(network_view_figure(t), key="init_symmetry_net", height=380, revision=t.step)
+    with right:
+        summary = init_lab.symmetry_summary(t)
+        st.markdown(summary[:1].upper() + summary[1:])
+        st.caption(f"{c.activation} units, every bias starting at {c.bias_init:g}, {c.dataset} data, "
+                   f"learning rate {c.lr:g}.")
+        st.markdown("With zero weights every unit of a layer computes the same thing, receives the same error and "
+                    "takes the same step: the units stay copies of each other for ever, so the layer works like a "
+                    "single unit. At the start each shows one flat colour, tanh of its bias; training tilts them "
+                    "all the same way. Had the biases been 0 too, every hidden unit would output tanh(0) = 0, the "
+                    "next layer's gradient A·δ would be 0, and nothing but the output biases would ever move. "
+                    "Random weights break the tie: the units start different and learn different features.")

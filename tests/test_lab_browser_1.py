@@ -1,0 +1,63 @@
+"""The Gradient flow and Initialization labs in a real browser: each draws its charts, a preset
+click redraws them, and a screenshot of each is kept (tests/screenshots/lab_*.png)."""
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
+
+PLOT = "div.mlp-plot .main-svg"
+
+
+@pytest.fixture(scope="module")
+def server():
+    require_chromium()
+    proc, url = start_streamlit()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str, height: int):
+    # tall: Streamlit scrolls inside its own container, so a screenshot shows only the viewport
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.goto(url)
+    page.wait_for_selector(PLOT, timeout=90_000)
+    return page
+
+
+def test_gradient_flow_page(server, browser):
+    page = open_page(browser, server + "/Gradient_flow", 2800)
+    assert page.locator(PLOT).count() >= 5
+    page.get_by_role("button", name="Exploding: ReLU").click()
+    page.get_by_text("one step of SGD throws the first layers far away").wait_for(timeout=30_000)
+    page.get_by_text("Each layer multiplies it by").wait_for(timeout=10_000)
+    page.mouse.move(5, 5)                  # no tooltip over the page
+    page.wait_for_timeout(1500)            # let the charts take the new figures
+    assert page.locator(PLOT).count() >= 7
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "lab_gradient_flow.png"))
+    page.close()
+
+
+def test_initialization_page(server, browser):
+    page = open_page(browser, server + "/Initialization", 3300)
+    page.get_by_role("button", name="ReLU, 6 layers: Xavier vs He").click()
+    page.get_by_text("ReLU switches off half of the units").wait_for(timeout=30_000)
+    page.locator(".st-key-init_train button").first.click()
+    page.get_by_text("Step 200.").wait_for(timeout=30_000)
+    page.locator(".st-key-init_sym_train button").first.click()
+    page.get_by_text("step 200, training loss").wait_for(timeout=30_000)
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(1500)
+    assert page.locator(PLOT).count() >= 6
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "lab_initialization.png"))
+    page.close()

@@ -1,0 +1,226 @@
+"""The Gradient flow lab: its presets say what the engine measures, the variance theory matches a wide
+linear net, the verdict reads the numbers, and the page runs every preset headless."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlp.config import Config
+from mlp.figures import decode_grid
+from mlp.figures.lab_figures import (grad_norm_heatmap_figure, gradient_flow_figure, histogram_over_time_figure,
+                                     layers_histogram_figure, variance_figure)
+from mlp.lab import gradient_flow as flow
+from mlp.signals import N_BINS
+from mlp.trainer import Trainer
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "1_Gradient_flow.py")
+SEEDS = (0, 1, 7, 42)
+
+
+def at_init(preset: str, seed: int):
+    return Trainer(flow.PRESETS[preset].config.replace(seed=seed)).probe().signals
+
+
+# -- the presets' claims, from the engine's numbers, on several seeds --------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vanishing_preset(seed):
+    s = at_init("vanishing", seed)
+    assert flow.gradient_ratio(s) < 1e-3
+    assert flow.weight_gradient_ratio(s) < 1e-3          # sigmoid bounds A, so ‖dW‖ falls with δ
+    assert flow.per_layer_factor(s) < 0.45               # sigmoid's slope is at most 1/4
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_exploding_preset(seed):
+    s = at_init("exploding", seed)
+    assert flow.gradient_ratio(s) > 1e3
+    # each layer multiplies δ by sqrt(n · Var(W) · E[relu'²]) = sqrt(32 · 1 · 1/2) = 4
+    assert 3.0 < flow.per_layer_factor(s) < 5.0
+
+
+@pytest.mark.parametrize("preset", ["tanh_xavier", "relu_he"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_healthy_presets(preset, seed):
+    s = at_init(preset, seed)
+    assert 1e-2 <= flow.gradient_ratio(s) <= 1e2
+    assert 0.8 < flow.per_layer_factor(s) < 1.25          # He for ReLU: sqrt(32 · 2/32 · 1/2) = 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_slow_decay_preset_loses_a_factor_of_root_two_per_layer(seed):
+    """ReLU + Xavier: sqrt(n · 2/(2n) · 1/2) = 1/√2 ≈ 0.71 per layer, between the vanishing preset's
+    (< 0.45) and the healthy ones' (> 0.8); over 30 layers that still compounds to below 1e-3."""
+    s = at_init("slow_decay", seed)
+    assert 0.6 < flow.per_layer_factor(s) < 0.8
+    assert flow.gradient_ratio(s) < 1e-3
+
+
+@pytest.mark.parametrize("name", list(flow.PRESETS))
+def test_each_preset_is_diagnosed_as_it_claims(name):
+    preset = flow.PRESETS[name]
+    s = at_init(name, 3)
+    assert flow.regime(flow.gradient_ratio(s)) == preset.regime
+    assert preset.regime in flow.verdict(flow.gradient_ratio(s), flow.per_layer_factor(s))
+
+
+def test_relu_weight_gradients_stay_level_while_delta_explodes():
+    """Why the verdict reads δ: for a ReLU net without biases <W[l], dW[l]> is the same for every layer
+    (scaling W[l] by a scales the output by a), so ‖dW‖ cannot show the 1e5 that δ shows."""
+    trainer = Trainer(flow.PRESETS["exploding"].config.replace(seed=5), dtype="float64")
+    s = trainer.probe().signals
+    inner = [float(np.vdot(W, dW)) for W, (dW, _) in zip(trainer.net.weights, trainer.net.grads)]
+    np.testing.assert_allclose(inner, inner[0], rtol=1e-9)
+    assert flow.gradient_ratio(s) > 1e3 and 0.05 < flow.weight_gradient_ratio(s) < 20
+
+
+# -- the variance the theory predicts --------------------------------------------------------------
+def test_predicted_variance_by_hand():
+    # He normal, gain 2: layer 1 has n_in = 2, Var(W) = 2/2, so 2 · 1 · 4 = 8; each later layer 256 · 2/256 · 4 = 8
+    config = Config(hidden=(256, 256, 256), activation="linear", init="he_normal", init_gain=2.0)
+    np.testing.assert_allclose(flow.predicted_variance(config), [8, 64, 512, 4096])
+    # ReLU passes on half of E[z²]: 8, then 8 · 8 · ½ = 32, ...
+    np.testing.assert_allclose(flow.predicted_variance(config.replace(activation="relu")), [8, 32, 128, 512])
+    assert np.isnan(flow.predicted_variance(config.replace(activation="sigmoid"))[1:]).all()
+
+
+@pytest.mark.parametrize("activation, expected", [("linear", 1.0), ("relu", 0.5), ("leaky_relu", (1 + 0.01 ** 2) / 2),
+                                                  ("tanh", 1.0), ("elu", 1.0)])
+def test_second_moment_factor(activation, expected):
+    assert flow.second_moment_factor(activation) == pytest.approx(expected, rel=2e-3)
+
+
+@pytest.mark.parametrize("init", ["xavier_normal", "he_normal", "xavier_uniform", "he_uniform"])
+@pytest.mark.parametrize("gain", [0.5, 1.0, 2.0])
+def test_measured_variance_of_a_wide_linear_net_matches_the_product(init, gain):
+    """E over the weights of Var(Z[l]) / Var(X) is exactly Π n_in·Var(W)·gain² in a linear net; one draw
+    scatters around it (the data is 2-D, so every layer has rank 2), the mean of 8 draws is within 20%.
+    The 2-unit output layer averages over too few units to be a measurement and is left out."""
+    config = Config(hidden=(256,) * 5, activation="linear", init=init, init_gain=gain)
+    measured = np.mean([flow.measured_variance(Trainer(config.replace(seed=s), dtype="float64"))
+                        for s in range(8)], axis=0)
+    predicted = flow.predicted_variance(config)
+    np.testing.assert_allclose(measured[:-1] / predicted[:-1], 1.0, atol=0.2)
+    # by hand: layer 1 has n_in = 2, layers 2-5 n_in = 256 = n_out
+    by_hand = 2 * 2 / 258 * 1.0 ** 4 if init.startswith("xavier") else (2 * 2 / 2) * 2.0 ** 4
+    assert predicted[-2] == pytest.approx(by_hand * gain ** 10, rel=1e-9)
+
+
+# -- verdict and timeline --------------------------------------------------------------------------
+def test_verdict_says_the_regime_and_the_number():
+    assert "vanishing" in flow.verdict(1e-9) and "10⁻⁹" in flow.verdict(1e-9)
+    assert "exploding" in flow.verdict(2.5e5) and "2.5·10⁵" in flow.verdict(2.5e5)
+    assert "healthy" in flow.verdict(0.3) and "0.3" in flow.verdict(0.3)
+    assert "slow decay" in flow.verdict(1e-5, 0.7, 30).lower()
+    assert "slow decay" not in flow.verdict(1e-5, 0.3, 10).lower()
+    assert flow.regime(float("nan")) == "not finite" and "overflowed" in flow.verdict(float("inf"))
+    assert [flow.regime(r) for r in (9.9e-4, 1e-3, 1e3, 1.01e3)] == ["vanishing", "healthy", "healthy", "exploding"]
+
+
+def test_timeline_is_bounded_spans_the_run_and_forgets_after_a_step_back():
+    trainer = Trainer(Config(hidden=(3, 3)))
+    s = trainer.probe().signals
+    timeline = flow.HistogramTimeline(trainer.net.n_layers, capacity=20)
+    for step in range(0, 1000, 5):
+        timeline.record(step, s)
+    assert len(timeline) <= 20 and timeline.steps[0] == 0 and timeline.steps[-1] >= 900
+    assert np.all(np.diff(timeline.steps) > 0)
+    assert timeline.over_time("gradients", 2).shape == (len(timeline), N_BINS)
+    assert timeline.at("activations", 0).shape == (3, N_BINS)
+    assert not timeline.record(int(timeline.steps[-1]), s)        # the same step twice: kept once
+    timeline.record(100, s)                                         # stepped back to 100
+    assert np.all(timeline.steps <= 100) and len(timeline) >= 2
+
+
+# -- figures ----------------------------------------------------------------------------------------
+def expanded(fig: dict) -> dict:
+    """The figure as the browser draws it: "zb64" turned back into z."""
+    trace = dict(fig["data"][0])
+    if "zb64" in trace:
+        trace["z"] = decode_grid(trace.pop("zb64")).tolist()
+    return {"data": [trace], "layout": fig["layout"]}
+
+
+def test_grad_norm_heatmap_has_one_fixed_log_scale():
+    small = grad_norm_heatmap_figure([0, 10], [[1e-9, 1e-8], [1e-7, 1e-6]])
+    large = grad_norm_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, np.nan]])
+    for fig in (small, large):
+        go.Figure(fig)
+        trace = fig["data"][0]
+        assert (trace["zmin"], trace["zmax"]) == (-12, 6)       # 1e-12 … 1e6 whatever the data
+    assert small["data"][0]["z"] == [[-9.0, -7.0], [-8.0, -6.0]]             # (layer, step)
+    assert large["data"][0]["z"][1] == [5.0, None]                            # layer 2: 1e5, then NaN: a gap
+    assert large["data"][0]["z"][0][1] == -12                                 # exactly 0: the darkest colour
+    compact = grad_norm_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, 1e-30]], compact=True)
+    go.Figure(expanded(compact))
+    np.testing.assert_allclose(decode_grid(compact["data"][0]["zb64"]), [[2, -12], [5, -12]], atol=18 / 255)
+
+
+def test_grad_norm_heatmap_sends_at_most_max_columns_keeping_both_ends():
+    steps = np.arange(1000) * 3
+    fig = grad_norm_heatmap_figure(steps, np.ones((1000, 4)), max_columns=100)
+    x = fig["data"][0]["x"]
+    assert len(x) <= 100 and x[0] == 0 and x[-1] == 2997 and len(fig["data"][0]["z"][0]) == len(x)
+
+
+def test_lab_modules_never_import_streamlit_or_plotly():
+    code = ("import sys, mlp.lab.gradient_flow, mlp.lab.initialization; "
+            "print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+
+
+def test_lab_figures_are_valid_plotly():
+    edges = np.linspace(-1, 1, N_BINS + 1)
+    counts = np.arange(3 * N_BINS).reshape(3, N_BINS)
+    for fig in (gradient_flow_figure([1, 2, 3], [0.1, 0.2, 0.3], init_grad_norm=[1, 1, 1], init_delta=[2, 2, 0]),
+                histogram_over_time_figure([0, 5, 9], counts, edges, what="activations, layer 1", value_label="A"),
+                layers_histogram_figure(counts, edges, what="activations", value_label="A"),
+                variance_figure([1, 2, np.nan], [1.1, 1.9, 3.0])):
+        go.Figure(fig)
+    shares = histogram_over_time_figure([0, 5, 9], counts, edges, what="x", value_label="A")["data"][0]["z"]
+    assert np.allclose(np.sum(shares, axis=0), 1.0, atol=1e-2)               # each step's column sums to 1
+    compact = histogram_over_time_figure([0, 5, 9], counts, edges, what="x", value_label="A", compact=True)
+    go.Figure(expanded(compact))
+    np.testing.assert_allclose(expanded(compact)["data"][0]["z"], shares, atol=1 / 255)
+
+
+# -- the page, headless ---------------------------------------------------------------------------
+def test_page_loads_and_every_preset_runs():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Gradient flow")
+    assert "vanishing" in at.warning[0].value                                # the default preset's verdict
+    assert flow.PRESETS["vanishing"].label in at.info[0].value                # and its story
+    for name, preset in flow.PRESETS.items():
+        at.button(key=f"flow_preset_{name}").click().run()
+        assert not at.exception, name
+        lab = at.session_state["lab_gradient_flow"]
+        assert lab.run.config.hidden == preset.config.hidden and lab.run.trainer.step == 0
+        assert preset.label in at.info[0].value
+        box = {"vanishing": at.warning, "exploding": at.error, "healthy": at.success}[preset.regime]
+        assert any(preset.regime in b.value for b in box), name
+    seed = at.session_state["lab_gradient_flow"].run.config.seed
+    at.button(key="flow_preset_relu_he").click().run()
+    assert at.session_state["lab_gradient_flow"].run.config.seed == seed + 1   # a fresh seed per click
+
+
+def test_page_steps_plays_and_changes_settings():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.button(key="flow_preset_tanh_xavier").click().run()
+    at.button(key="step").click().run()
+    lab = at.session_state["lab_gradient_flow"]
+    assert not at.exception and lab.run.trainer.step == 1 and list(lab.timeline.steps) == [0, 1]
+    at.button(key="play").click().run()             # one animation frame per script run here
+    assert not at.exception and lab.run.trainer.step > 1
+    at.button(key="pause").click().run()
+    at.slider(key="flow_depth").set_value(4).run()
+    assert not at.exception and at.session_state["lab_gradient_flow"].run.config.hidden == (32,) * 4
+    at.select_slider(key="flow_init_gain").set_value(2.0).run()
+    assert not at.exception and at.session_state["lab_gradient_flow"].run.config.init_gain == 2.0
+    at.slider(key="flow_layer").set_value(3).run()
+    assert not at.exception
