@@ -1,7 +1,7 @@
 """Backprop, step by step: every equation of one forward and backward pass, with the numbers of one example."""
 import streamlit as st
 
-from mlp import lab_backprop as lab
+from mlp.lab import backprop as lab
 from mlp.ui.lab_backprop import (backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
 from mlp.ui.page import page_setup

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import mlp
-from mlp import lab_backprop as lab
+from mlp.lab import backprop as lab
 from mlp.activations import ACTIVATIONS
 from mlp.config import Config
 from mlp.outputs import OUTPUTS

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp import lab_compare as lab
+from mlp.lab import compare as lab
 from mlp.config import Config, ConfigError
 from mlp.figures.compare_figures import grad_norms_pair_figure, loss_pair_figure
 

@@ -1,6 +1,6 @@
 """Streamlit glue of the Backprop page: its state, settings, the equations with numbers, the check.
 
-The numbers come from mlp.lab_backprop (engine side); this module only lays them out. `field_widget`
+The numbers come from mlp.lab.backprop (engine side); this module only lays them out. `field_widget`
 draws a setting's widget from the config's FIELDS table and is shared with the Compare page.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlp import lab_backprop as lab
+from mlp.lab import backprop as lab
 from mlp.config import FIELD, Config, ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.lab_backprop_figures import batch_figure, gradcheck_figure

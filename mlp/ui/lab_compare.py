@@ -1,7 +1,7 @@
 """Streamlit glue of the Compare page: the pair's state, its settings, the play loop, both sides' charts.
 
 The comparison itself (which settings a side may change, the presets, training both) lives in
-mlp.lab_compare; widgets come from the config's FIELDS table through `field_widget`.
+mlp.lab.compare; widgets come from the config's FIELDS table through `field_widget`.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mlp import lab_compare as lab
+from mlp.lab import compare as lab
 from mlp.config import ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure

@@ -19,12 +19,12 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import ACTIVATIONS, LEAKY_SLOPE
-from .config import Config
-from .datasets import DATASETS
-from .gradcheck import safe_steps, gradcheck, numerical_gradient
-from .network import MLP
-from .trainer import Trainer
+from ..activations import ACTIVATIONS, LEAKY_SLOPE
+from ..config import Config
+from ..datasets import DATASETS
+from ..gradcheck import safe_steps, gradcheck, numerical_gradient
+from ..network import MLP
+from ..trainer import Trainer
 
 BATCH = 4                    # m: the points whose numbers the page shows
 MAX_HIDDEN_LAYERS = 3        # every matrix is printed, so the net stays small
