@@ -9,7 +9,8 @@ Row-as-example convention, as the seed writes it (l = 1..L, A[0] = X):
 
 Speed without changing that math: every W and b is a view into one flat parameter vector (and every
 dW, db into one flat gradient vector), so an optimizer updates all layers with a handful of array
-operations; the arrays of a forward/backward pass live in a workspace reused from step to step.
+operations; the arrays of a forward/backward pass live in a workspace reused from step to step
+(column-major, see _Workspace), and predict() keeps its own, so it never disturbs training.
 Lists in this module are 0-based: weights[0] is the seed's W[1].
 """
 from __future__ import annotations
@@ -25,20 +26,45 @@ DEFAULT_DTYPE = np.float32
 
 
 class _Workspace:
-    """The arrays one forward/backward pass over m rows needs, allocated once per batch size."""
+    """The arrays one forward/backward pass over m rows needs, allocated once per batch size.
 
-    def __init__(self, m: int, sizes: tuple[int, ...], dtype, dropout: bool):
-        widths = sizes[1:]
-        self.z = [np.empty((m, n), dtype) for n in widths]        # Z[l]
-        self.a = [np.empty((m, n), dtype) for n in widths]        # A[l] = phi(Z[l])
-        self.delta = [np.empty((m, n), dtype) for n in widths]    # delta[l]
-        self.gate = [np.empty((m, n), dtype) for n in widths[:-1]]  # phi'(Z[l]) of hidden layers
-        self.mask = [np.empty((m, n), dtype) for n in widths[:-1]] if dropout else None
+    Every buffer is column-major (order="F"): a unit's m values are contiguous. Adding the bias row,
+    the softmax's per-row max and sum, and db = delta.sum(0) then run along long columns instead of
+    m short rows, which is several times faster for narrow layers; matmul takes either layout at the
+    same speed. The layers of one kind sit side by side in one (m, sum of widths) block (`*_block`),
+    so the signals can read all layers with one array operation.
+    """
+
+    def __init__(self, m: int, sizes: tuple[int, ...], dtype, dropout: bool, backward: bool = True):
+        widths, hidden = sizes[1:], sizes[1:-1]
+        self.a_block, self.a = _blocks(m, widths, dtype)                # A[l] = phi(Z[l])
+        self.z = _blocks(m, widths, dtype)[1]                           # Z[l]
         # inputs[l] is what layer l multiplies by W[l]: X, then A[l] (after dropout, when training)
         self.inputs: list[np.ndarray] = [None] * len(widths)
-        self.dropped = [np.empty((m, n), dtype) for n in widths[:-1]] if dropout else None
         self.trained = False    # did the cached pass use dropout?
-        self.scratch = np.empty((m, widths[-1]), dtype)
+        if not backward:        # a workspace for predict(): the forward arrays only
+            return
+        self.delta_block, self.delta = _blocks(m, widths, dtype)        # delta[l]
+        self.gate_block, self.gate = _blocks(m, hidden, dtype)          # phi'(Z[l]) of hidden layers
+        self.mask = _blocks(m, hidden, dtype)[1] if dropout else None
+        self.dropped = _blocks(m, hidden, dtype)[1] if dropout else None
+        # Y, copied into the same layout as A[L] (one fast copy) so that A[L] - Y and the loss do not
+        # mix layouts, which costs numpy a slow strided loop
+        self.target = np.empty((m, widths[-1]), dtype, order="F")
+        self.scratch = np.empty((m, widths[-1]), dtype, order="F")
+        self.ones = np.ones(m, dtype)                      # ones @ delta = delta.sum(0), see _backward
+        self.signals = None     # what mlp.signals precomputes for reading this workspace
+
+
+def _blocks(m: int, widths, dtype) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One column-major (m, sum(widths)) block and its (m, n) column slices, each F-contiguous."""
+    block = np.empty((m, sum(widths)), dtype, order="F")
+    return block, _blocks_like(block, widths)
+
+
+def _blocks_like(block: np.ndarray, widths) -> list[np.ndarray]:
+    cuts = np.cumsum([0, *widths]).tolist()
+    return [block[:, i:j] for i, j in zip(cuts[:-1], cuts[1:])]
 
 
 class MLP:
@@ -80,7 +106,8 @@ class MLP:
         self.params[n_weights:] = bias_init
         # its own stream, so turning dropout on does not change the initial weights
         self._dropout_rng = np.random.default_rng([seed, 1])
-        self._workspaces: dict[int, _Workspace] = {}
+        self._workspaces: dict[int, _Workspace] = {}          # training passes, by batch size
+        self._eval_workspaces: dict[int, _Workspace] = {}     # predict / layer_outputs, by size
         self._last: _Workspace | None = None
 
     @staticmethod
@@ -107,16 +134,29 @@ class MLP:
             ws = self._workspaces[m] = _Workspace(m, self.sizes, self.dtype, self.dropout > 0)
         return ws
 
+    def _eval_workspace(self, m: int) -> _Workspace:
+        ws = self._eval_workspaces.get(m)
+        if ws is None:
+            if len(self._eval_workspaces) >= 2:    # the decision-boundary grid, the neuron grid
+                self._eval_workspaces.pop(next(iter(self._eval_workspaces)))
+            ws = self._eval_workspaces[m] = _Workspace(m, self.sizes, self.dtype, False, backward=False)
+        return ws
+
     # -- forward -----------------------------------------------------------------------------
     def forward(self, X, train: bool = False) -> np.ndarray:
         """X (m, n0) -> A[L] (m, nL), a copy. Caches Z, A for `backward`. `train` applies dropout."""
-        return self._forward(np.asarray(X, self.dtype), train).copy()
+        return np.array(self._forward(np.asarray(X, self.dtype), train), order="C")
 
     def _forward(self, X: np.ndarray, train: bool) -> np.ndarray:
         """The training loop's forward: X must already have the net's dtype; returns the buffer."""
         ws = self._workspace(len(X))
+        a = self._pass(ws, X, train and self.dropout > 0)
+        self._last = ws
+        return a
+
+    def _pass(self, ws: _Workspace, X: np.ndarray, drop: bool) -> np.ndarray:
+        """Z[l] = A[l-1] @ W[l] + b[l], A[l] = phi(Z[l]) for l = 1..L into ws; returns A[L]."""
         phi, last = self.activation.fn, self.n_layers - 1
-        drop = train and self.dropout > 0
         a = X
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             ws.inputs[l] = a
@@ -131,22 +171,22 @@ class MLP:
                     np.multiply(keep, 1.0 / (1.0 - self.dropout), out=ws.mask[l])
                     a = np.multiply(a, ws.mask[l], out=ws.dropped[l])
         ws.trained = drop
-        self._last = ws
         return a
 
     def predict(self, X) -> np.ndarray:
-        """A[L] (m, nL) for X (m, n0), without dropout and without touching the training cache."""
-        return self.layer_outputs(X)[-1]
+        """A[L] (m, nL) for X (m, n0), a new array; no dropout, and the training cache is untouched."""
+        X = np.asarray(X, self.dtype)
+        return np.array(self._pass(self._eval_workspace(len(X)), X, False), order="C")
 
     def layer_outputs(self, X) -> list[np.ndarray]:
-        """[A[1], ..., A[L]] for X (m, n0), each (m, n_l): what every neuron outputs, no dropout."""
-        a, outputs, last = np.asarray(X, self.dtype), [], self.n_layers - 1
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ W
-            z += b
-            a = (self.output.fn if l == last else self.activation.fn)(z, np.empty_like(z))
-            outputs.append(a)
-        return outputs
+        """[A[1], ..., A[L]] for X (m, n0), each (m, n_l): what every neuron outputs, no dropout.
+
+        New arrays (column slices of one copy), yours to keep.
+        """
+        X = np.asarray(X, self.dtype)
+        ws = self._eval_workspace(len(X))
+        self._pass(ws, X, False)
+        return _blocks_like(ws.a_block.copy(order="F"), self.sizes[1:])
 
     def _hidden_preactivations(self, X) -> list[np.ndarray]:
         """[Z[1], ..., Z[L-1]] for X, copies."""
@@ -157,26 +197,28 @@ class MLP:
     def loss(self, Y) -> float:
         """The mean loss of the last forward pass against targets Y (m, nL)."""
         ws = self._last
-        return self.output.loss(ws.a[-1], np.asarray(Y, self.dtype), ws.scratch)
+        np.copyto(ws.target, Y)
+        return self.output.loss(ws.a[-1], ws.target, ws.scratch)
 
     def backward(self, Y) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dW[l], db[l]), ...]: the gradient of the mean loss of the last forward pass.
 
         The arrays are views into `self.grad`, overwritten by the next backward: copy to keep them.
         """
-        self._backward(np.asarray(Y, self.dtype))
+        self._backward(Y)
         return self.grads
 
     def _backward(self, Y: np.ndarray) -> None:
         ws = self._last
         if ws is None:
             raise RuntimeError("call forward(X) before backward(Y)")
-        derivative = self.activation.derivative
-        delta = np.subtract(ws.a[-1], Y, out=ws.delta[-1])            # delta[L] = A[L] - Y
+        derivative, ones = self.activation.derivative, ws.ones
+        np.copyto(ws.target, Y)
+        delta = np.subtract(ws.a[-1], ws.target, out=ws.delta[-1])    # delta[L] = A[L] - Y
         for l in range(self.n_layers - 1, -1, -1):
             dW, db = self.grads[l]
             np.matmul(ws.inputs[l].T, delta, out=dW)                  # A[l-1].T @ delta[l]
-            np.add.reduce(delta, axis=0, out=db[0])                   # delta[l].sum(0)
+            np.matmul(ones, delta, out=db[0])     # delta[l].sum(0), as a BLAS product: faster than np.sum
             if l == 0:
                 break
             below = np.matmul(delta, self.weights[l].T, out=ws.delta[l - 1])   # delta[l+1] @ W[l+1].T

@@ -29,11 +29,20 @@ class Output:
     help: str
 
 
+def _sum_of_products(a, b) -> float:
+    """sum(a * b) of two same-shaped arrays by np.vdot, which would copy column-major ones: the
+    transposes of those are row-major, so vdot reads them in place (the sum is the same)."""
+    if a.flags.f_contiguous and b.flags.f_contiguous:
+        a, b = a.T, b.T
+    return float(np.vdot(a, b))
+
+
 def _softmax(z, out):
-    # subtracting the row max leaves softmax unchanged and keeps exp() <= 1: logits of 1e4 stay finite
-    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    # subtracting the row max leaves softmax unchanged and keeps exp() <= 1: logits of 1e4 stay finite.
+    # (The engine's arrays are column-major, where these row reductions run down whole columns.)
+    np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= np.add.reduce(out, axis=1, keepdims=True)
     return out
 
 
@@ -41,12 +50,13 @@ def _cross_entropy(p, y, scratch):
     """-(1/m) sum_i sum_k Y_ik log p_ik, Y one-hot (m, K)."""
     np.maximum(p, np.finfo(p.dtype).tiny, out=scratch)
     np.log(scratch, out=scratch)
-    return -float(np.vdot(y, scratch)) / len(p)
+    return -_sum_of_products(y, scratch) / len(p)
 
 
 def _sigmoid(z, out):
     np.negative(z, out=out)
-    np.exp(out, out=out)
+    with np.errstate(over="ignore"):     # e^-z = inf for very negative z: then exactly 0, quietly
+        np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
 
@@ -68,7 +78,7 @@ def _identity(z, out):
 def _half_squared_error(p, y, scratch):
     """(1/m) sum 1/2 (p - y)²: the 1/2 makes its gradient exactly p - y."""
     np.subtract(p, y, out=scratch)
-    return 0.5 * float(np.vdot(scratch, scratch)) / len(p)
+    return 0.5 * _sum_of_products(scratch, scratch) / len(p)
 
 
 OUTPUTS: dict[str, Output] = {o.name: o for o in [
