@@ -3,28 +3,16 @@ import time
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
+from tests.browser import SCREENSHOTS
 
 
 @pytest.fixture(scope="module")
-def server():
-    require_chromium()
-    proc, url = start_streamlit()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1300})
-        page.goto(server)
-        page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
-        yield page
-        browser.close()
+def page(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1300})
+    page.goto(server)
+    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    yield page
+    page.close()
 
 
 def step_counter(page) -> int:

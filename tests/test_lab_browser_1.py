@@ -1,28 +1,9 @@
 """The Gradient flow and Initialization labs in a real browser: each draws its charts, a preset
 click redraws them, and a screenshot of each is kept (tests/screenshots/lab_*.png)."""
-import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
+from tests.browser import SCREENSHOTS
 
 PLOT = "div.mlp-plot .main-svg"
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_chromium()
-    proc, url = start_streamlit()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url: str, height: int):

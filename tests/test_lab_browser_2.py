@@ -2,27 +2,7 @@
 sides; screenshots for the README (tests/screenshots/lab_backprop.png, lab_compare.png)."""
 import time
 
-import pytest
-
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium, start_streamlit
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_chromium()
-    proc, url = start_streamlit()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+from tests.browser import SCREENSHOTS
 
 
 def metric(page, label: str) -> str:
