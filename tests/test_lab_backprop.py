@@ -143,7 +143,8 @@ def test_size_limits_and_outputs_pick_a_fitting_data_set():
 
 
 def test_numbers_in_latex():
-    from mlp.ui.lab_backprop import parse_widths, tex_matrix
+    from mlp.ui.controls import parse_widths
+    from mlp.ui.lab_backprop import tex_matrix
     assert tex_matrix([1, -0.0001, -2.5]) == r"\begin{bmatrix}1.000 & 0.000 & -2.500\end{bmatrix}"
     assert tex_matrix([[1, 2], [3, 4]], digits=1, highlight_row=1) == (
         r"\begin{bmatrix}1.0 & 2.0 \\ \textcolor{#d62728}{3.0} & \textcolor{#d62728}{4.0}\end{bmatrix}")

@@ -43,44 +43,72 @@ def _relevant(key: str, run: Run) -> bool:
     }.get(key, True)
 
 
+# Init gains a lab offers on a slider: log-like steps with the interesting values near 1.
+GAINS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.41, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """"4, 4" -> (4, 4); ValueError with a sentence a student can act on."""
+    try:
+        return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+    except ValueError:
+        raise ValueError(f"hidden layer widths must be whole numbers separated by commas; got {text!r}") from None
+
+
+def field_widget(name: str, value, *, key: str, on_change, args=(), container=st, label: str | None = None):
+    """The widget of config field `name`, showing `value`: every page's settings are drawn by this.
+
+    Label, help, range and choices come from FIELDS (choices from the registries). The config stays
+    the source of truth: the widget's state is set from `value` before drawing. `on_change(*args,
+    new_value)` gets the new value (None for a cleared number box; hidden widths as text).
+    """
+    f = FIELD[name]
+    st.session_state[key] = ", ".join(map(str, value)) if f.kind == "ints" else value
+    common = dict(key=key, help=f.help, on_change=lambda: on_change(*args, st.session_state[key]))
+    text = label or f.label
+    if f.kind == "choice":
+        options = f.choices()
+        return container.selectbox(text, list(options), format_func=options.get, **common)
+    if name == "lr":              # TF Playground's log-scale steps, plus the current value if typed in
+        return container.select_slider(text, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}",
+                                       **common)
+    if name == "init_gain":
+        options = sorted({g for g in GAINS if f.lo <= g <= f.hi} | {value})
+        return container.select_slider(text, options, format_func=lambda v: f"{v:g}", **common)
+    if f.kind == "ints":
+        return container.text_input(text, **{**common, "help": f"{f.help} Comma-separated, e.g. 4, 4."})
+    if f.kind == "int":
+        return container.number_input(text, int(f.lo), int(f.hi), step=1, **common)
+    if f.kind == "float" and f.hi - f.lo > 100:       # a slider cannot hit small values of a wide range
+        return container.number_input(text, float(f.lo), float(f.hi), format="%g", **common)
+    if f.kind == "float":
+        return container.slider(text, float(f.lo), float(f.hi), step=(f.hi - f.lo) / 100, **common)
+    raise ValueError(f"no widget for field kind {f.kind!r}")
+
+
 def _widget_key(key: str) -> str:
     return f"setting_{key}"
 
 
-def _on_change(run: Run, key: str) -> None:
-    value = st.session_state[_widget_key(key)]
-    if key == "lr_typed":
-        key = "lr"
+def _apply(run: Run, key: str, value) -> None:
+    if value is None:             # a cleared number box: nothing to apply
+        return
     changes = {key: value}
     if key == "dataset" and DATASETS[value].problem != run.config.problem:
         changes["output"] = natural_output(value)      # classes <-> regression needs another output
-    if value is None:             # a cleared number box: nothing to apply
-        return
     change_config(run, **changes)
 
 
 def _widget(key: str, run: Run) -> None:
-    f, wkey = FIELD[key], _widget_key(key)
     value = getattr(run.config, key)
-    st.session_state[wkey] = value
-    common = dict(key=wkey, help=f.help, on_change=_on_change, args=(run, key))
-    if f.kind == "choice":
-        options = f.choices()
-        st.selectbox(f.label, list(options), format_func=options.get, **common)
-    elif key == "lr":
-        # TF Playground's log-scale steps, plus the current value if it was typed in
-        st.select_slider(f.label, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}", **common)
-        st.session_state[_widget_key("lr_typed")] = value
-        st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g",
-                        key=_widget_key("lr_typed"), on_change=_on_change, args=(run, "lr_typed"),
+    field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key))
+    if key == "lr":
+        f = FIELD["lr"]
+        field_key = _widget_key("lr_typed")
+        st.session_state[field_key] = value
+        st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g", key=field_key,
+                        on_change=lambda: _apply(run, "lr", st.session_state[field_key]),
                         help="Any value from 0.00001 to 10.")
-    elif f.kind == "float" and f.hi - f.lo > 100:      # a slider cannot hit small values of a wide range
-        st.number_input(f.label, float(f.lo), float(f.hi), format="%g", **common)
-    elif f.kind == "float":
-        step = (f.hi - f.lo) / 100
-        st.slider(f.label, float(f.lo), float(f.hi), step=step, **common)
-    elif f.kind == "int":
-        st.number_input(f.label, int(f.lo), int(f.hi), step=1, **common)
 
 
 @functools.lru_cache(maxsize=64)
@@ -97,7 +125,7 @@ def dataset_gallery(run: Run) -> None:
     """Small pictures of every data set, the chosen one's problem type, and a fresh-data button."""
     c = run.config
     spec = DATASETS[c.dataset]
-    kind = f"regression" if spec.problem == "regression" else f"classification, {c.n_output_classes} classes"
+    kind = "regression" if spec.problem == "regression" else f"classification, {c.n_output_classes} classes"
     st.caption(f"Problem type: {kind}")
     previews = _previews(c.noise, c.data_seed, c.n_classes)
     for row in range(0, len(previews), 4):
@@ -113,7 +141,7 @@ def features_widget(run: Run) -> None:
     options = f.choices()
     st.session_state[wkey] = list(run.config.features)
     st.pills(f.label, list(options), selection_mode="multi", format_func=options.get, key=wkey,
-             help=f.help, on_change=_on_change, args=(run, "features"))
+             help=f.help, on_change=lambda: _apply(run, "features", st.session_state[wkey]))
 
 
 def hidden_layers_widget(run: Run) -> None:
@@ -133,11 +161,10 @@ def hidden_layers_widget(run: Run) -> None:
 
 
 def _hidden_typed(run: Run) -> None:
-    text = st.session_state[_widget_key("hidden")]
     try:
-        widths = tuple(int(t) for t in text.replace(" ", "").split(",") if t)
-    except ValueError:
-        run.problems = [f"hidden layer widths must be whole numbers separated by commas; got {text!r}"]
+        widths = parse_widths(st.session_state[_widget_key("hidden")])
+    except ValueError as err:
+        run.problems = [str(err)]
         return
     change_config(run, hidden=widths)
 

@@ -1,7 +1,7 @@
 """Streamlit glue of the Backprop page: its state, settings, the equations with numbers, the check.
 
-The numbers come from mlp.lab.backprop (engine side); this module only lays them out. `field_widget`
-draws a setting's widget from the config's FIELDS table and is shared with the Compare page.
+The numbers come from mlp.lab.backprop (engine side); this module only lays them out. Settings are
+drawn by the shared `field_widget` (mlp/ui/controls.py) from the config's FIELDS table.
 """
 from __future__ import annotations
 
@@ -12,47 +12,14 @@ import pandas as pd
 import streamlit as st
 
 from mlp.lab import backprop as lab
-from mlp.config import FIELD, Config, ConfigError, natural_output
+from mlp.config import Config, ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.lab_backprop_figures import batch_figure, gradcheck_figure
 
-from .controls import LEARNING_RATES
+from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
 
 STATE_KEY = "lab_backprop"
-
-
-# -- settings widgets from the FIELDS table (shared with the Compare page) ------------------------------
-def parse_widths(text: str) -> tuple[int, ...]:
-    """"4, 4" -> (4, 4); ValueError with a sentence a student can act on."""
-    try:
-        return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
-    except ValueError:
-        raise ValueError(f"hidden layer widths must be whole numbers separated by commas; got {text!r}") from None
-
-
-def field_widget(name: str, value, *, key: str, on_change, args=(), container=st, label: str | None = None):
-    """The widget of config field `name`, showing `value`; label, help, range and choices from FIELDS.
-
-    `on_change(*args, new_value)` is called with the widget's new value (hidden widths as text).
-    """
-    f = FIELD[name]
-    st.session_state[key] = ", ".join(map(str, value)) if f.kind == "ints" else value
-    common = dict(key=key, help=f.help, on_change=lambda: on_change(*args, st.session_state[key]))
-    text = label or f.label
-    if f.kind == "choice":
-        options = f.choices()
-        return container.selectbox(text, list(options), format_func=options.get, **common)
-    if name == "lr":
-        return container.select_slider(text, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}",
-                                       **common)
-    if f.kind == "ints":
-        return container.text_input(text, **{**common, "help": f"{f.help} Comma-separated, e.g. 4, 4."})
-    if f.kind == "int":
-        return container.number_input(text, int(f.lo), int(f.hi), step=1, **common)
-    if f.kind == "float":
-        return container.slider(text, float(f.lo), float(f.hi), step=(f.hi - f.lo) / 100, **common)
-    raise ValueError(f"no widget for field kind {f.kind!r}")
 
 
 # -- state -------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from mlp.datasets import DATASETS
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 
 from .frame import Views, boundary_figure
-from .lab_backprop import field_widget, parse_widths
+from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
 
 STATE_KEY = "lab_compare"

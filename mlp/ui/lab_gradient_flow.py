@@ -22,7 +22,7 @@ from mlp.lab import gradient_flow as flow
 from mlp.signals import LayerSignals
 from mlp.trainer import Trainer
 
-from .controls import LEARNING_RATES
+from .controls import field_widget
 from .plotly_live import live_chart
 from .state import Run, change_config, write_url
 
@@ -31,7 +31,6 @@ DEFAULT_PRESET = "vanishing"
 RERUN_EVERY_S = 0.1
 TRAIN_BUDGET_S = 0.03              # training time per animation frame
 MAX_STEPS_PER_FRAME = 50
-GAINS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.41, 1.5, 2.0, 3.0, 5.0, 10.0)
 BOX = {"vanishing": st.warning, "exploding": st.error, "healthy": st.success, "not finite": st.error}
 
 
@@ -90,30 +89,14 @@ def preset_buttons(lab: FlowLab) -> None:
         st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
 
 
-def _changed(key: str, wkey: str, apply) -> None:
-    value = st.session_state[wkey]
+def _apply(apply, key: str, value) -> None:
     if value is not None:            # a cleared number box: nothing to apply
         apply(**{key: value})
 
 
-def field_widget(key: str, value, container, *, prefix: str, apply) -> None:
-    """One setting as a widget whose label, help, range and choices come from the config's field table.
-
-    `apply(**{key: new value})` takes a change (e.g. `functools.partial(change_config, run)`).
-    """
-    f, wkey = FIELD[key], f"{prefix}_{key}"
-    st.session_state[wkey] = value
-    common = dict(key=wkey, help=f.help, on_change=_changed, args=(key, wkey, apply))
-    if f.kind == "choice":
-        options = f.choices()
-        container.selectbox(f.label, list(options), format_func=options.get, **common)
-    elif key == "lr":
-        container.select_slider(f.label, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}", **common)
-    elif key == "init_gain":
-        options = sorted({g for g in GAINS if f.lo <= g <= f.hi} | {value})
-        container.select_slider(f.label, options, format_func=lambda v: f"{v:g}", **common)
-    elif f.kind == "int":
-        container.number_input(f.label, int(f.lo), int(f.hi), step=1, **common)
+def setting(key: str, value, container, *, prefix: str, apply) -> None:
+    """One setting through the shared field widget; `apply(**{key: new value})` takes the change."""
+    field_widget(key, value, key=f"{prefix}_{key}", on_change=_apply, args=(apply, key), container=container)
 
 
 def _hidden_changed(part: str, hidden: tuple[int, ...], wkey: str, apply) -> None:
@@ -136,11 +119,11 @@ def settings_row(lab: FlowLab) -> None:
     run, c = lab.run, lab.run.config
     apply = functools.partial(change_config, run)
     cols = st.columns([3, 3, 3, 3, 2, 3])
-    field_widget("activation", c.activation, cols[0], prefix="flow", apply=apply)
-    field_widget("init", c.init, cols[1], prefix="flow", apply=apply)
+    setting("activation", c.activation, cols[0], prefix="flow", apply=apply)
+    setting("init", c.init, cols[1], prefix="flow", apply=apply)
     depth_width_widgets(c.hidden, cols[2], cols[3], prefix="flow", apply=apply)
-    field_widget("seed", c.seed, cols[4], prefix="flow", apply=apply)
-    field_widget("lr", c.lr, cols[5], prefix="flow", apply=apply)
+    setting("seed", c.seed, cols[4], prefix="flow", apply=apply)
+    setting("lr", c.lr, cols[5], prefix="flow", apply=apply)
     for problem in run.problems:
         st.warning(problem)
 
@@ -265,7 +248,7 @@ def variance_section(lab: FlowLab) -> None:
     moment = flow.second_moment_factor(c.activation)
     left, right = st.columns([2, 3])
     with left:
-        field_widget("init_gain", c.init_gain, st, prefix="flow", apply=functools.partial(change_config, run))
+        setting("init_gain", c.init_gain, st, prefix="flow", apply=functools.partial(change_config, run))
         hidden = factors[1:-1]                       # hidden layer to hidden layer
         text = (f"**{scheme.label}**: {scheme.formula}, times gain² = {c.init_gain ** 2:.3g}.  \n"
                 f"Layer 1 ({c.layer_sizes[0]} inputs): n_in·Var(W)·gain² = {factors[0]:.3g}.")

@@ -20,7 +20,7 @@ from mlp.lab import initialization as init_lab
 from mlp.trainer import Trainer
 
 from .frame import network_view_figure
-from .lab_gradient_flow import depth_width_widgets, field_widget
+from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
 
 KEY = "lab_initialization"
@@ -103,10 +103,10 @@ def settings(lab: InitLab) -> None:
              key="init_schemes", on_change=_schemes_changed, args=(lab,), help=f.help)
     c, apply = lab.config, functools.partial(_change, lab)
     cols = st.columns(5)
-    field_widget("activation", c.activation, cols[0], prefix="init", apply=apply)
+    setting("activation", c.activation, cols[0], prefix="init", apply=apply)
     depth_width_widgets(c.hidden, cols[1], cols[2], prefix="init", apply=apply)
-    field_widget("dataset", c.dataset, cols[3], prefix="init", apply=apply)
-    field_widget("seed", c.seed, cols[4], prefix="init", apply=apply)
+    setting("dataset", c.dataset, cols[3], prefix="init", apply=apply)
+    setting("seed", c.seed, cols[4], prefix="init", apply=apply)
     for problem in lab.problems:
         st.warning(problem)
 

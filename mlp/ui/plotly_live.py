@@ -142,11 +142,10 @@ def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revisi
     `on_click(customdata)` is called when the user clicks a point that carries customdata.
     """
     frames = [frames] if isinstance(frames, dict) else frames
-    callback = None
-    if on_click is not None:
-        def callback():
-            clicked = st.session_state[key].get("clicked")
-            if clicked is not None:
-                on_click(clicked)
+    def clicked() -> None:
+        point = st.session_state[key].get("clicked")
+        if point is not None:
+            on_click(point)
+
     _chart(data=chart_payload(frames, height, revision), key=key, height=height,
-           **({"on_clicked_change": callback} if callback else {}))
+           **({"on_clicked_change": clicked} if on_click else {}))
