@@ -6,6 +6,7 @@ from mlp.ui.frame import Views
 from mlp.ui.live import live_playground
 from mlp.ui.page import page_setup, play_controls, view_toggles
 from mlp.ui.state import current_run
+from mlp.ui.weight_editor import weight_editor
 
 page_setup("Playground")
 run = current_run()
@@ -18,4 +19,5 @@ for problem in run.problems:
     st.warning(problem)
 play_controls(run)
 views = view_toggles(run)
+weight_editor(run)
 live_playground(run, views)

@@ -17,7 +17,7 @@ from mlp.figures import confusion_matrix_figure
 from .frame import Views, boundary_figure, frame_figures
 from .plotly_live import live_chart
 from .state import Run
-from .weight_editor import select_weight, weight_editor
+from .weight_editor import select_weight, show_selection
 
 FRAMES_PER_BATCH = 4
 TRAIN_BUDGET_S = 0.002
@@ -85,6 +85,7 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
         st.markdown("**The network** — each square is one neuron's output over the input plane; "
                     "links are weights (blue positive, orange negative, thicker = larger).")
         chart("network", on_click=select_weight)
+        show_selection()
     with right:
         st.markdown("**Output** — the net's prediction over the plane, with the training points.")
         chart("boundary")
@@ -97,7 +98,6 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale; first layer darkest, output "
                     "lightest): lines far apart = vanishing or exploding gradients.")
         chart("grad_norms")
-    weight_editor(run)
     st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
     chart("activations")
     chart("gradients")

@@ -1,7 +1,9 @@
 """Edit one weight or bias by hand, as TF Playground allows, and see the output change at once.
 
 A click on a link in the network view selects that weight (its customdata says which); the editor
-below then shows it. Values are written straight into the running net.
+then shows it. Values are written straight into the running net.
+The editor is drawn outside the live fragment: its widgets cost ~8 ms to register, which every
+animation rerun would pay. So a click (handled in a fragment rerun) asks for one full rerun to show it.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import streamlit as st
 from .state import Run
 
 _KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
+_SHOW_SELECTION = "edit_selected"
 
 
 def select_weight(customdata) -> None:
@@ -21,6 +24,13 @@ def select_weight(customdata) -> None:
     st.session_state[_TO] = to_unit
     st.session_state.pop(_VALUE, None)             # show the selected weight's own value
     st.session_state["edit_open"] = True
+    st.session_state[_SHOW_SELECTION] = True
+
+
+def show_selection() -> None:
+    """Call inside the live fragment: after a link was clicked, rerun the whole page to open the editor."""
+    if st.session_state.pop(_SHOW_SELECTION, False):
+        st.rerun(scope="app")
 
 
 def _target(run: Run):
