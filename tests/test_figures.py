@@ -65,7 +65,8 @@ def expanded(fig: dict) -> dict:
     fig = copy.deepcopy(fig)
     for trace in fig["data"]:
         if "zb64" in trace:
-            trace["z"] = decode_grid(trace.pop("zb64")).tolist()
+            z = decode_grid(trace.pop("zb64"))
+            trace["z"] = np.where(np.isnan(z), None, z).tolist()        # gaps are drawn blank
     return fig
 
 
@@ -77,9 +78,10 @@ def assert_same_up_to_quantisation(compact: dict, plain: dict) -> None:
         if "zb64" in c:
             g = c["zb64"]
             assert g["shape"] == list(np.shape(p["z"]))
-            z = decode_grid(g)
+            z, expected = decode_grid(g), np.array(p["z"], dtype=float)      # None (a gap) -> NaN
             tolerance = (g["hi"] - g["lo"]) / 255
-            assert np.abs(z - np.array(p["z"], dtype=float)).max() <= tolerance
+            np.testing.assert_array_equal(np.isnan(z), np.isnan(expected))
+            assert np.nanmax(np.abs(z - expected)) <= tolerance
             c = {k: v for k, v in c.items() if k != "zb64"}
             p = {k: v for k, v in p.items() if k != "z"}
         assert c == p
@@ -366,6 +368,20 @@ def heatmaps(fig):
     return [t for t in fig["data"] if t["type"] == "heatmap"]
 
 
+def neuron_images(fig, column: int) -> np.ndarray:
+    """The g x g images of one layer's neurons, unit 0 first, cut out of its heatmap by position."""
+    h = heatmaps(fig)[column]
+    z = np.array(h["z"], dtype=float)
+    (labels,) = [t for t in fig["data"] if t.get("name") == "neuron labels"]
+    g = round(1 / h["dx"])
+    out = []
+    for x, y in zip(labels["x"], labels["y"]):
+        if abs(x - (h["x0"] - h["dx"] / 2 + 0.5)) < 1e-6:                 # this column's neurons
+            row = round((y - 0.5 - (h["y0"] - h["dy"] / 2)) / h["dy"])     # the square's bottom row
+            out.append(z[row:row + g])
+    return np.array(out)
+
+
 def link_traces(fig):
     return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"]
 
@@ -375,7 +391,7 @@ def test_network_view():
     weights, grids = small_network(sizes)
     weights[1][2, 1] = -0.4567                            # a known weight: layer 1 unit 3 -> unit 2
     fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
-    assert len(heatmaps(fig)) == sum(sizes)
+    assert len(heatmaps(fig)) == len(sizes)               # one heatmap per layer
     assert 1 <= len(link_traces(fig)) <= 10
     n_segments = sum(t["x"].count(None) for t in link_traces(fig))
     assert n_segments == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -387,16 +403,39 @@ def test_network_view():
     assert colours == {ORANGE, BLUE}
     labels = [a["text"] for a in fig["layout"]["annotations"]]
     assert labels == ["X₁", "X₂"]
-    assert "layer 2, unit 1" in heatmaps(fig)[6]["hovertemplate"]
+    (neurons,) = [t for t in fig["data"] if t.get("name") == "neuron labels"]
+    assert neurons["text"][:3] == ["layer 0, unit 1 (X₁)", "layer 0, unit 2 (X₂)", "layer 1, unit 1"]
+    assert len(neurons["text"]) == sum(sizes)
     (outlines,) = [t for t in fig["data"] if t.get("name") == "neurons"]
     assert outlines["x"].count(None) == sum(sizes)              # one square around every neuron
     assert fig["layout"]["xaxis"]["visible"] is False and fig["layout"]["yaxis"]["scaleanchor"] == "x"
+    # each neuron's own grid sits in its own square (found from the hover marker at its centre)
+    for c in range(len(sizes)):
+        np.testing.assert_allclose(neuron_images(fig, c), np.round(grids[c], 3))
     # each neuron fills a 1x1 square, and its colour scale is symmetric
     h = heatmaps(fig)[0]
     axis = fig["layout"][h["coloraxis"]]
     assert np.isclose(h["dx"] * 8, 1) and axis["cmin"] == -axis["cmax"]
 
 
+def test_network_view_squares_and_links_meet_the_neuron_images():
+    """The outlines and the links' ends are where the heatmap draws each neuron (no drift down a column)."""
+    sizes = [2, 16, 3]
+    weights, grids = small_network(sizes, g=24)
+    fig = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"])
+    h = heatmaps(fig)[1]
+    z = np.array(h["z"], dtype=float)
+    (outlines,) = [t for t in fig["data"] if t.get("name") == "neurons"]
+    xs, ys = outlines["x"], outlines["y"]
+    squares = [(xs[k], ys[k], ys[k + 2]) for k in range(0, len(xs), 6)]          # (left, bottom, top)
+    column = [(b, t) for x, b, t in squares if abs(x - (h["x0"] - h["dx"] / 2)) < 1e-3]
+    assert len(column) == 16
+    for bottom, top in column:
+        rows = np.arange(len(z)) * h["dy"] + h["y0"]
+        inside = (rows > bottom) & (rows < top)
+        assert inside.sum() == 24 and np.isfinite(z[inside]).all()          # a whole image in each square
+    gaps = np.isnan(z).all(axis=1)
+    assert gaps.sum() == 15 * round(0.3 * 24)                              # blank rows only between neurons
 def test_network_link_width_grows_with_weight():
     sizes = [1, 2]
     weights = [np.array([[0.1, -2.0]])]
@@ -411,7 +450,8 @@ def test_network_view_wide_layer_shows_sixteen_and_more():
     sizes = [2, 40, 3]
     weights, grids = small_network(sizes, g=4)
     fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
-    assert len(heatmaps(fig)) == 2 + 16 + 3
+    (neurons,) = [t for t in fig["data"] if t.get("name") == "neuron labels"]
+    assert len(neurons["text"]) == 2 + 16 + 3 and len(neuron_images(fig, 1)) == 16
     assert "+24 more" in [a["text"] for a in fig["layout"]["annotations"]]
     assert len(link_traces(fig)) <= 10
 
@@ -420,7 +460,7 @@ def test_network_view_deep_net_keeps_few_link_traces():
     sizes = [7] + [8] * 12 + [1]
     weights, grids = small_network(sizes, g=4)
     fig = valid(network_figure(sizes, weights, grids, feature_labels=[f"f{i}" for i in range(7)]))
-    assert len(heatmaps(fig)) == sum(sizes) and len(link_traces(fig)) <= 10
+    assert len(heatmaps(fig)) == len(sizes) and len(link_traces(fig)) <= 10
 
 
 def test_network_view_compact_round_trip():
@@ -428,7 +468,7 @@ def test_network_view_compact_round_trip():
     weights, grids = small_network(sizes, g=24)
     plain = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
     compact = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], compact=True)
-    assert len([t for t in compact["data"] if "zb64" in t]) == sum(sizes)
+    assert len([t for t in compact["data"] if "zb64" in t]) == len(sizes)
     assert_same_up_to_quantisation(compact, plain)
 
 

@@ -45,20 +45,40 @@ def encode_grid(z, lo: float, hi: float) -> dict:
     return _grid_dict(_codes(z, lo, hi), lo, hi)
 
 
-def encode_grids(stack, lo: float, hi: float) -> list[dict]:
-    """stack (n, rows, cols) -> n encode_grid dicts sharing [lo, hi], quantised in one pass."""
+def encode_blocks(stack, lo: float, hi: float, gap: int) -> dict:
+    """stack (n, rows, cols) -> ONE grid of the blocks stacked bottom-up, `gap` empty rows between them.
+
+    The gap rows are not sent: {"block": rows, "gap": gap} tells the decoder where to put them (as
+    None, which Plotly leaves blank). "shape" is the decoded shape, (n * rows + (n - 1) * gap, cols).
+    One heatmap per network layer instead of one per neuron: far fewer traces to send and to draw.
+    """
     stack = np.asarray(stack, dtype=np.float64)
     if stack.ndim != 3:
-        raise ValueError(f"encode_grids needs a 3-D array, got shape {stack.shape}")
-    lo, hi = float(lo), float(hi)
-    codes = _codes(stack, lo, hi)
-    return [_grid_dict(c, lo, hi) for c in codes]
+        raise ValueError(f"encode_blocks needs a 3-D array, got shape {stack.shape}")
+    n, rows, cols = stack.shape
+    grid = _grid_dict(_codes(stack, float(lo), float(hi)), float(lo), float(hi))
+    grid.update(shape=[n * rows + max(n - 1, 0) * gap, cols], block=rows, gap=gap)
+    return grid
+
+
+def stack_blocks(stack, gap: int) -> np.ndarray:
+    """What encode_blocks stands for, unencoded: (n * rows + (n - 1) * gap, cols) with NaN gap rows."""
+    stack = np.asarray(stack, dtype=np.float64)
+    n, rows, cols = stack.shape
+    out = np.full((n * rows + max(n - 1, 0) * gap, cols), np.nan)
+    for k in range(n):
+        out[k * (rows + gap):k * (rows + gap) + rows] = stack[k]
+    return out
 
 
 def decode_grid(grid: dict) -> np.ndarray:
-    """The inverse of encode_grid, as the browser does it: (rows, cols) float64."""
-    codes = np.frombuffer(base64.b64decode(grid["b64"]), np.uint8).reshape(grid["shape"])
-    return grid["lo"] + codes * ((grid["hi"] - grid["lo"]) / 255.0)
+    """The inverse of encode_grid / encode_blocks, as the browser does it: (rows, cols) float64."""
+    codes = np.frombuffer(base64.b64decode(grid["b64"]), np.uint8)
+    values = grid["lo"] + codes * ((grid["hi"] - grid["lo"]) / 255.0)
+    if "block" not in grid:
+        return values.reshape(grid["shape"])
+    cols = grid["shape"][1]
+    return stack_blocks(values.reshape(-1, grid["block"], cols), grid["gap"])
 
 
 def heatmap_values(z, lo: float, hi: float, compact: bool) -> dict:
@@ -68,8 +88,8 @@ def heatmap_values(z, lo: float, hi: float, compact: bool) -> dict:
     return {"z": rounded(z, 3)}
 
 
-def heatmap_values_stack(stack, lo: float, hi: float, compact: bool) -> list[dict]:
-    """heatmap_values for each grid of stack (n, rows, cols), all over the same [lo, hi]."""
+def heatmap_values_blocks(stack, lo: float, hi: float, gap: int, compact: bool) -> dict:
+    """heatmap_values of the blocks of stack (n, rows, cols) stacked bottom-up with gap blank rows."""
     if compact:
-        return [{"zb64": g} for g in encode_grids(stack, lo, hi)]
-    return [{"z": z} for z in rounded(stack, 3)]
+        return {"zb64": encode_blocks(stack, lo, hi, gap)}
+    return {"z": rounded(stack_blocks(stack, gap), 3)}

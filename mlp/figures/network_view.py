@@ -1,28 +1,37 @@
 """TensorFlow Playground's network view: every neuron as a tiny heatmap, weights as coloured links.
 
 Everything sits on one hidden x/y axis pair in "cell" units: a neuron is a 1 x 1 square, columns are
-layers (inputs, hidden layers, output), and each neuron's heatmap is placed with x0/dx/y0/dy.
+layers (inputs, hidden layers, output). Each layer is ONE heatmap, its neurons' grids stacked with
+blank rows between them (compact.py: encode_blocks): a 6 x 8 net is 8 heatmap traces, not 52, which
+is what the browser's redraw time and the bytes per frame grow with.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .compact import heatmap_values_stack
+from .compact import heatmap_values_blocks
 from .jsonable import rounded
 from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, ORANGE, base_layout
 
 MAX_DRAWN_UNITS = 16
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
-ROW_STEP = 1.3             # centre-to-centre distance of two neurons in a layer
+ROW_GAP = 0.3              # blank space between two neurons of a layer, in cells (about; whole grid rows)
 LABEL_SPACE = 1.8          # room left of the inputs for the feature labels
 N_WIDTH_CLASSES = 5        # links are bucketed by |w| into this many widths (x 2 signs = traces)
 MIN_LINK_WIDTH, MAX_LINK_WIDTH = 0.6, 6.0
 LINK_OPACITY = 0.75
+# positions of links and hover targets, in cells (~30 px each): 2 decimals are well under a pixel
+PLACES = 2
 
 
-def _unit_centres(n_drawn: int) -> np.ndarray:
+def _gap_rows(g: int) -> int:
+    """Blank grid rows between two neurons whose grids are g x g (a whole number of rows)."""
+    return max(1, round(ROW_GAP * g))
+
+
+def _unit_centres(n_drawn: int, g: int) -> np.ndarray:
     """y centres of a column's drawn units, unit 0 on top, the column centred on y = 0."""
-    return ((n_drawn - 1) / 2 - np.arange(n_drawn)) * ROW_STEP
+    return ((n_drawn - 1) / 2 - np.arange(n_drawn)) * ((g + _gap_rows(g)) / g)
 
 
 def _layer_range(grids: np.ndarray) -> float:
@@ -32,22 +41,21 @@ def _layer_range(grids: np.ndarray) -> float:
     return top if top > 0 else 1.0
 
 
-def _neuron_trace(values: dict, shape: tuple, cx: float, cy: float, coloraxis: str, hover: str) -> dict:
-    """One neuron's heatmap; `values` is its {"z": …} or {"zb64": …}, shape its (rows, cols).
+def _layer_trace(values: dict, g: int, cx: float, bottom: float, coloraxis: str) -> dict:
+    """One layer's neurons as one heatmap; `values` is its {"z": …} or {"zb64": …} (g x g per neuron).
 
-    Its colours come from the layer's shared colour axis (defined once in the layout), which keeps
-    every neuron of a layer on one scale and the frame small.
+    Its colours come from the layer's colour axis (defined once in the layout), which keeps every
+    neuron of a layer on one scale. Hover is the neuron markers' job (which unit is this?).
     """
-    rows, cols = shape
-    dx, dy = 1.0 / cols, 1.0 / rows
+    d = 1.0 / g
     return {
         "type": "heatmap",
         **values,
-        # cell centres: the heatmap's outer edges land exactly on the neuron's square
-        "x0": round(cx - 0.5 + dx / 2, 5), "dx": round(dx, 6),
-        "y0": round(cy - 0.5 + dy / 2, 5), "dy": round(dy, 6),
+        # cell centres: the heatmap's outer edges land exactly on the neurons' squares
+        "x0": round(cx - 0.5 + d / 2, 5), "dx": round(d, 6),
+        "y0": round(bottom + d / 2, 5), "dy": round(d, 6),
         "coloraxis": coloraxis,
-        "hovertemplate": hover + "<br>value %{z:.2f}<extra></extra>",
+        "hoverinfo": "skip",
     }
 
 
@@ -90,7 +98,7 @@ def _link_traces(links: np.ndarray) -> list[dict]:
         bucket = np.minimum((magnitude * (N_WIDTH_CLASSES / top)).astype(np.intp), N_WIDTH_CLASSES - 1)
     # group key: negative links 0..4, positive 5..9 (non-finite weights are not drawn)
     key = np.where(finite, bucket + N_WIDTH_CLASSES * (w >= 0), -1)
-    ends = np.round(links[:, :4], 3).tolist()
+    ends = np.round(links[:, :4], PLACES).tolist()
     groups: dict[int, tuple[list, list]] = {}
     for k, (x0, y0, x1, y1) in zip(key.tolist(), ends):
         if k >= 0:
@@ -116,16 +124,18 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     layer_sizes: widths from inputs to output, e.g. [2, 4, 2, 2] (L + 1 numbers).
     weights: L arrays, weights[l] (n_l, n_{l+1}) from layer l to layer l + 1 (layer 0 = the inputs).
     neuron_grids: L + 1 arrays, neuron_grids[l] (n_l, g, g): each unit's output over the input plane,
-      indexed [y, x]; each layer gets its own symmetric colour scale over +-(its max |value|).
+      indexed [y, x] (row 0 at the bottom); each layer gets its own symmetric colour scale over
+      +-(its max |value|).
     feature_labels: n_0 names for the input column, e.g. ["X₁", "X₂"].
-    Layers wider than 16 units show their first 16 and "+N more". compact: neuron heatmaps carry
-    "zb64" instead of "z".
+    Layers wider than 16 units show their first 16 and "+N more". compact: the layers' heatmaps
+    carry "zb64" instead of "z".
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
     """
     sizes = [int(n) for n in layer_sizes]
     drawn = [min(n, MAX_DRAWN_UNITS) for n in sizes]
+    g = int(np.shape(neuron_grids[0])[-1])
     column_x = [c * COLUMN_STEP for c in range(len(sizes))]
-    centres = [_unit_centres(n) for n in drawn]
+    centres = [_unit_centres(n, g) for n in drawn]
 
     links, link_ids = _links(weights, centres, column_x)
     traces = _link_traces(links)
@@ -134,27 +144,28 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     customdata = [[int(c), int(a) + 1, int(b) + 1, round(float(w), 4) if np.isfinite(w) else None]
                   for (c, a, b), w in zip(link_ids.tolist(), links[:, 4].tolist())]
     traces.append({"type": "scatter", "mode": "markers", "name": "weights",
-                   "x": rounded((links[:, 0] + links[:, 2]) / 2, 3),
-                   "y": rounded((links[:, 1] + links[:, 3]) / 2, 3),
+                   "x": rounded((links[:, 0] + links[:, 2]) / 2, PLACES),
+                   "y": rounded((links[:, 1] + links[:, 3]) / 2, PLACES),
                    "customdata": customdata,
                    "hovertemplate": "w = %{customdata[3]:.3f}<br>from layer %{customdata[0]} unit "
                                     "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
                    # invisible but hoverable: the hover target of each link
                    "marker": {"size": 10, "color": "rgba(0,0,0,0)"}})
 
-    squares, annotations, coloraxes = [], [], {}
+    squares, annotations, coloraxes, hover_text = [], [], {}, []
     labels = list(feature_labels)
     for c, (n_drawn, grids) in enumerate(zip(drawn, neuron_grids)):
         grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
         scale = _layer_range(grids)
-        values = heatmap_values_stack(grids, -scale, scale, compact)     # the layer in one pass
         axis = "coloraxis" if c == 0 else f"coloraxis{c + 1}"
         coloraxes[axis] = {"cmin": -scale, "cmax": scale, "colorscale": DIVERGING_SCALE, "showscale": False}
         cx = column_x[c]
+        # the heatmap's rows run bottom-up, and unit 0 is drawn on top: stack the grids last unit first
+        values = heatmap_values_blocks(grids[::-1], -scale, scale, _gap_rows(g), compact)
+        traces.append(_layer_trace(values, g, cx, float(centres[c][-1]) - 0.5, axis))
         for j in range(n_drawn):
             cy = float(centres[c][j])
-            hover = f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else "")
-            traces.append(_neuron_trace(values[j], grids.shape[1:], cx, cy, axis, hover))
+            hover_text.append(f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else ""))
             squares.append((cx, cy))
             if c == 0 and j < len(labels):
                 annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
@@ -166,8 +177,13 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
                                 "xanchor": "center", "yanchor": "top", "showarrow": False,
                                 "font": {"size": FONT_SIZE}})
 
+    # invisible markers on the neurons: what a hover over a neuron says
+    traces.append({"type": "scatter", "mode": "markers", "name": "neuron labels",
+                   "x": rounded([x for x, _ in squares], PLACES), "y": rounded([y for _, y in squares], PLACES),
+                   "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
+                   "marker": {"size": 22, "color": "rgba(0,0,0,0)"}})
     traces.append(_square_outlines(squares))
-    top = (max(drawn) - 1) / 2 * ROW_STEP + 0.6 if drawn else 1.0
+    top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
     layout = base_layout(

@@ -31,9 +31,12 @@ _CHART_JS = """
 function expandGrid(g) {
   const bytes = Uint8Array.from(atob(g.b64), (c) => c.charCodeAt(0));
   const [rows, cols] = g.shape, scale = (g.hi - g.lo) / 255, z = new Array(rows);
-  for (let r = 0; r < rows; r++) {
+  // blocks (a network layer's neurons) come without their gap rows: those are blank (null)
+  const block = g.block || rows, gap = g.gap || 0;
+  for (let r = 0, k = 0; r < rows; r++) {
     const row = new Array(cols);
-    for (let c = 0; c < cols; c++) row[c] = g.lo + bytes[r * cols + c] * scale;
+    if (r % (block + gap) >= block) row.fill(null);
+    else { for (let c = 0; c < cols; c++) row[c] = g.lo + bytes[k * cols + c] * scale; k++; }
     z[r] = row;
   }
   return z;
