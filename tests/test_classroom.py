@@ -256,3 +256,21 @@ def test_compare_opens_on_the_links_preset_and_refuses_locked_changes():
     assert warnings(at).count("Output is locked") == 1                # said once, not once per side
     at.selectbox(key="cmp_A_optimizer").set_value("adam").run()        # an unlocked one still changes
     assert state.pair.config("A").optimizer == "adam" and "preset" not in at.query_params
+
+
+# Controls no name covers: looking at the numbers (an example, a layer, a recorded step), the
+# Initialization page's symmetry demo, choosing which weight the editor shows, and the lesson menus.
+NOT_RULED = ("init_sym_", "flow_layer", "flow_scrub", "bp_broken", "bp_example", "edit_", "lesson_")
+WIDGETS = ("button", "selectbox", "slider", "select_slider", "number_input", "text_input", "toggle", "multiselect",
+           "radio")
+
+
+@pytest.mark.parametrize("page", ["app.py", FLOW, INIT, BACKPROP, COMPARE])
+@pytest.mark.parametrize("param", ["hide", "lock"])
+def test_every_page_takes_every_name_hidden_or_locked(page, param):
+    at = start(page, **{param: ",".join(names())})
+    assert not at.exception
+    assert not any(w.value.startswith("Some names") for w in at.warning)
+    ruled = [w for kind in WIDGETS for w in getattr(at, kind) if not (w.key or "").startswith(NOT_RULED)]
+    assert ruled if param == "lock" else not ruled, [w.label for w in ruled]
+    assert all(w.disabled for w in ruled), [w.label for w in ruled if not w.disabled]

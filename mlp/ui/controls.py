@@ -110,8 +110,8 @@ def _apply(run: Run, key: str, value) -> None:
 def _widget(key: str, run: Run) -> None:
     value = getattr(run.config, key)
     field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key))
-    allowed = classroom.rules().control("lr", "Any value from 0.00001 to 10.")
-    if key == "lr" and allowed:
+    allowed = key == "lr" and classroom.rules().control("lr", "Any value from 0.00001 to 10.")
+    if allowed:                   # the typed box belongs to the lr control: hidden or locked with it
         f = FIELD["lr"]
         field_key = _widget_key("lr_typed")
         st.session_state[field_key] = value

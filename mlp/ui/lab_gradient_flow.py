@@ -82,11 +82,10 @@ def _start_preset(lab: FlowLab, name: str) -> None:
 
 def preset_buttons(lab: FlowLab) -> None:
     rules = classroom.rules()
-    for col, (name, preset) in zip(st.columns(len(flow.PRESETS)), flow.PRESETS.items()):
-        allowed = rules.control("presets", f"{preset.setting}, on a fresh weight seed.")
-        if allowed:
-            col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
-                       use_container_width=True, **allowed)
+    for col, (name, preset) in zip(st.columns(len(flow.PRESETS)) if not rules.hides("presets") else (),
+                                   flow.PRESETS.items()):
+        col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
+                   use_container_width=True, **rules.control("presets", f"{preset.setting}, on a fresh weight seed."))
     preset = flow.preset_of(lab.run.config)
     if preset:
         st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
