@@ -260,7 +260,7 @@ class Config:
             config = base.replace(**values)
             return config, problems + [f"using the {config.output} output instead"]
         except ConfigError:
-            return base, problems + ["the settings did not fit together, so the page starts from its own"]
+            return base, problems + ["the settings did not fit together, so the page's starting settings are used"]
 
     def to_json(self) -> str:
         return json.dumps({f.key: getattr(self, f.key) for f in FIELDS}, indent=1)
