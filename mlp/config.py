@@ -242,23 +242,25 @@ class Config:
         return cls(**values)
 
     @classmethod
-    def from_query_lenient(cls, params: dict[str, str]) -> tuple["Config", list[str]]:
+    def from_query_lenient(cls, params: dict[str, str], base: "Config | None" = None) -> tuple["Config", list[str]]:
         """Like from_query, but a bad value falls back to its default and is reported, never raised.
 
-        For hand-edited links: keep every setting that is valid, say what was dropped.
+        For hand-edited links: keep every setting that is valid, say what was dropped. `base` gives
+        the settings the link leaves out (default: the defaults), e.g. a lab's preset.
         """
+        base = base or cls()
         values, problems = _parse_params(params)    # each kept value is valid on its own
         try:
-            return cls(**values), problems
+            return base.replace(**values), problems
         except ConfigError as err:
             problems += err.problems
         # what is left is an output that does not suit the data set: use the set's natural output
-        values["output"] = natural_output(values.get("dataset", FIELD["dataset"].default))
+        values["output"] = natural_output(values.get("dataset", base.dataset))
         try:
-            config = cls(**values)
+            config = base.replace(**values)
             return config, problems + [f"using the {config.output} output instead"]
         except ConfigError:
-            return cls(), problems + ["the settings did not fit together, so the defaults are used"]
+            return base, problems + ["the settings did not fit together, so the page's starting settings are used"]
 
     def to_json(self) -> str:
         return json.dumps({f.key: getattr(self, f.key) for f in FIELDS}, indent=1)

@@ -15,6 +15,7 @@ from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, natural_ou
 from mlp.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
 
+from . import classroom
 from .state import Run, change_config
 
 # TF Playground's learning rates; any other value can be typed in.
@@ -27,6 +28,9 @@ SECTIONS = {
                  "schedule_factor", "regularization", "reg_rate", "dropout", "clip_norm", "tripwire",
                  "target_loss"),
 }
+
+
+SECTION_EXTRAS = {"Data": ("gallery", "features"), "Network": ("hidden",)}     # drawn below a section's fields
 
 
 def _relevant(key: str, run: Run) -> bool:
@@ -60,11 +64,15 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
 
     Label, help, range and choices come from FIELDS (choices from the registries). The config stays
     the source of truth: the widget's state is set from `value` before drawing. `on_change(*args,
-    new_value)` gets the new value (None for a cleared number box; hidden widths as text).
+    new_value)` gets the new value (None for a cleared number box; hidden widths as text). A teacher's
+    link can hide it (nothing drawn, returns None) or lock it (drawn disabled).
     """
     f = FIELD[name]
+    allowed = classroom.rules().control(name, f"{f.help} Comma-separated, e.g. 4, 4." if f.kind == "ints" else f.help)
+    if allowed is None:           # hidden by the teacher's link
+        return None
     st.session_state[key] = ", ".join(map(str, value)) if f.kind == "ints" else value
-    common = dict(key=key, help=f.help, on_change=lambda: on_change(*args, st.session_state[key]))
+    common = dict(key=key, on_change=lambda: on_change(*args, st.session_state[key]), **allowed)
     text = label or f.label
     if f.kind == "choice":
         options = f.choices()
@@ -76,7 +84,7 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
         options = sorted({g for g in GAINS if f.lo <= g <= f.hi} | {value})
         return container.select_slider(text, options, format_func=lambda v: f"{v:g}", **common)
     if f.kind == "ints":
-        return container.text_input(text, **{**common, "help": f"{f.help} Comma-separated, e.g. 4, 4."})
+        return container.text_input(text, **common)
     if f.kind == "int":
         return container.number_input(text, int(f.lo), int(f.hi), step=1, **common)
     if f.kind == "float" and f.hi - f.lo > 100:       # a slider cannot hit small values of a wide range
@@ -102,13 +110,13 @@ def _apply(run: Run, key: str, value) -> None:
 def _widget(key: str, run: Run) -> None:
     value = getattr(run.config, key)
     field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key))
-    if key == "lr":
+    allowed = key == "lr" and classroom.rules().control("lr", "Any value from 0.00001 to 10.")
+    if allowed:                   # the typed box belongs to the lr control: hidden or locked with it
         f = FIELD["lr"]
         field_key = _widget_key("lr_typed")
         st.session_state[field_key] = value
         st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g", key=field_key,
-                        on_change=lambda: _apply(run, "lr", st.session_state[field_key]),
-                        help="Any value from 0.00001 to 10.")
+                        on_change=lambda: _apply(run, "lr", st.session_state[field_key]), **allowed)
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,37 +135,49 @@ def dataset_gallery(run: Run) -> None:
     spec = DATASETS[c.dataset]
     kind = "regression" if spec.problem == "regression" else f"classification, {c.n_output_classes} classes"
     st.caption(f"Problem type: {kind}")
+    rules = classroom.rules()
+    if rules.hides("gallery"):
+        return
     previews = _previews(c.noise, c.data_seed, c.n_classes)
     for row in range(0, len(previews), 4):
         for col, (label, svg) in zip(st.columns(4), previews[row:row + 4]):
             col.image(svg, caption=label, width=56)
+    allowed = rules.control("gallery", "Draw new random points for the same data set (a new data seed).",
+                            locked_by=("data_seed",))
     st.button("Regenerate data", icon=":material/casino:", width="stretch",
-              on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)),
-              help="Draw new random points for the same data set (a new data seed).")
+              on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
 
 
 def features_widget(run: Run) -> None:
     f, wkey = FIELD["features"], _widget_key("features")
+    allowed = classroom.rules().control("features", f.help)
+    if allowed is None:
+        return
     options = f.choices()
     st.session_state[wkey] = list(run.config.features)
     st.pills(f.label, list(options), selection_mode="multi", format_func=options.get, key=wkey,
-             help=f.help, on_change=lambda: _apply(run, "features", st.session_state[wkey]))
+             on_change=lambda: _apply(run, "features", st.session_state[wkey]), **allowed)
 
 
 def hidden_layers_widget(run: Run) -> None:
     """TF Playground's + / − layer buttons and a width per layer."""
-    hidden = list(run.config.hidden)
+    rules, hidden = classroom.rules(), list(run.config.hidden)
+    if rules.hides("hidden"):
+        return
+    locked = rules.locks("hidden")
     st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
     add, remove = st.columns(2)
-    add.button("＋ layer", width="stretch", disabled=len(hidden) >= MAX_HIDDEN_LAYERS,
+    add.button("＋ layer", width="stretch", disabled=locked or len(hidden) >= MAX_HIDDEN_LAYERS,
                on_click=lambda: change_config(run, hidden=(*hidden, hidden[-1] if hidden else 4)),
-               help="Add a hidden layer (as wide as the last one).")
-    remove.button("− layer", width="stretch", disabled=not hidden,
-                  on_click=lambda: change_config(run, hidden=tuple(hidden[:-1])), help="Remove the last hidden layer.")
+               help=rules.control("hidden", "Add a hidden layer (as wide as the last one).")["help"])
+    remove.button("− layer", width="stretch", disabled=locked or not hidden,
+                  on_click=lambda: change_config(run, hidden=tuple(hidden[:-1])),
+                  help=rules.control("hidden", "Remove the last hidden layer.")["help"])
     wkey = _widget_key("hidden")
     st.session_state[wkey] = ", ".join(map(str, hidden))
     st.text_input("Widths, first to last", key=wkey, on_change=_hidden_typed, args=(run,),
-                  help=f"Units per hidden layer, separated by commas, each 1 to {MAX_WIDTH}; e.g. 8, 8, 4.")
+                  **rules.control("hidden", f"Units per hidden layer, separated by commas, each 1 to {MAX_WIDTH}; "
+                                            "e.g. 8, 8, 4."))
 
 
 def _hidden_typed(run: Run) -> None:
@@ -171,8 +191,11 @@ def _hidden_typed(run: Run) -> None:
 
 def settings_sidebar(run: Run) -> None:
     """All the run's settings, in the sidebar, grouped as TF Playground groups them."""
+    rules = classroom.rules()
     with st.sidebar:
         for title, keys in SECTIONS.items():
+            if all(rules.hides(key) for key in (*keys, *SECTION_EXTRAS.get(title, ()))):
+                continue          # the teacher's link hid all of it
             with st.expander(title, expanded=title != "Training"):
                 for key in keys:
                     if _relevant(key, run):

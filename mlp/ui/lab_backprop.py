@@ -16,8 +16,10 @@ from mlp.config import Config, ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.lab_backprop_figures import batch_figure, gradcheck_figure
 
+from . import classroom, lab_link
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
+from .state import config_from_link, write_url
 
 STATE_KEY = "lab_backprop"
 
@@ -39,15 +41,25 @@ class BackpropLab:
         except ConfigError as err:
             self.problems = err.problems
             return
-        self.problems = lab.size_problems(config)
+        self.problems = classroom.refusals(self.config, config) or lab.size_problems(config)
         if not self.problems:
             self.config = config
 
 
 def current_lab() -> BackpropLab:
+    """This session's lab, from the link: its preset (`?preset=relu-2-4-4-2`) or the default one, with the
+    link's settings on top. The address bar then holds the settings, so a copied link reproduces the page."""
     if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = BackpropLab(lab.preset_config(lab.DEFAULT_PRESET))
-    return st.session_state[STATE_KEY]
+        name, problems = lab_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
+        base = lab.preset_config(name)
+        config, more = config_from_link(base)
+        too_big = lab.size_problems(config)
+        if too_big:
+            config, more = base, more + too_big + [f"so the page opens on {lab_link.slug(name)}"]
+        st.session_state[STATE_KEY] = BackpropLab(config, problems=problems + more + classroom.link_problems())
+    state = st.session_state[STATE_KEY]
+    write_url(state.config)
+    return state
 
 
 def _set(state: BackpropLab, name: str, value) -> None:
@@ -61,6 +73,8 @@ def _set(state: BackpropLab, name: str, value) -> None:
 
 
 def settings_sidebar(state: BackpropLab) -> None:
+    if classroom.rules().hides("settings"):
+        return
     with st.sidebar:
         st.markdown("**The network**")
         for name in ("dataset", "activation", "output", "init", "seed"):
@@ -74,9 +88,12 @@ def _apply_preset(state: BackpropLab, name: str) -> None:
 
 
 def preset_buttons(state: BackpropLab) -> None:
+    allowed = classroom.rules().control("presets")
+    if allowed is None:
+        return
     for col, name in zip(st.columns(len(lab.PRESETS)), lab.PRESETS):
-        col.button(name, key=f"bp_preset_{name}", width="stretch", on_click=_apply_preset,
-                   args=(state, name), type="primary" if lab.preset_config(name) == state.config else "secondary")
+        col.button(name, key=f"bp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
+                   type="primary" if lab.preset_config(name) == state.config else "secondary", **allowed)
 
 
 # -- numbers as LaTeX ----------------------------------------------------------------------------------

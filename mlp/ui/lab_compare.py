@@ -16,6 +16,7 @@ from mlp.datasets import DATASETS
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 
 from .frame import Views, boundary_figure
+from . import classroom, lab_link
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
 
@@ -37,9 +38,15 @@ class CompareLab:
 
 
 def current_lab() -> CompareLab:
+    """This session's pair, on the link's preset (`?preset=sgd-vs-adam`) or the default one."""
     if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = CompareLab(lab.Pair.from_preset(lab.DEFAULT_PRESET))
-    return st.session_state[STATE_KEY]
+        name, problems = lab_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
+        problems += classroom.link_problems()
+        st.session_state[STATE_KEY] = CompareLab(lab.Pair.from_preset(name), name,
+                                                 problems={"shared": problems} if problems else {})
+    state = st.session_state[STATE_KEY]
+    lab_link.show_preset(state.preset)
+    return state
 
 
 def _change(state: CompareLab, side: str | None, name: str, value) -> None:
@@ -51,10 +58,15 @@ def _change(state: CompareLab, side: str | None, name: str, value) -> None:
             changes[name] = parse_widths(value)
         if name == "dataset" and DATASETS[value].problem != state.pair.base.problem:
             changes["output"] = natural_output(value)
-        state.pair = state.pair.with_changes(side, **changes)
+        pair = state.pair.with_changes(side, **changes)
     except (ConfigError, ValueError) as err:
         state.problems[where] = getattr(err, "problems", [str(err)])
         return
+    refused = [p for s in lab.SIDES for p in classroom.refusals(state.pair.config(s), pair.config(s))]
+    if refused:
+        state.problems[where] = list(dict.fromkeys(refused))       # a shared setting: once, not per side
+        return
+    state.pair = pair
     state.playing, state.preset = False, None
 
 
@@ -63,9 +75,10 @@ def _apply_preset(state: CompareLab, name: str) -> None:
 
 
 def preset_buttons(state: CompareLab) -> None:
-    for col, name in zip(st.columns(len(lab.PRESETS)), lab.PRESETS):
+    allowed = classroom.rules().control("presets")
+    for col, name in zip(st.columns(len(lab.PRESETS)) if allowed else (), lab.PRESETS):
         col.button(name, key=f"cmp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
-                   type="primary" if name == state.preset else "secondary")
+                   type="primary" if name == state.preset else "secondary", **allowed)
     if state.preset:
         st.caption(lab.PRESETS[state.preset].note)
 
@@ -76,6 +89,10 @@ def side_label(side: str) -> str:
 
 
 def shared_sidebar(state: CompareLab) -> None:
+    if classroom.rules().hides("settings"):
+        for problem in state.problems.get("shared", []):
+            st.warning(problem)
+        return
     with st.sidebar:
         st.markdown("**Shared by A and B**")
         for name in lab.SHARED_FIELDS:
@@ -123,19 +140,26 @@ def _reset(state: CompareLab) -> None:
 
 
 def play_bar(state: CompareLab) -> None:
+    rules = classroom.rules()
     cols = st.columns([1, 1.5, 1, 1.5, 2], vertical_alignment="center")
-    if state.playing:
+    play = rules.control("play", "Train both sides continuously, step for step.")
+    if play and state.playing:
         cols[0].button("Pause", key="cmp_pause", type="primary", icon=":material/pause:", width="stretch",
-                       on_click=_pause, args=(state,))
-    else:
+                       on_click=_pause, args=(state,), **play)
+    elif play:
         cols[0].button("Play", key="cmp_play", type="primary", icon=":material/play_arrow:", width="stretch",
-                       on_click=_play, args=(state,), help="Train both sides continuously, step for step.")
-    cols[1].button(f"Train {TRAIN_STEPS} steps", key="cmp_train", icon=":material/fast_forward:", width="stretch",
-                   on_click=_train, args=(state,), help=f"{TRAIN_STEPS} minibatch steps on each side.")
-    cols[2].button("Reset", key="cmp_reset", icon=":material/restart_alt:", width="stretch", on_click=_reset,
-                   args=(state,), help="Both sides back to step 0: same data, same starting weights.")
-    cols[3].toggle("Log-scale loss", value=True, key="cmp_log_loss",
-                   help="A log axis shows late progress, and both curves, better.")
+                       on_click=_play, args=(state,), **play)
+    allowed = rules.control("step", f"{TRAIN_STEPS} minibatch steps on each side.")
+    if allowed:
+        cols[1].button(f"Train {TRAIN_STEPS} steps", key="cmp_train", icon=":material/fast_forward:",
+                       width="stretch", on_click=_train, args=(state,), **allowed)
+    allowed = rules.control("reset", "Both sides back to step 0: same data, same starting weights.")
+    if allowed:
+        cols[2].button("Reset", key="cmp_reset", icon=":material/restart_alt:", width="stretch", on_click=_reset,
+                       args=(state,), **allowed)
+    allowed = rules.control("views", "A log axis shows late progress, and both curves, better.")
+    if allowed:
+        cols[3].toggle("Log-scale loss", value=True, key="cmp_log_loss", **allowed)
 
 
 def _status(side: str, trainer, report) -> None:

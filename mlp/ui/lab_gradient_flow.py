@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from mlp.config import FIELD, MAX_SEED, Config
+from mlp.config import FIELD, MAX_SEED
 from mlp.figures.lab_figures import (GRAD_NORM_LOG_RANGE, grad_norm_heatmap_figure, gradient_flow_figure,
                                      histogram_over_time_figure, layers_histogram_figure, power_of_ten,
                                      variance_figure)
@@ -22,9 +22,10 @@ from mlp.lab import gradient_flow as flow
 from mlp.signals import LayerSignals
 from mlp.trainer import Trainer
 
+from . import classroom, lab_link
 from .controls import field_widget
 from .plotly_live import live_chart
-from .state import Run, change_config, write_url
+from .state import Run, change_config, config_from_link, write_url
 
 KEY = "lab_gradient_flow"
 DEFAULT_PRESET = "vanishing"
@@ -44,15 +45,15 @@ class FlowLab:
 
 
 def flow_lab() -> FlowLab:
-    """This session's lab: from the link's settings if it has any, else the default preset."""
+    """This session's lab, from the link: its preset (`?preset=exploding`), or the default one unless
+    the link holds settings, with the link's settings on top. The address bar then holds the settings."""
     lab = st.session_state.get(KEY)
     if lab is None:
-        problems = []
-        if st.query_params:
-            config, problems = Config.from_query_lenient(st.query_params.to_dict())
-        else:
-            config = flow.PRESETS[DEFAULT_PRESET].config
-        lab = st.session_state[KEY] = FlowLab(Run(config, Trainer(config), problems=problems))
+        name, problems = lab_link.preset_from_link(flow.PRESETS, DEFAULT_PRESET)
+        from_preset = lab_link.PARAM in st.query_params or not lab_link.has_settings()
+        config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
+        lab = st.session_state[KEY] = FlowLab(Run(config, Trainer(config),
+                                                  problems=problems + more + classroom.link_problems()))
     write_url(lab.run.config)          # also after coming back from another page: the link stays shareable
     _sync(lab)
     return lab
@@ -80,10 +81,11 @@ def _start_preset(lab: FlowLab, name: str) -> None:
 
 
 def preset_buttons(lab: FlowLab) -> None:
-    cols = st.columns(len(flow.PRESETS))
-    for col, (name, preset) in zip(cols, flow.PRESETS.items()):
+    rules = classroom.rules()
+    for col, (name, preset) in zip(st.columns(len(flow.PRESETS)) if not rules.hides("presets") else (),
+                                   flow.PRESETS.items()):
         col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
-                   use_container_width=True, help=f"{preset.setting}, on a fresh weight seed.")
+                   use_container_width=True, **rules.control("presets", f"{preset.setting}, on a fresh weight seed."))
     preset = flow.preset_of(lab.run.config)
     if preset:
         st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
@@ -107,12 +109,15 @@ def _hidden_changed(part: str, hidden: tuple[int, ...], wkey: str, apply) -> Non
 def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix: str, apply) -> None:
     """The "hidden" field as two sliders: how many hidden layers, and how many units each (all equal)."""
     f = FIELD["hidden"]
+    allowed = classroom.rules().control("hidden", f.help)
+    if allowed is None:
+        return
     for part, col, label, lo, hi, value in (("depth", depth_col, f.label, 1, f.max_items, len(hidden)),
                                             ("width", width_col, "Units per hidden layer", int(f.lo), int(f.hi),
                                              (hidden or (8,))[0])):
         wkey = f"{prefix}_{part}"
         st.session_state[wkey] = value
-        col.slider(label, lo, hi, key=wkey, help=f.help, on_change=_hidden_changed, args=(part, hidden, wkey, apply))
+        col.slider(label, lo, hi, key=wkey, on_change=_hidden_changed, args=(part, hidden, wkey, apply), **allowed)
 
 
 def settings_row(lab: FlowLab) -> None:

@@ -19,6 +19,7 @@ from mlp.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.trainer import Trainer
 
+from . import classroom, lab_link
 from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
@@ -42,13 +43,23 @@ class InitLab:
 
 
 def current_lab() -> InitLab:
+    """This session's lab, on the link's preset (`?preset=relu`) or the default one."""
     lab = st.session_state.get(KEY)
     if lab is None:
-        preset = init_lab.PRESETS[DEFAULT_PRESET]
+        name, problems = lab_link.preset_from_link(init_lab.PRESETS, DEFAULT_PRESET)
+        preset = init_lab.PRESETS[name]
         lab = st.session_state[KEY] = InitLab(preset.config, preset.schemes,
                                                init_lab.Comparison(preset.config, preset.schemes),
-                                               Trainer(init_lab.symmetry_config("zeros")))
+                                               Trainer(init_lab.symmetry_config("zeros")),
+                                               problems=problems + classroom.link_problems())
+    lab_link.show_preset(_preset_of(lab))
     return lab
+
+
+def _preset_of(lab: InitLab) -> str | None:
+    """The name of the preset the lab is on (any weight seed), if any."""
+    return next((name for name, p in init_lab.PRESETS.items()
+                 if lab.schemes == p.schemes and lab.config == p.config.replace(seed=lab.config.seed)), None)
 
 
 def _rebuild(lab: InitLab) -> None:
@@ -63,8 +74,8 @@ def _change(lab: InitLab, **changes) -> None:
     except ConfigError as err:
         lab.problems = err.problems
         return
-    lab.problems = []
-    if config != lab.config:
+    lab.problems = classroom.refusals(lab.config, config)
+    if config != lab.config and not lab.problems:
         lab.config = config
         _rebuild(lab)
 
@@ -76,13 +87,14 @@ def _start_preset(lab: InitLab, name: str) -> None:
 
 
 def preset_buttons(lab: InitLab) -> None:
-    cols = st.columns(len(init_lab.PRESETS))
-    for col, (name, preset) in zip(cols, init_lab.PRESETS.items()):
-        col.button(preset.label, key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
-                   use_container_width=True)
-    preset = next((p for p in init_lab.PRESETS.values()
-                   if lab.schemes == p.schemes and lab.config == p.config.replace(seed=lab.config.seed)), None)
-    if preset:
+    allowed = classroom.rules().control("presets")
+    if allowed:
+        for col, (name, preset) in zip(st.columns(len(init_lab.PRESETS)), init_lab.PRESETS.items()):
+            col.button(preset.label, key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
+                       use_container_width=True, **allowed)
+    name = _preset_of(lab)
+    if name:
+        preset = init_lab.PRESETS[name]
         st.info(f"**{preset.label}** — {preset.story}", icon=":material/lightbulb:")
 
 
@@ -98,9 +110,11 @@ def _schemes_changed(lab: InitLab) -> None:
 def settings(lab: InitLab) -> None:
     f = FIELD["init"]
     options = f.choices()
-    st.session_state["init_schemes"] = list(lab.schemes)
-    st.pills(f"{f.label}s to compare", list(options), selection_mode="multi", format_func=options.get,
-             key="init_schemes", on_change=_schemes_changed, args=(lab,), help=f.help)
+    allowed = classroom.rules().control("init", f.help)
+    if allowed:
+        st.session_state["init_schemes"] = list(lab.schemes)
+        st.pills(f"{f.label}s to compare", list(options), selection_mode="multi", format_func=options.get,
+                 key="init_schemes", on_change=_schemes_changed, args=(lab,), **allowed)
     c, apply = lab.config, functools.partial(_change, lab)
     cols = st.columns(5)
     setting("activation", c.activation, cols[0], prefix="init", apply=apply)
@@ -146,17 +160,23 @@ def _set_playing(lab: InitLab, playing: bool) -> None:
 
 def training(lab: InitLab) -> None:
     """Loss curves of every scheme on one chart; Play animates, the button trains a fixed number of steps."""
+    rules = classroom.rules()
     cols = st.columns([1, 1, 1, 3])
-    if lab.playing:
+    play = rules.control("play", "Train every scheme, side by side.")
+    if play and lab.playing:
         cols[0].button("Pause", key="init_pause", type="primary", icon=":material/pause:", use_container_width=True,
-                       on_click=_set_playing, args=(lab, False))
-    else:
+                       on_click=_set_playing, args=(lab, False), **play)
+    elif play:
         cols[0].button("Play", key="init_play", type="primary", icon=":material/play_arrow:", use_container_width=True,
-                       on_click=_set_playing, args=(lab, True), help="Train every scheme, side by side.")
-    cols[1].button(f"Train {TRAIN_CLICK_STEPS} steps", key="init_train", use_container_width=True,
-                   on_click=_train, args=(lab, TRAIN_CLICK_STEPS), help="Every scheme takes the same steps.")
-    cols[2].button("Reset", key="init_reset", icon=":material/restart_alt:", use_container_width=True,
-                   on_click=_rebuild, args=(lab,), help="Back to the initial weights.")
+                       on_click=_set_playing, args=(lab, True), **play)
+    train = rules.control("step", "Every scheme takes the same steps.")
+    if train:
+        cols[1].button(f"Train {TRAIN_CLICK_STEPS} steps", key="init_train", use_container_width=True,
+                       on_click=_train, args=(lab, TRAIN_CLICK_STEPS), **train)
+    allowed = rules.control("reset", "Back to the initial weights.")
+    if allowed:
+        cols[2].button("Reset", key="init_reset", icon=":material/restart_alt:", use_container_width=True,
+                       on_click=_rebuild, args=(lab,), **allowed)
 
     @st.fragment(run_every=RERUN_EVERY_S if lab.playing else None)
     def _live() -> None:

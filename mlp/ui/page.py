@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from .frame import Views
 from .plotly_live import load_plotly_js
-from .state import Run, reset
+from . import classroom
+from .state import Run, link_params, reset, url_params
 
 
 # While a fragment reruns, Streamlit fades the elements it is about to replace; in an animation that
@@ -29,11 +31,14 @@ def _page_label(path: Path) -> str:
 
 def navigation() -> None:
     """The list of pages at the top of the sidebar: the Playground, then every file in pages/."""
+    allowed = classroom.rules().control("pages")
+    if allowed is None:
+        return
     try:
         with st.sidebar:
-            st.page_link("app.py", label="Playground", icon=":material/scatter_plot:")
+            st.page_link("app.py", label="Playground", icon=":material/scatter_plot:", **allowed)
             for path in sorted((ROOT / "pages").glob("*.py")):
-                st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:")
+                st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:", **allowed)
             st.divider()
     except StreamlitAPIException:
         pass        # a page run on its own (e.g. by AppTest) has no page list to link to
@@ -43,6 +48,7 @@ def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
     st.html(_NO_STALE_FADE)
     load_plotly_js()
+    classroom.keep_in_url()
     navigation()
 
 
@@ -67,36 +73,70 @@ def _step_back(run: Run) -> None:
 
 def play_controls(run: Run) -> None:
     """Play / Pause, one Step, Reset, and the shareable link."""
+    rules = classroom.rules()
     cols = st.columns([1, 1, 1, 1, 3])
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
-    if run.playing:
-        cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:",
-                       on_click=_pause, args=(run,), key="pause", help="Stop training after the current frame.")
-    else:
-        cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:",
-                       on_click=_play, args=(run,), key="play", help="Train continuously.")
-    cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
-                   help="Train one minibatch step and show the result.")
-    cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=_step_back, args=(run,),
-                   key="step_back", disabled=not run.trainer.can_step_back,
-                   help="Step back to the state before the last frame or step (exactly: replaying gives the same run).")
-    cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=reset, args=(run,), key="reset",
-                   help="Start again from the same initial weights on the same data.")
-    with cols[4].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
-        st.caption("Anyone opening this link gets the same data, network and starting weights.")
-        st.code(st.context.url, language=None)
+    if run.playing and not rules.hides("play"):
+        cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:", on_click=_pause,
+                       args=(run,), key="pause", **rules.control("play", "Stop training after the current frame."))
+    elif not rules.hides("play"):
+        cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:", on_click=_play,
+                       args=(run,), key="play", **rules.control("play", "Train continuously."))
+    step = rules.control("step", "Train one minibatch step and show the result.")
+    if step:
+        cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
+                       **step)
+        back = rules.control("step", "Step back to the state before the last frame or step (exactly: replaying "
+                                     "gives the same run).")
+        cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=_step_back, args=(run,),
+                       key="step_back", **{**back, "disabled": back["disabled"] or not run.trainer.can_step_back})
+    allowed = rules.control("reset", "Start again from the same initial weights on the same data.")
+    if allowed:
+        cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=reset, args=(run,),
+                       key="reset", **allowed)
+    allowed = rules.control("share", "Copy a link that reproduces this exact run.")
+    if allowed:
+        with cols[4].popover("Share this run", icon=":material/link:", **allowed):
+            st.caption("Anyone opening this link gets the same data, network and starting weights.")
+            st.code(link(link_params(run.config)), language=None)
+            lesson_link(run)
+
+
+def link(params: dict[str, str]) -> str:
+    """This page's address with these query params (st.context.url leaves the query out)."""
+    query = urlencode(params, safe=",")
+    return f"{st.context.url or ''}?{query}" if query else st.context.url or ""
+
+
+def lesson_link(run: Run) -> None:
+    """A teacher's link: this run's settings, with the chosen controls hidden or locked."""
+    st.markdown("**Lesson link**", help="For a class: students who open it see only the controls the lesson needs. "
+                                        "Hidden controls are not drawn; locked ones are drawn but cannot be used.")
+    options, rules = classroom.names(), classroom.rules()
+    hide = st.multiselect("Hide", list(options), default=sorted(rules.hide, key=list(options).index),
+                          format_func=lambda n: f"{options[n]} ({n})", key="lesson_hide")
+    lock = st.multiselect("Lock", list(options), default=sorted(rules.lock, key=list(options).index),
+                          format_func=lambda n: f"{options[n]} ({n})", key="lesson_lock")
+    chosen = classroom.Rules(frozenset(hide), frozenset(lock))
+    st.code(link({**url_params(run.config), **chosen.to_params()}), language=None)
 
 
 def view_toggles(run: Run) -> Views:
+    rules = classroom.rules()
+    if rules.hides("views"):
+        return Views()
     cols = st.columns(5)
-    show_test = cols[0].toggle("Show test data", key="view_test", help="Draw the held-out test points too.")
-    discretize = cols[1].toggle("Discretize output", key="view_discretize",
-                                help="Colour each region by the predicted class instead of the probability.")
-    log_loss = cols[2].toggle("Log-scale loss", key="view_logloss", help="A log axis shows late progress better.")
-    network = cols[3].toggle("Network view", value=True, key="view_network",
-                             help="Draw every neuron (turn off for very deep nets to save time).")
-    histograms = cols[4].toggle("Histograms", value=True, key="view_hist",
-                                help="Per-layer histograms of activations and gradients.")
+
+    def toggle(i: int, label: str, key: str, help: str, value: bool = False) -> bool:
+        return cols[i].toggle(label, value=value, key=key, **rules.control("views", help))
+
+    show_test = toggle(0, "Show test data", "view_test", "Draw the held-out test points too.")
+    discretize = toggle(1, "Discretize output", "view_discretize",
+                        "Colour each region by the predicted class instead of the probability.")
+    log_loss = toggle(2, "Log-scale loss", "view_logloss", "A log axis shows late progress better.")
+    network = toggle(3, "Network view", "view_network", "Draw every neuron (turn off for very deep nets to save time).",
+                     value=True)
+    histograms = toggle(4, "Histograms", "view_hist", "Per-layer histograms of activations and gradients.", value=True)
     return Views(network=network, histograms=histograms, show_test=show_test, discretize=discretize,
                  log_loss=log_loss)

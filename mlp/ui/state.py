@@ -14,6 +14,8 @@ import streamlit as st
 from mlp.config import Config, ConfigError
 from mlp.trainer import Report, Trainer
 
+from . import classroom
+
 
 @dataclass
 class Run:
@@ -30,18 +32,33 @@ def current_run(key: str = "run") -> Run:
     """This session's run, created from the URL's query params on first use."""
     run = st.session_state.get(key)
     if run is None:
-        config, problems = Config.from_query_lenient(st.query_params.to_dict())
-        if problems:
-            problems = ["Some settings in the link were not valid and were replaced:"] + problems
-        run = Run(config, Trainer(config), problems=problems)
+        config, problems = config_from_link()
+        run = Run(config, Trainer(config), problems=problems + classroom.link_problems())
         st.session_state[key] = run
         write_url(config)
     return run
 
 
+def config_from_link(base: Config | None = None) -> tuple[Config, list[str]]:
+    """The link's settings over `base` (default: the defaults); a bad one is left out and reported."""
+    config, problems = Config.from_query_lenient(st.query_params.to_dict(), base)
+    return config, (["Some settings in the link were not valid and were replaced:"] + problems if problems else [])
+
+
+def url_params(config: Config) -> dict[str, str]:
+    """The query params of a config: only what differs from the defaults, to keep links short."""
+    default = Config().to_query()
+    return {k: v for k, v in config.to_query().items() if v != default[k]}
+
+
+def link_params(config: Config) -> dict[str, str]:
+    """What a link to this run holds: its settings and the teacher's hide / lock rules."""
+    return {**url_params(config), **classroom.rules().to_params()}
+
+
 def write_url(config: Config) -> None:
-    """Put every setting into the address bar (only what differs, to keep it short)."""
-    wanted = {k: v for k, v in config.to_query().items() if v != Config().to_query()[k]}
+    """Put every setting, and the teacher's rules, into the address bar."""
+    wanted = link_params(config)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -49,12 +66,17 @@ def write_url(config: Config) -> None:
 def change_config(run: Run, **changes) -> bool:
     """Apply changed settings: live ones to the running net, others by starting a new run.
 
-    Invalid settings are refused with messages (the old run keeps going untouched).
+    Invalid settings, and changes to settings a teacher's link locked, are refused with messages
+    (the old run keeps going untouched).
     """
     try:
         config = run.config.replace(**changes)
     except ConfigError as err:
         run.problems = err.problems
+        return False
+    refused = classroom.refusals(run.config, config)
+    if refused:
+        run.problems = refused
         return False
     run.problems = []
     if config == run.config:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from . import classroom
 from .state import Run
 
 _KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
@@ -53,12 +54,15 @@ def _retarget() -> None:
 def _write(run: Run) -> None:
     array, index = _target(run)
     value = st.session_state.get(_VALUE)
-    if value is not None:
+    if value is not None and not classroom.rules().locks("weights"):
         array[index] = value
         run.report = None                          # recompute what the charts show
 
 
 def weight_editor(run: Run) -> None:
+    allowed = classroom.rules().control("weights", "Type a value; the net uses it at once.")
+    if allowed is None:
+        return
     net = run.trainer.net
     with st.expander("Edit a weight or bias by hand (or click a link in the network)",
                      expanded=st.session_state.get("edit_open", False)):
@@ -76,4 +80,4 @@ def weight_editor(run: Run) -> None:
         array, index = _target(run)
         st.session_state.setdefault(_VALUE, float(array[index]))
         cols[4].number_input("Value", -100.0, 100.0, step=0.1, format="%.4f", key=_VALUE,
-                             on_change=_write, args=(run,), help="Type a value; the net uses it at once.")
+                             on_change=_write, args=(run,), **allowed)
