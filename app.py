@@ -2,6 +2,7 @@
 import streamlit as st
 
 from mlp.ui.controls import settings_sidebar
+from mlp.ui.exports import export_panel
 from mlp.ui.frame import Views
 from mlp.ui.live import live_playground
 from mlp.ui.page import page_setup, play_controls, view_toggles
@@ -11,6 +12,8 @@ from mlp.ui.weight_editor import weight_editor
 page_setup("Playground")
 run = current_run()
 settings_sidebar(run)
+with st.sidebar.expander("Save & export", icon=":material/save:"):
+    export_panel(run)
 
 st.title("Neural network playground")
 st.caption("A from-scratch NumPy network learns to separate the points. Press Play and watch the output, "

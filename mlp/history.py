@@ -54,3 +54,38 @@ class History:
         """Forget records whose 'step' is beyond `step` (after stepping back to an earlier state)."""
         keep = int(np.searchsorted(self.column("step"), step, side="right"))
         self._size = keep
+
+    # -- saving and loading (mlp/checkpoint.py) --------------------------------------------------
+    @property
+    def shapes(self) -> dict[str, tuple]:
+        """name -> shape of one record, as given to the constructor."""
+        return {name: column.shape[1:] for name, column in self._data.items()}
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        """(the kept rows of every column, copies; the counters that decide which records come next)."""
+        return ({name: self.column(name).copy() for name in self._data},
+                {"stride": self._stride, "offered": self._offered})
+
+    def restore(self, columns: dict[str, np.ndarray], counters: dict[str, int]) -> None:
+        """Take back a `state()`: every column with the same number of rows, at most `capacity`.
+
+        ValueError with a sentence when something does not fit this history.
+        """
+        if set(columns) != set(self._data):
+            raise ValueError(f"the history columns are {sorted(columns)}, expected {sorted(self._data)}")
+        sizes = {len(np.asarray(c)) for c in columns.values()}
+        size = sizes.pop() if len(sizes) == 1 else -1
+        if not 0 <= size <= self.capacity:
+            raise ValueError("the history columns have different lengths or too many rows")
+        for name, column in columns.items():
+            column = np.asarray(column)
+            if column.shape[1:] != self._data[name].shape[1:]:
+                raise ValueError(f"the history column {name!r} has shape {column.shape}, "
+                                 f"expected (n, {', '.join(map(str, self._data[name].shape[1:]))})")
+        stride, offered = counters.get("stride"), counters.get("offered")
+        if not (isinstance(stride, int) and stride >= 1 and stride & (stride - 1) == 0
+                and isinstance(offered, int) and offered >= size):
+            raise ValueError("the history's counters are not valid")
+        for name, column in columns.items():
+            self._data[name][:size] = column
+        self._size, self._stride, self._offered = size, stride, offered

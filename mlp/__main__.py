@@ -1,0 +1,205 @@
+"""Train a run from the command line and write its take-home files: for a teacher preparing material.
+
+    python -m mlp --url "http://localhost:8501/?dataset=xor&lr=0.1" --steps 2000 --out xor-run
+    python -m mlp --config settings.json --set hidden=8,8 --set activation=relu --steps 500
+    python -m mlp --resume xor-run/weights.npz --steps 1000 --out xor-more
+
+Settings start from the defaults, then the --config file (JSON, as the settings' own to_json writes)
+or the --url's query (a link copied from the Playground), then each --set key=value, and are checked
+as strictly as the app checks them. Into --out go data.csv, history.csv, weights.npz (load it in the
+app or --resume it), predict.py (the net as plain NumPy) and report.html (offline). A progress bar
+goes to stderr. Bad input gets a message and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .checkpoint import CheckpointError, load_trainer, save_trainer
+from .config import FIELD, Config, ConfigError
+from .exports import data_csv, history_csv, standalone_script
+from .trainer import Trainer
+
+HISTORY_ROWS = 500          # about this many recorded moments by default (the history keeps at most 1024)
+MAX_STEPS = 10_000_000
+BAR_WIDTH = 30
+
+
+class InputError(Exception):
+    """Something the user gave us is wrong; the message says what."""
+
+
+def _arguments() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m mlp", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="Examples:\n" + __doc__.split("\n\n")[1])
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--config", metavar="FILE", help="settings as a JSON file")
+    source.add_argument("--url", help="a Playground link: its query holds the settings")
+    source.add_argument("--resume", metavar="WEIGHTS.npz", help="carry on a saved run exactly where it stopped")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change one setting, as in the link (e.g. lr=0.1, hidden=8,8); repeatable")
+    p.add_argument("--steps", type=int, default=1000, help="training steps to take (default 1000)")
+    p.add_argument("--every", type=int, default=0, metavar="K",
+                   help=f"record the history every K steps (default: about {HISTORY_ROWS} records in all)")
+    p.add_argument("--out", default="mlp-run", metavar="DIR", help="where the files go (default ./mlp-run)")
+    p.add_argument("--no-report", action="store_true", help="skip report.html (the slowest file)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise InputError(f"--set needs KEY=VALUE, got {pair!r}")
+        if key not in FIELD:
+            raise InputError(f"unknown setting {key!r}; the settings are: {', '.join(FIELD)}")
+        out[key] = value
+    return out
+
+
+def _settings_of_url(url: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    unknown = sorted(set(query) - set(FIELD))
+    if unknown:
+        raise InputError(f"the link has unknown settings: {', '.join(unknown)}")
+    return {k: v[-1] for k, v in query.items()}
+
+
+def _read(path: str, mode: str = "r"):
+    try:
+        with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+
+
+def build_trainer(args) -> Trainer:
+    """The trainer the arguments describe; InputError when they describe nothing valid."""
+    changes = _overrides(args.set)
+    try:
+        if args.resume:
+            trainer = load_trainer(_read(args.resume, "rb"))
+            if changes:
+                config = Config.from_query({**trainer.config.to_query(), **changes})
+                if not trainer.apply(config):
+                    raise InputError("a resumed run can only change the training settings (learning rate, "
+                                     "optimizer, batch size, ...), not the data or the network")
+            return trainer
+        settings = {}
+        if args.config:
+            settings = Config.from_json(_read(args.config)).to_query()
+        elif args.url:
+            settings = _settings_of_url(args.url)
+        return Trainer(Config.from_query({**settings, **changes}))
+    except ConfigError as err:
+        raise InputError("the settings are not valid:\n  " + "\n  ".join(err.problems)) from None
+    except CheckpointError as err:
+        raise InputError(f"cannot resume from {args.resume}: {err}") from None
+
+
+class Progress:
+    """A one-line text bar on stderr, redrawn at most 10 times a second (each tenth on a non-terminal)."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet = max(total, 1), quiet
+        self.tty = sys.stderr.isatty()
+        self.last_time, self.last_tenth, self.last_done = 0.0, -1, -1
+
+    def show(self, done: int, loss: float, final: bool = False) -> None:
+        if self.quiet:
+            return
+        now, tenth = time.monotonic(), 10 * done // self.total
+        if done == self.last_done and not (final and self.tty):
+            return
+        if not final and (now - self.last_time < 0.1 if self.tty else tenth == self.last_tenth):
+            return
+        self.last_time, self.last_tenth, self.last_done = now, tenth, done
+        filled = BAR_WIDTH * done // self.total
+        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done:,}/{self.total:,} steps  loss {loss:.4f}"
+        sys.stderr.write(("\r" + line) if self.tty else line + "\n")
+        if final and self.tty:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def train(trainer: Trainer, steps: int, every: int, progress: Progress) -> tuple[str | None, int]:
+    """Take `steps` steps in chunks of `every`; (why it stopped early or None, steps taken)."""
+    start, why = trainer.step, None
+    report = trainer.probe()           # the curves start at the first step's state
+    try:
+        while trainer.step - start < steps:
+            report = trainer.run(min(every, steps - (trainer.step - start)))
+            progress.show(trainer.step - start, report.train_loss)
+            if report.diverged_at is not None:
+                why = (f"the training diverged at step {report.diverged_at} (NaN/∞): the last good weights "
+                       "are saved; try a lower learning rate")
+            elif report.tripped_layer is not None:
+                why = f"the gradient tripwire tripped at step {report.step} (layer {report.tripped_layer + 1})"
+            elif report.reached_target:
+                why = f"the training loss reached the target {trainer.config.target_loss:g}"
+            if why:
+                break
+    except KeyboardInterrupt:
+        why = "interrupted"
+    progress.show(trainer.step - start, report.train_loss, final=True)
+    return why, trainer.step - start
+
+
+def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
+    files = {"data.csv": data_csv(trainer), "history.csv": history_csv(trainer),
+             "weights.npz": save_trainer(trainer), "predict.py": standalone_script(trainer)}
+    if report:
+        from .ui.run_report import run_report_html     # plotly only when a report is wanted
+        files["report.html"] = run_report_html(trainer)
+    written = []
+    for name, content in files.items():
+        path = out / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments().parse_args(argv)
+    try:
+        if not 0 <= args.steps <= MAX_STEPS:
+            raise InputError(f"--steps must be 0 to {MAX_STEPS:,}, got {args.steps}")
+        if args.every < 0:
+            raise InputError(f"--every must be a positive number of steps, got {args.every}")
+        trainer = build_trainer(args)
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"cannot create the folder {out}: {err.strerror or err}") from None
+    except InputError as err:
+        print(f"python -m mlp: {err}", file=sys.stderr)
+        return 2
+    every = args.every or max(1, math.ceil(args.steps / HISTORY_ROWS))
+    why, taken = train(trainer, args.steps, every, Progress(args.steps, args.quiet))
+    if why:
+        print(f"Stopped early: {why}.", file=sys.stderr)
+    try:
+        written = write_files(trainer, out, not args.no_report)
+    except OSError as err:
+        print(f"python -m mlp: cannot write into {out}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    print(f"Trained {taken:,} steps (now at step {trainer.step:,}). Wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 130 if why == "interrupted" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
