@@ -15,7 +15,7 @@ import numpy as np
 
 from . import metrics
 from .config import Config
-from .datasets import featurize, make_dataset, one_hot
+from .datasets import Dataset, featurize, make_dataset, one_hot
 from .history import History
 from .network import MLP
 from .optimizers import OPTIMIZERS
@@ -71,10 +71,15 @@ def make_optimizer(config: Config):
 
 
 class Trainer:
-    def __init__(self, config: Config, dtype=None):
+    def __init__(self, config: Config, dtype=None, data: Dataset | None = None):
+        """`data`: points to train on instead of the config's generated set (the student's own)."""
         self.config = config
-        data = make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction,
-                            config.data_seed, config.n_classes)
+        if data is None:
+            data = make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction,
+                                config.data_seed, config.n_classes)
+        elif (data.problem, data.n_classes) != (config.problem, config.n_output_classes):
+            raise ValueError(f"the data is {data.problem} with {data.n_classes} classes but the config expects "
+                             f"{config.problem} with {config.n_output_classes}")
         self.data = data
         self.net = MLP(config.layer_sizes, activation=config.activation, output=config.output,
                        init=config.init, seed=config.seed, dtype=dtype, bias_init=config.bias_init,

@@ -21,10 +21,11 @@ from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
 from mlp.signals import LayerSignals
 from mlp.trainer import Trainer
+from mlp.userdata import config_for_points
 
 from .controls import field_widget
 from .plotly_live import live_chart
-from .state import Run, change_config, write_url
+from .state import USER_POINTS, Run, change_config, new_trainer, write_url
 
 KEY = "lab_gradient_flow"
 DEFAULT_PRESET = "vanishing"
@@ -50,9 +51,11 @@ def flow_lab() -> FlowLab:
         problems = []
         if st.query_params:
             config, problems = Config.from_query_lenient(st.query_params.to_dict())
+            config, missing = config_for_points(config, st.session_state.get(USER_POINTS))
+            problems += missing
         else:
             config = flow.PRESETS[DEFAULT_PRESET].config
-        lab = st.session_state[KEY] = FlowLab(Run(config, Trainer(config), problems=problems))
+        lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config), problems=problems))
     write_url(lab.run.config)          # also after coming back from another page: the link stays shareable
     _sync(lab)
     return lab

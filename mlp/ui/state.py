@@ -13,6 +13,9 @@ import streamlit as st
 
 from mlp.config import Config, ConfigError
 from mlp.trainer import Report, Trainer
+from mlp.userdata import USER_SETS, config_for_points
+
+USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
 
 @dataclass
@@ -33,10 +36,18 @@ def current_run(key: str = "run") -> Run:
         config, problems = Config.from_query_lenient(st.query_params.to_dict())
         if problems:
             problems = ["Some settings in the link were not valid and were replaced:"] + problems
-        run = Run(config, Trainer(config), problems=problems)
+        config, missing = config_for_points(config, st.session_state.get(USER_POINTS))
+        problems += missing
+        run = Run(config, new_trainer(config), problems=problems)
         st.session_state[key] = run
         write_url(config)
     return run
+
+
+def new_trainer(config: Config) -> Trainer:
+    """A trainer for `config`: on this session's own points when the config names them."""
+    points = st.session_state.get(USER_POINTS) if config.dataset in USER_SETS else None
+    return Trainer(config, data=points.dataset(config) if points is not None else None)
 
 
 def write_url(config: Config) -> None:
@@ -60,7 +71,7 @@ def change_config(run: Run, **changes) -> bool:
     if config == run.config:
         return True
     if not run.trainer.apply(config):
-        run.trainer = Trainer(config)
+        run.trainer = new_trainer(config)
         run.playing = False
         run.report = None
     run.config = config
@@ -70,6 +81,6 @@ def change_config(run: Run, **changes) -> bool:
 
 def reset(run: Run) -> None:
     """Start the same config again from its first step (same data, same initial weights)."""
-    run.trainer = Trainer(run.config)
+    run.trainer = new_trainer(run.config)
     run.playing = False
     run.report = None
