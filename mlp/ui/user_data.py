@@ -23,7 +23,8 @@ VALUE_KEY = "edit_points_value"
 EDIT_PROBLEMS_KEY = "edit_points_problems"
 EDITED_KEY = "edit_points_edited"  # a click changed the data: the whole page must show it
 MAX_UPLOAD_MB = 1
-CLASS_DOTS = ("🟠", "🔵", "🟢", "🟣", "🔴")    # the class colours of mlp.figures.palette.CLASS_COLOURS
+# Streamlit's named colours nearest to mlp.figures.palette.CLASS_COLOURS (orange, blue, green, purple, pink)
+CLASS_DOTS = tuple(f":{c}[●]" for c in ("orange", "blue", "green", "violet", "red"))
 
 
 def session_points() -> UserPoints | None:
