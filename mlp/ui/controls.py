@@ -14,6 +14,7 @@ import streamlit as st
 from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, natural_output
 from mlp.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
+from mlp.userdata import USER_SETS
 
 from .state import Run, change_config
 from .user_data import data_upload, session_points, use_points
@@ -33,7 +34,7 @@ SECTIONS = {
 def _relevant(key: str, run: Run) -> bool:
     """Hide settings that do nothing with the current choices."""
     c = run.config
-    generated = DATASETS[c.dataset].make is not None
+    generated = c.dataset not in USER_SETS
     return {
         "n_classes": c.dataset == "blobs",
         "noise": generated,
@@ -74,7 +75,7 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
     text = label or f.label
     if f.kind == "choice":
         options = {k: v for k, v in f.choices().items()
-                   if name != "dataset" or DATASETS[k].make or k == value or k in extra_choices}
+                   if name != "dataset" or k not in USER_SETS or k == value or k in extra_choices}
         return container.selectbox(text, list(options), format_func=options.get, **common)
     if name == "lr":              # TF Playground's log-scale steps, plus the current value if typed in
         return container.select_slider(text, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}",
@@ -100,7 +101,7 @@ def _widget_key(key: str) -> str:
 def _apply(run: Run, key: str, value) -> None:
     if value is None:             # a cleared number box: nothing to apply
         return
-    if key == "dataset" and DATASETS[value].make is None:
+    if key == "dataset" and value in USER_SETS:
         use_points(run, session_points())             # the session's own points (offered only if any)
         return
     changes = {key: value}
@@ -128,7 +129,7 @@ def _previews(noise: float, data_seed: int, n_classes: int) -> tuple[tuple[str, 
     """(label, SVG) of every data set at these settings; immutable, so safe to share between sessions."""
     out = []
     for name, spec in DATASETS.items():
-        if spec.make is None:         # the student's own points: nothing to preview here
+        if name in USER_SETS:         # the student's own points: nothing to preview here
             continue
         d = make_dataset(name, 200, noise, 0.5, data_seed, n_classes)
         out.append((name.replace("_", " "), dataset_preview_svg(d.X_train, d.y_train, problem=spec.problem)))
@@ -147,7 +148,8 @@ def dataset_gallery(run: Run) -> None:
             col.image(svg, caption=label, width=56)
     st.button("Regenerate data", icon=":material/casino:", width="stretch",
               on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)),
-              help="Draw new random points for the same data set (a new data seed).")
+              help="Split your points into train and test parts anew (a new data seed)." if c.dataset in USER_SETS
+              else "Draw new random points for the same data set (a new data seed).")
 
 
 def features_widget(run: Run) -> None:

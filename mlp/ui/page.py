@@ -7,6 +7,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from mlp.userdata import USER_SETS
+
 from .frame import Views
 from .plotly_live import load_plotly_js
 from .state import Run, reset
@@ -86,6 +88,8 @@ def play_controls(run: Run) -> None:
     with cols[4].popover("Share this run", icon=":material/link:", help="Copy a link that reproduces this exact run."):
         st.caption("Anyone opening this link gets the same data, network and starting weights.")
         st.code(st.context.url, language=None)
+        if run.config.dataset in USER_SETS:
+            st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")
 
 
 def view_toggles(run: Run) -> Views:
