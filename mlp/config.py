@@ -218,7 +218,7 @@ class Config:
     def n_output_classes(self) -> int:
         """Classes of the chosen set (the multi-class set takes n_classes), 0 for regression."""
         spec = DATASETS[self.dataset]
-        return self.n_classes if spec.name == "blobs" else spec.n_classes
+        return self.n_classes if spec.classes_from_config else spec.n_classes
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:

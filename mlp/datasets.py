@@ -176,8 +176,10 @@ class DatasetSpec:
     label: str           # what the UI shows
     problem: str         # "classification" or "regression"
     n_classes: int       # 2 for binary sets, the default (3) for "blobs", 0 for regression
-    make: Callable       # (n_samples, noise, rng, n_classes) -> (X (n, 2), y (n,))
+    make: Callable | None  # (n_samples, noise, rng, n_classes) -> (X (n, 2), y (n,)); None: the
+                           # student's own points, which live in their session (mlp/userdata.py)
     help: str            # one plain sentence for a tooltip
+    classes_from_config: bool = False   # the config's n_classes says how many classes it has
 
 
 DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
@@ -192,11 +194,19 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
     DatasetSpec("moons", "Moons", "classification", 2, _moons,
                 "Two interlocking half-moons, one per class."),
     DatasetSpec("blobs", "Blobs", "classification", MULTICLASS_RANGE[0], _blobs,
-                "Three to five round clouds of points, each its own class."),
+                "Three to five round clouds of points, each its own class.", classes_from_config=True),
     DatasetSpec("plane", "Plane", "regression", 0, _plane,
                 "The target rises steadily from one corner of the plane to the other."),
     DatasetSpec("multi_gauss", "Multi Gaussian", "regression", 0, _multi_gauss,
                 "The target is a landscape of six hills and valleys."),
+    # The student's own points (uploaded or clicked): one entry per shape of problem, so that the
+    # config alone still says what the output layer looks like.
+    DatasetSpec("user", "Your data (2 classes)", "classification", 2, None,
+                "Your own points, from a CSV file or clicked onto the plane."),
+    DatasetSpec("user_classes", "Your data (3–5 classes)", "classification", MULTICLASS_RANGE[0], None,
+                "Your own points, from a CSV file or clicked onto the plane.", classes_from_config=True),
+    DatasetSpec("user_values", "Your data (values)", "regression", 0, None,
+                "Your own points and target values, from a CSV file or clicked onto the plane."),
 )}
 
 
@@ -210,15 +220,35 @@ class Dataset:
     n_classes: int   # 0 for regression
 
 
+def split_dataset(X: Array, y: Array, problem: str, n_classes: int, train_fraction: float,
+                  rng: np.random.Generator) -> Dataset:
+    """Shuffle points X (n, 2), y (n,) with `rng` and split them into train and test parts.
+
+    The train part has round(n * train_fraction) points (at least 1, at most n - 1); the rest is
+    the test part. Labels become int64, targets float64.
+    """
+    n = len(X)
+    if n < 2:
+        raise ValueError(f"need at least 2 samples to have a train and a test part, got {n}")
+    y = np.asarray(y).astype(np.int64 if problem == "classification" else np.float64)
+    # Generators emit points grouped by class; shuffle so both parts get every class.
+    order = rng.permutation(n)
+    X, y = np.asarray(X, dtype=np.float64)[order], y[order]
+    n_train = min(max(round(n * train_fraction), 1), n - 1)
+    return Dataset(X_train=X[:n_train], y_train=y[:n_train], X_test=X[n_train:],
+                   y_test=y[n_train:], problem=problem, n_classes=n_classes)
+
+
 def make_dataset(name: str, n_samples: int, noise: float, train_fraction: float, seed: int,
                  n_classes: int = 3) -> Dataset:
-    """Generate data set `name`, shuffle it and split it into train and test parts.
+    """Generate data set `name`, shuffle it and split it into train and test parts (`split_dataset`).
 
-    The train part has round(n_samples * train_fraction) points (at least 1, at most
-    n_samples - 1); the rest is the test part. `n_classes` only matters for "blobs".
+    `n_classes` only matters for "blobs".
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(DATASETS)}")
+    if DATASETS[name].make is None:
+        raise ValueError(f"the {name} set has no generator: its points are your own (mlp.userdata)")
     if n_samples < 2:
         raise ValueError(f"need at least 2 samples to have a train and a test part, got {n_samples}")
     if not 0.0 <= noise <= MAX_NOISE:
@@ -227,17 +257,10 @@ def make_dataset(name: str, n_samples: int, noise: float, train_fraction: float,
         raise ValueError(f"train_fraction must be strictly between 0 and 1, got {train_fraction}")
 
     spec = DATASETS[name]
-    k = n_classes if name == "blobs" else spec.n_classes
+    k = n_classes if spec.classes_from_config else spec.n_classes
     rng = np.random.default_rng(seed)
     X, y = spec.make(n_samples, noise, rng, k)
-    y = y.astype(np.int64 if spec.problem == "classification" else np.float64)
-
-    # Generators emit points grouped by class; shuffle so both parts get every class.
-    order = rng.permutation(n_samples)
-    X, y = X[order], y[order]
-    n_train = min(max(round(n_samples * train_fraction), 1), n_samples - 1)
-    return Dataset(X_train=X[:n_train], y_train=y[:n_train], X_test=X[n_train:],
-                   y_test=y[n_train:], problem=spec.problem, n_classes=k)
+    return split_dataset(X, y, spec.problem, k, train_fraction, rng)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -72,11 +72,15 @@ def make_optimizer(config: Config):
 
 class Trainer:
     def __init__(self, config: Config, dtype=None, data: Dataset | None = None):
-        """`data`: train on this Dataset instead of generating the config's (an upload, a loaded file)."""
+        """`data`: train on this Dataset instead of generating the config's (the student's own points,
+        a loaded file); it must be the problem and number of classes the config expects."""
         self.config = config
         if data is None:
             data = make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction,
                                 config.data_seed, config.n_classes)
+        elif (data.problem, data.n_classes) != (config.problem, config.n_output_classes):
+            raise ValueError(f"the data is {data.problem} with {data.n_classes} classes but the config expects "
+                             f"{config.problem} with {config.n_output_classes}")
         self.data = data
         self.net = MLP(config.layer_sizes, activation=config.activation, output=config.output,
                        init=config.init, seed=config.seed, dtype=dtype, bias_init=config.bias_init,

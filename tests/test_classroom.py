@@ -77,12 +77,13 @@ def test_rules_round_trip_through_query_params(hide, lock):
 
 # -- the Playground --------------------------------------------------------------------------------
 def test_hidden_controls_are_not_drawn():
-    at = start(hide="lr,views,hidden,step,gallery")
+    at = start(hide="lr,views,hidden,step,gallery,points")
     assert not at.exception and not at.warning
     widgets = keys(at.select_slider) | keys(at.number_input) | keys(at.text_input)
     assert "setting_lr" not in widgets and "setting_lr_typed" not in widgets and "setting_hidden" not in widgets
     assert "setting_init_gain" in widgets                          # the other settings are still there
-    assert not at.toggle                                           # the view toggles
+    assert not at.toggle                                           # the view toggles and Edit points
+    assert "Upload a CSV file" not in {u.label for u in at.get("file_uploader")}     # and the upload
     labels = {b.label for b in at.button}
     assert {"Step", "Back", "Regenerate data", "＋ layer"}.isdisjoint(labels)
     assert {"Play", "Reset"} <= labels
@@ -148,7 +149,12 @@ def test_the_rules_survive_settings_changes_and_a_cleared_address_bar():
     at.query_params.clear()                         # as after a page change: Streamlit empties the params
     at.run()
     assert at.query_params["hide"] == "views" and at.query_params["lock"] == "activation"
-    assert not at.toggle and at.selectbox(key="setting_activation").disabled
+    assert not view_toggles(at) and at.selectbox(key="setting_activation").disabled
+
+
+def view_toggles(at) -> set[str]:
+    """The view toggles drawn ("Edit points" belongs to the name "points", not "views")."""
+    return {t.key for t in at.toggle} - {"view_edit_points"}
 
 
 def _query(link: str) -> dict[str, str]:
@@ -172,7 +178,7 @@ def test_the_lesson_link_holds_the_settings_and_the_chosen_rules_and_round_trips
     student = start(**query)                       # the link opens as the teacher chose
     assert not student.exception and not student.warning
     assert student.session_state["run"].config == Config(dataset="xor", seed=7)
-    assert "setting_lr" not in keys(student.select_slider) and not student.toggle
+    assert "setting_lr" not in keys(student.select_slider) and not view_toggles(student)
     assert student.selectbox(key="setting_activation").disabled and student.button(key="step").disabled
 
 

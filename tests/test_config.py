@@ -28,7 +28,8 @@ def valid_configs(draw):
     problem = DATASETS[values["dataset"]].problem
     if problem == "regression":
         values["output"] = "linear"
-    elif values["output"] == "linear" or (values["output"] == "sigmoid" and values["dataset"] == "blobs"):
+    elif values["output"] == "linear" or (values["output"] == "sigmoid"
+                                          and DATASETS[values["dataset"]].classes_from_config):
         values["output"] = "softmax"
     return Config(**values)
 

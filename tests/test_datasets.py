@@ -18,13 +18,18 @@ def _all_points(ds: Dataset):
 # ---------------------------------------------------------------------------------- registry
 
 
+OWN = ["user", "user_classes", "user_values"]      # the student's own points (tests/test_userdata.py)
+
+
 def test_registry_lists_every_set_in_display_order():
-    assert list(DATASETS) == ALL
+    assert list(DATASETS) == ALL + OWN
     for name, spec in DATASETS.items():
         assert spec.name == name
         assert spec.label and spec.help
-    assert {n for n, s in DATASETS.items() if s.problem == "classification"} == set(CLASSIFICATION)
-    assert {n for n, s in DATASETS.items() if s.problem == "regression"} == set(REGRESSION)
+        assert (spec.make is None) == (name in OWN)
+    generated = {n: s for n, s in DATASETS.items() if s.make is not None}
+    assert {n for n, s in generated.items() if s.problem == "classification"} == set(CLASSIFICATION)
+    assert {n for n, s in generated.items() if s.problem == "regression"} == set(REGRESSION)
     assert all(DATASETS[n].n_classes == 2 for n in ["circle", "xor", "gauss", "spiral", "moons"])
     assert 3 <= DATASETS["blobs"].n_classes <= 5
     assert all(DATASETS[n].n_classes == 0 for n in REGRESSION)

@@ -28,6 +28,7 @@ PARTS = {                      # name -> what the teacher's menu says
     "views": "View toggles",
     "gallery": "Dataset pictures and Regenerate",
     "weights": "Editing a weight by hand",
+    "points": "Your own data (upload, Edit points)",
     "presets": "A lab's preset buttons",
     "pages": "Links to the other pages",
     "share": "Share popover",

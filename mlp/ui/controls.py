@@ -14,9 +14,11 @@ import streamlit as st
 from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, natural_output
 from mlp.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
+from mlp.userdata import USER_SETS
 
 from . import classroom
 from .state import Run, change_config
+from .user_data import data_upload, session_points, use_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -36,8 +38,11 @@ SECTION_EXTRAS = {"Data": ("gallery", "features"), "Network": ("hidden",)}     #
 def _relevant(key: str, run: Run) -> bool:
     """Hide settings that do nothing with the current choices."""
     c = run.config
+    generated = c.dataset not in USER_SETS
     return {
         "n_classes": c.dataset == "blobs",
+        "noise": generated,
+        "n_samples": generated,
         "momentum": c.optimizer == "momentum",
         "beta1": c.optimizer == "adam",
         "beta2": c.optimizer == "adam",
@@ -59,13 +64,15 @@ def parse_widths(text: str) -> tuple[int, ...]:
         raise ValueError(f"hidden layer widths must be whole numbers separated by commas; got {text!r}") from None
 
 
-def field_widget(name: str, value, *, key: str, on_change, args=(), container=st, label: str | None = None):
+def field_widget(name: str, value, *, key: str, on_change, args=(), container=st, label: str | None = None,
+                 extra_choices=()):
     """The widget of config field `name`, showing `value`: every page's settings are drawn by this.
 
     Label, help, range and choices come from FIELDS (choices from the registries). The config stays
     the source of truth: the widget's state is set from `value` before drawing. `on_change(*args,
     new_value)` gets the new value (None for a cleared number box; hidden widths as text). A teacher's
-    link can hide it (nothing drawn, returns None) or lock it (drawn disabled).
+    link can hide it (nothing drawn, returns None) or lock it (drawn disabled). Data sets of the
+    student's own points are offered only if current or in `extra_choices`.
     """
     f = FIELD[name]
     allowed = classroom.rules().control(name, f"{f.help} Comma-separated, e.g. 4, 4." if f.kind == "ints" else f.help)
@@ -75,7 +82,8 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
     common = dict(key=key, on_change=lambda: on_change(*args, st.session_state[key]), **allowed)
     text = label or f.label
     if f.kind == "choice":
-        options = f.choices()
+        options = {k: v for k, v in f.choices().items()
+                   if name != "dataset" or k not in USER_SETS or k == value or k in extra_choices}
         return container.selectbox(text, list(options), format_func=options.get, **common)
     if name == "lr":              # TF Playground's log-scale steps, plus the current value if typed in
         return container.select_slider(text, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}",
@@ -101,6 +109,9 @@ def _widget_key(key: str) -> str:
 def _apply(run: Run, key: str, value) -> None:
     if value is None:             # a cleared number box: nothing to apply
         return
+    if key == "dataset" and value in USER_SETS:
+        use_points(run, session_points())             # the session's own points (offered only if any)
+        return
     changes = {key: value}
     if key == "dataset" and DATASETS[value].problem != run.config.problem:
         changes["output"] = natural_output(value)      # classes <-> regression needs another output
@@ -109,7 +120,9 @@ def _apply(run: Run, key: str, value) -> None:
 
 def _widget(key: str, run: Run) -> None:
     value = getattr(run.config, key)
-    field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key))
+    points = session_points() if key == "dataset" else None
+    field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key),
+                 extra_choices=(points.dataset_name,) if points is not None else ())
     allowed = key == "lr" and classroom.rules().control("lr", "Any value from 0.00001 to 10.")
     if allowed:                   # the typed box belongs to the lr control: hidden or locked with it
         f = FIELD["lr"]
@@ -124,6 +137,8 @@ def _previews(noise: float, data_seed: int, n_classes: int) -> tuple[tuple[str, 
     """(label, SVG) of every data set at these settings; immutable, so safe to share between sessions."""
     out = []
     for name, spec in DATASETS.items():
+        if name in USER_SETS:         # the student's own points: nothing to preview here
+            continue
         d = make_dataset(name, 200, noise, 0.5, data_seed, n_classes)
         out.append((name.replace("_", " "), dataset_preview_svg(d.X_train, d.y_train, problem=spec.problem)))
     return tuple(out)
@@ -142,7 +157,8 @@ def dataset_gallery(run: Run) -> None:
     for row in range(0, len(previews), 4):
         for col, (label, svg) in zip(st.columns(4), previews[row:row + 4]):
             col.image(svg, caption=label, width=56)
-    allowed = rules.control("gallery", "Draw new random points for the same data set (a new data seed).",
+    allowed = rules.control("gallery", "Split your points into train and test parts anew (a new data seed)."
+                            if c.dataset in USER_SETS else "Draw new random points for the same data set (a new data seed).",
                             locked_by=("data_seed",))
     st.button("Regenerate data", icon=":material/casino:", width="stretch",
               on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
@@ -203,5 +219,6 @@ def settings_sidebar(run: Run) -> None:
                 if title == "Data":
                     dataset_gallery(run)
                     features_widget(run)
+                    data_upload(run)
                 if title == "Network":
                     hidden_layers_widget(run)

@@ -12,9 +12,10 @@ import streamlit as st
 from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
 from mlp.exports import data_csv, history_csv, standalone_script
 from mlp.trainer import Trainer
+from mlp.userdata import USER_SETS, UserPoints
 
 from .run_report import run_report_html
-from .state import Run, write_url
+from .state import USER_POINTS, Run, write_url
 
 UPLOAD_KEY = "export_upload"
 MESSAGE_KEY = "export_message"
@@ -35,6 +36,8 @@ def _load(run: Run) -> None:
         st.session_state[MESSAGE_KEY] = ("error", f"Could not load **{upload.name}**: {err}. "
                                                   "The current run is unchanged.")
         return
+    if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
+        st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
     run.config, run.trainer = trainer.config, trainer
     run.playing, run.report, run.problems = False, None, []
     write_url(trainer.config)

@@ -91,11 +91,15 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     return out
 
 
-def chart_payload(frames: list[dict], height: int, revision: int) -> bytes:
+def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False) -> bytes:
     """What the live chart component receives: compact JSON as bytes.
+
+    plane_clicks: the browser reports every click on the plot as {x, y, on: trace name}.
 
     Bytes travel in Streamlit's protobuf message as they are; a dict would be re-serialised with
     spaces after every comma and colon (about 10% more to send every frame).
     """
-    return json.dumps({"frames": frames, "height": height, "revision": revision}, separators=(",", ":"),
-                      allow_nan=False).encode()
+    payload = {"frames": frames, "height": height, "revision": revision}
+    if plane_clicks:
+        payload["planeClicks"] = True
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()

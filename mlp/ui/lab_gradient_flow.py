@@ -25,7 +25,7 @@ from mlp.trainer import Trainer
 from . import classroom, lab_link
 from .controls import field_widget
 from .plotly_live import live_chart
-from .state import Run, change_config, config_from_link, write_url
+from .state import Run, change_config, config_from_link, new_trainer, write_url
 
 KEY = "lab_gradient_flow"
 DEFAULT_PRESET = "vanishing"
@@ -52,7 +52,7 @@ def flow_lab() -> FlowLab:
         name, problems = lab_link.preset_from_link(flow.PRESETS, DEFAULT_PRESET)
         from_preset = lab_link.PARAM in st.query_params or not lab_link.has_settings()
         config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
-        lab = st.session_state[KEY] = FlowLab(Run(config, Trainer(config),
+        lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config),
                                                   problems=problems + more + classroom.link_problems()))
     write_url(lab.run.config)          # also after coming back from another page: the link stays shareable
     _sync(lab)
@@ -76,7 +76,7 @@ def _start_preset(lab: FlowLab, name: str) -> None:
     """The preset's config on a fresh weight seed: the effect must not depend on a lucky draw."""
     run = lab.run
     config = flow.PRESETS[name].config.replace(seed=(run.config.seed + 1) % (MAX_SEED + 1))
-    run.config, run.trainer, run.playing, run.report, run.problems = config, Trainer(config), False, None, []
+    run.config, run.trainer, run.playing, run.report, run.problems = config, new_trainer(config), False, None, []
     write_url(config)
 
 

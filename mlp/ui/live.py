@@ -17,6 +17,7 @@ from mlp.figures import confusion_matrix_figure
 from .frame import Views, boundary_figure, frame_figures
 from .plotly_live import live_chart
 from .state import Run
+from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
 FRAMES_PER_BATCH = 4
@@ -74,11 +75,11 @@ def _status(run: Run) -> None:
 
 
 def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
-    def chart(name: str, on_click=None) -> None:
+    def chart(name: str, on_click=None, plane_clicks: bool = False) -> None:
         if name in frames[-1]:
             figs = [f[name] for f in frames if name in f]
             live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame,
-                       on_click=on_click)
+                       on_click=on_click, plane_clicks=plane_clicks)
 
     left, right = st.columns([3, 2])
     with left:
@@ -88,7 +89,9 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
         show_selection()
     with right:
         st.markdown("**Output** — the net's prediction over the plane, with the training points.")
-        chart("boundary")
+        editing = edit_controls(run)
+        chart("boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
+              plane_clicks=editing)
     left, right = st.columns(2)
     with left:
         st.markdown("**Loss** — training (solid) and test (dashed)"

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from mlp.userdata import USER_SETS
+
 from .frame import Views
 from .plotly_live import load_plotly_js
 from . import classroom
@@ -100,6 +102,8 @@ def play_controls(run: Run) -> None:
         with cols[4].popover("Share this run", icon=":material/link:", **allowed):
             st.caption("Anyone opening this link gets the same data, network and starting weights.")
             st.code(link(link_params(run.config)), language=None)
+            if run.config.dataset in USER_SETS:
+                st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")
             lesson_link(run)
 
 

@@ -84,6 +84,8 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
     ? JSON.parse(new TextDecoder().decode(raw)) : raw;
   const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
   const state = div.mlp, now = performance.now();
+  state.planeClicks = Boolean(data.planeClicks);
+  div.classList.toggle("mlp-editing", state.planeClicks);
   if (state.lastBatch) state.period = 0.7 * state.period + 0.3 * Math.min(now - state.lastBatch, 1000);
   state.lastBatch = now;
   // a new batch replaces what is left of the old one: never fall behind the server
@@ -99,12 +101,24 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
     if (!next) return;
     const t0 = performance.now();
     const fig = expandFigure(next.fig);
+    if (state.planeClicks) {
+      // Editing points: a point counts as clicked only under the cursor (Plotly's default takes the
+      // nearest within 20 px, which on a crowded plot is almost everywhere), and a drag must not zoom.
+      fig.layout.hoverdistance = 4;
+      fig.layout.dragmode = false;
+    }
     window.Plotly.react(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
       state.clicks = true;
       div.on("plotly_click", (event) => {
         const point = event.points && event.points[0];
-        if (point && point.customdata !== undefined) setTriggerValue("clicked", point.customdata);
+        if (!point) return;
+        if (point.customdata !== undefined) setTriggerValue("clicked", point.customdata);
+        // A heatmap reports the clicked cell's x and y, a marker trace the marker's: the trace's name
+        // tells which ("output" is the heatmap; "train", "test" the points). `at` makes each click new.
+        else if (state.planeClicks) {
+          setTriggerValue("clicked", { x: point.x, y: point.y, on: point.data.name, at: Date.now() });
+        }
       });
     }
     // how long a redraw takes, for bench/browser.py
@@ -120,7 +134,8 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
 
 _loader = st.components.v2.component("mlp_plotly_loader", js=_LOADER_JS, isolate_styles=False)
 # not in a shadow root: plotly.js styles its plots (modebar, hover labels) from the document head
-_chart = st.components.v2.component("mlp_live_chart", js=_CHART_JS, css=".mlp-plot { width: 100%; }",
+_chart = st.components.v2.component("mlp_live_chart", js=_CHART_JS,
+                                    css=".mlp-plot { width: 100%; } .mlp-editing .nsewdrag { cursor: crosshair !important; }",
                                     isolate_styles=False)
 
 
@@ -137,12 +152,13 @@ def load_plotly_js() -> None:
 
 
 def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revision: int = 0,
-               on_click=None):
+               on_click=None, plane_clicks: bool = False):
     """Draw a figure (a plain Plotly dict), or a list of successive ones, under `key`.
 
     Every call updates the same plot in place; a list is played back evenly until the next call.
     `revision` identifies the batch (the browser test reads it to count real updates).
-    `on_click(customdata)` is called when the user clicks a point that carries customdata.
+    `on_click(customdata)` is called when the user clicks a point that carries customdata; with
+    `plane_clicks`, any other click gives `on_click({"x", "y", "on": trace name, "at": time})`.
     """
     frames = [frames] if isinstance(frames, dict) else frames
     def clicked() -> None:
@@ -150,5 +166,5 @@ def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revisi
         if point is not None:
             on_click(point)
 
-    _chart(data=chart_payload(frames, height, revision), key=key, height=height,
+    _chart(data=chart_payload(frames, height, revision, plane_clicks), key=key, height=height,
            **({"on_clicked_change": clicked} if on_click else {}))

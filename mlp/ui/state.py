@@ -13,6 +13,9 @@ import streamlit as st
 
 from mlp.config import Config, ConfigError
 from mlp.trainer import Report, Trainer
+from mlp.userdata import USER_SETS, config_for_points
+
+USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
 from . import classroom
 
@@ -33,16 +36,22 @@ def current_run(key: str = "run") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        run = Run(config, Trainer(config), problems=problems + classroom.link_problems())
+        run = Run(config, new_trainer(config), problems=problems + classroom.link_problems())
         st.session_state[key] = run
         write_url(config)
     return run
 
 
 def config_from_link(base: Config | None = None) -> tuple[Config, list[str]]:
-    """The link's settings over `base` (default: the defaults); a bad one is left out and reported."""
+    """The link's settings over `base` (default: the defaults); a bad one is left out and reported.
+
+    A link naming the student's own points, opened in a session that has none, falls back too.
+    """
     config, problems = Config.from_query_lenient(st.query_params.to_dict(), base)
-    return config, (["Some settings in the link were not valid and were replaced:"] + problems if problems else [])
+    if problems:
+        problems = ["Some settings in the link were not valid and were replaced:"] + problems
+    config, missing = config_for_points(config, st.session_state.get(USER_POINTS))
+    return config, problems + missing
 
 
 def url_params(config: Config) -> dict[str, str]:
@@ -54,6 +63,12 @@ def url_params(config: Config) -> dict[str, str]:
 def link_params(config: Config) -> dict[str, str]:
     """What a link to this run holds: its settings and the teacher's hide / lock rules."""
     return {**url_params(config), **classroom.rules().to_params()}
+
+
+def new_trainer(config: Config) -> Trainer:
+    """A trainer for `config`: on this session's own points when the config names them."""
+    points = st.session_state.get(USER_POINTS) if config.dataset in USER_SETS else None
+    return Trainer(config, data=points.dataset(config) if points is not None else None)
 
 
 def write_url(config: Config) -> None:
@@ -82,7 +97,7 @@ def change_config(run: Run, **changes) -> bool:
     if config == run.config:
         return True
     if not run.trainer.apply(config):
-        run.trainer = Trainer(config)
+        run.trainer = new_trainer(config)
         run.playing = False
         run.report = None
     run.config = config
@@ -92,6 +107,6 @@ def change_config(run: Run, **changes) -> bool:
 
 def reset(run: Run) -> None:
     """Start the same config again from its first step (same data, same initial weights)."""
-    run.trainer = Trainer(run.config)
+    run.trainer = new_trainer(run.config)
     run.playing = False
     run.report = None
