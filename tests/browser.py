@@ -27,6 +27,12 @@ def require_chromium() -> None:
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
 
 
+def step_counter(page) -> int:
+    """The Playground's "Step" metric, as a number."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
