@@ -19,7 +19,9 @@ Chromium does not redraw them (plotly_live.py skips charts out of view) and 30 p
 Server CPU is read from /proc for the server's processes (workers and nginx; 100% = one core), the
 client's (Chromium, Playwright and this script) separately, so one can see who took the cores.
 Memory per session = (server RSS while N play - server RSS idle) / N, where idle is measured after
-one warm-up session has loaded and played (the one-off cost of the first page is not a student's).
+one warm-up session has loaded and played on each worker (the one-off cost of a worker's first page
+is not a student's). Behind nginx, students land on workers by their random route cookie, so the
+split between workers is only roughly even.
 """
 from __future__ import annotations
 
@@ -53,15 +55,26 @@ def _server_pids(server: list[int]) -> list[int]:
     return [p for s in server for p in descendants(s)]
 
 
-def run_room(browser, url: str, server: list[int], n: int, seconds: float) -> dict:
-    """Open n sessions, Play in each, measure for `seconds`; `server` are the server's root pids (or [])."""
-    warm = browser.new_context(viewport=VIEWPORT)
-    page = warm.new_page()
-    open_playground(page, url, drawn=False)
-    press_play(page)
-    time.sleep(3)
-    warm.close()
+def _warm_up(browser, url: str, workers: int) -> None:
+    """One session played on every worker, so each has paid its one-off costs (imports, first page)."""
+    seen: set[str | None] = set()
+    for _ in range(8 * workers):                 # routes are random: keep opening until each worker had one
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        worker = open_playground(page, url, drawn=False)
+        if worker not in seen:
+            press_play(page)
+            time.sleep(3)
+        seen.add(worker)
+        context.close()
+        if len(seen) >= workers:
+            break
     time.sleep(2)
+
+
+def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
+    """Open n sessions, Play in each, measure for `seconds`; `server` are the server's root pids (or [])."""
+    _warm_up(browser, url, workers)
     idle_rss = rss_mb(_server_pids(server))
 
     contexts, pages = [], []
@@ -126,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         for n in counts:
             server = nullcontext((args.url, [])) if args.url else playground_server(args.workers)
             with server as (url, pids):
-                results.append(run_room(browser, url, pids, n, args.seconds))
+                results.append(run_room(browser, url, pids, max(1, args.workers), n, args.seconds))
             print(_row(results[-1], bool(pids)), flush=True)
         browser.close()
     if not args.url and args.seconds >= 60:
