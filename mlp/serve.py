@@ -158,7 +158,6 @@ def _wait_healthy(room: Room, url: str, what: str) -> None:
     while not _healthy(url):
         if room.dead() or time.time() > deadline:
             logs = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in sorted(room.run_dir.glob("*.log")))
-            room.stop()
             raise RuntimeError(f"{what} did not start (see its log below)\n{logs}")
         time.sleep(0.3)
 
@@ -179,11 +178,11 @@ def start_room(n_workers: int, port: int, host: str = "0.0.0.0", app: str = "app
     env[SECRET_ENV] = env.get(SECRET_ENV) or secrets.token_hex(32)
     try:
         for i, p in enumerate(ports):
-            log = open(run_dir / f"worker-{i + 1}.log", "wb")
-            room.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(p),
-                 "--server.address", "127.0.0.1", "--server.headless", "true"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            with open(run_dir / f"worker-{i + 1}.log", "wb") as log:
+                room.procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(p),
+                     "--server.address", "127.0.0.1", "--server.headless", "true"],
+                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         for i, w in enumerate(workers):
             _wait_healthy(room, f"http://{w}", f"worker {i + 1}")
         conf = run_dir / "nginx.conf"
@@ -192,9 +191,9 @@ def start_room(n_workers: int, port: int, host: str = "0.0.0.0", app: str = "app
         check = subprocess.run(nginx_cmd + ["-t", "-q"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx refused its config {conf}:\n{check.stderr}")
-        log = open(run_dir / "nginx.log", "wb")
-        room.procs.append(subprocess.Popen(nginx_cmd + ["-g", "daemon off;"], stdout=log,
-                                           stderr=subprocess.STDOUT, start_new_session=True))
+        with open(run_dir / "nginx.log", "wb") as log:
+            room.procs.append(subprocess.Popen(nginx_cmd + ["-g", "daemon off;"], stdout=log,
+                                               stderr=subprocess.STDOUT, start_new_session=True))
         _wait_healthy(room, room.url, "nginx")
     except BaseException:
         room.stop()

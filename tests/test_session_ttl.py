@@ -9,15 +9,12 @@ Streamlit drops expired sessions when it stores the next closed one, so: close a
 kept, within the TTL), wait past the TTL, close a second round; the first round's sessions must be
 gone. With a TTL of an hour this test fails (4 Trainers live after round 2, not 2).
 """
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser import ROOT, free_port, require_chromium
+from tests.browser import require_chromium, start_streamlit
 
 TTL_S = 1
 TABS = 2
@@ -26,21 +23,9 @@ TABS = 2
 @pytest.fixture
 def counting_server(tmp_path):
     require_chromium()
-    port, count_file = free_port(), tmp_path / "trainers"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.counting_server", str(count_file), "run", "app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.disconnectedSessionTTL", str(TTL_S)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2).close()
-            break
-        except OSError:
-            assert time.time() < deadline, "streamlit did not start"
-            time.sleep(0.3)
+    count_file = tmp_path / "trainers"
+    proc, url = start_streamlit("app.py", "--server.disconnectedSessionTTL", str(TTL_S),
+                                launcher=("-m", "tests.counting_server", str(count_file)))
     yield url, count_file
     proc.terminate()
     proc.wait(timeout=10)
