@@ -19,11 +19,10 @@ import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, start_streamlit  # noqa: E402
+from bench.playground_page import (CHROMIUM, CHROMIUM_FLAGS, open_playground, playground_server,  # noqa: E402
+                                   press_play, step_counter)
 
 PAGES = {
     "default page": "/",
@@ -57,20 +56,14 @@ COUNT_UPDATES = """
 """
 
 
-def step_count(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-
-
 def measure(page, url: str, seconds: float) -> dict:
-    page.goto(url)
-    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    open_playground(page, url)
     time.sleep(1)
-    page.get_by_role("button", name="Play").click()
+    press_play(page)
     time.sleep(2)                                        # past the first batches
-    steps0 = step_count(page)
+    steps0 = step_counter(page)
     result = page.evaluate(COUNT_UPDATES, seconds)
-    steps1 = step_count(page)
+    steps1 = step_counter(page)
     page.get_by_role("button", name="Pause").click()
     rates = [u / result["seconds"] for u in result["updates"]]
     seen = [r for r, v in zip(rates, result["visible"]) if v]
@@ -86,24 +79,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
-    proc, base = start_streamlit()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1300})
-            print(f"{args.seconds:g} s of Play per page; goal >= 10 drawn chart updates/s, 0 frames with a chart missing")
-            print(f"{'page':22} {'paints/s':>9} {'charts':>7} {'in view':>8} {'page upd/s':>11} "
-                  f"{'median upd/s':>13} {'worst upd/s':>12} {'missing':>8} {'steps/s':>8}")
-            for name, path in PAGES.items():
-                r = measure(page, base + path, args.seconds)
-                verdict = "ok" if r["all updates/s"] >= 10 and r["missing frames"] == 0 else "MISS"
-                print(f"{name:22} {r['paints/s']:9.1f} {r['charts']:7d} {r['visible']:8d} {r['all updates/s']:11.1f} "
-                      f"{r['median updates/s']:13.1f} {r['worst updates/s']:12.1f} {r['missing frames']:8d} "
-                      f"{r['steps/s']:8.0f}  {verdict}")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with playground_server() as (base, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1300})
+        print(f"{args.seconds:g} s of Play per page; goal >= 10 drawn chart updates/s, 0 frames with a chart missing")
+        print(f"{'page':22} {'paints/s':>9} {'charts':>7} {'in view':>8} {'page upd/s':>11} "
+              f"{'median upd/s':>13} {'worst upd/s':>12} {'missing':>8} {'steps/s':>8}")
+        for name, path in PAGES.items():
+            r = measure(page, base + path, args.seconds)
+            verdict = "ok" if r["all updates/s"] >= 10 and r["missing frames"] == 0 else "MISS"
+            print(f"{name:22} {r['paints/s']:9.1f} {r['charts']:7d} {r['visible']:8d} {r['all updates/s']:11.1f} "
+                  f"{r['median updates/s']:13.1f} {r['worst updates/s']:12.1f} {r['missing frames']:8d} "
+                  f"{r['steps/s']:8.0f}  {verdict}")
+        browser.close()
 
 
 if __name__ == "__main__":

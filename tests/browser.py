@@ -27,18 +27,27 @@ def require_chromium() -> None:
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
 
 
+def step_counter(page) -> int:
+    """The Playground's "Step" metric, as a number."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_streamlit(script: str = "app.py"):
-    """Start `streamlit run` on a free port; returns (process, base url) once /_stcore/health answers."""
+def start_streamlit(script: str = "app.py", *options: str, launcher: tuple[str, ...] = ("-m", "streamlit")):
+    """Start `streamlit run` on a free port; returns (process, base url) once /_stcore/health answers.
+
+    `options` are more `--server.x value` pairs; `launcher` is what runs streamlit's CLI.
+    """
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        [sys.executable, *launcher, "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", *options],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

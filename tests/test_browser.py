@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, step_counter
 
 
 @pytest.fixture(scope="module")
@@ -13,11 +13,6 @@ def page(server, browser):
     page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
     yield page
     page.close()
-
-
-def step_counter(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
 def boundary_revision(page) -> str:

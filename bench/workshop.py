@@ -1,0 +1,154 @@
+"""A workshop on one server: N students playing the default page at once.
+
+    python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60      # one `streamlit run`
+    python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60 --workers 2   # mlp.serve: 2 workers + nginx
+    python bench/workshop.py --sessions 20 --seconds 600                # memory over 10 minutes of Play
+    python bench/workshop.py --url http://host:8080 --sessions 5       # someone else's server (no server stats)
+
+For each N a fresh server is started; one Chromium opens N browser contexts (N students, each with
+its own cookies, so each its own Streamlit session and, behind nginx, its own route), loads the
+default page in each and presses Play.
+
+What is counted, per session: "updates/s" = batches of frames that reach the page's Output chart per
+second (the component counts them in data-batches as they arrive). Each batch updates the status line
+and every chart at once (the Output chart plays its 4 frames in between), so it is what a student sees
+change, without the cost of drawing it: the viewport is small and the charts sit below it, so
+Chromium does not redraw them (plotly_live.py skips charts out of view) and 30 pages fit on the same
+2 cores as the server. Goals: every session >= 2 updates/s at N = 20, and <= 50 MB per session.
+
+Server CPU is read from /proc for the server's processes (workers and nginx; 100% = one core), the
+client's (Chromium, Playwright and this script) separately, so one can see who took the cores.
+Memory per session = (server RSS while N play - server RSS idle) / N, where idle is measured after
+one warm-up session has loaded and played on each worker (the one-off cost of a worker's first page
+is not a student's). Behind nginx, students land on workers by their random route cookie, so the
+split between workers is only roughly even.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from contextlib import nullcontext
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.playground_page import (CHROMIUM, CHROMIUM_FLAGS, batches_received, open_playground,  # noqa: E402
+                                   playground_server, press_play, step_counter)
+from tests.procstat import cpu_seconds, descendants, rss_mb  # noqa: E402
+
+VIEWPORT = {"width": 800, "height": 500}
+WARMUP_S = 5.0              # after the last Play, before counting: every session past its first batches
+RSS_EVERY_S = 5.0
+GOAL_UPDATES = 2.0
+GOAL_MB = 50.0
+
+
+def _client_pids(server: list[int]) -> list[int]:
+    """This process and what it started (Playwright's driver, Chromium), without the server."""
+    skip = {p for s in server for p in descendants(s)}
+    return [p for p in descendants(os.getpid()) if p not in skip]
+
+
+def _server_pids(server: list[int]) -> list[int]:
+    return [p for s in server for p in descendants(s)]
+
+
+def _warm_up(browser, url: str, workers: int) -> None:
+    """One session played on every worker, so each has paid its one-off costs (imports, first page)."""
+    seen: set[str | None] = set()
+    for _ in range(8 * workers):                 # routes are random: keep opening until each worker had one
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        worker = open_playground(page, url, drawn=False)
+        if worker not in seen:
+            press_play(page)
+            time.sleep(3)
+        seen.add(worker)
+        context.close()
+        if len(seen) >= workers:
+            break
+    time.sleep(2)
+
+
+def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
+    """Open n sessions, Play in each, measure for `seconds`; `server` are the server's root pids (or [])."""
+    _warm_up(browser, url, workers)
+    idle_rss = rss_mb(_server_pids(server))
+
+    contexts, pages = [], []
+    for _ in range(n):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        open_playground(page, url, drawn=False)
+        press_play(page)
+        contexts.append(context)
+        pages.append(page)
+    time.sleep(WARMUP_S)
+
+    srv, cli = _server_pids(server), _client_pids(server)
+    start = [(time.monotonic(), batches_received(p), step_counter(p)) for p in pages]
+    cpu0, ccpu0, t0 = cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
+    rss_series = [(0.0, rss_mb(srv))]
+    while (elapsed := time.monotonic() - t0) < seconds:
+        time.sleep(min(RSS_EVERY_S, seconds - elapsed))
+        rss_series.append((time.monotonic() - t0, rss_mb(_server_pids(server))))
+    cpu1, ccpu1, t1 = cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
+    end = [(time.monotonic(), batches_received(p), step_counter(p)) for p in pages]
+    for context in contexts:
+        context.close()
+
+    updates = [(b1 - b0) / (s1 - s0) for (s0, b0, _), (s1, b1, _) in zip(start, end)]
+    steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0), (s1, _, k1) in zip(start, end)]
+    rss = statistics.median(r for _, r in rss_series[-3:])         # the end of the run, not one sample
+    return {"n": n, "median": statistics.median(updates), "worst": min(updates),
+            "steps": statistics.median(steps), "server_cpu": 100 * (cpu1 - cpu0) / (t1 - t0),
+            "client_cpu": 100 * (ccpu1 - ccpu0) / (t1 - t0), "idle_rss": idle_rss, "rss": rss,
+            "mb_per_session": (rss - idle_rss) / n, "rss_series": rss_series}
+
+
+def _row(r: dict, measured_server: bool) -> str:
+    ok = r["worst"] >= GOAL_UPDATES and (not measured_server or r["mb_per_session"] <= GOAL_MB)
+    server = (f"{r['server_cpu']:8.0f} {r['rss']:8.0f} {r['mb_per_session']:10.1f}" if measured_server
+              else f"{'-':>8} {'-':>8} {'-':>10}")
+    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['steps']:9.0f} {server} "
+            f"{r['client_cpu']:8.0f}  {'ok' if ok else 'MISS'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="1,5,10,20,30", help="comma-separated numbers of students")
+    parser.add_argument("--seconds", type=float, default=30.0, help="seconds of Play measured per N")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve through mlp.serve with this many workers behind nginx (0: one streamlit run)")
+    parser.add_argument("--url", help="measure a server that is already running (no server CPU/memory)")
+    args = parser.parse_args(argv)
+    counts = [int(s) for s in args.sessions.split(",") if s.strip()]
+    from playwright.sync_api import sync_playwright
+
+    where = args.url or (f"mlp.serve, {args.workers} worker(s) behind nginx" if args.workers
+                         else "one streamlit run")
+    print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
+          f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_MB:g} MB/session")
+    print(f"{'N':>4} {'upd/s med':>10} {'worst':>9} {'steps/s':>9} {'srv CPU%':>8} {'srv MB':>8} "
+          f"{'MB/session':>10} {'cli CPU%':>8}")
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for n in counts:
+            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers)
+            with server as (url, pids):
+                results.append(run_room(browser, url, pids, max(1, args.workers), n, args.seconds))
+            print(_row(results[-1], bool(pids)), flush=True)
+        browser.close()
+    if not args.url and args.seconds >= 60:
+        print("\nserver RSS over the run (MB):")
+        for r in results:
+            series = r["rss_series"]
+            shown = series[:: max(1, len(series) // 10)] + ([series[-1]] if len(series) > 10 else [])
+            print(f"N={r['n']:<3} idle {r['idle_rss']:.0f} | " + "  ".join(f"{t:.0f}s:{m:.0f}" for t, m in shown))
+
+
+if __name__ == "__main__":
+    main()
