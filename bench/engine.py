@@ -127,6 +127,30 @@ def engine_runner(cfg, optimizer=None):
     return step
 
 
+def matmuls_only_runner(cfg):
+    """Only the matrix products one exact training step cannot avoid, in float32 on preallocated arrays.
+
+    Forward Z[l] = A[l-1] @ W[l], dW[l] = A[l-1].T @ delta[l], delta[l-1] = delta[l] @ W[l].T: a
+    floor for any exact float32 engine on this BLAS (no activation, loss, update or bias at all).
+    """
+    rng = np.random.default_rng(0)
+    m = cfg.batch_size
+    acts = [rng.standard_normal((m, n)).astype(np.float32) for n in cfg.sizes]
+    weights = [rng.standard_normal((a, b)).astype(np.float32) for a, b in zip(cfg.sizes[:-1], cfg.sizes[1:])]
+    z = [np.empty((m, b), np.float32) for b in cfg.sizes[1:]]
+    dws = [np.empty_like(W) for W in weights]
+    deltas = [np.empty((m, a), np.float32) for a in cfg.sizes[:-1]]
+
+    def step():
+        for l, W in enumerate(weights):
+            np.matmul(acts[l], W, out=z[l])
+        for l in range(len(weights) - 1, -1, -1):
+            np.matmul(acts[l].T, acts[l + 1], out=dws[l])
+            if l:
+                np.matmul(acts[l + 1], weights[l].T, out=deltas[l])
+    return step
+
+
 def engine_with_signals_step(cfg):
     """One train_step plus the per-layer signal collection, as a step() runner; None if unavailable.
 
@@ -296,6 +320,14 @@ def main(argv=None):
                    fmt_us(t["signals"]), fmt_ratio(t["signals"], t["naive"], GOAL_SIGNALS_VS_NAIVE)]
             print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))),
                   flush=True)
+
+        # the floor: what the matrix products alone cost beside the engine and torch
+        if torch is not None:
+            for i, cfg in enumerate(cfgs):
+                t = time_interleaved({"floor": (matmuls_only_runner(cfg), 1), "engine": (engine_runner(cfg), 1),
+                                      "torch": (torch_runner(cfg), 1)}, repeats, target)
+                extras.append((f"config {i + 1}: the matrix products alone (engine {fmt_us(t['engine'])}, torch "
+                               f"{fmt_us(t['torch'])}; floor/torch {t['floor'] / t['torch']:.2f}x)", t["floor"]))
 
         # reference costs: the decision-boundary grid and an Adam step
         points = grid(100)[2]

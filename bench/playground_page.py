@@ -55,3 +55,8 @@ def press_play(page) -> None:
 def batches_received(page) -> int:
     """How many batches of frames the Output chart has received (each one updates every chart)."""
     return int(page.locator(BOUNDARY).get_attribute("data-batches") or 0)
+
+
+def frames_received(page) -> int:
+    """How many frames the Output chart has received: the pictures it shows, one after another."""
+    return int(page.locator(BOUNDARY).get_attribute("data-frames") or 0)

@@ -25,6 +25,10 @@ from .outputs import OUTPUTS
 DEFAULT_DTYPE = np.float32
 
 
+EVAL_BUFFER_BYTES = 8_000_000      # predict's buffers, about (see MLP.predict)
+MIN_CHUNK_ROWS = 256
+
+
 class _Workspace:
     """The arrays one forward/backward pass over m rows needs, allocated once per batch size.
 
@@ -174,9 +178,27 @@ class MLP:
         return a
 
     def predict(self, X) -> np.ndarray:
-        """A[L] (m, nL) for X (m, n0), a new array; no dropout, and the training cache is untouched."""
+        """A[L] (m, nL) for X (m, n0), a new array; no dropout, and the training cache is untouched.
+
+        Large inputs through wide nets go in chunks of rows, so the buffers stay near
+        EVAL_BUFFER_BYTES (a 100 x 100 grid through 12 layers of 256 would otherwise hold ~100 MB
+        per session on a shared server); the result is the same, row by row.
+        """
         X = np.asarray(X, self.dtype)
-        return np.array(self._pass(self._eval_workspace(len(X)), X, False), order="C")
+        m = len(X)
+        rows = max(MIN_CHUNK_ROWS, EVAL_BUFFER_BYTES // (3 * sum(self.sizes) * self.dtype.itemsize))
+        if m <= rows:
+            return np.array(self._pass(self._eval_workspace(m), X, False), order="C")
+        out = np.empty((m, self.sizes[-1]), self.dtype)
+        ws, padded = self._eval_workspace(rows), np.zeros((rows, X.shape[1]), self.dtype)
+        for start in range(0, m, rows):
+            chunk = X[start:start + rows]
+            n = len(chunk)
+            if n < rows:                  # the ragged end, padded: one buffer size for every chunk
+                padded[:n] = chunk
+                chunk = padded
+            out[start:start + n] = self._pass(ws, chunk, False)[:n]
+        return out
 
     def layer_outputs(self, X) -> list[np.ndarray]:
         """[A[1], ..., A[L]] for X (m, n0), each (m, n_l): what every neuron outputs, no dropout.

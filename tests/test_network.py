@@ -248,3 +248,16 @@ def test_dropout_gradients_match_finite_differences_for_a_fixed_mask():
         W[idx] -= 2e-6
         numeric[idx] = (up - loss_at(W)) / 2e-6
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_predict_on_many_points_through_a_wide_net_goes_in_chunks_with_the_same_result():
+    """A 100 x 100 grid through 3 layers of 256: bounded buffers, and exactly the forward pass's numbers."""
+    net = mlp.MLP([2, 256, 256, 256, 3], activation="tanh", output="softmax", init="xavier_normal", seed=3,
+                  dtype="float64")
+    X = np.random.default_rng(0).uniform(-6, 6, (10_001, 2))          # a ragged last chunk too
+    P = net.predict(X)
+    rows = [ws.a_block.shape[0] for ws in net._eval_workspaces.values()]
+    assert max(rows) < len(X)                                          # it did go in chunks
+    expected = net.forward(X)                                          # one pass over all rows at once
+    np.testing.assert_allclose(P, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=1e-12)

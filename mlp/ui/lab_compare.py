@@ -19,12 +19,12 @@ from .frame import Views, boundary_figure
 from . import classroom, lab_link
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
+from .live import RERUN_EVERY_S      # one pace for every page: see live.py for why
 
 STATE_KEY = "lab_compare"
 TRAIN_STEPS = 200                 # the "Train 200 steps" button
 TRAIN_CHUNK = 10                  # ... records a point of the loss curves every 10 steps
 STEPS_PER_FRAME = 20              # while playing, per side and frame
-RERUN_EVERY_S = 0.1
 SIDE_COLOUR = {"A": "green", "B": "violet"}     # Streamlit's names nearest the charts' colours
 
 

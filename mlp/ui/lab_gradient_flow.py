@@ -26,10 +26,10 @@ from . import classroom, lab_link
 from .controls import field_widget
 from .plotly_live import live_chart
 from .state import Run, change_config, config_from_link, new_trainer, write_url
+from .live import RERUN_EVERY_S      # one pace for every page: see live.py for why
 
 KEY = "lab_gradient_flow"
 DEFAULT_PRESET = "vanishing"
-RERUN_EVERY_S = 0.1
 TRAIN_BUDGET_S = 0.03              # training time per animation frame
 MAX_STEPS_PER_FRAME = 50
 BOX = {"vanishing": st.warning, "exploding": st.error, "healthy": st.success, "not finite": st.error}

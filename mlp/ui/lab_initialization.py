@@ -23,12 +23,12 @@ from . import classroom, lab_link
 from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
+from .live import RERUN_EVERY_S      # one pace for every page: see live.py for why
 
 KEY = "lab_initialization"
 DEFAULT_PRESET = "tanh"
 TRAIN_CLICK_STEPS = 200
 STEPS_PER_FRAME = 20
-RERUN_EVERY_S = 0.1
 
 
 @dataclass

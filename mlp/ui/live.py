@@ -1,14 +1,23 @@
 """The live loop: a fragment that, while playing, trains and redraws only the charts.
 
-Streamlit reruns a fragment about 5–8 times a second at best, so each rerun trains FRAMES_PER_BATCH
-small chunks and sends one figure per chunk; the browser plays them back evenly (plotly_live.py).
+The fragment reruns every RERUN_EVERY_S at most, and each rerun trains FRAMES_PER_BATCH small chunks
+and sends one figure per chunk; the browser plays them back evenly (plotly_live.py). Why not rerun
+more often: the browser asks for a rerun with a plain timer, whether or not the last one is done, and
+each request carries every widget's state. At 0.05 s, ten playing students flooded one server with
+200 requests a second and every page stalled (bench/workshop.py: 0 updates/s at N = 10); at 0.2 s
+the same ten get 4–8 frames a second each, and one student alone still sees ~20.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
 the batch's last figure (4–6 updates a second), because redrawing a Plotly chart costs the browser
 20–50 ms on a small machine and the page must stay responsive.
-Steps per chunk adapt so the training steps themselves take about TRAIN_BUDGET_S per frame (the
+Steps per chunk adapt so the training steps themselves take about TRAIN_BUDGET_S per batch (the
 evaluation and figures of a frame cost the same however many steps it holds).
+When the server is busy (a workshop), each session is rerun less often; a batch then holds more,
+cheaper frames (up to MAX_FRAMES_PER_BATCH, the same training budget split between them), so the
+Output chart keeps moving about every FRAME_INTERVAL_S instead of jumping once a second.
 """
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -21,24 +30,36 @@ from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
 FRAMES_PER_BATCH = 4
-TRAIN_BUDGET_S = 0.002
+MAX_FRAMES_PER_BATCH = 10
+FRAME_INTERVAL_S = 0.125
+TRAIN_BUDGET_S = 0.008
 MAX_STEPS_PER_FRAME = 50
-RERUN_EVERY_S = 0.05
+RERUN_EVERY_S = 0.2
 
 CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
 
 
+def _frames_per_batch(run: Run) -> int:
+    """More frames when this session's batches come far apart (a busy server), never fewer than usual."""
+    now = time.monotonic()
+    period, run.last_batch_at = now - run.last_batch_at, now
+    if period > 5.0:                       # the first batch after a pause: nothing to go by
+        return FRAMES_PER_BATCH
+    return int(min(MAX_FRAMES_PER_BATCH, max(FRAMES_PER_BATCH, round(period / FRAME_INTERVAL_S))))
+
+
 def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
-    frames = []
-    for i in range(FRAMES_PER_BATCH):
+    frames, n_frames = [], _frames_per_batch(run)
+    budget = TRAIN_BUDGET_S / n_frames
+    for i in range(n_frames):
         report = run.trainer.run(run.steps_per_frame)
         # steer steps per frame toward the budget, gently so the pace does not jitter
-        target = TRAIN_BUDGET_S / max(run.trainer.seconds_per_step, 1e-6)
+        target = budget / max(run.trainer.seconds_per_step, 1e-6)
         run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
         run.report = report
         stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
-        last = stop or i == FRAMES_PER_BATCH - 1
+        last = stop or i == n_frames - 1
         frames.append(frame_figures(run.trainer, report, views) if last
                       else {"boundary": boundary_figure(run.trainer, views)})
         if stop:

@@ -88,8 +88,9 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
   div.classList.toggle("mlp-editing", state.planeClicks);
   if (state.lastBatch) state.period = 0.7 * state.period + 0.3 * Math.min(now - state.lastBatch, 1000);
   state.lastBatch = now;
-  // batches received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
+  // batches and frames received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
   div.dataset.batches = Number(div.dataset.batches || 0) + 1;
+  div.dataset.frames = Number(div.dataset.frames || 0) + data.frames.length;
   // a new batch replaces what is left of the old one: never fall behind the server
   state.queue = data.frames.map((fig, i) => ({ fig, revision: data.revision + "." + i }));
   const spacing = state.period / data.frames.length;

@@ -27,6 +27,7 @@ class Run:
     playing: bool = False
     frame: int = 0                                  # batches of frames sent to the browser
     steps_per_frame: int = 1                        # adapted to keep each frame cheap
+    last_batch_at: float = 0.0                      # time.monotonic() of the last batch of frames
     problems: list[str] = field(default_factory=list)   # what the last change or link got wrong
     report: Report | None = None                    # what the charts show now
 
