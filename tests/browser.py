@@ -60,3 +60,11 @@ def start_streamlit(script: str = "app.py", *options: str, launcher: tuple[str, 
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError("streamlit did not start within 60 s")
+
+
+def open_page(browser, url: str, width: int = 1500, height: int = 1300, **options):
+    """A new page on `url`, returned once a chart is drawn (the app has loaded and run once)."""
+    page = browser.new_page(viewport={"width": width, "height": height}, **options)
+    page.goto(url)
+    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    return page

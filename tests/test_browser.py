@@ -3,14 +3,12 @@ import time
 
 import pytest
 
-from tests.browser import SCREENSHOTS, step_counter
+from tests.browser import SCREENSHOTS, open_page, step_counter
 
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    page = browser.new_page(viewport={"width": 1500, "height": 1300})
-    page.goto(server)
-    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    page = open_page(browser, server)
     yield page
     page.close()
 

@@ -4,13 +4,12 @@ from pathlib import Path
 import pytest
 
 from mlp.checkpoint import load_trainer
+from tests.browser import open_page
 
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.goto(server)
-    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    page = open_page(browser, server, 1400, 1000, accept_downloads=True)
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function("[...document.querySelectorAll('[data-testid=stMetricValue]')]"
                            ".some(e => e.innerText.trim() === '1')", timeout=30_000)

@@ -2,7 +2,7 @@
 sides; screenshots for the README (tests/screenshots/lab_backprop.png, lab_compare.png)."""
 import time
 
-from tests.browser import SCREENSHOTS
+from tests.browser import SCREENSHOTS, open_page
 
 
 def metric(page, label: str) -> str:
@@ -29,9 +29,7 @@ def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser)
 
 
 def test_compare_page_trains_both_sides_in_step(server, browser):
-    page = browser.new_page(viewport={"width": 1500, "height": 1600})
-    page.goto(server + "/Compare")
-    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    page = open_page(browser, server + "/Compare", height=1600)
     assert page.locator("div.mlp-plot .main-svg").count() >= 4
     page.get_by_role("button", name="sigmoid vs ReLU").click()
     page.get_by_role("button", name="Play").click()

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from tests.browser import open_page
+
 COUNT = re.compile(r"(\d+) points \(")
 # Where the first training point is drawn, in page pixels, from the plot's own axes.
 FIRST_POINT_JS = """(selector) => {
@@ -15,9 +17,7 @@ BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    page = browser.new_page(viewport={"width": 1500, "height": 1300})
-    page.goto(server)
-    page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
+    page = open_page(browser, server)
     yield page
     page.close()
 
