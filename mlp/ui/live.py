@@ -5,7 +5,7 @@ and sends one figure per chunk; the browser plays them back evenly (plotly_live.
 more often: the browser asks for a rerun with a plain timer, whether or not the last one is done, and
 each request carries every widget's state. At 0.05 s, ten playing students flooded one server with
 200 requests a second and every page stalled (bench/workshop.py: 0 updates/s at N = 10); at 0.2 s
-the same ten get 4–8 frames a second each, and one student alone still sees ~20.
+the same ten get 3–8 frames a second each, and one student alone still sees ~20.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
 the batch's last figure (4–6 updates a second), because redrawing a Plotly chart costs the browser
 20–50 ms on a small machine and the page must stay responsive.
