@@ -3,7 +3,6 @@ import streamlit as st
 
 from mlp.ui.controls import settings_sidebar
 from mlp.ui.exports import export_panel
-from mlp.ui.frame import Views
 from mlp.ui.live import live_playground
 from mlp.ui.page import page_setup, play_controls, view_toggles
 from mlp.ui.state import current_run

@@ -1,6 +1,5 @@
 """The command-line trainer, run as a teacher would: `python -m mlp ...` in a subprocess."""
 import csv
-import json
 import subprocess
 import sys
 from pathlib import Path

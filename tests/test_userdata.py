@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from mlp.config import Config
 from mlp.datasets import DATASETS, DOMAIN, make_dataset
 from mlp.trainer import Trainer
-from mlp.userdata import (MAX_POINTS, MIN_POINTS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
+from mlp.userdata import (MAX_POINTS, MIN_POINTS, TEMPLATE_CSV, UserDataError, UserPoints,
                           config_for_points, parse_csv)
 
 ROOT = Path(__file__).resolve().parent.parent
