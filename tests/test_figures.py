@@ -16,6 +16,7 @@ from mlp.figures import (confusion_matrix_figure, decision_boundary_figure, deco
                          grad_norm_by_layer_figure, grad_norms_over_time_figure, layer_histograms_figure,
                          loss_curves_figure, network_figure)
 from mlp.figures.palette import BLUE, CLASS_COLOURS, ORANGE
+from mlp.figures.jsonable import decode_typed_array, is_typed_array
 
 FIGURES_DIR = pathlib.Path(__file__).resolve().parent.parent / "mlp" / "figures"
 
@@ -60,14 +61,45 @@ def x_of(trace: dict) -> list:
     return [trace["x0"] + i * trace["dx"] for i in range(len(trace["y"]))]
 
 
+def as_lists(value):
+    """value with every typed array (jsonable.typed_array) decoded to lists, NaN -> None."""
+    if is_typed_array(value):
+        v = decode_typed_array(value).astype(np.float64)
+        return np.where(np.isnan(v), None, v).tolist()
+    if isinstance(value, dict):
+        return {k: as_lists(v) for k, v in value.items()}
+    return value
+
+
 def expanded(fig: dict) -> dict:
-    """The figure as the browser draws it: every "zb64" grid turned back into z."""
+    """The figure as the browser draws it: every "zb64" grid turned back into z, typed arrays into lists."""
     fig = copy.deepcopy(fig)
     for trace in fig["data"]:
         if "zb64" in trace:
             z = decode_grid(trace.pop("zb64"))
             trace["z"] = np.where(np.isnan(z), None, z).tolist()        # gaps are drawn blank
+    fig["data"] = [as_lists(t) for t in fig["data"]]
     return fig
+
+
+def assert_same_numbers(compact, plain, places: int) -> None:
+    """A typed array (float32, unrounded) against the rounded list it stands for."""
+    got = np.array(as_lists(compact), dtype=float)
+    expected = np.array(plain, dtype=float)                                # None -> NaN
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got, expected, atol=0.5 * 10.0 ** -places + 1e-5, equal_nan=True)
+
+
+def assert_same_trace(c, p) -> None:
+    """Dicts equal, except that typed arrays in c may stand for rounded lists in p."""
+    if is_typed_array(c):
+        assert_same_numbers(c, p, places=2)
+    elif isinstance(c, dict):
+        assert isinstance(p, dict) and set(c) == set(p)
+        for key in c:
+            assert_same_trace(c[key], p[key])
+    else:
+        assert c == p
 
 
 def assert_same_up_to_quantisation(compact: dict, plain: dict) -> None:
@@ -84,7 +116,7 @@ def assert_same_up_to_quantisation(compact: dict, plain: dict) -> None:
             assert np.nanmax(np.abs(z - expected)) <= tolerance
             c = {k: v for k, v in c.items() if k != "zb64"}
             p = {k: v for k, v in p.items() if k != "z"}
-        assert c == p
+        assert_same_trace(c, p)
     assert compact["layout"] == plain["layout"]
     valid(expanded(compact))
 
@@ -396,9 +428,10 @@ def test_network_view():
     n_segments = sum(t["x"].count(None) for t in link_traces(fig))
     assert n_segments == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
-    assert len(hover["customdata"]) == n_segments
-    assert [1, 3, 2, -0.4567] in hover["customdata"]          # layer 1, unit 3 -> unit 2 (from 1)
-    assert "%{customdata[3]" in hover["hovertemplate"]
+    assert len(hover["customdata"]) == len(hover["marker"]["color"]) == n_segments
+    k = hover["customdata"].index([1, 3, 2])                     # layer 1, unit 3 -> unit 2 (from 1)
+    assert hover["marker"]["color"][k] == -0.4567                # the weight, which the hover text shows
+    assert "%{marker.color" in hover["hovertemplate"]
     colours = {t["line"]["color"] for t in link_traces(fig)}
     assert colours == {ORANGE, BLUE}
     labels = [a["text"] for a in fig["layout"]["annotations"]]
@@ -470,6 +503,10 @@ def test_network_view_compact_round_trip():
     compact = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], compact=True)
     assert len([t for t in compact["data"] if "zb64" in t]) == len(sizes)
     assert_same_up_to_quantisation(compact, plain)
+    # the coordinates and the clicked link's ids travel as typed arrays, not as printed numbers
+    assert all(is_typed_array(t["x"]) for t in compact["data"] if t["type"] == "scatter")
+    (hover,) = [t for t in compact["data"] if t.get("name") == "weights"]
+    assert hover["customdata"]["dtype"] == "u1"
 
 
 # ---------------------------------------------------------------------------------------------

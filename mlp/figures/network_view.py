@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compact import heatmap_values_blocks
-from .jsonable import rounded
+from .jsonable import rounded, typed_array
 from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, ORANGE, base_layout
 
 MAX_DRAWN_UNITS = 16
@@ -20,6 +20,7 @@ LABEL_SPACE = 1.8          # room left of the inputs for the feature labels
 N_WIDTH_CLASSES = 5        # links are bucketed by |w| into this many widths (x 2 signs = traces)
 MIN_LINK_WIDTH, MAX_LINK_WIDTH = 0.6, 6.0
 LINK_OPACITY = 0.75
+INVISIBLE = "rgba(0,0,0,0)"         # hover targets: drawn, but not seen
 # positions of links and hover targets, in cells (~30 px each): 2 decimals are well under a pixel
 PLACES = 2
 
@@ -59,15 +60,19 @@ def _layer_trace(values: dict, g: int, cx: float, bottom: float, coloraxis: str)
     }
 
 
-def _square_outlines(squares: list[tuple[float, float]]) -> dict:
+def _numbers(values, compact: bool, places: int = PLACES):
+    """A trace's coordinates: float32 bytes when compact (nothing to round or print), else rounded lists."""
+    return typed_array(values) if compact else rounded(values, places)
+
+
+def _square_outlines(squares: list[tuple[float, float]], compact: bool) -> dict:
     """One line trace outlining every neuron's square (cheaper to send than a shape per neuron)."""
-    xs, ys = [], []
-    for cx, cy in squares:
-        x0, x1, y0, y1 = round(cx - 0.5, 4), round(cx + 0.5, 4), round(cy - 0.5, 4), round(cy + 0.5, 4)
-        xs += [x0, x1, x1, x0, x0, None]
-        ys += [y0, y0, y1, y1, y0, None]
-    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip", "name": "neurons",
-            "line": {"color": FAINT, "width": 1}, "showlegend": False}
+    c = np.asarray(squares, dtype=np.float64).reshape(-1, 2)
+    x0, x1, y0, y1, gap = c[:, 0] - 0.5, c[:, 0] + 0.5, c[:, 1] - 0.5, c[:, 1] + 0.5, np.full(len(c), np.nan)
+    xs = np.column_stack([x0, x1, x1, x0, x0, gap]).ravel()
+    ys = np.column_stack([y0, y0, y1, y1, y0, gap]).ravel()
+    return {"type": "scatter", "mode": "lines", "x": _numbers(xs, compact, 4), "y": _numbers(ys, compact, 4),
+            "hoverinfo": "skip", "name": "neurons", "line": {"color": FAINT, "width": 1}, "showlegend": False}
 
 
 def _links(weights, centres, column_x):
@@ -87,8 +92,8 @@ def _links(weights, centres, column_x):
     return links, (np.concatenate(ids) if ids else np.zeros((0, 3), np.intp))
 
 
-def _link_traces(links: np.ndarray) -> list[dict]:
-    """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by None."""
+def _link_traces(links: np.ndarray, compact: bool) -> list[dict]:
+    """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps."""
     w = links[:, 4]
     finite = np.isfinite(w)
     magnitude = np.abs(np.where(finite, w, 0.0))
@@ -98,24 +103,41 @@ def _link_traces(links: np.ndarray) -> list[dict]:
         bucket = np.minimum((magnitude * (N_WIDTH_CLASSES / top)).astype(np.intp), N_WIDTH_CLASSES - 1)
     # group key: negative links 0..4, positive 5..9 (non-finite weights are not drawn)
     key = np.where(finite, bucket + N_WIDTH_CLASSES * (w >= 0), -1)
-    ends = np.round(links[:, :4], PLACES).tolist()
-    groups: dict[int, tuple[list, list]] = {}
-    for k, (x0, y0, x1, y1) in zip(key.tolist(), ends):
-        if k >= 0:
-            xs, ys = groups.setdefault(k, ([], []))
-            # (start, end, None): one trace draws many separate segments
-            xs += (x0, x1, None)
-            ys += (y0, y1, None)
     traces = []
-    for k in sorted(groups):
+    for k in np.unique(key[key >= 0]).tolist():
+        ends = links[key == k, :4]
+        gap = np.full(len(ends), np.nan)
+        # (start, end, gap): one trace draws many separate segments
+        xs = np.column_stack([ends[:, 0], ends[:, 2], gap]).ravel()
+        ys = np.column_stack([ends[:, 1], ends[:, 3], gap]).ravel()
         positive, b = divmod(k, N_WIDTH_CLASSES)
         width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * b / (N_WIDTH_CLASSES - 1)
-        xs, ys = groups[k]
-        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
-                       "opacity": LINK_OPACITY,
+        traces.append({"type": "scatter", "mode": "lines", "x": _numbers(xs, compact), "y": _numbers(ys, compact),
+                       "hoverinfo": "skip", "opacity": LINK_OPACITY,
                        "line": {"color": BLUE if positive else ORANGE, "width": round(width, 2)},
                        "name": f"{'positive' if positive else 'negative'} weights, width class {b + 1}"})
     return traces
+
+
+def _link_markers(links: np.ndarray, link_ids: np.ndarray, compact: bool) -> dict:
+    """Invisible markers on the links' midpoints: what a hover shows and a click reports.
+
+    customdata (layer of the source, from unit, to unit), units from 1, tells the page which weight was
+    clicked (mlp/ui edits it); the weight itself rides in marker.color, where the hover text finds it.
+    """
+    w = links[:, 4]
+    if compact:
+        ids, colour = typed_array(link_ids + (0, 1, 1), "u1"), typed_array(w)
+    else:
+        ids, colour = (link_ids + (0, 1, 1)).tolist(), rounded(w, 4)
+    return {"type": "scatter", "mode": "markers", "name": "weights",
+            "x": _numbers((links[:, 0] + links[:, 2]) / 2, compact),
+            "y": _numbers((links[:, 1] + links[:, 3]) / 2, compact),
+            "customdata": ids,
+            "hovertemplate": "w = %{marker.color:.3f}<br>from layer %{customdata[0]} unit "
+                             "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
+            "marker": {"size": 10, "color": colour, "colorscale": [[0, INVISIBLE], [1, INVISIBLE]],
+                       "showscale": False}}
 
 
 def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False) -> dict:
@@ -128,7 +150,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
       +-(its max |value|).
     feature_labels: n_0 names for the input column, e.g. ["X₁", "X₂"].
     Layers wider than 16 units show their first 16 and "+N more". compact: the layers' heatmaps
-    carry "zb64" instead of "z".
+    carry "zb64" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
     """
     sizes = [int(n) for n in layer_sizes]
@@ -138,19 +160,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     centres = [_unit_centres(n, g) for n in drawn]
 
     links, link_ids = _links(weights, centres, column_x)
-    traces = _link_traces(links)
-    # customdata (layer, from unit, to unit, w), units from 1, per link: short to send, and a click on a link
-    # tells the page which weight it is (mlp/ui edits it)
-    customdata = [[int(c), int(a) + 1, int(b) + 1, round(float(w), 4) if np.isfinite(w) else None]
-                  for (c, a, b), w in zip(link_ids.tolist(), links[:, 4].tolist())]
-    traces.append({"type": "scatter", "mode": "markers", "name": "weights",
-                   "x": rounded((links[:, 0] + links[:, 2]) / 2, PLACES),
-                   "y": rounded((links[:, 1] + links[:, 3]) / 2, PLACES),
-                   "customdata": customdata,
-                   "hovertemplate": "w = %{customdata[3]:.3f}<br>from layer %{customdata[0]} unit "
-                                    "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
-                   # invisible but hoverable: the hover target of each link
-                   "marker": {"size": 10, "color": "rgba(0,0,0,0)"}})
+    traces = _link_traces(links, compact) + [_link_markers(links, link_ids, compact)]
 
     squares, annotations, coloraxes, hover_text = [], [], {}, []
     labels = list(feature_labels)
@@ -179,10 +189,10 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
 
     # invisible markers on the neurons: what a hover over a neuron says
     traces.append({"type": "scatter", "mode": "markers", "name": "neuron labels",
-                   "x": rounded([x for x, _ in squares], PLACES), "y": rounded([y for _, y in squares], PLACES),
+                   "x": _numbers([x for x, _ in squares], compact), "y": _numbers([y for _, y in squares], compact),
                    "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
-                   "marker": {"size": 22, "color": "rgba(0,0,0,0)"}})
-    traces.append(_square_outlines(squares))
+                   "marker": {"size": 22, "color": INVISIBLE}})
+    traces.append(_square_outlines(squares, compact))
     top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}

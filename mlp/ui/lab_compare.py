@@ -17,14 +17,15 @@ from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss
 
 from .frame import Views, boundary_figure
 from . import classroom, lab_link
+from .compute_slots import compute_slot
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
-from .live import RERUN_EVERY_S      # one pace for every page: see live.py for why
+from .pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
 
 STATE_KEY = "lab_compare"
 TRAIN_STEPS = 200                 # the "Train 200 steps" button
 TRAIN_CHUNK = 10                  # ... records a point of the loss curves every 10 steps
-STEPS_PER_FRAME = 20              # while playing, per side and frame
+STEPS_PER_BATCH = 50              # while playing, per side and rerun (split between its frames)
 SIDE_COLOUR = {"A": "green", "B": "violet"}     # Streamlit's names nearest the charts' colours
 
 
@@ -35,6 +36,7 @@ class CompareLab:
     playing: bool = False
     frame: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)     # "A", "B" or "shared" -> messages
+    pace: Pace = field(default_factory=Pace)
 
 
 def current_lab() -> CompareLab:
@@ -189,16 +191,22 @@ def live_comparison(state: CompareLab) -> None:
     def _live() -> None:
         pair = state.pair
         was_playing = state.playing
-        reports = pair.train(STEPS_PER_FRAME) if state.playing else pair.probe()
-        if all(v is not None for v in pair.diverged.values()):
-            state.playing = False
-        state.frame += 1
         views = Views(show_test=False)
+        boundaries = {side: [] for side in lab.SIDES}       # one figure per frame, played back in turn
+        with compute_slot():
+            n_frames = state.pace.frames_per_batch() if state.playing else 1
+            for _ in range(n_frames):
+                reports = pair.train(max(1, STEPS_PER_BATCH // n_frames)) if state.playing else pair.probe()
+                for side in lab.SIDES:
+                    boundaries[side].append(boundary_figure(pair.trainers[side], views))
+                if all(v is not None for v in pair.diverged.values()):
+                    state.playing = False
+                    break
+        state.frame += 1
         for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
             with col:
                 _status(side, pair.trainers[side], reports[side])
-                live_chart(boundary_figure(pair.trainers[side], views), key=f"cmp_boundary_{side}", height=380,
-                           revision=state.frame)
+                live_chart(boundaries[side], key=f"cmp_boundary_{side}", height=380, revision=state.frame)
                 _diverged(side, pair.trainers[side], reports[side])
         left, right = st.columns(2, gap="large")
         with left:

@@ -23,15 +23,16 @@ from mlp.signals import LayerSignals
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link
+from .compute_slots import compute_slot
 from .controls import field_widget
 from .plotly_live import live_chart
 from .state import Run, change_config, config_from_link, new_trainer, write_url
-from .live import RERUN_EVERY_S      # one pace for every page: see live.py for why
+from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 
 KEY = "lab_gradient_flow"
 DEFAULT_PRESET = "vanishing"
-TRAIN_BUDGET_S = 0.03              # training time per animation frame
-MAX_STEPS_PER_FRAME = 50
+TRAIN_BUDGET_S = 0.15 * RERUN_EVERY_S      # training time per rerun
+MAX_STEPS_PER_FRAME = 125                 # per rerun (a frame here): up to 250 steps a second
 BOX = {"vanishing": st.warning, "exploding": st.error, "healthy": st.success, "not finite": st.error}
 
 
@@ -216,10 +217,11 @@ def live_gradient_flow(lab: FlowLab) -> None:
     def _live() -> None:
         _sync(lab)
         was_playing = run.playing
-        if run.playing:
-            _train_frame(run)
-        elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
-            run.report = run.trainer.probe()
+        with compute_slot():
+            if run.playing:
+                _train_frame(run)
+            elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+                run.report = run.trainer.probe()
         lab.timeline.record(run.report.step, run.report.signals)
         run.frame += 1
         _verdict(lab)

@@ -1,57 +1,39 @@
 """The live loop: a fragment that, while playing, trains and redraws only the charts.
 
-The fragment reruns every RERUN_EVERY_S at most, and each rerun trains FRAMES_PER_BATCH small chunks
-and sends one figure per chunk; the browser plays them back evenly (plotly_live.py). Why not rerun
-more often: the browser asks for a rerun with a plain timer, whether or not the last one is done, and
-each request carries every widget's state. At 0.05 s, ten playing students flooded one server with
-200 requests a second and every page stalled (bench/workshop.py: 0 updates/s at N = 10); at 0.2 s
-the same ten get 3–8 frames a second each, and one student alone still sees ~20.
+The fragment reruns every RERUN_EVERY_S, and each rerun trains a batch of small chunks and sends one
+figure per chunk; the browser plays them back evenly (plotly_live.py). pace.py says why reruns are
+few and batches many, with the measured figures.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
-the batch's last figure (4–6 updates a second), because redrawing a Plotly chart costs the browser
-20–50 ms on a small machine and the page must stay responsive.
-Steps per chunk adapt so the training steps themselves take about TRAIN_BUDGET_S per batch (the
+the batch's last figure, because redrawing a Plotly chart costs the browser 20-50 ms on a small
+machine and the page must stay responsive.
+Steps per chunk adapt so the training steps themselves take about TRAIN_SHARE of the time (the
 evaluation and figures of a frame cost the same however many steps it holds).
-When the server is busy (a workshop), each session is rerun less often; a batch then holds more,
-cheaper frames (up to MAX_FRAMES_PER_BATCH, the same training budget split between them), so the
-Output chart keeps moving about every FRAME_INTERVAL_S instead of jumping once a second.
 """
 from __future__ import annotations
 
-import time
 
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
 
+from .compute_slots import compute_slot
 from .frame import Views, boundary_figure, frame_figures
+from .pace import RERUN_EVERY_S
 from .plotly_live import live_chart
 from .state import Run
 from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
-FRAMES_PER_BATCH = 4
-MAX_FRAMES_PER_BATCH = 10
-FRAME_INTERVAL_S = 0.125
-TRAIN_BUDGET_S = 0.008
+TRAIN_SHARE = 0.04             # of each rerun interval, spent on training steps
 MAX_STEPS_PER_FRAME = 50
-RERUN_EVERY_S = 0.2
 
 CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
 
 
-def _frames_per_batch(run: Run) -> int:
-    """More frames when this session's batches come far apart (a busy server), never fewer than usual."""
-    now = time.monotonic()
-    period, run.last_batch_at = now - run.last_batch_at, now
-    if period > 5.0:                       # the first batch after a pause: nothing to go by
-        return FRAMES_PER_BATCH
-    return int(min(MAX_FRAMES_PER_BATCH, max(FRAMES_PER_BATCH, round(period / FRAME_INTERVAL_S))))
-
-
 def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
-    frames, n_frames = [], _frames_per_batch(run)
-    budget = TRAIN_BUDGET_S / n_frames
+    frames, n_frames = [], run.pace.frames_per_batch()
+    budget = TRAIN_SHARE * RERUN_EVERY_S / n_frames
     for i in range(n_frames):
         report = run.trainer.run(run.steps_per_frame)
         # steer steps per frame toward the budget, gently so the pace does not jitter
@@ -133,12 +115,13 @@ def live_playground(run: Run, views: Views) -> None:
     @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
     def _live() -> None:
         was_playing = run.playing
-        if run.playing:
-            frames = _train_batch(run, views)
-        else:
-            if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
-                run.report = run.trainer.probe()
-            frames = [frame_figures(run.trainer, run.report, views)]
+        with compute_slot():
+            if run.playing:
+                frames = _train_batch(run, views)
+            else:
+                if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+                    run.report = run.trainer.probe()
+                frames = [frame_figures(run.trainer, run.report, views)]
         run.frame += 1
         _status(run)
         _charts(run, frames)

@@ -116,7 +116,11 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
       div.on("plotly_click", (event) => {
         const point = event.points && event.points[0];
         if (!point) return;
-        if (point.customdata !== undefined) setTriggerValue("clicked", point.customdata);
+        // (customdata sent as a typed array arrives as one; the trigger value must be plain JSON)
+        if (point.customdata !== undefined) {
+          const data = ArrayBuffer.isView(point.customdata) ? Array.from(point.customdata) : point.customdata;
+          setTriggerValue("clicked", data);
+        }
         // A heatmap reports the clicked cell's x and y, a marker trace the marker's: the trace's name
         // tells which ("output" is the heatmap; "train", "test" the points). `at` makes each click new.
         else if (state.planeClicks) {

@@ -18,6 +18,7 @@ from mlp.userdata import USER_SETS, config_for_points
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
 from . import classroom
+from .pace import Pace
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Run:
     playing: bool = False
     frame: int = 0                                  # batches of frames sent to the browser
     steps_per_frame: int = 1                        # adapted to keep each frame cheap
-    last_batch_at: float = 0.0                      # time.monotonic() of the last batch of frames
+    pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
     problems: list[str] = field(default_factory=list)   # what the last change or link got wrong
     report: Report | None = None                    # what the charts show now
 

@@ -17,7 +17,7 @@ _SHOW_SELECTION = "edit_selected"
 
 
 def select_weight(customdata) -> None:
-    """From a clicked link: customdata = [layer of the source (0 = inputs), from unit, to unit, w]."""
+    """From a clicked link: customdata = [layer of the source (0 = inputs), from unit, to unit]."""
     source, from_unit, to_unit = int(customdata[0]), int(customdata[1]), int(customdata[2])
     st.session_state[_KIND] = "weight"
     st.session_state[_LAYER] = source + 1          # W[l] feeds layer l, counting the first hidden as 1

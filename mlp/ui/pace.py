@@ -1,0 +1,43 @@
+"""How often a playing page reruns, and how many frames each rerun carries.
+
+Every rerun of a live fragment costs the student's browser about a quarter of a second of CPU,
+however little it carries: Streamlit re-renders the fragment's elements and the page's layout
+(measured in Chromium here: 230-300 ms per rerun of the Playground, whether it brings 4 frames or
+20). What a page costs its browser is therefore set by its reruns per second, and what it shows by
+its frames per second. So a page reruns only every RERUN_EVERY_S and each rerun carries several
+frames, which the browser plays back evenly until the next one (mlp/ui/plotly_live.py).
+
+Measured with bench/workshop.py (every student a Chromium page on the server's own 2 cores):
+rerunning every 0.05 s, ten students stalled at 0 updates/s (the browser asks for a rerun on a plain
+timer, done or not); every 0.2 s with 4-10 frames, ten got 3.5 and twenty could not start; every 0.5 s
+with 10-20 frames (and mlp/ui/compute_slots.py), ten get about 9.5 and twenty 2-6.
+
+When the server or the browsers are busy, a session's reruns come further apart; each then carries
+more frames (up to MAX_FRAMES_PER_BATCH), so the pictures keep coming about every FRAME_INTERVAL_S.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+RERUN_EVERY_S = 0.5
+FRAME_INTERVAL_S = 0.05
+FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
+MAX_FRAMES_PER_BATCH = 2 * FRAMES_PER_BATCH
+FIRST_AFTER_PAUSE_S = 5.0
+
+
+@dataclass
+class Pace:
+    """One session's rhythm: when its last batch of frames was made, how far apart batches come."""
+    last_batch_at: float = 0.0
+    period: float = RERUN_EVERY_S          # seconds between batches, smoothed
+
+    def frames_per_batch(self) -> int:
+        """Frames for the batch being made now: enough to fill the time until the next one."""
+        now = time.monotonic()
+        gap, self.last_batch_at = now - self.last_batch_at, now
+        if gap < FIRST_AFTER_PAUSE_S:      # the first batch after a pause has nothing to go by
+            # smoothed: a rerun that waited runs right after the last one, and must not get few frames
+            self.period = 0.7 * self.period + 0.3 * gap
+        return int(min(MAX_FRAMES_PER_BATCH, max(FRAMES_PER_BATCH, round(self.period / FRAME_INTERVAL_S))))

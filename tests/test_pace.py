@@ -1,0 +1,72 @@
+"""How many frames a batch carries (mlp/ui/pace.py), and the compute slots sessions share."""
+import threading
+import time
+
+import pytest
+
+from mlp.ui import compute_slots, pace
+from mlp.ui.pace import FIRST_AFTER_PAUSE_S, FRAME_INTERVAL_S, FRAMES_PER_BATCH, MAX_FRAMES_PER_BATCH, Pace
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(pace.time, "monotonic", lambda: now[0])
+    return now
+
+
+def batches(p: Pace, clock, gaps) -> list[int]:
+    out = []
+    for gap in gaps:
+        clock[0] += gap
+        out.append(p.frames_per_batch())
+    return out
+
+
+def test_a_batch_fills_the_time_until_the_next_one(clock):
+    p = Pace()
+    assert FRAMES_PER_BATCH * FRAME_INTERVAL_S == pytest.approx(pace.RERUN_EVERY_S)
+    # the first batch (nothing to go by), then batches every rerun interval: the usual count
+    assert batches(p, clock, [100.0] + [pace.RERUN_EVERY_S] * 5) == [FRAMES_PER_BATCH] * 6
+    # a busy server: batches 0.8 s apart get more frames, 0.8 / FRAME_INTERVAL_S once settled
+    assert batches(p, clock, [0.8] * 30)[-1] == round(0.8 / FRAME_INTERVAL_S)
+    # far apart: no more than the cap
+    assert batches(p, clock, [3.0] * 30)[-1] == MAX_FRAMES_PER_BATCH
+
+
+def test_a_rerun_that_waited_does_not_get_few_frames(clock):
+    """On a busy server a rerun request that waited runs right after the last batch: a gap of a few ms,
+    which must not make that batch short (the picture would stall until the next one)."""
+    p = Pace()
+    batches(p, clock, [100.0] + [1.0] * 20)
+    settled = p.period
+    after_short_gap = batches(p, clock, [0.01])[0]
+    assert after_short_gap >= round(0.7 * settled / FRAME_INTERVAL_S) - 1 > FRAMES_PER_BATCH
+
+
+def test_a_pause_starts_the_count_afresh(clock):
+    p = Pace()
+    batches(p, clock, [100.0] + [3.0] * 20)
+    assert batches(p, clock, [FIRST_AFTER_PAUSE_S + 1])[0] == MAX_FRAMES_PER_BATCH   # the period it knew
+    p = Pace()
+    assert batches(p, clock, [FIRST_AFTER_PAUSE_S + 1]) == [FRAMES_PER_BATCH]
+
+
+def test_no_more_sessions_compute_at_once_than_there_are_slots():
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def session():
+        with compute_slots.compute_slot():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=session) for _ in range(4 * compute_slots.SLOTS + 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == compute_slots.SLOTS          # all slots were used, never more
