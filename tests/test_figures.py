@@ -179,7 +179,9 @@ def test_binary_boundary_with_test_points(plane, xor):
     assert heat["type"] == "heatmap" and (heat["zmin"], heat["zmax"]) == (0.0, 1.0)
     assert heat["colorscale"][0][1] == ORANGE and heat["colorscale"][-1][1] == BLUE
     assert np.shape(heat["z"]) == (60, 60) and np.allclose(heat["z"], z, atol=5e-4)
-    assert len(heat["x"]) == len(heat["y"]) == 60
+    # the grid's cell centres, sent as start and step
+    np.testing.assert_allclose(heat["x0"] + heat["dx"] * np.arange(60), xs, atol=1e-6)
+    np.testing.assert_allclose(heat["y0"] + heat["dy"] * np.arange(60), ys, atol=1e-6)
     assert train["name"] == "train" and len(train["x"]) == len(xor.X_train)
     assert train["marker"]["color"] == xor.y_train.tolist()
     assert test["name"] == "test" and len(test["x"]) == len(xor.X_test)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compact import heatmap_values
-from .jsonable import integers, rounded
+from .jsonable import integers, rounded, typed_array
 from .palette import DIVERGING_SCALE, INK, WHITE, base_layout, class_colour_scale, compact_legend
 
 DOMAIN = (-6.0, 6.0)                    # mlp.datasets.DOMAIN (not imported: figures take plain data)
@@ -19,6 +19,15 @@ def _kind(problem: str, n_classes: int) -> str:
     if problem != "classification":
         raise ValueError(f"problem must be 'classification' or 'regression', got {problem!r}")
     return "multiclass" if n_classes > 2 else "binary"
+
+
+def _even_axis(name: str, values) -> dict:
+    """An evenly spaced grid axis as Plotly's start and step ({"x0", "dx"}): two numbers, not a hundred."""
+    v = np.asarray(values, dtype=np.float64)
+    step = (v[-1] - v[0]) / (len(v) - 1) if len(v) > 1 else 1.0
+    if not np.allclose(v, v[0] + step * np.arange(len(v)), rtol=0, atol=1e-9 * max(1.0, abs(step))):
+        return {name: rounded(v, 4)}
+    return {f"{name}0": round(float(v[0]), 6), f"d{name}": round(float(step), 9)}
 
 
 def _background(xs, ys, z, kind: str, n_classes: int, discretize: bool, compact: bool) -> dict:
@@ -45,8 +54,8 @@ def _background(xs, ys, z, kind: str, n_classes: int, discretize: bool, compact:
     return {
         "type": "heatmap",
         "name": "output",
-        "x": rounded(xs, 4),
-        "y": rounded(ys, 4),
+        **_even_axis("x", xs),
+        **_even_axis("y", ys),
         **heatmap_values(z, lo, hi, compact),
         "zmin": zmin,
         "zmax": zmax,
@@ -58,15 +67,16 @@ def _background(xs, ys, z, kind: str, n_classes: int, discretize: bool, compact:
     }
 
 
-def _points(X, y, name: str, kind: str, n_classes: int) -> dict:
+def _points(X, y, name: str, kind: str, n_classes: int, compact: bool) -> dict:
     X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
     y = np.asarray(y).reshape(-1)
     if kind == "regression":
-        colour, cmin, cmax, scale = rounded(y, 3), -1.0, 1.0, DIVERGING_SCALE
+        colour, cmin, cmax, scale = typed_array(y) if compact else rounded(y, 3), -1.0, 1.0, DIVERGING_SCALE
         label = "target %{marker.color:.2f}"
     else:
         k = max(n_classes, 2)
-        colour, cmin, cmax, scale = integers(y), -0.5, k - 0.5, class_colour_scale(k)
+        colour, cmin, cmax, scale = (typed_array(y, "u1") if compact else integers(y), -0.5, k - 0.5,
+                                     class_colour_scale(k))
         label = "class %{marker.color}"
     outline = _outline(name, kind)
     return {
@@ -75,9 +85,9 @@ def _points(X, y, name: str, kind: str, n_classes: int) -> dict:
         "type": "scattergl",
         "mode": "markers",
         "name": name,
-        # 2 places: 0.01 on a 12-wide plane is below a pixel
-        "x": rounded(X[:, 0], 2),
-        "y": rounded(X[:, 1], 2),
+        # 2 places: 0.01 on a 12-wide plane is below a pixel (compact: float32 bytes, nothing printed)
+        "x": typed_array(X[:, 0]) if compact else rounded(X[:, 0], 2),
+        "y": typed_array(X[:, 1]) if compact else rounded(X[:, 1], 2),
         "marker": {"color": colour, "colorscale": scale, "cmin": cmin, "cmax": cmax, "size": 7,
                    "line": outline, "showscale": False},
         # %{marker.color}: per-point attributes are available to hovertemplate, so the class is
@@ -115,14 +125,15 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
     X_train (m, 2), y_train (m,): labels (int) or targets (float); X_test, y_test the same, optional:
     drawn as a separate trace "test" with dark outlines, followed by two legend-only traces.
     discretize: binary -> z rounded to 0/1, regression -> sign(z) (TF Playground's "discretize output").
-    compact: the heatmap carries "zb64" (see compact.py) instead of "z".
+    compact: the heatmap carries "zb64" (see compact.py) instead of "z", the points typed arrays
+    (jsonable.typed_array) instead of lists.
     """
     kind = _kind(problem, n_classes)
     traces = [_background(xs, ys, z, kind, n_classes, discretize, compact),
-              _points(X_train, y_train, "train", kind, n_classes)]
+              _points(X_train, y_train, "train", kind, n_classes, compact)]
     has_test = X_test is not None and y_test is not None
     if has_test:
-        traces += [_points(X_test, y_test, "test", kind, n_classes), _legend_key("train", kind),
+        traces += [_points(X_test, y_test, "test", kind, n_classes, compact), _legend_key("train", kind),
                    _legend_key("test", kind)]
     axis = {"range": list(DOMAIN), "tickvals": TICKS, "showgrid": False, "zeroline": False,
             "constrain": "domain", "showline": False}

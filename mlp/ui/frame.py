@@ -91,6 +91,38 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     return out
 
 
+MAX_STEPS_PER_FRAME = 50
+
+
+@dataclass
+class Batch:
+    """What one rerun of a playing page sends: frames[i] maps chart name -> figure."""
+    frames: list[dict[str, dict]]
+    report: Report                      # the state after the last frame
+    steps_per_frame: int                # adapted, for the next batch
+    stopped: bool                       # diverged, tripwire or target: the page pauses
+
+
+def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float) -> Batch:
+    """Train n_frames small chunks; every chunk gets a decision boundary, the last one every chart.
+
+    Steps per chunk are steered so the training of the whole batch takes about budget_s (the
+    evaluation and figures of a frame cost the same however many steps it holds).
+    """
+    frames = []
+    for i in range(n_frames):
+        report = trainer.run(steps_per_frame)
+        # gently, so the pace does not jitter
+        target = budget_s / n_frames / max(trainer.seconds_per_step, 1e-6)
+        steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * steps_per_frame + 0.3 * target))))
+        stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
+        last = stop or i == n_frames - 1
+        frames.append(frame_figures(trainer, report, views) if last else {"boundary": boundary_figure(trainer, views)})
+        if stop:
+            break
+    return Batch(frames, report, steps_per_frame, stop)
+
+
 def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False) -> bytes:
     """What the live chart component receives: compact JSON as bytes.
 

@@ -6,18 +6,16 @@ few and batches many, with the measured figures.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
 the batch's last figure, because redrawing a Plotly chart costs the browser 20-50 ms on a small
 machine and the page must stay responsive.
-Steps per chunk adapt so the training steps themselves take about TRAIN_SHARE of the time (the
-evaluation and figures of a frame cost the same however many steps it holds).
+The training steps themselves take about TRAIN_SHARE of the time (frame.py: train_batch).
 """
 from __future__ import annotations
-
 
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
 
 from .compute_slots import compute_slot
-from .frame import Views, boundary_figure, frame_figures
+from .frame import Views, frame_figures, train_batch
 from .pace import RERUN_EVERY_S
 from .plotly_live import live_chart
 from .state import Run
@@ -25,29 +23,18 @@ from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
 TRAIN_SHARE = 0.04             # of each rerun interval, spent on training steps
-MAX_STEPS_PER_FRAME = 50
 
 CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
 
 
 def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
-    frames, n_frames = [], run.pace.frames_per_batch()
-    budget = TRAIN_SHARE * RERUN_EVERY_S / n_frames
-    for i in range(n_frames):
-        report = run.trainer.run(run.steps_per_frame)
-        # steer steps per frame toward the budget, gently so the pace does not jitter
-        target = budget / max(run.trainer.seconds_per_step, 1e-6)
-        run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
-        run.report = report
-        stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
-        last = stop or i == n_frames - 1
-        frames.append(frame_figures(run.trainer, report, views) if last
-                      else {"boundary": boundary_figure(run.trainer, views)})
-        if stop:
-            run.playing = False
-            break
-    return frames
+    batch = train_batch(run.trainer, views, run.pace.frames_per_batch(), run.steps_per_frame,
+                        TRAIN_SHARE * RERUN_EVERY_S)
+    run.report, run.steps_per_frame = batch.report, batch.steps_per_frame
+    if batch.stopped:
+        run.playing = False
+    return batch.frames
 
 
 def _status(run: Run) -> None:
