@@ -23,8 +23,8 @@ from dataclasses import dataclass
 RERUN_EVERY_S = 0.5
 FRAME_INTERVAL_S = 0.05
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
-MAX_FRAMES_PER_BATCH = 2 * FRAMES_PER_BATCH
-FIRST_AFTER_PAUSE_S = 5.0
+MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
+FIRST_AFTER_PAUSE_S = 15.0         # a longer gap between batches is a pause, not a busy server
 
 
 @dataclass

@@ -68,7 +68,7 @@ function setUp(parentElement, height) {
   div.style.width = "100%";
   div.style.height = height + "px";
   parentElement.appendChild(div);
-  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 150, visible: true, draw: null };
+  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 500, visible: true, draw: null };
   // A chart scrolled out of view is not redrawn (redraws are what limits the frame rate); it
   // catches up with the newest figure as soon as it is seen again.
   new IntersectionObserver((entries) => {
@@ -86,7 +86,10 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
   const state = div.mlp, now = performance.now();
   state.planeClicks = Boolean(data.planeClicks);
   div.classList.toggle("mlp-editing", state.planeClicks);
-  if (state.lastBatch) state.period = 0.7 * state.period + 0.3 * Math.min(now - state.lastBatch, 1000);
+  // A busy server sends batches seconds apart, each with more frames: spread them over the gap. A
+  // gap of 15 s or more is a pause (as in mlp/ui/pace.py), nothing to go by.
+  const gap = now - state.lastBatch;
+  if (state.lastBatch && gap < 15000) state.period = 0.7 * state.period + 0.3 * gap;
   state.lastBatch = now;
   // batches and frames received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
   div.dataset.batches = Number(div.dataset.batches || 0) + 1;
