@@ -2,6 +2,7 @@
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import SCREENSHOTS, open_page, step_counter
 
@@ -34,3 +35,34 @@ def test_play_trains_and_pause_holds(page):
     assert step_counter(page) == held
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "playground.png"), full_page=True)
+
+
+# where the hover target of a link sits on screen: the last link whose midpoint no other link shares
+# (two links crossing between the same pair of units share one)
+LINK_AT = """() => {
+  const gd = document.querySelector('.st-key-chart_network div.mlp-plot');
+  const fl = gd._fullLayout, t = gd._fullData.find((d) => d.name === 'weights'), box = gd.getBoundingClientRect();
+  const n = t.x.length, alone = (i) => [...Array(n).keys()].every(
+    (j) => j === i || Math.abs(t.x[j] - t.x[i]) + Math.abs(t.y[j] - t.y[i]) > 0.3);
+  const i = [...Array(n).keys()].reverse().find(alone);
+  return { x: box.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[i]), y: box.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[i]),
+           ids: Array.from(t.customdata[i]) };
+}"""
+
+
+def test_a_link_names_its_weight_and_a_click_opens_the_editor_on_it(page):
+    """The links' ids travel as a typed array (mlp/figures/network_view.py): what the hover shows and
+    what a click selects must still be that link's layer and units."""
+    page.locator(".st-key-chart_network div.mlp-plot").scroll_into_view_if_needed()
+    link = page.evaluate(LINK_AT)
+    layer, unit_from, unit_to = link["ids"]
+    page.mouse.move(link["x"], link["y"])
+    hover = page.locator(".st-key-chart_network .hoverlayer")
+    page.wait_for_function("() => document.querySelector('.st-key-chart_network .hoverlayer').textContent.includes('w =')")
+    assert f"from layer {layer} unit {unit_from} to unit {unit_to}" in hover.text_content()
+    page.mouse.click(link["x"], link["y"])
+    editor = page.locator("[data-testid=stExpander]").filter(has_text="Edit a weight")
+    # W[l] feeds layer l: the link from layer 0 is W[1]; the page reruns once to open the editor
+    expect(editor.get_by_label("Layer", exact=True)).to_have_value(str(layer + 1), timeout=20_000)
+    expect(editor.get_by_label("From unit", exact=True)).to_have_value(str(unit_from))
+    expect(editor.get_by_label("To unit", exact=True)).to_have_value(str(unit_to))

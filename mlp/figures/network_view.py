@@ -11,7 +11,7 @@ import numpy as np
 
 from .compact import heatmap_values_blocks
 from .jsonable import rounded, typed_array
-from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, ORANGE, base_layout
+from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
 MAX_DRAWN_UNITS = 16
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
@@ -21,6 +21,8 @@ N_WIDTH_CLASSES = 5        # links are bucketed by |w| into this many widths (x 
 MIN_LINK_WIDTH, MAX_LINK_WIDTH = 0.6, 6.0
 LINK_OPACITY = 0.75
 INVISIBLE = "rgba(0,0,0,0)"         # hover targets: drawn, but not seen
+# their hover labels would take the markers' (invisible) colour
+HOVER_LABEL = {"bgcolor": WHITE, "bordercolor": FAINT, "font": {"color": INK}}
 # positions of links and hover targets, in cells (~30 px each): 2 decimals are well under a pixel
 PLACES = 2
 
@@ -137,7 +139,8 @@ def _link_markers(links: np.ndarray, link_ids: np.ndarray, compact: bool) -> dic
             "hovertemplate": "w = %{marker.color:.3f}<br>from layer %{customdata[0]} unit "
                              "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
             "marker": {"size": 10, "color": colour, "colorscale": [[0, INVISIBLE], [1, INVISIBLE]],
-                       "showscale": False}}
+                       "showscale": False},
+            "hoverlabel": HOVER_LABEL}
 
 
 def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False) -> dict:
@@ -191,7 +194,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     traces.append({"type": "scatter", "mode": "markers", "name": "neuron labels",
                    "x": _numbers([x for x, _ in squares], compact), "y": _numbers([y for _, y in squares], compact),
                    "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
-                   "marker": {"size": 22, "color": INVISIBLE}})
+                   "marker": {"size": 22, "color": INVISIBLE}, "hoverlabel": HOVER_LABEL})
     traces.append(_square_outlines(squares, compact))
     top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
