@@ -4,6 +4,7 @@
     python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60 --workers 2   # mlp.serve: 2 workers + nginx
     python bench/workshop.py --sessions 20 --seconds 600                # memory over 10 minutes of Play
     python bench/workshop.py --url http://host:8080 --sessions 5       # someone else's server (no server stats)
+    python bench/workshop.py --client protocol --sessions 1,10,20,30   # light clients: the server's own capacity
 
 For each N a fresh server is started; one Chromium opens N browser contexts (N students, each with
 its own cookies, so each its own Streamlit session and, behind nginx, its own route), loads the
@@ -17,6 +18,14 @@ viewport is small and the charts sit below it, so Chromium does not redraw them 
 skips charts out of view) and 30 pages fit on the same 2 cores as the server. Goals: every session
 >= 2 updates/s at N = 20, and <= 50 MB per session.
 
+With --client protocol no browser runs: each student is a bench/protocol_client.py `Student`, which
+speaks Streamlit's WebSocket protocol as the browser's frontend does (page GET for the cookies, first
+run, the click on Play, the fragment's rerun timer, every widget's value sent back) and counts the
+Output chart's frames and batches and the "Step" metric from the messages, all N in one asyncio loop
+in this process. A Chromium page costs about a quarter of a second of CPU per rerun, which on a small
+machine leaves the server too little; a `Student` costs a few milliseconds, so what is measured is
+the server. Nothing is drawn either way.
+
 Server CPU is read from /proc for the server's processes (workers and nginx; 100% = one core), the
 client's (Chromium, Playwright and this script) separately, so one can see who took the cores.
 Memory per session = (server RSS while N play - server RSS idle) / N, where idle is measured after
@@ -27,11 +36,13 @@ split between workers is only roughly even.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -93,34 +104,107 @@ def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds
         page.get_by_role("button", name="Pause").wait_for(timeout=300_000)
     time.sleep(WARMUP_S)
 
+    def counts():
+        return [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p)) for p in pages]
+
     srv, cli = _server_pids(server), _client_pids(server)
-    start = [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p)) for p in pages]
-    cpu0, ccpu0, t0 = cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
+    start, cpu0, ccpu0, t0 = counts(), cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
     rss_series = [(0.0, rss_mb(srv))]
     while (elapsed := time.monotonic() - t0) < seconds:
         time.sleep(min(RSS_EVERY_S, seconds - elapsed))
         rss_series.append((time.monotonic() - t0, rss_mb(_server_pids(server))))
-    cpu1, ccpu1, t1 = cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
-    end = [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p)) for p in pages]
+    cpu1, ccpu1, t1, end = cpu_seconds(srv), cpu_seconds(cli), time.monotonic(), counts()
     for context in contexts:
         context.close()
+    return _result(n, start, end, (cpu1 - cpu0) / (t1 - t0), (ccpu1 - ccpu0) / (t1 - t0), idle_rss, rss_series)
 
+
+def _result(n: int, start: list[tuple], end: list[tuple], server_cpu: float, client_cpu: float,
+            idle_rss: float, rss_series: list[tuple[float, float]]) -> dict:
+    """Per-student rates from (time, batches, step, frames) at the start and end; CPU in cores."""
     updates = [(f1 - f0) / (s1 - s0) for (s0, _, _, f0), (s1, _, _, f1) in zip(start, end)]
     batches = [(b1 - b0) / (s1 - s0) for (s0, b0, _, _), (s1, b1, _, _) in zip(start, end)]
-    steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0, _), (s1, _, k1, _) in zip(start, end)]
+    known = [(s, e) for s, e in zip(start, end) if s[2] is not None and e[2] is not None]
+    steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0, _), (s1, _, k1, _) in known]
     rss = statistics.median(r for _, r in rss_series[-3:])         # the end of the run, not one sample
     return {"n": n, "median": statistics.median(updates), "worst": min(updates),
             "batches": statistics.median(batches),
-            "steps": statistics.median(steps), "server_cpu": 100 * (cpu1 - cpu0) / (t1 - t0),
-            "client_cpu": 100 * (ccpu1 - ccpu0) / (t1 - t0), "idle_rss": idle_rss, "rss": rss,
+            "steps": statistics.median(steps) if steps else None, "server_cpu": 100 * server_cpu,
+            "client_cpu": 100 * client_cpu, "idle_rss": idle_rss, "rss": rss,
             "mb_per_session": (rss - idle_rss) / n, "rss_series": rss_series}
+
+
+async def _protocol_room(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
+    """run_room with protocol clients: n `Student`s in this event loop, the same steps and counts."""
+    from bench.protocol_client import Student
+
+    seen: set[str | None] = set()       # warm-up: one session played on every worker, as in _warm_up
+    for _ in range(8 * workers):
+        student = Student(url)
+        await student.open()
+        if student.worker not in seen:
+            await student.press("Play")
+            await asyncio.sleep(3)
+        seen.add(student.worker)
+        await student.close()
+        if len(seen) >= workers:
+            break
+    await asyncio.sleep(2)
+    idle_rss = rss_mb(_server_pids(server))
+
+    students = [Student(url) for _ in range(n)]
+    for student in students:            # everyone opens the page, then everyone presses Play
+        await student.open()
+    await asyncio.gather(*(s.press("Play", timeout=300) for s in students))
+    await asyncio.sleep(WARMUP_S)
+
+    def counts():
+        return [(time.monotonic(), s.batches, s.step, s.frames) for s in students]
+
+    srv, cli = _server_pids(server), _client_pids(server)
+    runs0 = sum(s.runs for s in students), sum(s.runs_cut for s in students)
+    start, cpu0, ccpu0, t0 = counts(), cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
+    rss_series = [(0.0, rss_mb(srv))]
+    while (elapsed := time.monotonic() - t0) < seconds:
+        await asyncio.sleep(min(RSS_EVERY_S, seconds - elapsed))
+        rss_series.append((time.monotonic() - t0, rss_mb(_server_pids(server))))
+    cpu1, ccpu1, t1, end = cpu_seconds(srv), cpu_seconds(cli), time.monotonic(), counts()
+    runs, cut = sum(s.runs for s in students) - runs0[0], sum(s.runs_cut for s in students) - runs0[1]
+    lost = [s.error for s in students if s.error]
+    await asyncio.gather(*(s.close() for s in students))
+    result = _result(n, start, end, (cpu1 - cpu0) / (t1 - t0), (ccpu1 - ccpu0) / (t1 - t0), idle_rss, rss_series)
+    # Runs the server finished but whose charts it dropped unsent (a session's unsent messages are
+    # cleared when its next run starts before the event loop has flushed them): work nobody sees.
+    result["note"] = (f"     fragment runs: {(runs + cut) / (t1 - t0):.1f}/s in all, "
+                      f"{cut / max(1, runs + cut):.0%} of them dropped unsent")
+    if lost:                            # a dropped student stopped counting: say why
+        result["note"] += f"; {len(lost)} of {n} connections ended during the run: {lost[0]!r}"
+    return result
+
+
+def run_room_protocol(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
+    return asyncio.run(_protocol_room(url, server, workers, n, seconds))
+
+
+@contextmanager
+def _client(kind: str):
+    """run_room(url, server pids, workers, n, seconds) for this kind of client; a browser is started once."""
+    if kind == "protocol":
+        yield run_room_protocol
+        return
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield partial(run_room, browser)
+        browser.close()
 
 
 def _row(r: dict, measured_server: bool) -> str:
     ok = r["worst"] >= GOAL_UPDATES and (not measured_server or r["mb_per_session"] <= GOAL_MB)
     server = (f"{r['server_cpu']:8.0f} {r['rss']:8.0f} {r['mb_per_session']:10.1f}" if measured_server
               else f"{'-':>8} {'-':>8} {'-':>10}")
-    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['batches']:9.2f} {r['steps']:9.0f} {server} "
+    steps = f"{r['steps']:9.0f}" if r["steps"] is not None else f"{'-':>9}"
+    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['batches']:9.2f} {steps} {server} "
             f"{r['client_cpu']:8.0f}  {'ok' if ok else 'MISS'}")
 
 
@@ -131,25 +215,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=0,
                         help="serve through mlp.serve with this many workers behind nginx (0: one streamlit run)")
     parser.add_argument("--url", help="measure a server that is already running (no server CPU/memory)")
+    parser.add_argument("--client", choices=("browser", "protocol"), default="browser",
+                        help="students as Chromium pages, or as light protocol clients (bench/protocol_client.py)")
     args = parser.parse_args(argv)
     counts = [int(s) for s in args.sessions.split(",") if s.strip()]
-    from playwright.sync_api import sync_playwright
 
     where = args.url or (f"mlp.serve, {args.workers} worker(s) behind nginx" if args.workers
                          else "one streamlit run")
+    print("client: " + ("protocol, N bench/protocol_client.py Students in this process (no browser)"
+                        if args.client == "protocol" else "browser, N Chromium contexts in one Chromium"))
     print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
           f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_MB:g} MB/session")
     print(f"{'N':>4} {'upd/s med':>10} {'worst':>9} {'batches/s':>9} {'steps/s':>9} {'srv CPU%':>8} {'srv MB':>8} "
           f"{'MB/session':>10} {'cli CPU%':>8}")
     results = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with _client(args.client) as measure:
         for n in counts:
             server = nullcontext((args.url, [])) if args.url else playground_server(args.workers)
             with server as (url, pids):
-                results.append(run_room(browser, url, pids, max(1, args.workers), n, args.seconds))
+                results.append(measure(url, pids, max(1, args.workers), n, args.seconds))
             print(_row(results[-1], bool(pids)), flush=True)
-        browser.close()
+            if "note" in results[-1]:
+                print(results[-1]["note"], flush=True)
     if not args.url and args.seconds >= 60:
         print("\nserver RSS over the run (MB):")
         for r in results:

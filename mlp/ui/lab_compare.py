@@ -18,6 +18,7 @@ from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss
 from .frame import Views, boundary_figure
 from . import classroom, lab_link
 from .compute_slots import compute_slot
+from .delivery import wait_until_sent
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
 from .pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
@@ -221,5 +222,6 @@ def live_comparison(state: CompareLab) -> None:
             live_chart(grad_norms_pair_figure(norms), key="cmp_grad_norms", height=320, revision=state.frame)
         if was_playing and not state.playing:
             st.rerun(scope="app")
+        wait_until_sent()
 
     _live()

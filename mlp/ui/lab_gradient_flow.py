@@ -24,6 +24,7 @@ from mlp.trainer import Trainer
 
 from . import classroom, lab_link
 from .compute_slots import compute_slot
+from .delivery import wait_until_sent
 from .controls import field_widget
 from .plotly_live import live_chart
 from .state import Run, change_config, config_from_link, new_trainer, write_url
@@ -243,6 +244,7 @@ def live_gradient_flow(lab: FlowLab) -> None:
         _histogram_charts(lab)
         if was_playing and not run.playing:      # diverged: the Play button must turn back
             st.rerun(scope="app")
+        wait_until_sent()
 
     _live()
 

@@ -21,6 +21,7 @@ from mlp.trainer import Trainer
 
 from . import classroom, lab_link
 from .compute_slots import compute_slot
+from .delivery import wait_until_sent
 from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
@@ -199,6 +200,7 @@ def training(lab: InitLab) -> None:
         for name, step in stopped.items():
             st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
                      "exploding start that the first updates made worse.", icon="💥")
+        wait_until_sent()
 
     _live()
 

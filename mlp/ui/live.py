@@ -15,6 +15,7 @@ import streamlit as st
 from mlp.figures import confusion_matrix_figure
 
 from .compute_slots import compute_slot
+from .delivery import wait_until_sent
 from .frame import Views, frame_figures, train_batch
 from .pace import RERUN_EVERY_S
 from .plotly_live import live_chart
@@ -119,5 +120,6 @@ def live_playground(run: Run, views: Views) -> None:
                            height=300, revision=run.frame)
         if was_playing and not run.playing:       # diverged: the Play button must turn back
             st.rerun(scope="app")
+        wait_until_sent()
 
     _live()
