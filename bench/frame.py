@@ -105,7 +105,8 @@ def main() -> None:
                   f"{'ok' if a <= 5 and size <= 100 else 'MISS'}  (full frame)")
             print(f"{'':38} {c:9.2f} {'':13} {c / b:6.2f}x {played_size:9.1f} {'':13}  "
                   f"{'ok' if c <= 5 and played_size <= 100 else 'MISS'}  (as played: {FRAMES_PER_BATCH} frames "
-                  f"per batch, {play.steps_per_frame} steps each)")
+                  f"per batch, {play.steps_per_frame} steps each, "
+                  f"{play.steps_per_frame * playing.seconds_per_step * 1e3:.1f} ms of them training)")
 
 
 if __name__ == "__main__":

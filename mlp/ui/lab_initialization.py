@@ -25,12 +25,12 @@ from .delivery import wait_until_sent
 from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
-from .pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
+from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 
 KEY = "lab_initialization"
 DEFAULT_PRESET = "tanh"
 TRAIN_CLICK_STEPS = 200
-STEPS_PER_BATCH = 50                # while playing, per scheme and rerun (split between its frames)
+STEPS_PER_RERUN = 50                # while playing, per scheme: 100 steps a second
 
 
 @dataclass
@@ -42,7 +42,6 @@ class InitLab:
     playing: bool = False
     frame: int = 0
     problems: list[str] = field(default_factory=list)
-    pace: Pace = field(default_factory=Pace)
 
 
 def current_lab() -> InitLab:
@@ -183,16 +182,16 @@ def training(lab: InitLab) -> None:
 
     @st.fragment(run_every=RERUN_EVERY_S if lab.playing else None)
     def _live() -> None:
-        comp, order, frames = lab.comparison, list(INITIALIZERS), []
+        comp, order = lab.comparison, list(INITIALIZERS)
+        # one figure per rerun: loss curves moving twice a second read well, and every frame of them
+        # would resend every curve (up to 3 x 512 points)
         with compute_slot():
-            n_frames = lab.pace.frames_per_batch() if lab.playing else 1
-            for _ in range(n_frames):           # one figure per frame, played back in turn
-                if lab.playing:
-                    comp.train(max(1, STEPS_PER_BATCH // n_frames))
-                series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
-                frames.append(loss_comparison_figure(series))
+            if lab.playing:
+                comp.train(STEPS_PER_RERUN)
+            series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
+            figure = loss_comparison_figure(series)
         lab.frame += 1
-        live_chart(frames, key="init_loss", height=340, revision=lab.frame)
+        live_chart(figure, key="init_loss", height=340, revision=lab.frame)
         stopped = comp.diverged()
         finals = ", ".join(f"{INITIALIZERS[n].label} {comp.curve(n)[1][-1]:.3g}"
                            + (" (stopped)" if n in stopped else "") for n in comp.schemes)
