@@ -13,11 +13,12 @@ from mlp.datasets import make_dataset
 from tests.browser import step_counter
 
 PLOT = "div.mlp-plot .main-svg"
-# the boundary chart's training points, as drawn (Plotly keeps the figure it drew on the div)
+# the boundary chart's training points, as drawn (Plotly keeps the figure it drew on the div; its
+# _fullData has the typed arrays the page sends decoded)
 DRAWN_POINTS = """() => {
   const div = document.querySelector('.st-key-chart_boundary div.mlp-plot');
-  const t = div.data.find((t) => t.mode === 'markers' && t.x.length > 1);
-  return t.x.map((x, i) => [x, t.y[i]]);
+  const t = div._fullData.find((t) => t.mode === 'markers' && t.x.length > 1);
+  return Array.from(t.x, (x, i) => [x, t.y[i]]);
 }"""
 
 

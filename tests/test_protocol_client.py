@@ -4,6 +4,7 @@ presses Play, keeps playing on the fragment's timer, and counts the Output chart
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol_client import CHART_KEY, Student
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -51,7 +52,9 @@ async def play(url: str) -> tuple[Student, list[bytes], float]:
 def test_a_student_plays_and_counts_every_frame():
     proc, url = start_streamlit()
     try:
-        student, received, first = asyncio.run(play(url))
+        # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+        with ThreadPoolExecutor(1) as pool:
+            student, received, first = pool.submit(asyncio.run, play(url)).result()
     finally:
         proc.terminate()
         proc.wait(timeout=10)

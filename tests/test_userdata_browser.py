@@ -6,10 +6,11 @@ import pytest
 from tests.browser import open_page
 
 COUNT = re.compile(r"(\d+) points \(")
-# Where the first training point is drawn, in page pixels, from the plot's own axes.
+# Where the first training point is drawn, in page pixels, from the plot's own axes (_fullData: the
+# points as drawn, their typed arrays decoded).
 FIRST_POINT_JS = """(selector) => {
   const gd = document.querySelector(selector), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const train = gd.data.find((t) => t.name === "train"), box = gd.getBoundingClientRect();
+  const train = gd._fullData.find((t) => t.name === "train"), box = gd.getBoundingClientRect();
   return { x: box.left + xa._offset + xa.d2p(train.x[0]), y: box.top + ya._offset + ya.d2p(train.y[0]) };
 }"""
 BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
