@@ -68,3 +68,18 @@ def open_page(browser, url: str, width: int = 1500, height: int = 1300, **option
     page.goto(url)
     page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
     return page
+
+
+# Where point i of a chart's trace is drawn, in page pixels, from the plot's own axes (_fullData: the
+# traces as drawn, typed arrays decoded), with its customdata if it has any.
+_POINT_JS = """([selector, name, i]) => {
+  const gd = document.querySelector(selector), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const t = gd._fullData.find((d) => d.name === name), box = gd.getBoundingClientRect();
+  return { x: box.left + xa._offset + xa.d2p(t.x[i]), y: box.top + ya._offset + ya.d2p(t.y[i]),
+           customdata: t.customdata ? Array.from(t.customdata[i]) : null };
+}"""
+
+
+def point_on_screen(page, selector: str, trace: str, index: int) -> dict:
+    """{"x", "y", "customdata"} of point `index` of the trace named `trace` in the chart at `selector`."""
+    return page.evaluate(_POINT_JS, [selector, trace, index])

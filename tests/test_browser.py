@@ -4,7 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENSHOTS, open_page, step_counter
+from tests.browser import SCREENSHOTS, open_page, point_on_screen, step_counter
 
 
 @pytest.fixture(scope="module")
@@ -37,25 +37,23 @@ def test_play_trains_and_pause_holds(page):
     page.screenshot(path=str(SCREENSHOTS / "playground.png"), full_page=True)
 
 
-# where the hover target of a link sits on screen: the last link whose midpoint no other link shares
-# (two links crossing between the same pair of units share one)
-LINK_AT = """() => {
-  const gd = document.querySelector('.st-key-chart_network div.mlp-plot');
-  const fl = gd._fullLayout, t = gd._fullData.find((d) => d.name === 'weights'), box = gd.getBoundingClientRect();
+NETWORK = ".st-key-chart_network div.mlp-plot"
+# the last link whose midpoint (its hover target) no other link shares: two links crossing between
+# the same pair of units share one
+LONE_LINK = """() => {
+  const t = document.querySelector('.st-key-chart_network div.mlp-plot')._fullData.find((d) => d.name === 'weights');
   const n = t.x.length, alone = (i) => [...Array(n).keys()].every(
     (j) => j === i || Math.abs(t.x[j] - t.x[i]) + Math.abs(t.y[j] - t.y[i]) > 0.3);
-  const i = [...Array(n).keys()].reverse().find(alone);
-  return { x: box.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[i]), y: box.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[i]),
-           ids: Array.from(t.customdata[i]) };
+  return [...Array(n).keys()].reverse().find(alone);
 }"""
 
 
 def test_a_link_names_its_weight_and_a_click_opens_the_editor_on_it(page):
     """The links' ids travel as a typed array (mlp/figures/network_view.py): what the hover shows and
     what a click selects must still be that link's layer and units."""
-    page.locator(".st-key-chart_network div.mlp-plot").scroll_into_view_if_needed()
-    link = page.evaluate(LINK_AT)
-    layer, unit_from, unit_to = link["ids"]
+    page.locator(NETWORK).scroll_into_view_if_needed()
+    link = point_on_screen(page, NETWORK, "weights", page.evaluate(LONE_LINK))
+    layer, unit_from, unit_to = link["customdata"]
     page.mouse.move(link["x"], link["y"])
     hover = page.locator(".st-key-chart_network .hoverlayer")
     page.wait_for_function("() => document.querySelector('.st-key-chart_network .hoverlayer').textContent.includes('w =')")

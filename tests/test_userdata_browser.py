@@ -3,16 +3,9 @@ import re
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import open_page, point_on_screen
 
 COUNT = re.compile(r"(\d+) points \(")
-# Where the first training point is drawn, in page pixels, from the plot's own axes (_fullData: the
-# points as drawn, their typed arrays decoded).
-FIRST_POINT_JS = """(selector) => {
-  const gd = document.querySelector(selector), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const train = gd._fullData.find((t) => t.name === "train"), box = gd.getBoundingClientRect();
-  return { x: box.left + xa._offset + xa.d2p(train.x[0]), y: box.top + ya._offset + ya.d2p(train.y[0]) };
-}"""
 BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
 
 
@@ -43,7 +36,7 @@ def test_clicks_add_and_remove_points(page):
     # The page reruns after an edit and may still be settling (layout, the chart's redraw) on a busy
     # machine: aim again at the point as it is drawn now if the first click found nothing.
     for attempt in range(3):
-        point = page.evaluate(FIRST_POINT_JS, BOUNDARY)
+        point = point_on_screen(page, BOUNDARY, "train", 0)
         page.mouse.click(point["x"], point["y"])
         try:
             wait_for_count(page, 500)

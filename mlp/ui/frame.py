@@ -17,6 +17,7 @@ from mlp.trainer import Report, Trainer
 BOUNDARY_RESOLUTION = 100
 NEURON_RESOLUTION = 24          # per neuron thumbnail; 16 when many neurons are drawn (bytes per frame)
 MANY_NEURONS = 24
+MAX_STEPS_PER_FRAME = 50       # train_batch: steps in one frame, at most
 
 
 @functools.lru_cache(maxsize=32)
@@ -89,9 +90,6 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|")
     return out
-
-
-MAX_STEPS_PER_FRAME = 50
 
 
 @dataclass
