@@ -4,6 +4,7 @@
     python bench/frame.py --quick    # a few seconds
 
 Two rows per case:
+Every run has a long history (History one row short of full): the curves are as long as they get.
 - "full frame": k training steps, the decision boundary over the 100×100 grid, every neuron's output
   for the network view, every chart's figure as a plain dict, and its JSON serialisation: what a
   paused page sends, and the last frame of every batch.
@@ -64,6 +65,13 @@ class _Played:
                         for name in batch.frames[-1])
 
 
+def _fill_history(trainer: Trainer) -> None:
+    """Frames of one step until the run's History is one row short of full: a long run's curves, the
+    largest a frame gets (one row more and History halves itself)."""
+    while len(trainer.history) < trainer.history.capacity - 1:
+        trainer.run(1)
+
+
 def _baseline(trainer: Trainer, views: Views) -> str:
     report = trainer.run(STEPS_PER_FRAME)
     figs = frame_figures(trainer, report, views, compact=False)
@@ -90,13 +98,14 @@ def main() -> None:
         for name, config in CASES.items():
             ours, theirs, played = [], [], []
             trainer, playing, play = Trainer(config), Trainer(config), _Played()
-            for _ in range(20):                      # warm-up, and some history for the curves
-                _frame(trainer, views)
-                _frame(playing, views)
+            for t in (trainer, playing):             # warm-up, and a long run's curves
+                _fill_history(t)
             for _ in range(repeats):
                 ours.append(_median_ms(_frame, trainer, views, n))
                 theirs.append(_median_ms(_baseline, trainer, views, max(1, n // 4)))
                 played.append(_median_ms(play, playing, views, max(1, n // 4)) / FRAMES_PER_BATCH)
+            for t in (trainer, playing):
+                _fill_history(t)
             size = len(_frame(trainer, views)) / 1e3
             played_size = len(play(playing, views)) / 1e3 / FRAMES_PER_BATCH
             base_size = len(_baseline(trainer, views).encode()) / 1e3

@@ -57,8 +57,9 @@ def valid(fig: dict) -> dict:
 def x_of(trace: dict) -> list:
     """A trace's x values, whether sent as a list or as x0/dx (evenly spaced steps)."""
     if "x" in trace:
-        return trace["x"]
-    return [trace["x0"] + i * trace["dx"] for i in range(len(trace["y"]))]
+        return decode_typed_array(trace["x"]).tolist() if is_typed_array(trace["x"]) else trace["x"]
+    y = decode_typed_array(trace["y"]) if is_typed_array(trace["y"]) else trace["y"]
+    return [trace["x0"] + i * trace["dx"] for i in range(len(y))]
 
 
 def as_lists(value):
@@ -72,12 +73,15 @@ def as_lists(value):
 
 
 def expanded(fig: dict) -> dict:
-    """The figure as the browser draws it: every "zb64" grid turned back into z, typed arrays into lists."""
+    """The figure as the browser draws it: every "zb64" grid turned back into z, an "xFrom" into that
+    trace's x, typed arrays into lists."""
     fig = copy.deepcopy(fig)
     for trace in fig["data"]:
         if "zb64" in trace:
             z = decode_grid(trace.pop("zb64"))
             trace["z"] = np.where(np.isnan(z), None, z).tolist()        # gaps are drawn blank
+        if "xFrom" in trace:
+            trace["x"] = fig["data"][trace.pop("xFrom")]["x"]
     fig["data"] = [as_lists(t) for t in fig["data"]]
     return fig
 
@@ -301,7 +305,7 @@ def test_loss_curves_uneven_steps_are_listed():
     assert x_of(fig["data"][0]) == [0.5, 1.25, 2.0]
 
 
-def test_grad_norms_over_time_drops_zeros_and_nan_and_runs_dark_to_light():
+def test_grad_norms_over_time_leaves_gaps_at_zeros_and_nan_and_runs_dark_to_light():
     rng = np.random.default_rng(0)
     T, L = 40, 30
     g = 10.0 ** rng.uniform(-8, 1, (T, L))
@@ -313,17 +317,63 @@ def test_grad_norms_over_time_drops_zeros_and_nan_and_runs_dark_to_light():
     traces = fig["data"]
     assert [t["name"] for t in traces] == [f"layer {l}" for l in range(1, L + 1)]
     assert fig["layout"]["yaxis"]["type"] == "log"
-    assert len(traces[0]["y"]) == T - 2 and 3 not in x_of(traces[0]) and 5 not in x_of(traces[0])
-    assert len(traces[29]["y"]) == T - 1 and traces[10]["y"] == []
-    assert all(v is not None and v > 0 for t in traces for v in t["y"])
-    assert all(len(x_of(t)) == len(t["y"]) for t in traces)
-    assert x_of(traces[1]) == list(range(T))
+    assert all(x_of(t) == list(range(T)) and len(t["y"]) == T for t in traces)
+    # a log axis cannot show 0, NaN or inf: gaps (None), not a line drawn across them
+    assert [k for k, v in enumerate(traces[0]["y"]) if v is None] == [3, 5]
+    assert [k for k, v in enumerate(traces[29]["y"]) if v is None] == [7]
+    assert traces[10]["y"] == [None] * T
+    np.testing.assert_allclose([v for v in traces[1]["y"]], g[:, 1], rtol=1e-3)
 
     def lightness(hex_colour):
         return sum(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     shades = [lightness(t["line"]["color"]) for t in traces]
     assert shades == sorted(shades) and shades[0] < shades[-1]
     assert sum(t["showlegend"] for t in traces) <= 8      # a compact legend for a deep net
+
+
+@pytest.mark.parametrize("uneven", [False, True])
+def test_curves_compact_carry_the_same_values_as_float32(uneven):
+    steps = np.arange(0, 60, 2) + (np.arange(30) ** 2 if uneven else 0)
+    loss = np.exp(-steps / 20)
+    loss[4] = np.nan
+    g = 10.0 ** np.linspace(-9, 2, 60).reshape(30, 2)
+    g[6, 1] = 0.0
+    pairs = [(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss, compact=True),
+              valid(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss))),
+             (grad_norms_over_time_figure(steps, g, compact=True), valid(grad_norms_over_time_figure(steps, g)))]
+    for compact, plain in pairs:
+        json.dumps(compact, allow_nan=False)
+        assert any(v is None for t in plain["data"] for v in t["y"])
+        # the x values travel once, in the first trace; the others point at it
+        assert [("x" in t, "xFrom" in t) for t in compact["data"]] == \
+               [(uneven, False)] + [(False, uneven)] * (len(compact["data"]) - 1)
+        assert all(decode_typed_array(t["y"]).dtype == np.float32 for t in compact["data"])
+        drawn = expanded(compact)
+        go.Figure(drawn)
+        for c, p in zip(drawn["data"], plain["data"]):
+            gaps = [v is None for v in p["y"]]
+            assert [v is None for v in c["y"]] == gaps                   # the same gaps (NaN in float32)
+            np.testing.assert_allclose(np.array(c["y"], dtype=float)[~np.array(gaps)],
+                                       np.array(p["y"], dtype=float)[~np.array(gaps)], rtol=1e-3)
+            assert x_of(c) == x_of(p)
+
+
+@pytest.mark.parametrize("T", [511, 512, 513, 1024, 1023])
+def test_long_curves_are_thinned_to_every_kth_point_ending_with_the_newest(T):
+    from mlp.figures.curves import MAX_CURVE_POINTS
+    steps = np.arange(T) * 5.0
+    loss = 1 + np.arange(T) / T
+    g = np.column_stack([loss, 2 * loss])
+    for fig in (loss_curves_figure(steps, loss, loss, metric=loss / 2), grad_norms_over_time_figure(steps, g)):
+        for trace in fig["data"]:
+            x, y = np.array(x_of(trace)), np.array(trace["y"])
+            assert len(x) <= MAX_CURVE_POINTS and x[-1] == steps[-1]          # the newest point is there
+            k = -(-T // MAX_CURVE_POINTS)
+            assert np.array_equal(np.diff(x), np.full(len(x) - 1, 5.0 * k))     # evenly, every k-th
+            rows = (x / 5).astype(int)
+            assert len(x) == len(range(rows[0], T, k)) and rows[0] < k         # nothing but the thinning lost
+            expected = {"train loss": loss, "test loss": loss, "metric": loss / 2, "layer 1": loss, "layer 2": 2 * loss}
+            np.testing.assert_allclose(y, expected[trace["name"]][rows], rtol=1e-3)
 
 
 def test_grad_norms_over_time_empty_and_single_layer():
@@ -372,6 +422,22 @@ def test_layer_histograms_per_layer_edges():
     edges = np.stack([np.linspace(-1, 1, 11), np.linspace(0, 1, 11)])
     fig = valid(layer_histograms_figure(np.ones((2, 10), int), edges, title_prefix="layer"))
     assert fig["layout"]["xaxis2"]["range"] == [0, 1] and np.isclose(fig["data"][1]["width"], 0.1)
+
+
+def test_layer_histograms_compact_carry_the_same_bars():
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 500, (3, 10))
+    for edges in (np.linspace(-1, 1, 11), np.stack([np.linspace(-1, 1, 11), np.geomspace(1, 2, 11),
+                                                    np.linspace(0, 1, 11)])):
+        plain = valid(layer_histograms_figure(counts, edges, title_prefix="layer"))
+        compact = layer_histograms_figure(counts, edges, title_prefix="layer", compact=True)
+        go.Figure(compact)
+        for c, p in zip(compact["data"], plain["data"]):
+            assert decode_typed_array(c["y"]).tolist() == p["y"]
+            x = decode_typed_array(c["x"]) if "x" in c else c["x0"] + c["dx"] * np.arange(len(p["x"]))
+            np.testing.assert_allclose(x, p["x"], atol=1e-4)
+            width = decode_typed_array(c["width"]) if is_typed_array(c["width"]) else c["width"]
+            np.testing.assert_allclose(width, p["width"], rtol=1e-5)
 
 
 def test_grad_norm_by_layer():

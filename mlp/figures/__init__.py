@@ -10,9 +10,9 @@ from .compact import decode_grid, encode_grid
 from .confusion import confusion_matrix_figure
 from .curves import grad_norms_over_time_figure, loss_curves_figure
 from .layers import grad_norm_by_layer_figure, layer_histograms_figure
-from .network_view import network_figure
+from .network_view import MAX_DRAWN_UNITS, network_figure
 from .previews import dataset_preview_svg
 
 __all__ = ["confusion_matrix_figure", "decision_boundary_figure", "decode_grid", "encode_grid",
            "grad_norm_by_layer_figure", "grad_norms_over_time_figure", "layer_histograms_figure",
-           "loss_curves_figure", "network_figure", "dataset_preview_svg"]
+           "loss_curves_figure", "network_figure", "dataset_preview_svg", "MAX_DRAWN_UNITS"]

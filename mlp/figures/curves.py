@@ -3,26 +3,48 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import integers, rounded, significant
+from .jsonable import integers, rounded, significant, typed_array
 from .palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
 
 METRIC_COLOUR = "#2ca25f"
 MAX_LEGEND_ENTRIES = 8
+# A curve chart is a few hundred pixels wide: more points than this are thinned to every k-th (the
+# run's History keeps up to 1024 rows; sending them all would double a long run's frame).
+MAX_CURVE_POINTS = 400
 
 
 def _steps(steps) -> np.ndarray:
     return np.asarray(steps, dtype=np.float64).reshape(-1)
 
 
-def _x(steps: np.ndarray) -> dict:
-    """The x part of a trace: {"x0", "dx"} when the steps are evenly spaced (as History keeps them:
-    a third of the JSON of a curve saved), else {"x": [...]}, whole numbers as ints."""
+def _shown_rows(n: int) -> slice:
+    """Every k-th of n rows, at most MAX_CURVE_POINTS, always ending with the newest."""
+    k = -(-n // MAX_CURVE_POINTS) if n else 1
+    return slice((n - 1) % k if n else 0, n, k)
+
+
+def _x(steps: np.ndarray, compact: bool = False) -> dict:
+    """The x part of a trace: {"x0", "dx"} when the steps are evenly spaced (a third of the JSON of
+    a curve saved), else {"x": ...}: whole numbers as ints (compact: int32 bytes)."""
     if steps.size >= 2 and np.all(np.isfinite(steps)):
         gaps = np.diff(steps)
         if np.all(gaps == gaps[0]) and gaps[0] > 0:
             return {"x0": _number(steps[0]), "dx": _number(gaps[0])}
-    whole = bool(np.all(np.isfinite(steps) & (steps == np.round(steps))))
+    whole = bool(np.all(np.isfinite(steps) & (steps == np.round(steps)) & (np.abs(steps) < 2 ** 31)))
+    if compact:
+        return {"x": typed_array(steps, "i4" if whole else "f4")}
     return {"x": integers(steps) if whole else rounded(steps, 3)}
+
+
+def _sharing_x(traces: list[dict]) -> list[dict]:
+    """Compact curves: a trace whose x list is the first trace's says {"xFrom": 0} instead, and the
+    browser copies it (mlp/ui/plotly_live.py: expandFigure). Unevenly spaced steps (steps per frame
+    adapt) would otherwise be sent once per curve: seven times for a 6-layer net's gradient norms."""
+    first = traces[0].get("x") if traces else None
+    if first is None:
+        return traces
+    return traces[:1] + [{**{k: v for k, v in t.items() if k != "x"}, "xFrom": 0} if t.get("x") is first else t
+                         for t in traces[1:]]
 
 
 def _number(v: float):
@@ -30,9 +52,18 @@ def _number(v: float):
 
 
 def _for_log_axis(values) -> np.ndarray:
-    """A log axis cannot show <= 0: those become NaN, i.e. gaps (None in JSON)."""
+    """A log axis cannot show <= 0 or inf: those become NaN, i.e. gaps (None in JSON)."""
     v = np.asarray(values, dtype=np.float64).reshape(-1)
-    return np.where(v > 0, v, np.nan)
+    return np.where((v > 0) & np.isfinite(v), v, np.nan)
+
+
+def _y(values, compact: bool):
+    """A curve's values: float32 bytes when compact (a live chart: nothing to round or print, and
+    NaN stays a gap), else 4 significant digits with None for gaps."""
+    if compact:
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        return typed_array(np.where(np.isfinite(v), v, np.nan))
+    return significant(values)
 
 
 def _axis(title: str, **extra) -> dict:
@@ -43,30 +74,36 @@ def _axis(title: str, **extra) -> dict:
 
 
 def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, metric=None,
-                       metric_name: str | None = None, light: bool = False) -> dict:
+                       metric_name: str | None = None, light: bool = False, compact: bool = False) -> dict:
     """Train (solid) and test (dashed) loss against step.
 
-    steps, train_loss, test_loss: (T,) each (T may be 0: an empty chart). log_y: a log loss axis
+    steps, train_loss, test_loss: (T,) each (T may be 0: an empty chart); over MAX_CURVE_POINTS
+    rows are thinned to every k-th, ending with the newest. log_y: a log loss axis
     (values <= 0 left out). metric (T,), optional: e.g. test accuracy, dotted on a right-hand axis
     over [0, 1], named `metric_name` (default "metric").
     light: no legend and nearest-point hover, for animation (a legend and unified hover make every
     redraw about twice as slow); the page then says in words which line is which.
+    compact: values as typed arrays (jsonable.typed_array), and one x for all curves ("xFrom"), for
+    a chart sent every frame: it needs the live chart's decoder (mlp/ui/plotly_live.py).
     """
     s = _steps(steps)
-    x = _x(s)
+    rows = _shown_rows(len(s))
+    s, train_loss, test_loss = s[rows], np.asarray(train_loss)[rows], np.asarray(test_loss)[rows]
+    metric = None if metric is None else np.asarray(metric)[rows]
+    x = _x(s, compact)
     prepare = _for_log_axis if log_y else (lambda v: v)
     traces = [
         {"type": "scatter", "mode": _mode(len(s)), "name": "train loss", **x,
-         "y": significant(prepare(train_loss)), "line": {"color": INK, "width": 2},
+         "y": _y(prepare(train_loss), compact), "line": {"color": INK, "width": 2},
          "hovertemplate": "%{y:.4g}"},
         {"type": "scatter", "mode": _mode(len(s)), "name": "test loss", **x,
-         "y": significant(prepare(test_loss)), "line": {"color": INK, "width": 2, "dash": "dash"},
+         "y": _y(prepare(test_loss), compact), "line": {"color": INK, "width": 2, "dash": "dash"},
          "hovertemplate": "%{y:.4g}"},
     ]
     has_metric = metric is not None
     name = metric_name or "metric"
     if has_metric:
-        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": name, **x, "y": significant(metric),
+        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": name, **x, "y": _y(metric, compact),
                        "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
                        "hovertemplate": "%{y:.3f}"})
     layout = base_layout(
@@ -82,7 +119,7 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         # explicit ticks: an overlaying axis otherwise takes the loss axis's grid (0.978, 0.734, …)
         layout["yaxis2"] = _axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
                                  showline=False, tickmode="array", tickvals=[0, 0.25, 0.5, 0.75, 1])
-    return {"data": traces, "layout": layout}
+    return {"data": _sharing_x(traces) if compact else traces, "layout": layout}
 
 
 def _mode(n_points: int) -> str:
@@ -98,27 +135,31 @@ def _legend_layers(n_layers: int) -> set[int]:
 
 
 def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | None = None,
-                                light: bool = False) -> dict:
+                                light: bool = False, compact: bool = False) -> dict:
     """‖dW[l]‖ of every layer against step, one line per layer on a log axis.
 
-    steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer. Layer 1
+    steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer (rows
+    thinned as in loss_curves_figure). Layer 1
     is darkest and the output lightest, so vanishing gradients show as dark lines far below light
-    ones. Zero and non-finite values are dropped (a log axis cannot show them).
+    ones. Zero and non-finite values are gaps in the line (a log axis cannot show them, and a line
+    drawn across them would hide that the gradient vanished or blew up there).
     highlight_layer (0-based): drawn thick and red, e.g. the layer that tripped the tripwire.
-    light: no legend and nearest-point hover, as in loss_curves_figure.
+    light, compact: as in loss_curves_figure.
     """
     s = _steps(steps)
     g = np.asarray(grad_norms, dtype=np.float64)
     if g.ndim == 1:
         g = g.reshape(len(s), -1) if g.size else np.zeros((len(s), 0))
+    rows = _shown_rows(len(s))
+    s, g = s[rows], g[rows]
+    x = _x(s, compact)
     n_layers = g.shape[1]
     colours = sequential_colours(n_layers)
     shown = _legend_layers(n_layers)
     traces = []
     for l in range(n_layers):
-        keep = np.isfinite(g[:, l]) & (g[:, l] > 0)
-        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"layer {l + 1}", **_x(s[keep]),
-                       "y": significant(g[keep, l]),
+        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"layer {l + 1}", **x,
+                       "y": _y(_for_log_axis(g[:, l]), compact),
                        "line": ({"color": ALERT, "width": 5} if l == highlight_layer
                                 else {"color": colours[l], "width": 2}),
                        "showlegend": l in shown or l == highlight_layer, "legendrank": l + 1,
@@ -132,4 +173,4 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
         legend=compact_legend(),
         hovermode="closest" if light else "x unified",
     )
-    return {"data": traces, "layout": layout}
+    return {"data": _sharing_x(traces) if compact else traces, "layout": layout}

@@ -51,11 +51,11 @@ def significant(values, digits: int = 4) -> list:
     return _with_gaps(out, finite)
 
 
-_TYPED = {"f4": np.float32, "u1": np.uint8}
+_TYPED = {"f4": np.float32, "u1": np.uint8, "i4": np.int32}
 
 
 def typed_array(values, dtype: str = "f4") -> dict:
-    """Any-shape array -> Plotly's typed-array spec: float32 (or uint8) bytes as base64, no number printed.
+    """Any-shape array -> Plotly's typed-array spec: float32 (or uint8, int32) bytes as base64, no number printed.
 
     plotly.js (2.28 and later) decodes {"dtype", "bdata", "shape"} itself wherever it takes an array;
     a 2-D shape gives rows (customdata per point). NaN stays NaN, which Plotly draws as a gap, like

@@ -1,11 +1,12 @@
 """Per-layer views of one moment of training: histograms side by side, and gradient norm by layer."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from .jsonable import integers, rounded, significant
+from .jsonable import integers, rounded, significant, typed_array
 from .palette import BLUE, FAINT, FONT_SIZE, INK, base_layout, compact_legend
 
 BAR_COLOUR = "#4a6a82"          # neutral: bars are counts, neither negative nor positive
@@ -66,7 +67,8 @@ def _annotation(text: str, x: float, y: float, **extra) -> dict:
     return note
 
 
-def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: str | None = None) -> dict:
+def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: str | None = None,
+                            compact: bool = False) -> dict:
     """One small bar chart per layer, side by side.
 
     counts (L, B) ints: the histogram of layer l in row l-1. edges (L, B+1) per layer, or (B+1,)
@@ -74,18 +76,30 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     "activations", "gradients") in each bar's hover label, and keeps the figure's uirevision apart.
     log_x_label: a label under the panels, e.g. "log₁₀|dW|" for gradient histograms.
     If L > 8 the first 4 and last 4 layers are drawn and an annotation says which are hidden.
+    compact: bars as float32 typed arrays (jsonable.typed_array), for a chart sent every frame.
     """
     counts = np.atleast_2d(np.asarray(counts))
     edges = np.asarray(edges, dtype=np.float64)
-    n_layers = counts.shape[0]
     if edges.ndim == 1:
-        edges = np.broadcast_to(edges, (n_layers, edges.size))
+        edges = np.broadcast_to(edges, (counts.shape[0], edges.size))
+    # A net's bin edges stay the same while it trains: everything but the counts is built once.
+    shown, bars, layout = _histogram_panels(edges.tobytes(), edges.shape, title_prefix, log_x_label, compact)
+    traces = [{**bar, "y": typed_array(counts[l]) if compact else integers(counts[l])} for l, bar in zip(shown, bars)]
+    return {"data": traces, "layout": {**layout}}
+
+
+@functools.lru_cache(maxsize=16)
+def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: str, log_x_label: str | None,
+                      compact: bool) -> tuple[list[int], list[dict], dict]:
+    """(layers shown, each one's bar trace without its counts, the layout) for these bin edges."""
+    edges = np.frombuffer(edges_bytes, np.float64).reshape(shape)
+    n_layers = shape[0]
     shown, hidden = _shown_layers(n_layers)
     domains, hidden_domain = _panel_domains(len(shown), MAX_PANELS // 2 - 1 if hidden else None)
     prefix = title_prefix.strip()
     tick_count = 3 if len(shown) <= 4 else 2
 
-    traces, annotations = [], []
+    bars, annotations = [], []
     layout = base_layout("layer_histograms_" + prefix,
                          margin={"l": 8, "r": 8, "t": 26, "b": 48 if log_x_label else 28, "pad": 0},
                          bargap=0)
@@ -97,11 +111,18 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
         title = f"layer {l + 1}"
         # "activations, layer 3" in the hover label; "layer" alone as the prefix is not repeated
         name = title if prefix.lower() in ("", "layer") else f"{prefix}, {title}"
-        traces.append({"type": "bar", "name": name, "x": rounded(centres, 4),
-                       "width": round(float(widths[0]), 6) if uniform else rounded(widths, 6),
-                       "y": integers(counts[l]), "xaxis": xref, "yaxis": yref,
-                       "marker": {"color": BAR_COLOUR, "line": {"width": 0}},
-                       "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{name}</extra>"})
+        if uniform and compact:
+            where = {"x0": round(float(centres[0]), 6), "dx": round(float(widths[0]), 6),
+                     "width": round(float(widths[0]), 6)}
+        elif uniform:
+            where = {"x": rounded(centres, 4), "width": round(float(widths[0]), 6)}
+        elif compact:
+            where = {"x": typed_array(centres), "width": typed_array(widths)}
+        else:
+            where = {"x": rounded(centres, 4), "width": rounded(widths, 6)}
+        bars.append({"type": "bar", "name": name, **where, "xaxis": xref, "yaxis": yref,
+                     "marker": {"color": BAR_COLOUR, "line": {"width": 0}},
+                     "hovertemplate": "%{x:.2f}: %{y}" + f"<extra>{name}</extra>"})
         layout["xaxis" + xref[1:]] = {"domain": domains[i], "anchor": yref, "showgrid": False,
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
                                       "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
@@ -117,7 +138,7 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     if log_x_label:
         annotations.append(_annotation(log_x_label, 0.5, 0.0, yanchor="top", yshift=-22))
     layout["annotations"] = annotations
-    return {"data": traces, "layout": layout}
+    return shown, bars, layout
 
 
 def _positive_points(values) -> tuple[list, list]:

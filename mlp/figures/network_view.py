@@ -7,6 +7,9 @@ is what the browser's redraw time and the bytes per frame grow with.
 """
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 
 from .compact import heatmap_values_blocks
@@ -39,8 +42,7 @@ def _unit_centres(n_drawn: int, g: int) -> np.ndarray:
 
 def _layer_range(grids: np.ndarray) -> float:
     """The layer's max |value| (1 if it has none): one symmetric colour scale per layer."""
-    finite = np.abs(grids[np.isfinite(grids)])
-    top = float(finite.max()) if finite.size else 0.0
+    top = float(np.max(np.abs(grids), initial=0.0, where=np.isfinite(grids)))
     return top if top > 0 else 1.0
 
 
@@ -67,9 +69,9 @@ def _numbers(values, compact: bool, places: int = PLACES):
     return typed_array(values) if compact else rounded(values, places)
 
 
-def _square_outlines(squares: list[tuple[float, float]], compact: bool) -> dict:
+def _square_outlines(squares: np.ndarray, compact: bool) -> dict:
     """One line trace outlining every neuron's square (cheaper to send than a shape per neuron)."""
-    c = np.asarray(squares, dtype=np.float64).reshape(-1, 2)
+    c = squares
     x0, x1, y0, y1, gap = c[:, 0] - 0.5, c[:, 0] + 0.5, c[:, 1] - 0.5, c[:, 1] + 0.5, np.full(len(c), np.nan)
     xs = np.column_stack([x0, x1, x1, x0, x0, gap]).ravel()
     ys = np.column_stack([y0, y0, y1, y1, y0, gap]).ravel()
@@ -77,26 +79,97 @@ def _square_outlines(squares: list[tuple[float, float]], compact: bool) -> dict:
             "hoverinfo": "skip", "name": "neurons", "line": {"color": FAINT, "width": 1}, "showlegend": False}
 
 
-def _links(weights, centres, column_x):
-    """All drawn links as arrays: x0, y0, x1, y1, w, and (layer, from unit, to unit) of each."""
-    parts, ids = [], []
-    for c, W in enumerate(weights):
-        W = np.asarray(W, dtype=np.float64)
-        n_in, n_out = len(centres[c]), len(centres[c + 1])
-        W = W[:n_in, :n_out]
-        i, j = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
-        i, j = i.ravel(), j.ravel()
-        w = W[i, j]
-        parts.append(np.column_stack([np.full(w.size, column_x[c] + 0.5), centres[c][i],
-                                      np.full(w.size, column_x[c + 1] - 0.5), centres[c + 1][j], w]))
-        ids.append(np.column_stack([np.full(w.size, c), i, j]))
-    links = np.concatenate(parts) if parts else np.zeros((0, 5))
-    return links, (np.concatenate(ids) if ids else np.zeros((0, 3), np.intp))
+@dataclass(frozen=True)
+class _Geometry:
+    """Everything about the drawing that depends on the architecture only, not on the weights.
+
+    Built once per (sizes, grid size, labels, compact) and shared by every frame of a run: only the
+    neurons' images and the links' colours and widths change while training. The trace dicts in
+    here are shared too; network_figure puts them in new lists and never changes them.
+    """
+    sizes: tuple[int, ...]
+    drawn: tuple[int, ...]
+    column_x: tuple[float, ...]
+    centres: tuple[np.ndarray, ...]
+    segments_x: np.ndarray            # (n_links, 3): x of (start, end, gap) of every drawn link
+    segments_y: np.ndarray
+    link_markers: dict                # the hover/click markers, without their colour (the weights)
+    neuron_markers: dict
+    outlines: dict
+    layout: dict                      # without the colour axes (their ranges change)
 
 
-def _link_traces(links: np.ndarray, compact: bool) -> list[dict]:
+@functools.lru_cache(maxsize=16)
+def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: bool) -> _Geometry:
+    drawn = tuple(min(n, MAX_DRAWN_UNITS) for n in sizes)
+    column_x = tuple(c * COLUMN_STEP for c in range(len(sizes)))
+    centres = tuple(_unit_centres(n, g) for n in drawn)
+
+    # links: every (source, target) pair of drawn units, layer by layer, sources major
+    ends, ids = [], []
+    for c in range(len(sizes) - 1):
+        i, j = np.divmod(np.arange(drawn[c] * drawn[c + 1]), drawn[c + 1])
+        ends.append(np.column_stack([np.full(i.size, column_x[c] + 0.5), centres[c][i],
+                                     np.full(i.size, column_x[c + 1] - 0.5), centres[c + 1][j]]))
+        ids.append(np.column_stack([np.full(i.size, c), i + 1, j + 1]))      # units from 1
+    ends = np.concatenate(ends) if ends else np.zeros((0, 4))
+    ids = np.concatenate(ids) if ids else np.zeros((0, 3), np.intp)
+    gap = np.full(len(ends), np.nan)
+    link_markers = {
+        "type": "scatter", "mode": "markers", "name": "weights",
+        "x": _numbers((ends[:, 0] + ends[:, 2]) / 2, compact), "y": _numbers((ends[:, 1] + ends[:, 3]) / 2, compact),
+        "customdata": typed_array(ids, "u1") if compact else ids.tolist(),
+        "hovertemplate": "w = %{marker.color:.3f}<br>from layer %{customdata[0]} unit "
+                         "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
+        "hoverlabel": HOVER_LABEL}
+
+    squares, hover_text, annotations = [], [], []
+    for c, n_drawn in enumerate(drawn):
+        cx = column_x[c]
+        for j in range(n_drawn):
+            cy = float(centres[c][j])
+            feature = c == 0 and j < len(labels)
+            hover_text.append(f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if feature else ""))
+            squares.append((cx, cy))
+            if feature:
+                annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
+                                    "yref": "y", "xanchor": "right", "showarrow": False,
+                                    "font": {"size": FONT_SIZE}})
+        if sizes[c] > n_drawn:
+            annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
+                                "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
+                                "xanchor": "center", "yanchor": "top", "showarrow": False,
+                                "font": {"size": FONT_SIZE}})
+    squares = np.asarray(squares, dtype=np.float64).reshape(-1, 2)
+    # invisible markers on the neurons: what a hover over a neuron says
+    neuron_markers = {"type": "scatter", "mode": "markers", "name": "neuron labels",
+                      "x": _numbers(squares[:, 0], compact), "y": _numbers(squares[:, 1], compact),
+                      "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
+                      "marker": {"size": 22, "color": INVISIBLE}, "hoverlabel": HOVER_LABEL}
+    top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
+    bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
+    hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    layout = base_layout(
+        "network",
+        xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
+        yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
+        margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
+        annotations=annotations,
+        hovermode="closest",
+    )
+    return _Geometry(sizes, drawn, column_x, centres,
+                     np.column_stack([ends[:, 0], ends[:, 2], gap]), np.column_stack([ends[:, 1], ends[:, 3], gap]),
+                     link_markers, neuron_markers, _square_outlines(squares, compact), layout)
+
+
+def _link_weights(weights, drawn) -> np.ndarray:
+    """The drawn links' weights (n_links,), in _geometry's order: layer by layer, sources major."""
+    parts = [np.asarray(W, dtype=np.float64)[:drawn[c], :drawn[c + 1]].ravel() for c, W in enumerate(weights)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict]:
     """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps."""
-    w = links[:, 4]
     finite = np.isfinite(w)
     magnitude = np.abs(np.where(finite, w, 0.0))
     top = float(magnitude.max()) if w.size else 0.0
@@ -105,42 +178,35 @@ def _link_traces(links: np.ndarray, compact: bool) -> list[dict]:
         bucket = np.minimum((magnitude * (N_WIDTH_CLASSES / top)).astype(np.intp), N_WIDTH_CLASSES - 1)
     # group key: negative links 0..4, positive 5..9 (non-finite weights are not drawn)
     key = np.where(finite, bucket + N_WIDTH_CLASSES * (w >= 0), -1)
+    # links sorted by group: each group's (start, end, gap) rows are one slice
+    order = np.argsort(key, kind="stable")
+    key, xs, ys = key[order], geometry.segments_x[order], geometry.segments_y[order]
+    groups, starts = np.unique(key, return_index=True)
+    ends = np.append(starts[1:], len(key))
     traces = []
-    for k in np.unique(key[key >= 0]).tolist():
-        ends = links[key == k, :4]
-        gap = np.full(len(ends), np.nan)
-        # (start, end, gap): one trace draws many separate segments
-        xs = np.column_stack([ends[:, 0], ends[:, 2], gap]).ravel()
-        ys = np.column_stack([ends[:, 1], ends[:, 3], gap]).ravel()
-        positive, b = divmod(k, N_WIDTH_CLASSES)
-        width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * b / (N_WIDTH_CLASSES - 1)
-        traces.append({"type": "scatter", "mode": "lines", "x": _numbers(xs, compact), "y": _numbers(ys, compact),
+    for k, a, b in zip(groups.tolist(), starts.tolist(), ends.tolist()):
+        if k < 0:
+            continue
+        positive, width_class = divmod(k, N_WIDTH_CLASSES)
+        width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * width_class / (N_WIDTH_CLASSES - 1)
+        # one trace draws many separate segments
+        traces.append({"type": "scatter", "mode": "lines",
+                       "x": _numbers(xs[a:b].ravel(), compact), "y": _numbers(ys[a:b].ravel(), compact),
                        "hoverinfo": "skip", "opacity": LINK_OPACITY,
                        "line": {"color": BLUE if positive else ORANGE, "width": round(width, 2)},
-                       "name": f"{'positive' if positive else 'negative'} weights, width class {b + 1}"})
+                       "name": f"{'positive' if positive else 'negative'} weights, width class {width_class + 1}"})
     return traces
 
 
-def _link_markers(links: np.ndarray, link_ids: np.ndarray, compact: bool) -> dict:
+def _link_markers(geometry: _Geometry, w: np.ndarray, compact: bool) -> dict:
     """Invisible markers on the links' midpoints: what a hover shows and a click reports.
 
     customdata (layer of the source, from unit, to unit), units from 1, tells the page which weight was
     clicked (mlp/ui edits it); the weight itself rides in marker.color, where the hover text finds it.
     """
-    w = links[:, 4]
-    if compact:
-        ids, colour = typed_array(link_ids + (0, 1, 1), "u1"), typed_array(w)
-    else:
-        ids, colour = (link_ids + (0, 1, 1)).tolist(), rounded(w, 4)
-    return {"type": "scatter", "mode": "markers", "name": "weights",
-            "x": _numbers((links[:, 0] + links[:, 2]) / 2, compact),
-            "y": _numbers((links[:, 1] + links[:, 3]) / 2, compact),
-            "customdata": ids,
-            "hovertemplate": "w = %{marker.color:.3f}<br>from layer %{customdata[0]} unit "
-                             "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
-            "marker": {"size": 10, "color": colour, "colorscale": [[0, INVISIBLE], [1, INVISIBLE]],
-                       "showscale": False},
-            "hoverlabel": HOVER_LABEL}
+    return {**geometry.link_markers,
+            "marker": {"size": 10, "color": typed_array(w) if compact else rounded(w, 4),
+                       "colorscale": [[0, INVISIBLE], [1, INVISIBLE]], "showscale": False}}
 
 
 def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False) -> dict:
@@ -156,56 +222,19 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     carry "zb64" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
     """
-    sizes = [int(n) for n in layer_sizes]
-    drawn = [min(n, MAX_DRAWN_UNITS) for n in sizes]
     g = int(np.shape(neuron_grids[0])[-1])
-    column_x = [c * COLUMN_STEP for c in range(len(sizes))]
-    centres = [_unit_centres(n, g) for n in drawn]
+    geometry = _geometry(tuple(int(n) for n in layer_sizes), g, tuple(feature_labels), compact)
+    w = _link_weights(weights, geometry.drawn)
+    traces = _link_traces(geometry, w, compact) + [_link_markers(geometry, w, compact)]
 
-    links, link_ids = _links(weights, centres, column_x)
-    traces = _link_traces(links, compact) + [_link_markers(links, link_ids, compact)]
-
-    squares, annotations, coloraxes, hover_text = [], [], {}, []
-    labels = list(feature_labels)
-    for c, (n_drawn, grids) in enumerate(zip(drawn, neuron_grids)):
+    coloraxes = {}
+    for c, (n_drawn, grids) in enumerate(zip(geometry.drawn, neuron_grids)):
         grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
         scale = _layer_range(grids)
         axis = "coloraxis" if c == 0 else f"coloraxis{c + 1}"
         coloraxes[axis] = {"cmin": -scale, "cmax": scale, "colorscale": DIVERGING_SCALE, "showscale": False}
-        cx = column_x[c]
         # the heatmap's rows run bottom-up, and unit 0 is drawn on top: stack the grids last unit first
         values = heatmap_values_blocks(grids[::-1], -scale, scale, _gap_rows(g), compact)
-        traces.append(_layer_trace(values, g, cx, float(centres[c][-1]) - 0.5, axis))
-        for j in range(n_drawn):
-            cy = float(centres[c][j])
-            hover_text.append(f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if c == 0 and j < len(labels) else ""))
-            squares.append((cx, cy))
-            if c == 0 and j < len(labels):
-                annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
-                                    "yref": "y", "xanchor": "right", "showarrow": False,
-                                    "font": {"size": FONT_SIZE}})
-        if sizes[c] > n_drawn:
-            annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
-                                "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
-                                "xanchor": "center", "yanchor": "top", "showarrow": False,
-                                "font": {"size": FONT_SIZE}})
-
-    # invisible markers on the neurons: what a hover over a neuron says
-    traces.append({"type": "scatter", "mode": "markers", "name": "neuron labels",
-                   "x": _numbers([x for x, _ in squares], compact), "y": _numbers([y for _, y in squares], compact),
-                   "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
-                   "marker": {"size": 22, "color": INVISIBLE}, "hoverlabel": HOVER_LABEL})
-    traces.append(_square_outlines(squares, compact))
-    top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
-    bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
-    hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
-    layout = base_layout(
-        "network",
-        xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
-        yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
-        margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
-        annotations=annotations,
-        **coloraxes,
-        hovermode="closest",
-    )
-    return {"data": traces, "layout": layout}
+        traces.append(_layer_trace(values, g, geometry.column_x[c], float(geometry.centres[c][-1]) - 0.5, axis))
+    traces += [geometry.neuron_markers, geometry.outlines]
+    return {"data": traces, "layout": {**geometry.layout, **coloraxes}}

@@ -15,8 +15,10 @@ from mlp.datasets import FEATURES, featurize, grid
 from mlp.trainer import Report, Trainer
 
 BOUNDARY_RESOLUTION = 100
-NEURON_RESOLUTION = 24          # per neuron thumbnail; 16 when many neurons are drawn (bytes per frame)
-MANY_NEURONS = 24
+# Each neuron's thumbnail is a grid of this many cells a side; with more than MANY_NEURONS drawn, a
+# coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
+NEURON_RESOLUTION = 24
+MANY_NEURONS, MANY_NEURONS_RESOLUTION = 24, 12
 MAX_STEPS_PER_FRAME = 50       # train_batch: steps in one frame, at most
 
 
@@ -60,7 +62,8 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
 
 def network_view_figure(trainer: Trainer, compact: bool = True) -> dict:
     c, net = trainer.config, trainer.net
-    g = NEURON_RESOLUTION if sum(min(n, 16) for n in net.sizes) <= MANY_NEURONS else 16
+    drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
+    g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs(inputs)]
     return figures.network_figure(net.sizes, net.weights, columns,
@@ -77,18 +80,20 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
-            metric_name="test accuracy" if classification else None, light=True),
+            metric_name="test accuracy" if classification else None, light=True, compact=compact),
         "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm"),
-                                                          highlight_layer=report.tripped_layer, light=True),
+                                                          highlight_layer=report.tripped_layer, light=True,
+                                                          compact=compact),
     }
     if views.network:
         out["network"] = network_view_figure(trainer, compact)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
-                                                             title_prefix="activations")
+                                                             title_prefix="activations", compact=compact)
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
-                                                           title_prefix="gradients", log_x_label="log₁₀|dW|")
+                                                           title_prefix="gradients", log_x_label="log₁₀|dW|",
+                                                           compact=compact)
     return out
 
 

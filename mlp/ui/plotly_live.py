@@ -27,6 +27,7 @@ export default function ({ data }) {
 """
 
 # Compact grids arrive as base64 uint8 ("zb64"); they are expanded back to z just before drawing.
+# A curve whose x is another's says so ("xFrom": that trace's index) instead of repeating it.
 _CHART_JS = """
 function expandGrid(g) {
   const bytes = Uint8Array.from(atob(g.b64), (c) => c.charCodeAt(0));
@@ -58,6 +59,7 @@ function whenPlotlyReady(draw) {
 function expandFigure(fig) {
   for (const trace of fig.data) {
     if (trace.zb64) { trace.z = expandGrid(trace.zb64); delete trace.zb64; }
+    if (trace.xFrom !== undefined) { trace.x = fig.data[trace.xFrom].x; delete trace.xFrom; }
   }
   return fig;
 }
