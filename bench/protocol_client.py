@@ -323,7 +323,9 @@ class Student:
         kind = element.WhichOneof("type")
         w = getattr(element, kind)
         if kind == "bidi_component" and w.id.endswith(self.chart_suffix):
-            payload = json.loads(w.bytes)           # mlp/ui/frame.py: chart_payload
+            # mlp/ui/frame.py: chart_payload: uint32 n, n bytes of JSON, binary arrays (not needed here)
+            n = int.from_bytes(w.bytes[:4], "little")
+            payload = json.loads(w.bytes[4:4 + n])
             self.batches += 1
             self.frames += len(payload["frames"])
         elif kind == "metric" and w.label == "Step":

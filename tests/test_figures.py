@@ -17,6 +17,7 @@ from mlp.figures import (confusion_matrix_figure, decision_boundary_figure, deco
                          loss_curves_figure, network_figure)
 from mlp.figures.palette import BLUE, CLASS_COLOURS, ORANGE
 from mlp.figures.jsonable import decode_typed_array, is_typed_array
+from mlp.ui.frame import chart_payload, read_chart_payload
 
 FIGURES_DIR = pathlib.Path(__file__).resolve().parent.parent / "mlp" / "figures"
 
@@ -73,12 +74,12 @@ def as_lists(value):
 
 
 def expanded(fig: dict) -> dict:
-    """The figure as the browser draws it: every "zb64" grid turned back into z, an "xFrom" into that
+    """The figure as the browser draws it: every "zcodes" grid turned back into z, an "xFrom" into that
     trace's x, typed arrays into lists."""
     fig = copy.deepcopy(fig)
     for trace in fig["data"]:
-        if "zb64" in trace:
-            z = decode_grid(trace.pop("zb64"))
+        if "zcodes" in trace:
+            z = decode_grid(trace.pop("zcodes"))
             trace["z"] = np.where(np.isnan(z), None, z).tolist()        # gaps are drawn blank
         if "xFrom" in trace:
             trace["x"] = fig["data"][trace.pop("xFrom")]["x"]
@@ -108,17 +109,17 @@ def assert_same_trace(c, p) -> None:
 
 def assert_same_up_to_quantisation(compact: dict, plain: dict) -> None:
     """compact=True equals compact=False except z, which agrees within 1/255 of the encoded range."""
-    assert any("zb64" in t for t in compact["data"])
-    assert not any("z" in t for t in compact["data"] if "zb64" in t)
+    assert any("zcodes" in t for t in compact["data"])
+    assert not any("z" in t for t in compact["data"] if "zcodes" in t)
     for c, p in zip(compact["data"], plain["data"]):
-        if "zb64" in c:
-            g = c["zb64"]
+        if "zcodes" in c:
+            g = c["zcodes"]
             assert g["shape"] == list(np.shape(p["z"]))
             z, expected = decode_grid(g), np.array(p["z"], dtype=float)      # None (a gap) -> NaN
             tolerance = (g["hi"] - g["lo"]) / 255
             np.testing.assert_array_equal(np.isnan(z), np.isnan(expected))
             assert np.nanmax(np.abs(z - expected)) <= tolerance
-            c = {k: v for k, v in c.items() if k != "zb64"}
+            c = {k: v for k, v in c.items() if k != "zcodes"}
             p = {k: v for k, v in p.items() if k != "z"}
         assert_same_trace(c, p)
     assert compact["layout"] == plain["layout"]
@@ -164,9 +165,8 @@ def test_encode_grid_round_trip_clips_and_maps_nan_to_lo():
 
 
 def test_encode_grid_is_row_major_bytes():
-    import base64
     z = np.arange(6, dtype=float).reshape(2, 3)
-    assert list(base64.b64decode(encode_grid(z, 0, 255)["b64"])) == [0, 1, 2, 3, 4, 5]
+    assert list(encode_grid(z, 0, 255)["codes"]) == [0, 1, 2, 3, 4, 5]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def test_curves_compact_carry_the_same_values_as_float32(uneven):
               valid(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss))),
              (grad_norms_over_time_figure(steps, g, compact=True), valid(grad_norms_over_time_figure(steps, g)))]
     for compact, plain in pairs:
-        json.dumps(compact, allow_nan=False)
+        chart_payload([compact], 360, 0)                 # sendable: no NaN outside the typed arrays
         assert any(v is None for t in plain["data"] for v in t["y"])
         # the x values travel once, in the first trace; the others point at it
         assert [("x" in t, "xFrom" in t) for t in compact["data"]] == \
@@ -569,7 +569,7 @@ def test_network_view_compact_round_trip():
     weights, grids = small_network(sizes, g=24)
     plain = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
     compact = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], compact=True)
-    assert len([t for t in compact["data"] if "zb64" in t]) == len(sizes)
+    assert len([t for t in compact["data"] if "zcodes" in t]) == len(sizes)
     assert_same_up_to_quantisation(compact, plain)
     # the coordinates and the clicked link's ids travel as typed arrays, not as printed numbers
     assert all(is_typed_array(t["x"]) for t in compact["data"] if t["type"] == "scatter")
@@ -579,6 +579,47 @@ def test_network_view_compact_round_trip():
 
 # ---------------------------------------------------------------------------------------------
 # the package as a whole
+
+
+def test_chart_payload_sends_arrays_as_binary_and_reads_back():
+    frame = default_frame()
+    data = chart_payload(frame, 300, 7, plane_clicks=True)
+    n = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4:4 + n])                     # the JSON part is plain JSON
+    assert header["height"] == 300 and header["revision"] == 7 and header["planeClicks"] is True
+    refs = []
+
+    def collect(value):
+        if isinstance(value, dict):
+            if set(value) == {"@bin"}:
+                refs.append(value["@bin"])
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+    collect(header)
+    # every array the figures hold as bytes is in the tail, back to back, and nowhere else
+    blobs = []
+
+    def arrays(value):
+        if isinstance(value, bytes):
+            blobs.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                arrays(v)
+        elif isinstance(value, list):
+            for v in value:
+                arrays(v)
+    arrays(frame)
+    assert len(refs) == len(blobs) > 10
+    assert [length for _, length in refs] == [len(b) for b in blobs]
+    assert len(data) == 4 + n + sum(len(b) for b in blobs)
+    assert read_chart_payload(data)["frames"] == frame
+    with pytest.raises(TypeError, match="cannot send"):
+        chart_payload([{"data": [{"x": np.arange(3)}]}], 300, 0)
+    with pytest.raises(ValueError):                         # NaN outside a typed array: not JSON
+        chart_payload([{"data": [{"x": [float("nan")]}]}], 300, 0)
 
 
 def test_figures_never_import_streamlit():
@@ -617,5 +658,5 @@ def default_frame() -> list[dict]:
 
 def test_default_frame_is_small():
     frame = default_frame()
-    size = len(json.dumps(frame))
-    assert size < 100_000, f"the default frame is {size} bytes of JSON"
+    size = sum(len(chart_payload([fig], 360, 0)) for fig in frame)
+    assert size < 100_000, f"the default frame is {size} bytes"

@@ -138,10 +138,10 @@ def test_timeline_is_bounded_spans_the_run_and_forgets_after_a_step_back():
 
 # -- figures ----------------------------------------------------------------------------------------
 def expanded(fig: dict) -> dict:
-    """The figure as the browser draws it: "zb64" turned back into z."""
+    """The figure as the browser draws it: "zcodes" turned back into z."""
     trace = dict(fig["data"][0])
-    if "zb64" in trace:
-        trace["z"] = decode_grid(trace.pop("zb64")).tolist()
+    if "zcodes" in trace:
+        trace["z"] = decode_grid(trace.pop("zcodes")).tolist()
     return {"data": [trace], "layout": fig["layout"]}
 
 
@@ -157,7 +157,7 @@ def test_grad_norm_heatmap_has_one_fixed_log_scale():
     assert large["data"][0]["z"][0][1] == -12                                 # exactly 0: the darkest colour
     compact = grad_norm_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, 1e-30]], compact=True)
     go.Figure(expanded(compact))
-    np.testing.assert_allclose(decode_grid(compact["data"][0]["zb64"]), [[2, -12], [5, -12]], atol=18 / 255)
+    np.testing.assert_allclose(decode_grid(compact["data"][0]["zcodes"]), [[2, -12], [5, -12]], atol=18 / 255)
 
 
 def test_grad_norm_heatmap_sends_at_most_max_columns_keeping_both_ends():

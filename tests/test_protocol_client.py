@@ -2,11 +2,11 @@
 presses Play, keeps playing on the fragment's timer, and counts the Output chart's frames exactly.
 """
 import asyncio
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol_client import CHART_KEY, Student
+from mlp.ui.frame import read_chart_payload
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.browser import start_streamlit
 
@@ -25,7 +25,7 @@ def chart_frames(raw_messages: list[bytes]) -> tuple[int, int]:
         by_hash[msg.hash] = msg
         element = msg.delta.new_element
         if element.WhichOneof("type") == "bidi_component" and element.bidi_component.id.endswith(CHART_KEY):
-            frames += len(json.loads(element.bidi_component.bytes)["frames"])
+            frames += len(read_chart_payload(element.bidi_component.bytes)["frames"])
             batches += 1
     return frames, batches
 

@@ -70,7 +70,7 @@ def test_every_figure_is_valid_json_with_a_div_to_draw_it(blobs_report):
     assert len(figures) == 8          # boundary, network, loss, ‖dW‖ over time and by layer, 2 histograms, confusion
     for fig in figures.values():
         assert isinstance(fig["data"], list) and fig["data"] and isinstance(fig["layout"], dict)
-        assert "zb64" not in json.dumps(fig), "compact grids need the live page's decoder"
+        assert "zcodes" not in json.dumps(fig), "compact grids need the live page's decoder"
     train = next(t for f in figures.values() for t in f["data"] if t.get("name") == "train loss")
     assert len(train["y"]) == 10          # one point per run() call, as recorded
     text = " ".join(page.text)

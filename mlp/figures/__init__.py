@@ -2,8 +2,11 @@
 
 Each builder is a pure function of plain data (NumPy arrays, numbers, lists) and never builds a
 `plotly.graph_objects.Figure`: they run every animation frame, and validating a Figure costs far
-more than drawing one. Nothing here imports Streamlit. Big heatmaps can be sent compact (base64
-uint8 under "zb64", see compact.py); the browser side expands them (mlp/ui/plotly_live.py).
+more than drawing one. Nothing here imports Streamlit. A compact figure (compact=True) is for the
+live charts: heatmaps as uint8 codes under "zcodes" (compact.py), arrays as typed arrays holding
+raw bytes (jsonable.py); mlp/ui/frame.py: chart_payload sends them, the browser side expands them
+(mlp/ui/plotly_live.py). Figures may share nested parts built once per architecture (layouts, static traces): treat
+a figure as read-only.
 """
 from .boundary import decision_boundary_figure
 from .compact import decode_grid, encode_grid

@@ -126,7 +126,7 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
     X_train (m, 2), y_train (m,): labels (int) or targets (float); X_test, y_test the same, optional:
     drawn as a separate trace "test" with dark outlines, followed by two legend-only traces.
     discretize: binary -> z rounded to 0/1, regression -> sign(z) (TF Playground's "discretize output").
-    compact: the heatmap carries "zb64" (see compact.py) instead of "z", the points typed arrays
+    compact: the heatmap carries "zcodes" (see compact.py) instead of "z", the points typed arrays
     (jsonable.typed_array) instead of lists.
     """
     kind = _kind(problem, n_classes)

@@ -1,13 +1,11 @@
-"""Compact heatmap grids: a 2-D float array as base64 uint8, about 6x smaller than JSON numbers.
+"""Compact heatmap grids: a 2-D float array as uint8 codes, about 6x smaller than JSON numbers.
 
 A 100x100 decision boundary is 10 000 numbers (~60 KB as JSON) sent every frame; as one byte per
-cell it is 13 KB of base64. The browser turns it back into z before Plotly.react
-(`mlp/ui/plotly_live.py`: z[r][c] = lo + byte * (hi - lo) / 255). 256 levels are more than a colour
-scale can show.
+cell it is 10 KB, sent as binary beside the payload's JSON (mlp/ui/frame.py: chart_payload). The
+browser turns it back into z before Plotly.react (`mlp/ui/plotly_live.py`:
+z[r][c] = lo + byte * (hi - lo) / 255). 256 levels are more than a colour scale can show.
 """
 from __future__ import annotations
-
-import base64
 
 import numpy as np
 
@@ -28,12 +26,11 @@ def _codes(z: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def _grid_dict(codes: np.ndarray, lo: float, hi: float) -> dict:
-    return {"b64": base64.b64encode(codes.tobytes()).decode("ascii"), "shape": [int(n) for n in codes.shape],
-            "lo": lo, "hi": hi}
+    return {"codes": codes.tobytes(), "shape": [int(n) for n in codes.shape], "lo": lo, "hi": hi}
 
 
 def encode_grid(z, lo: float, hi: float) -> dict:
-    """z (rows, cols) floats -> {"b64", "shape": [rows, cols], "lo", "hi"}.
+    """z (rows, cols) floats -> {"codes": bytes, "shape": [rows, cols], "lo", "hi"}.
 
     Values are mapped linearly from [lo, hi] onto 0..255 (rounded, row-major); values outside are
     clipped to the ends and NaN becomes 0 (i.e. lo). If hi <= lo every cell is 0.
@@ -73,7 +70,7 @@ def stack_blocks(stack, gap: int) -> np.ndarray:
 
 def decode_grid(grid: dict) -> np.ndarray:
     """The inverse of encode_grid / encode_blocks, as the browser does it: (rows, cols) float64."""
-    codes = np.frombuffer(base64.b64decode(grid["b64"]), np.uint8)
+    codes = np.frombuffer(grid["codes"], np.uint8)
     values = grid["lo"] + codes * ((grid["hi"] - grid["lo"]) / 255.0)
     if "block" not in grid:
         return values.reshape(grid["shape"])
@@ -82,14 +79,14 @@ def decode_grid(grid: dict) -> np.ndarray:
 
 
 def heatmap_values(z, lo: float, hi: float, compact: bool) -> dict:
-    """The part of a heatmap trace that carries z: {"z": lists rounded to 3 places} or {"zb64": grid}."""
+    """The part of a heatmap trace that carries z: {"z": lists rounded to 3 places} or {"zcodes": grid}."""
     if compact:
-        return {"zb64": encode_grid(z, lo, hi)}
+        return {"zcodes": encode_grid(z, lo, hi)}
     return {"z": rounded(z, 3)}
 
 
 def heatmap_values_blocks(stack, lo: float, hi: float, gap: int, compact: bool) -> dict:
     """heatmap_values of the blocks of stack (n, rows, cols) stacked bottom-up with gap blank rows."""
     if compact:
-        return {"zb64": encode_blocks(stack, lo, hi, gap)}
+        return {"zcodes": encode_blocks(stack, lo, hi, gap)}
     return {"z": rounded(stack_blocks(stack, gap), 3)}

@@ -1,12 +1,10 @@
-"""NumPy arrays -> short JSON-ready lists.
+"""NumPy arrays -> short JSON-ready lists, or typed arrays for the live charts.
 
 Figures are serialised and sent to the browser every animation frame, so numbers are rounded to
 what a plot can show (a float32 loss would otherwise print as 0.12345600128173828). Non-finite
 values become None: JSON has no NaN, and Plotly draws None as a gap.
 """
 from __future__ import annotations
-
-import base64
 
 import numpy as np
 
@@ -55,15 +53,17 @@ _TYPED = {"f4": np.float32, "u1": np.uint8, "i4": np.int32}
 
 
 def typed_array(values, dtype: str = "f4") -> dict:
-    """Any-shape array -> Plotly's typed-array spec: float32 (or uint8, int32) bytes as base64, no number printed.
+    """Any-shape array -> Plotly's typed-array spec with raw bytes: float32 (or uint8, int32), no number printed.
 
-    plotly.js (2.28 and later) decodes {"dtype", "bdata", "shape"} itself wherever it takes an array;
-    a 2-D shape gives rows (customdata per point). NaN stays NaN, which Plotly draws as a gap, like
-    None in a list. Building and serialising it costs a few microseconds where a list of rounded
-    floats costs one Python object per number (the network view has thousands).
+    plotly.js (2.28 and later) decodes {"dtype", "bdata", "shape"} itself wherever it takes an array,
+    bdata as base64 or as an ArrayBuffer; a 2-D shape gives rows (customdata per point). Here bdata
+    is `bytes`: the live chart's payload carries it as binary beside the JSON (mlp/ui/frame.py:
+    chart_payload), neither base64-encoded nor escaped. NaN stays NaN, which Plotly draws as a gap,
+    like None in a list. Building one costs a few microseconds where a list of rounded floats costs
+    one Python object per number (the network view has thousands).
     """
     v = np.ascontiguousarray(values, dtype=_TYPED[dtype])
-    spec = {"dtype": dtype, "bdata": base64.b64encode(v.tobytes()).decode("ascii")}
+    spec = {"dtype": dtype, "bdata": v.tobytes()}
     if v.ndim > 1:
         spec["shape"] = ",".join(str(n) for n in v.shape)
     return spec
@@ -71,7 +71,7 @@ def typed_array(values, dtype: str = "f4") -> dict:
 
 def decode_typed_array(spec: dict) -> np.ndarray:
     """The inverse of typed_array, as plotly.js reads it."""
-    v = np.frombuffer(base64.b64decode(spec["bdata"]), _TYPED[spec["dtype"]])
+    v = np.frombuffer(spec["bdata"], _TYPED[spec["dtype"]])
     return v.reshape([int(n) for n in spec["shape"].split(",")]) if "shape" in spec else v
 
 

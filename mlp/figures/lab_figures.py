@@ -76,7 +76,7 @@ def grad_norm_heatmap_figure(steps, grad_norms, *, log_range=GRAD_NORM_LOG_RANGE
     steps (T,), grad_norms (T, L). Colours run from 10^lo (dark) to 10^hi (bright); values beyond
     take the end colours, a gradient of exactly 0 the darkest; non-finite values are gaps (plain z) or
     the darkest (compact). At most `max_columns` steps are sent (evenly spread, both ends kept), so a
-    frame stays small however long the history. compact: z as "zb64" (see compact.py).
+    frame stays small however long the history. compact: z as "zcodes" (see compact.py).
     """
     s = np.asarray(steps, np.float64).reshape(-1)
     g = np.asarray(grad_norms, np.float64).reshape(len(s), -1) if len(s) else np.zeros((0, 0))
@@ -112,7 +112,7 @@ def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: 
 
     steps (T,), counts (T, B) of one layer, edges (B + 1,). `what` names the quantity ("activations of
     layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). At most `max_columns` steps are sent;
-    compact: z as "zb64".
+    compact: z as "zcodes".
     """
     e = np.asarray(edges, np.float64)
     centres = (e[:-1] + e[1:]) / 2

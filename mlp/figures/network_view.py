@@ -47,7 +47,7 @@ def _layer_range(grids: np.ndarray) -> float:
 
 
 def _layer_trace(values: dict, g: int, cx: float, bottom: float, coloraxis: str) -> dict:
-    """One layer's neurons as one heatmap; `values` is its {"z": …} or {"zb64": …} (g x g per neuron).
+    """One layer's neurons as one heatmap; `values` is its {"z": …} or {"zcodes": …} (g x g per neuron).
 
     Its colours come from the layer's colour axis (defined once in the layout), which keeps every
     neuron of a layer on one scale. Hover is the neuron markers' job (which unit is this?).
@@ -219,7 +219,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
       +-(its max |value|).
     feature_labels: n_0 names for the input column, e.g. ["X₁", "X₂"].
     Layers wider than 16 units show their first 16 and "+N more". compact: the layers' heatmaps
-    carry "zb64" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
+    carry "zcodes" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
     """
     g = int(np.shape(neuron_grids[0])[-1])

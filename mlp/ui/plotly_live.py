@@ -26,11 +26,11 @@ export default function ({ data }) {
 }
 """
 
-# Compact grids arrive as base64 uint8 ("zb64"); they are expanded back to z just before drawing.
+# Compact grids arrive as uint8 codes ("zcodes"); they are expanded back to z just before drawing.
 # A curve whose x is another's says so ("xFrom": that trace's index) instead of repeating it.
 _CHART_JS = """
 function expandGrid(g) {
-  const bytes = Uint8Array.from(atob(g.b64), (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(g.codes);
   const [rows, cols] = g.shape, scale = (g.hi - g.lo) / 255, z = new Array(rows);
   // blocks (a network layer's neurons) come without their gap rows: those are blank (null)
   const block = g.block || rows, gap = g.gap || 0;
@@ -58,7 +58,7 @@ function whenPlotlyReady(draw) {
 // Streamlit reruns the fragment.
 function expandFigure(fig) {
   for (const trace of fig.data) {
-    if (trace.zb64) { trace.z = expandGrid(trace.zb64); delete trace.zb64; }
+    if (trace.zcodes) { trace.z = expandGrid(trace.zcodes); delete trace.zcodes; }
     if (trace.xFrom !== undefined) { trace.x = fig.data[trace.xFrom].x; delete trace.xFrom; }
   }
   return fig;
@@ -80,10 +80,21 @@ function setUp(parentElement, height) {
   return div;
 }
 
+// The payload (mlp/ui/frame.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
+// the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
+// takes one as a typed array's bdata).
+function readPayload(raw) {
+  const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const tail = bytes.byteOffset + 4 + n;
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)), (key, value) => {
+    const at = value && value["@bin"];
+    return at ? bytes.buffer.slice(tail + at[0], tail + at[0] + at[1]) : value;
+  });
+}
+
 export default function ({ data: raw, parentElement, setTriggerValue }) {
-  // the figures arrive as compact JSON bytes (see mlp/ui/frame.py: chart_payload)
-  const data = raw instanceof Uint8Array || raw instanceof ArrayBuffer
-    ? JSON.parse(new TextDecoder().decode(raw)) : raw;
+  const data = readPayload(raw);
   const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
   const state = div.mlp, now = performance.now();
   state.planeClicks = Boolean(data.planeClicks);
