@@ -135,9 +135,11 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     (typed arrays' bdata, heatmap codes) back to back. In the JSON each stands as {"@bin": [offset,
     length]} into that tail, which the browser turns into an ArrayBuffer (mlp/ui/plotly_live.py).
     Base64 would add a third to every array and JSON-escaping it costs more than building the frame.
-    Bytes travel in Streamlit's protobuf message as they are; a dict would be re-serialised with
-    spaces after every comma and colon.
+    A trace or layout equal to the previous frame's in the same payload is sent as {"@prev": 1}
+    (the training points under a boundary that moves). Bytes travel in Streamlit's protobuf message
+    as they are; a dict would be re-serialised with spaces after every comma and colon.
     """
+    frames = frames[:1] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
     payload = {"frames": frames, "height": height, "revision": revision}
     if plane_clicks:
         payload["planeClicks"] = True
@@ -155,8 +157,19 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     return b"".join([len(header).to_bytes(4, "little"), header, *blobs])
 
 
+_PREVIOUS = {"@prev": 1}
+
+
+def _as_changes(before: dict, fig: dict) -> dict:
+    """fig with each trace, and the layout, that equals before's sent as _PREVIOUS."""
+    old = before["data"]
+    return {"data": [_PREVIOUS if j < len(old) and trace == old[j] else trace for j, trace in enumerate(fig["data"])],
+            "layout": _PREVIOUS if fig["layout"] == before["layout"] else fig["layout"]}
+
+
 def read_chart_payload(data: bytes) -> dict:
-    """The inverse of chart_payload: the payload dict, every binary part back as bytes."""
+    """The inverse of chart_payload, as the browser reads it: every binary part back as bytes, every
+    {"@prev": 1} as the previous frame's trace or layout."""
     n = int.from_bytes(data[:4], "little")
     tail = data[4 + n:]
 
@@ -166,4 +179,10 @@ def read_chart_payload(data: bytes) -> dict:
             return tail[start:start + length]
         return obj
 
-    return json.loads(data[4:4 + n], object_hook=restore)
+    payload = json.loads(data[4:4 + n], object_hook=restore)
+    frames = payload["frames"]
+    for before, fig in zip(frames, frames[1:]):
+        fig["data"] = [before["data"][j] if trace == _PREVIOUS else trace for j, trace in enumerate(fig["data"])]
+        if fig["layout"] == _PREVIOUS:
+            fig["layout"] = before["layout"]
+    return payload

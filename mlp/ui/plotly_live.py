@@ -82,15 +82,23 @@ function setUp(parentElement, height) {
 
 // The payload (mlp/ui/frame.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
 // the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
-// takes one as a typed array's bdata).
+// takes one as a typed array's bdata). A trace or layout sent as {"@prev": 1} is the previous
+// frame's: the same object, which expandFigure may expand twice (it is idempotent).
 function readPayload(raw) {
   const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
   const tail = bytes.byteOffset + 4 + n;
-  return JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)), (key, value) => {
+  const data = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)), (key, value) => {
     const at = value && value["@bin"];
     return at ? bytes.buffer.slice(tail + at[0], tail + at[0] + at[1]) : value;
   });
+  data.frames.forEach((fig, i) => {
+    if (i === 0) return;
+    const before = data.frames[i - 1];
+    fig.data = fig.data.map((trace, j) => (trace["@prev"] ? before.data[j] : trace));
+    if (fig.layout["@prev"]) fig.layout = before.layout;
+  });
+  return data;
 }
 
 export default function ({ data: raw, parentElement, setTriggerValue }) {
