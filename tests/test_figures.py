@@ -581,37 +581,23 @@ def test_network_view_compact_round_trip():
 # the package as a whole
 
 
+def nested_values(value):
+    """value and everything inside it (dict values, list items), depth first."""
+    yield value
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        yield from nested_values(child)
+
+
 def test_chart_payload_sends_arrays_as_binary_and_reads_back():
     frame = default_frame()
     data = chart_payload(frame, 300, 7, plane_clicks=True)
     n = int.from_bytes(data[:4], "little")
     header = json.loads(data[4:4 + n])                     # the JSON part is plain JSON
     assert header["height"] == 300 and header["revision"] == 7 and header["planeClicks"] is True
-    refs = []
-
-    def collect(value):
-        if isinstance(value, dict):
-            if set(value) == {"@bin"}:
-                refs.append(value["@bin"])
-            for v in value.values():
-                collect(v)
-        elif isinstance(value, list):
-            for v in value:
-                collect(v)
-    collect(header)
+    refs = [v["@bin"] for v in nested_values(header) if isinstance(v, dict) and set(v) == {"@bin"}]
     # every array the figures hold as bytes is in the tail, back to back, and nowhere else
-    blobs = []
-
-    def arrays(value):
-        if isinstance(value, bytes):
-            blobs.append(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                arrays(v)
-        elif isinstance(value, list):
-            for v in value:
-                arrays(v)
-    arrays(frame)
+    blobs = [v for v in nested_values(frame) if isinstance(v, bytes)]
     assert len(refs) == len(blobs) > 10
     assert [length for _, length in refs] == [len(b) for b in blobs]
     assert len(data) == 4 + n + sum(len(b) for b in blobs)
