@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 from mlp import figures
 from mlp.datasets import FEATURES, featurize, grid
@@ -136,8 +137,12 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     length]} into that tail, which the browser turns into an ArrayBuffer (mlp/ui/plotly_live.py).
     Base64 would add a third to every array and JSON-escaping it costs more than building the frame.
     A trace or layout equal to the previous frame's in the same payload is sent as {"@prev": 1}
-    (the training points under a boundary that moves). Bytes travel in Streamlit's protobuf message
-    as they are; a dict would be re-serialised with spaces after every comma and colon.
+    (the training points under a boundary that moves). A NaN or inf outside a typed array goes as
+    null, which Plotly draws as a gap. Bytes travel in Streamlit's protobuf message as they are; a
+    dict would be re-serialised with spaces after every comma and colon.
+
+    orjson, not the standard json: the same JSON six times faster (0.09 ms instead of 0.56 for the
+    charts of a 6 x 8 net's frame, bench/frame.py), on every frame of every student.
     """
     frames = frames[:1] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
     payload = {"frames": frames, "height": height, "revision": revision}
@@ -153,7 +158,7 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
         size += len(value)
         return {"@bin": [size - len(value), len(value)]}
 
-    header = json.dumps(payload, separators=(",", ":"), allow_nan=False, default=binary).encode()
+    header = orjson.dumps(payload, default=binary)
     return b"".join([len(header).to_bytes(4, "little"), header, *blobs])
 
 
@@ -179,7 +184,7 @@ def read_chart_payload(data: bytes) -> dict:
             return tail[start:start + length]
         return obj
 
-    payload = json.loads(data[4:4 + n], object_hook=restore)
+    payload = json.loads(data[4:4 + n], object_hook=restore)     # (orjson.loads has no hook)
     frames = payload["frames"]
     for before, fig in zip(frames, frames[1:]):
         fig["data"] = [before["data"][j] if trace == _PREVIOUS else trace for j, trace in enumerate(fig["data"])]
