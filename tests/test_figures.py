@@ -602,8 +602,13 @@ def test_chart_payload_sends_arrays_as_binary_and_reads_back():
     assert [length for _, length in refs] == [len(b) for b in blobs]
     assert len(data) == 4 + n + sum(len(b) for b in blobs)
     assert read_chart_payload(data)["frames"] == frame
-    with pytest.raises(TypeError):                          # an array must be a typed array first
-        chart_payload([{"data": [{"x": np.arange(3)}]}], 300, 0)
+    with pytest.raises(TypeError):                          # what JSON cannot say is an error
+        chart_payload([{"data": [{"x": {1, 2}}]}], 300, 0)
+    # numpy scalars and arrays read back as the numbers they hold, as the standard json writes floats
+    scalars = {"a": np.float64(0.25), "b": np.int64(3), "c": np.bool_(True), "d": np.float32(0.5),
+               "e": np.array([1.0, np.nan])}
+    back = read_chart_payload(chart_payload([{"data": [scalars], "layout": {}}], 300, 0))["frames"][0]["data"][0]
+    assert back == {"a": 0.25, "b": 3, "c": True, "d": 0.5, "e": [1.0, None]}
     # NaN and inf outside a typed array: null (a gap to Plotly), never the NaN that JSON.parse rejects
     nan = chart_payload([{"data": [{"x": [float("nan"), 1.5, float("inf")]}], "layout": {}}], 300, 0)
     assert read_chart_payload(nan)["frames"][0]["data"][0]["x"] == [None, 1.5, None]

@@ -158,7 +158,8 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
         size += len(value)
         return {"@bin": [size - len(value), len(value)]}
 
-    header = orjson.dumps(payload, default=binary)
+    # numpy scalars too (np.float64 and np.int64 slip into figures through round() and indexing)
+    header = orjson.dumps(payload, default=binary, option=orjson.OPT_SERIALIZE_NUMPY)
     return b"".join([len(header).to_bytes(4, "little"), header, *blobs])
 
 
