@@ -376,6 +376,17 @@ def test_long_curves_are_thinned_to_every_kth_point_ending_with_the_newest(T):
             np.testing.assert_allclose(y, expected[trace["name"]][rows], rtol=1e-3)
 
 
+def test_log_axes_label_digits_over_few_decades_and_powers_over_many():
+    steps = np.arange(50)
+    calm = 10.0 ** np.linspace(-1.2, 0.3, 100).reshape(50, 2)          # 1.5 decades
+    wild = 10.0 ** np.linspace(-14, 2, 100).reshape(50, 2)             # 16 decades
+    assert grad_norms_over_time_figure(steps, calm)["layout"]["yaxis"]["dtick"] == "D2"     # 1, 2, 5 × 10^k
+    assert grad_norms_over_time_figure(steps, wild)["layout"]["yaxis"]["dtick"] == 3        # every 3rd power
+    loss = loss_curves_figure(steps, calm[:, 0], calm[:, 1], log_y=True)
+    assert loss["layout"]["yaxis"]["dtick"] == "D2" and "dtick" not in loss_curves_figure(
+        steps, calm[:, 0], calm[:, 1])["layout"]["yaxis"]
+
+
 def test_grad_norms_over_time_empty_and_single_layer():
     valid(grad_norms_over_time_figure([], np.zeros((0, 3))))
     fig = valid(grad_norms_over_time_figure([1, 2], [0.1, 0.2]))

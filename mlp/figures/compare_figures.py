@@ -7,23 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .curves import _axis, _for_log_axis, _mode, _x
+from .curves import _axis, _for_log_axis, _log_ticks, _mode, _x
 from .jsonable import integers, significant
 from .palette import ALERT, FAINT, base_layout, compact_legend
 
 SIDE_STYLE = {"A": {"color": "#1b9e77", "width": 2.5},                     # teal, solid
               "B": {"color": "#7570b3", "width": 2.5, "dash": "dash"}}     # violet, dashed
-
-
-def _log_ticks(values) -> dict:
-    """Tick spacing of a log axis over these values: labels at 1, 2, 5 x 10^k over a few decades, at every
-    power of ten over more, and every n-th power when a run has exploded across dozens of decades."""
-    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
-    v = v[np.isfinite(v) & (v > 0)]
-    decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
-    if decades <= 3:
-        return {"dtick": "D2"}
-    return {"dtick": max(1, int(np.ceil(decades / 6)))}
 
 
 def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged: dict | None = None) -> dict:

@@ -57,6 +57,17 @@ def _for_log_axis(values) -> np.ndarray:
     return np.where((v > 0) & np.isfinite(v), v, np.nan)
 
 
+def _log_ticks(values) -> dict:
+    """Tick spacing of a log axis over these values: labels at 1, 2, 5 x 10^k over a few decades, at every
+    power of ten over more, and every n-th power when a run has exploded across dozens of decades."""
+    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
+    v = v[np.isfinite(v) & (v > 0)]
+    decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    if decades <= 3:
+        return {"dtick": "D2"}
+    return {"dtick": max(1, int(np.ceil(decades / 6)))}
+
+
 def _y(values, compact: bool):
     """A curve's values: float32 bytes when compact (a live chart: nothing to round or print, and
     NaN stays a gap), else 4 significant digits with None for gaps."""
@@ -109,7 +120,8 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     layout = base_layout(
         "loss_curves",
         xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("loss", type="log" if log_y else "linear", **({} if log_y else {"rangemode": "tozero"})),
+        yaxis=_axis("loss", type="log" if log_y else "linear",
+                    **(_log_ticks([train_loss, test_loss]) if log_y else {"rangemode": "tozero"})),
         margin={"l": 56, "r": 56 if has_metric else 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),
@@ -167,7 +179,7 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     layout = base_layout(
         "grad_norms_over_time",
         xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("‖dW‖", type="log", exponentformat="power"),
+        yaxis=_axis("‖dW‖", type="log", exponentformat="power", **_log_ticks([g])),
         margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),
