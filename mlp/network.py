@@ -182,7 +182,8 @@ class MLP:
 
         Large inputs through wide nets go in chunks of rows, so the buffers stay near
         EVAL_BUFFER_BYTES (a 100 x 100 grid through 12 layers of 256 would otherwise hold ~100 MB
-        per session on a shared server); the result is the same, row by row.
+        per session on a shared server); the result is the same row by row, to float32 rounding (a
+        small chunk's layer may take np.tanh where a large one takes tanh's exp form, activations.py).
         """
         X = np.asarray(X, self.dtype)
         m = len(X)
