@@ -169,6 +169,24 @@ def test_encode_grid_is_row_major_bytes():
     assert list(encode_grid(z, 0, 255)["codes"]) == [0, 1, 2, 3, 4, 5]
 
 
+def test_encode_block_groups_codes_each_group_over_its_own_range():
+    from mlp.figures.compact import encode_block_groups, encode_blocks, stack_blocks
+    rng = np.random.default_rng(2)
+    stack = rng.uniform(-1, 1, (6, 4, 5)) * np.array([1, 1, 10, 10, 10, 0.5])[:, None, None]
+    stack[3, 1, 2] = np.nan
+    sizes, lo, hi = [2, 3, 1], [-1, -10, 0.5], [1, 10, 0.5]            # the last range is empty
+    grids = encode_block_groups(stack, sizes, lo, hi, gap=2)
+    starts = [0, 2, 5, 6]
+    for k, grid in enumerate(grids):
+        group = stack[starts[k]:starts[k + 1]]
+        assert grid == encode_blocks(group, lo[k], hi[k], gap=2)        # the same as one at a time
+        expected = np.clip(np.nan_to_num(stack_blocks(group, 2), nan=lo[k]), lo[k], hi[k])
+        rows = ~np.isnan(stack_blocks(group, 2)).all(axis=1)
+        got = decode_grid(grid)[rows]
+        assert np.abs(got - expected[rows]).max() <= (hi[k] - lo[k]) / 255 / 2 + 1e-12
+    assert set(grids[2]["codes"]) == {0}                               # empty range: every cell lo
+
+
 # ---------------------------------------------------------------------------------------------
 # decision boundary
 

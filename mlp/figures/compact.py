@@ -12,12 +12,15 @@ import numpy as np
 from .jsonable import rounded
 
 
-def _codes(z: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Any-shape floats -> uint8 codes over [lo, hi]: clipped, NaN -> 0, rounded to nearest."""
-    span = hi - lo
-    if not (span > 0 and np.isfinite(span)):
-        return np.zeros(z.shape, np.uint8)
-    q = (z - lo) * (255.0 / span)
+def _codes(z: np.ndarray, lo, hi) -> np.ndarray:
+    """Any-shape floats -> uint8 codes over [lo, hi]: clipped, NaN -> 0, rounded to nearest.
+
+    lo and hi are numbers, or arrays broadcasting against z (a range per block). An empty or
+    non-finite range codes everything 0.
+    """
+    span = np.asarray(hi, dtype=np.float64) - lo
+    usable = (span > 0) & np.isfinite(span)
+    q = (z - lo) * np.where(usable, 255.0 / np.where(usable, span, 1.0), 0.0)
     # fmax/fmin return the non-NaN operand: NaN -> 0 and +-inf -> 255 / 0 in the same two passes
     np.fmax(q, 0.0, out=q)
     np.fmin(q, 255.0, out=q)
@@ -52,8 +55,26 @@ def encode_blocks(stack, lo: float, hi: float, gap: int) -> dict:
     stack = np.asarray(stack, dtype=np.float64)
     if stack.ndim != 3:
         raise ValueError(f"encode_blocks needs a 3-D array, got shape {stack.shape}")
-    n, rows, cols = stack.shape
-    grid = _grid_dict(_codes(stack, float(lo), float(hi)), float(lo), float(hi))
+    return _blocks_dict(_codes(stack, float(lo), float(hi)), float(lo), float(hi), gap)
+
+
+def encode_block_groups(stack, sizes, lo, hi, gap: int) -> list[dict]:
+    """encode_blocks of consecutive groups of blocks, each over its own range, coded in one pass.
+
+    stack (N, rows, cols); sizes: how many blocks each group takes (summing to N); lo, hi: one
+    number per group. A network layer is a group: one heatmap, one colour scale (network_view.py).
+    """
+    stack = np.asarray(stack, dtype=np.float64)
+    lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    per_block = np.repeat(np.arange(len(sizes)), sizes)
+    codes = _codes(stack, lo[per_block, None, None], hi[per_block, None, None])
+    starts = np.cumsum([0, *sizes]).tolist()
+    return [_blocks_dict(codes[a:b], float(l), float(h), gap) for a, b, l, h in zip(starts, starts[1:], lo, hi)]
+
+
+def _blocks_dict(codes: np.ndarray, lo: float, hi: float, gap: int) -> dict:
+    n, rows, cols = codes.shape
+    grid = _grid_dict(codes, lo, hi)
     grid.update(shape=[n * rows + max(n - 1, 0) * gap, cols], block=rows, gap=gap)
     return grid
 

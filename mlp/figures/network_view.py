@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compact import heatmap_values_blocks
+from .compact import encode_block_groups, heatmap_values_blocks
 from .jsonable import rounded, typed_array
 from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
@@ -40,10 +40,14 @@ def _unit_centres(n_drawn: int, g: int) -> np.ndarray:
     return ((n_drawn - 1) / 2 - np.arange(n_drawn)) * ((g + _gap_rows(g)) / g)
 
 
-def _layer_range(grids: np.ndarray) -> float:
-    """The layer's max |value| (1 if it has none): one symmetric colour scale per layer."""
-    top = float(np.max(np.abs(grids), initial=0.0, where=np.isfinite(grids)))
-    return top if top > 0 else 1.0
+def _layer_ranges(units: np.ndarray, drawn: tuple[int, ...]) -> np.ndarray:
+    """Each layer's max |value| (1 if it has none): one symmetric colour scale per layer.
+
+    units (N, g, g): every drawn neuron, layer after layer, `drawn` of them per layer.
+    """
+    top = np.max(np.abs(units), axis=(1, 2), initial=0.0, where=np.isfinite(units))
+    top = np.maximum.reduceat(top, np.cumsum([0, *drawn[:-1]]))
+    return np.where(top > 0, top, 1.0)
 
 
 def _layer_trace(values: dict, g: int, cx: float, bottom: float, coloraxis: str) -> dict:
@@ -227,14 +231,20 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     w = _link_weights(weights, geometry.drawn)
     traces = _link_traces(geometry, w, compact) + [_link_markers(geometry, w, compact)]
 
+    drawn, gap = geometry.drawn, _gap_rows(g)
+    # the heatmap's rows run bottom-up, and unit 0 is drawn on top: each layer's grids last unit first
+    units = np.concatenate([np.asarray(grids, dtype=np.float64)[:n][::-1] for n, grids in zip(drawn, neuron_grids)])
+    scales = _layer_ranges(units, drawn)
+    if compact:
+        layer_values = [{"zcodes": grid} for grid in encode_block_groups(units, drawn, -scales, scales, gap)]
+    else:
+        starts = np.cumsum([0, *drawn]).tolist()
+        layer_values = [heatmap_values_blocks(units[a:b], -s, s, gap, False)
+                        for a, b, s in zip(starts, starts[1:], scales.tolist())]
     coloraxes = {}
-    for c, (n_drawn, grids) in enumerate(zip(geometry.drawn, neuron_grids)):
-        grids = np.asarray(grids, dtype=np.float64)[:n_drawn]
-        scale = _layer_range(grids)
+    for c, (values, scale) in enumerate(zip(layer_values, scales.tolist())):
         axis = "coloraxis" if c == 0 else f"coloraxis{c + 1}"
         coloraxes[axis] = {"cmin": -scale, "cmax": scale, "colorscale": DIVERGING_SCALE, "showscale": False}
-        # the heatmap's rows run bottom-up, and unit 0 is drawn on top: stack the grids last unit first
-        values = heatmap_values_blocks(grids[::-1], -scale, scale, _gap_rows(g), compact)
         traces.append(_layer_trace(values, g, geometry.column_x[c], float(geometry.centres[c][-1]) - 0.5, axis))
     traces += [geometry.neuron_markers, geometry.outlines]
     return {"data": traces, "layout": {**geometry.layout, **coloraxes}}
