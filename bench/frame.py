@@ -3,8 +3,8 @@
     python bench/frame.py            # about half a minute
     python bench/frame.py --quick    # a few seconds
 
-Two rows per case:
 Every run has a long history (History one row short of full): the curves are as long as they get.
+Two rows per case:
 - "full frame": k training steps, the decision boundary over the 100×100 grid, every neuron's output
   for the network view, every chart's figure as a plain dict, and its JSON serialisation: what a
   paused page sends, and the last frame of every batch.
@@ -15,7 +15,9 @@ Goal: ≤ 5 ms per frame server-side and ≤ 100 KB per frame.
 
 "frame ms" is the median of the repeats (the goal is judged on it), "best" the fastest repeat: this
 machine's speed drifts by half within minutes, and the best repeat is what the code costs when
-nothing else interferes. Baseline, measured in the same run: the same figures built as plotly.graph_objects.Figure and
+nothing else interferes.
+
+Baseline, measured in the same run: the same figures built as plotly.graph_objects.Figure and
 serialised with fig.to_json() — what a page drawing them with st.plotly_chart would pay. Repeats are
 interleaved and medians reported, as in bench/engine.py.
 """

@@ -73,9 +73,10 @@ def _numbers(values, compact: bool, places: int = PLACES):
     return typed_array(values) if compact else rounded(values, places)
 
 
-def _square_outlines(squares: np.ndarray, compact: bool) -> dict:
-    """One line trace outlining every neuron's square (cheaper to send than a shape per neuron)."""
-    c = squares
+def _square_outlines(c: np.ndarray, compact: bool) -> dict:
+    """One line trace outlining every neuron's square (cheaper to send than a shape per neuron).
+
+    c (n, 2): the squares' centres."""
     x0, x1, y0, y1, gap = c[:, 0] - 0.5, c[:, 0] + 0.5, c[:, 1] - 0.5, c[:, 1] + 0.5, np.full(len(c), np.nan)
     xs = np.column_stack([x0, x1, x1, x0, x0, gap]).ravel()
     ys = np.column_stack([y0, y0, y1, y1, y0, gap]).ravel()
