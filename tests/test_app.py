@@ -66,6 +66,15 @@ def test_hostile_links_give_messages_not_tracebacks(query):
         assert at.warning, "a bad link must say what was wrong"
 
 
+def test_a_bad_link_is_one_message_listing_every_bad_setting():
+    at = start({"lr": "banana", "hidden": "4,-2", "noise": "nan"})
+    (warning,) = at.warning
+    lines = warning.value.splitlines()
+    assert lines[0].startswith("Some settings in the link were not valid")
+    assert len(lines) == 4 and all(line.startswith("- ") for line in lines[1:])
+    assert any("banana" in line for line in lines) and any("-2" in line for line in lines)
+
+
 def test_every_control_can_be_changed_once():
     at = start()
     changes = 0

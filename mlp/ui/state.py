@@ -50,8 +50,9 @@ def config_from_link(base: Config | None = None) -> tuple[Config, list[str]]:
     A link naming the student's own points, opened in a session that has none, falls back too.
     """
     config, problems = Config.from_query_lenient(st.query_params.to_dict(), base)
-    if problems:
-        problems = ["Some settings in the link were not valid and were replaced:"] + problems
+    if problems:            # one message, a line per setting (not a box per line)
+        problems = ["Some settings in the link were not valid and were replaced:\n"
+                    + "\n".join(f"- {p}" for p in problems)]
     config, missing = config_for_points(config, st.session_state.get(USER_POINTS))
     return config, problems + missing
 
