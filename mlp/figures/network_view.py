@@ -92,7 +92,6 @@ class _Geometry:
     neurons' images and the links' colours and widths change while training. The trace dicts in
     here are shared too; network_figure puts them in new lists and never changes them.
     """
-    sizes: tuple[int, ...]
     drawn: tuple[int, ...]
     column_x: tuple[float, ...]
     centres: tuple[np.ndarray, ...]
@@ -162,7 +161,7 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         annotations=annotations,
         hovermode="closest",
     )
-    return _Geometry(sizes, drawn, column_x, centres,
+    return _Geometry(drawn, column_x, centres,
                      np.column_stack([ends[:, 0], ends[:, 2], gap]), np.column_stack([ends[:, 1], ends[:, 3], gap]),
                      link_markers, neuron_markers, _square_outlines(squares, compact), layout)
 

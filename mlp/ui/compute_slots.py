@@ -6,8 +6,8 @@ their charts and receives their clicks, and the event loop got too few turns (be
 N = 20 Chromium pages: 1.2 updates/s median and 0 for the worst student without slots, 3.6 and 2.3
 with them; delivery.py mends the other half of that stall). A session waiting for a slot sleeps
 without holding Python's lock, so the event loop keeps its share and the sessions take turns in
-order of arrival. One slot per core, so a session's NumPy
-work that runs outside Python's lock still has a core to run on.
+order of arrival. One slot per core, so a session's NumPy work that runs outside Python's lock
+still has a core to run on.
 
 This is the one piece of state the sessions of a process share on purpose; it holds no data.
 """
