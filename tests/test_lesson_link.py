@@ -8,12 +8,16 @@ teacher hid or locked.
 import base64
 import hashlib
 import hmac
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from mlp.config import FIELD, Config
 from mlp.lesson import PARTS, Rules, names, parse_rules, read_link, sign, verify
 
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-shared-cookie-secret-0123456789abcdef"
 TEACHER = Config(dataset="xor", noise=0.25, activation="relu", seed=7, lr=0.1)
 RULES = Rules(hide=frozenset({"lr", "views"}), lock=frozenset({"activation", "hidden", "noise", "seed", "play"}))
@@ -185,3 +189,9 @@ def test_a_broken_lesson_locks_everything_and_keeps_every_hide_it_can_read():
     assert reading.rules.lock == {"settings", *PARTS}
     assert all(reading.rules.locks(k) for k in FIELD)
     assert "lesson" not in reading.params and reading.params["activation"] == "relu"
+
+
+def test_the_module_needs_no_streamlit():
+    code = "import sys, mlp.lesson; print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
