@@ -30,12 +30,12 @@ from, and at most one line telling the student what happened (`Reading.notice`):
   every earlier link "broken", so a server that hands out lessons sets one.
 
 What a signature cannot do: a student who deletes `lesson=` together with `hide` and `lock` has a
-plain link, which opens freely (as any unsigned link does). Signing stops edits, not deletions.
+plain link, which opens freely (as any unsigned link does), and a student holding two of the
+teacher's lesson links can open either. Signing stops edits, not deletions.
 """
 from __future__ import annotations
 
 import base64
-import binascii
 import difflib
 import hashlib
 import hmac
@@ -227,7 +227,7 @@ def _untrusted_hides(token: str) -> frozenset[str]:
         return frozenset()
 
 
-def _disagreements(params: dict[str, str], lesson: Lesson) -> bool:
+def _changed(params: dict[str, str], lesson: Lesson) -> bool:
     """Whether the link's visible part says something other than the signed lesson."""
     visible = parse_rules(params)
     if visible.problems or (visible.hide, visible.lock) != (lesson.rules.hide, lesson.rules.lock):
@@ -248,7 +248,7 @@ def read_link(params: Mapping, secret: str) -> Reading:
         hide = parse_rules(others).hide | _untrusted_hides(params[TOKEN])
         return Reading("broken", Rules(hide, frozenset({"settings", *PARTS})), others, BROKEN)
     locked = {k: v for k, v in lesson.settings.items() if lesson.rules.locks(k)}
-    if not _disagreements(params, lesson):
+    if not _changed(params, lesson):
         return Reading("signed", lesson.rules, {**params, **locked})
     kept = {k: v for k, v in params.items() if k not in FIELD and k not in (*PARAMS, TOKEN)}   # e.g. a lab's preset
     return Reading("changed", lesson.rules, {**kept, **lesson.settings, **lesson.rules.to_params()}, CHANGED)
