@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-shared-cookie-secret-0123456789abcdef"
 TEACHER = Config(dataset="xor", noise=0.25, activation="relu", seed=7, lr=0.1)
 RULES = Rules(hide=frozenset({"lr", "views"}), lock=frozenset({"activation", "hidden", "noise", "seed", "play"}))
-LOCKED = ("activation", "hidden", "noise", "seed")
 SETTINGS = {"dataset": "xor", "noise": "0.25", "activation": "relu", "seed": "7", "lr": "0.1"}  # what differs
 # The canonical text: hide, lock (names sorted), then every locked or non-default setting, sorted by key.
 PAYLOAD = ("hide=lr,views&lock=activation,hidden,noise,play,seed"
