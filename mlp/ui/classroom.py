@@ -55,12 +55,9 @@ def rules() -> Rules:
 
 
 def link_problems() -> list[str]:
-    """The link's mistakes about hide / lock (and a signed lesson's one-line notice), as a page shows
-    them with its other link messages."""
-    problems = list(rules().problems)
-    notice = [reading().notice] if reading().notice else []
-    return notice + (["Some names in the teacher's link were not understood and are ignored:"] + problems
-                     if problems else [])
+    """A signed lesson's one-line notice and the link's mistakes about hide / lock, a line each, as a
+    page lists them in its link notice (lab_link.notice)."""
+    return ([reading().notice] if reading().notice else []) + list(rules().problems)
 
 
 def keep_in_url() -> None:

@@ -57,7 +57,7 @@ def current_lab() -> BackpropLab:
         too_big = lab.size_problems(config)
         if too_big:
             config, more = base, more + too_big + [f"so the page opens on {lab_link.slug(name)}"]
-        lab_link.remember_notice(PAGE, problems + more + list(classroom.rules().problems))
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         st.session_state[STATE_KEY] = BackpropLab(config)
     state = st.session_state[STATE_KEY]
     write_url(state.config)

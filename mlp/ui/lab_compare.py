@@ -47,7 +47,7 @@ def current_lab() -> CompareLab:
     if STATE_KEY not in st.session_state:
         name, problems = lab_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
         pair, more = pair_from_link(lab.Pair.from_preset(name))
-        lab_link.remember_notice(PAGE, problems + more + list(classroom.rules().problems))
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         st.session_state[STATE_KEY] = CompareLab(pair, name if pair.base == lab.Pair.from_preset(name).base else None)
     state = st.session_state[STATE_KEY]
     lab_link.show_preset(state.preset)

@@ -53,7 +53,7 @@ def current_lab() -> InitLab:
         name, problems = lab_link.preset_from_link(init_lab.PRESETS, DEFAULT_PRESET)
         preset = init_lab.PRESETS[name]
         config, more = config_from_link(preset.config)
-        lab_link.remember_notice(PAGE, problems + more + list(classroom.rules().problems))
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         lab = st.session_state[KEY] = InitLab(config, preset.schemes, init_lab.Comparison(config, preset.schemes),
                                                Trainer(init_lab.symmetry_config("zeros")))
     lab_link.show_preset(_preset_of(lab))

@@ -39,7 +39,7 @@ def current_run(key: str = "run", page: str = "Playground") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        lab_link.remember_notice(page, problems + list(classroom.rules().problems))
+        lab_link.remember_notice(page, problems + classroom.link_problems())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
