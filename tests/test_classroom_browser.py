@@ -2,7 +2,7 @@
 empties the address bar there), the Share popover's links carry them, and a lab opens on ?preset=."""
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser import SCREENSHOTS
+from tests.browser import save_screenshot
 
 PLOT = "div.mlp-plot .main-svg"
 
@@ -18,8 +18,7 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     shared = page.locator("[data-testid='stPopoverBody'] code").first.inner_text()
     assert shared.startswith(server)
     assert parse_qs(urlsplit(shared).query) == {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]}
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "classroom_share.png"))
+    save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
     page.get_by_role("link", name="Gradient flow").click()
