@@ -4,7 +4,7 @@ server, and a lab opens on ?preset=."""
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from mlp.lesson import CHANGED
-from tests.browser import SCREENSHOTS
+from tests.browser import save_screenshot
 
 PLOT = "div.mlp-plot .main-svg"
 
@@ -21,8 +21,7 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     assert shared.startswith(server)
     assert parse_qs(urlsplit(shared).query) == {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]}
     lesson = page.locator("[data-testid='stPopoverBody'] code").last.inner_text()   # the teacher's, signed
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "classroom_share.png"))
+    save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
     page.get_by_role("link", name="Gradient flow").click()
