@@ -21,7 +21,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS, LEAKY_SLOPE
 from ..config import Config
-from ..datasets import DATASETS
+from ..datasets import DATASETS, make_dataset
 from ..gradcheck import safe_steps, gradcheck, numerical_gradient
 from ..network import MLP
 from ..trainer import Trainer
@@ -234,6 +234,13 @@ def tiny_batch(config: Config, m: int = BATCH) -> tuple[MLP, np.ndarray, np.ndar
     trainer = Trainer(config, dtype="float64")
     return (trainer.net, trainer.X_train[:m].copy(), trainer.Y_train[:m].copy(),
             trainer.data.y_train[:m].copy())
+
+
+def batch_points(config: Config, m: int = BATCH) -> np.ndarray:
+    """(m, 2): where the first m training points lie on the plane (tiny_batch's X holds their features)."""
+    data = make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction, config.data_seed,
+                        config.n_classes)
+    return data.X_train[:m].copy()
 
 
 def shape_table(sizes, m: int) -> list[dict[str, tuple[int, int]]]:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from mlp.lab import backprop as lab
 from mlp.config import Config, ConfigError, natural_output
-from mlp.datasets import DATASETS
+from mlp.datasets import DATASETS, FEATURES
 from mlp.figures.lab_backprop_figures import batch_figure, gradcheck_figure
 
 from . import classroom, lab_link
@@ -144,12 +144,15 @@ def batch_section(state: BackpropLab, X, y) -> int:
     with left:
         i = st.radio("Example i whose numbers are shown", options, horizontal=True, key="bp_example",
                      format_func=lambda k: f"{k + 1}", help="Each row of X is one example; pick which row to follow.")
-        table = pd.DataFrame({"i": [k + 1 for k in options], "x₁": X[:, 0], "x₂": X[:, 1], kind: y})
+        # one column per input the net sees (the chosen features, not always x₁ and x₂)
+        inputs = {FEATURES[name].label: X[:, j] for j, name in enumerate(state.config.features)}
+        table = pd.DataFrame({"i": [k + 1 for k in options], **inputs, kind: y})
         st.dataframe(table.style.format(precision=3), hide_index=True, width="stretch")
         st.caption(f"Y is the {kind} as the output layer sees it"
                    + (" (one-hot: a 1 in the column of the class)." if state.config.output == "softmax" else "."))
     with right:
-        live_chart(batch_figure(X, y, i, problem=problem), key="bp_batch_chart", height=260)
+        live_chart(batch_figure(lab.batch_points(state.config, len(X)), y, i, problem=problem), key="bp_batch_chart",
+                   height=260)
     return i
 
 

@@ -55,6 +55,8 @@ def flow_lab() -> FlowLab:
         name, problems = lab_link.preset_from_link(flow.PRESETS, DEFAULT_PRESET)
         from_preset = lab_link.PARAM in st.query_params or not lab_link.has_settings()
         config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
+        config, none = lab_link.with_hidden_layers(config, flow.PRESETS[name].config)
+        more += none
         lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
     write_url(lab.run.config)          # also after coming back from another page: the link stays shareable

@@ -53,6 +53,8 @@ def current_lab() -> InitLab:
         name, problems = lab_link.preset_from_link(init_lab.PRESETS, DEFAULT_PRESET)
         preset = init_lab.PRESETS[name]
         config, more = config_from_link(preset.config)
+        config, none = lab_link.with_hidden_layers(config, preset.config)
+        more += none
         lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         lab = st.session_state[KEY] = InitLab(config, preset.schemes, init_lab.Comparison(config, preset.schemes),
                                                Trainer(init_lab.symmetry_config("zeros")))

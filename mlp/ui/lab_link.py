@@ -15,7 +15,7 @@ from typing import Iterable
 
 import streamlit as st
 
-from mlp.config import FIELD
+from mlp.config import FIELD, Config, ConfigError
 
 PARAM = "preset"
 NOTICE_HEADER = "Some settings in the link were not valid and were replaced:"
@@ -38,6 +38,17 @@ def preset_from_link(presets: Iterable[str], default: str) -> tuple[str, list[st
         return found, []
     return default, [f"this page has no preset {raw[:40]!r} (it has {', '.join(map(slug, presets))}), so it opens "
                      f"on {slug(default)}"]
+
+
+def with_hidden_layers(config: Config, preset: Config) -> tuple[Config, list[str]]:
+    """A lab about layers needs at least one: a link that leaves none gets the preset's, and a line saying so."""
+    if config.hidden:
+        return config, []
+    try:
+        config = config.replace(hidden=preset.hidden)
+    except ConfigError:
+        config = preset
+    return config, [f"this page needs at least one hidden layer, so it uses {','.join(map(str, config.hidden))}"]
 
 
 def has_settings() -> bool:
