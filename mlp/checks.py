@@ -222,14 +222,13 @@ def number_array(value, argument: str) -> np.ndarray:
 
 def finite(a: np.ndarray, dtype, argument: str) -> np.ndarray:
     """a in `dtype`, refused if any entry is nan or ±inf there (1e39 is inf in float32)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        a = a.astype(dtype, copy=False)
-        total = np.add.reduce(a, axis=None)     # one fast pass; only a non-finite sum needs a closer look
-    if not np.isfinite(total):
-        bad = ~np.isfinite(a)
-        if bad.any():
-            where = np.unravel_index(int(np.argmax(bad)), a.shape)
-            place = f"row {where[0]}, column {where[1]}" if a.ndim == 2 else f"index {', '.join(map(str, where))}"
-            raise refuse(argument, f"finite numbers in {np.dtype(dtype).name}",
-                         f"{int(bad.sum())} nan or inf, the first at {place}")
+    if a.dtype != dtype:
+        with np.errstate(over="ignore", invalid="ignore"):     # what overflows is refused just below
+            a = a.astype(dtype)
+    ok = np.isfinite(a)
+    if not ok.all():
+        where = np.unravel_index(int(np.argmin(ok)), a.shape)
+        place = f"row {where[0]}, column {where[1]}" if a.ndim == 2 else f"index {', '.join(map(str, where))}"
+        raise refuse(argument, f"finite numbers in {np.dtype(dtype).name}",
+                     f"{a.size - int(np.count_nonzero(ok))} nan or inf, the first at {place}")
     return a
