@@ -100,7 +100,7 @@ def _range_text(low: float, high: float, above: bool, below: bool) -> str:
     return f"a number in {'(' if above else '['}{low:g}, {high:g}{')' if below else ']'}"
 
 
-def whole(value) -> int | None:
+def _whole(value) -> int | None:
     """value as an int if it is a whole number (5, np.int64(5), 5.0), else None; never a bool."""
     if isinstance(value, (bool, np.bool_)):
         return None
@@ -113,7 +113,7 @@ def whole(value) -> int | None:
 
 def seed(value, argument: str = "seed") -> int:
     """A seed for np.random.default_rng: a whole number ≥ 0."""
-    n = whole(value)
+    n = _whole(value)
     if n is None or n < 0:
         raise refuse(argument, "a whole number ≥ 0", shown(value))
     return n
@@ -125,7 +125,7 @@ def widths(sizes, argument: str = "sizes") -> tuple[int, ...]:
     if isinstance(sizes, (str, bytes)) or not _iterable(sizes):
         raise refuse(argument, example, shown(sizes), TypeError)
     entries = list(sizes)
-    out = [whole(n) for n in entries]
+    out = [_whole(n) for n in entries]
     bad = [i for i, w in enumerate(out) if w is None or w < 1]
     if bad:
         listed = ", ".join(f"{shown(entries[i], 20)} at {i}" for i in bad[:MAX_LISTED])
@@ -157,10 +157,10 @@ def float_dtype(dtype, default) -> np.dtype:
     return dt
 
 
-def instance(value, kind: type, argument: str):
+def instance(value, kind: type, argument: str) -> None:
+    """Refuse anything but a `kind`, e.g. "net must be an mlp.MLP"."""
     if not isinstance(value, kind):
         raise refuse(argument, f"an {kind.__module__.split('.')[0]}.{kind.__name__}", shown(value), TypeError)
-    return value
 
 
 # -- arrays --------------------------------------------------------------------------------------

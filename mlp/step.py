@@ -24,6 +24,9 @@ def train_step(net, optimizer, X, Y, l1: float = 0.0, l2: float = 0.0, clip_norm
     else as `_train_step`.
     """
     checks.instance(net, MLP, "net")
+    if not callable(getattr(optimizer, "step", None)):
+        raise checks.refuse("optimizer", "an optimizer such as mlp.SGD(0.1): anything with step(net, grads)",
+                            checks.shown(optimizer), TypeError)
     X = checks.rows(X, net.sizes[0], net.dtype)
     Y = checks.targets(Y, len(X), net.sizes[-1], net.dtype)
     l1, l2 = checks.real(l1, "l1", 0.0), checks.real(l2, "l2", 0.0)

@@ -290,6 +290,15 @@ def test_train_step_options(kw, names):
     refusal(e, *names)
 
 
+def test_train_step_and_step_need_a_net_and_an_optimizer():
+    for call, names in [(lambda: train_step(small_net(), "sgd", X5, Y5), ["optimizer", "mlp.SGD", "'sgd'"]),
+                        (lambda: train_step(None, mlp.SGD(0.1), X5, Y5), ["net", "mlp.MLP", "None"]),
+                        (lambda: mlp.SGD(0.1).step([1.0, 2.0], []), ["net", "mlp.MLP"])]:
+        with pytest.raises(TypeError) as e:
+            call()
+        refusal(e, *names)
+
+
 def test_train_step_converts_arrays_to_the_nets_dtype():
     nets = [mlp.MLP([2, 4, 3], seed=3), mlp.MLP([2, 4, 3], seed=3)]
     train_step(nets[0], mlp.SGD(0.5), X5, Y5)                                       # float64, lists fine too
