@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import Registry
+
 Array = np.ndarray
 
 
@@ -114,7 +116,7 @@ def _linear_derivative(z, a, out):
     return out
 
 
-ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
+ACTIVATIONS: dict[str, Activation] = Registry("activation", [
     Activation("tanh", "Tanh", _tanh, _tanh_derivative, 1.0, (-1.0, 1.0), True,
                "tanh(z): zero-centred, squashes to (-1, 1); its slope 1 - tanh² vanishes when |z| is large."),
     Activation("sigmoid", "Sigmoid", _sigmoid, _sigmoid_derivative, 0.25, (0.0, 1.0), True,
@@ -127,4 +129,4 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
                "z for z > 0, e^z - 1 otherwise: smooth, and negative outputs keep the mean near 0."),
     Activation("linear", "Linear", _linear, _linear_derivative, 1.0, (-4.0, 4.0), True,
                "phi(z) = z: no non-linearity, so any depth is still one linear map."),
-]}
+])

@@ -8,20 +8,42 @@ The differences use the fourth-order central formula
 whose error shrinks as h⁴: with h = 1e-3 it is good to ~1e-12 even for gradients of 1e-5, where the
 two-point (L(theta + h) - L(theta - h)) / 2h loses half its digits to rounding.
 In float64 a correct backward gives errors of 1e-7 or below; a wrong derivative gives ~1.
+The public functions check X, Y and h once (mlp/checks.py), then run every pass on the net's
+private, unchecked path.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import checks
+from .network import MLP
+
 FLOOR = 1e-12
 
 
 def numerical_gradient(net, X, Y, param: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    """Central-difference estimate of d(mean loss)/d(param) for one of net's arrays, same shape."""
+    """Central-difference estimate of d(mean loss)/d(param) for one of net's arrays, same shape.
+
+    `param` is one of net.weights or net.biases (a view into net.params, written and restored).
+    """
+    X, Y = _checked(net, X, Y)
+    if not (isinstance(param, np.ndarray) and np.may_share_memory(param, net.params)):
+        raise checks.refuse("param", "one of net.weights or net.biases (a view into net.params)",
+                            checks.shown(param))
+    return _numerical_gradient(net, X, Y, param, checks.real(h, "h", 0.0, above=True))
+
+
+def _checked(net, X, Y) -> tuple[np.ndarray, np.ndarray]:
+    checks.instance(net, MLP, "net")
+    X = checks.rows(X, net.sizes[0], net.dtype)
+    return X, checks.targets(Y, len(X), net.sizes[-1], net.dtype)
+
+
+def _numerical_gradient(net, X: np.ndarray, Y: np.ndarray, param: np.ndarray, h: float) -> np.ndarray:
     def loss_at(flat, i, value):
         flat[i] = value
-        net.forward(X)
-        return net.loss(Y)
+        net._forward(X, False)
+        return net._loss(Y)
 
     grad = np.zeros(param.shape)
     flat = param.reshape(-1)         # a view: writing an entry writes the net's parameter
@@ -44,12 +66,14 @@ def gradcheck(net, X, Y, h: float | None = None) -> list[float]:
 
     Dropout is off throughout (it would make the loss random). Use a float64 net: in float32 the
     differences drown in rounding error. `h` defaults to 1e-3, or less where a kink is near (see
-    `safe_steps`).
+    `safe_steps`). X (m, n0) and Y (m, nL) as for MLP.forward and MLP.backward.
     """
-    steps = [h] * net.n_layers if h is not None else safe_steps(net, X)
-    net.forward(X)
-    analytic = [(dW.copy(), db.copy()) for dW, db in net.backward(Y)]
-    numeric = [(numerical_gradient(net, X, Y, W, h_l), numerical_gradient(net, X, Y, b, h_l))
+    X, Y = _checked(net, X, Y)
+    steps = [checks.real(h, "h", 0.0, above=True)] * net.n_layers if h is not None else safe_steps(net, X)
+    net._forward(X, False)
+    net._backward(Y)
+    analytic = [(dW.copy(), db.copy()) for dW, db in net.grads]
+    numeric = [(_numerical_gradient(net, X, Y, W, h_l), _numerical_gradient(net, X, Y, b, h_l))
                for W, b, h_l in zip(net.weights, net.biases, steps)]
     # An entry whose true gradient is 0 (zero init, a dead unit) gets pure rounding noise from the
     # differences; measuring it against 1e-5 of the net's largest gradient keeps that noise
@@ -65,6 +89,8 @@ def safe_steps(net, X) -> list[float]:
     A difference taken across the kink measures neither side's slope. A layer-l parameter moves the
     z of layer l and every layer after it, so h_l keeps all of those z at least 20 steps from 0.
     """
+    checks.instance(net, MLP, "net")
+    X = checks.rows(X, net.sizes[0], net.dtype)
     if net.activation.smooth:
         return [1e-3] * net.n_layers
     nearest = [float(np.abs(z).min()) for z in net._hidden_preactivations(X)] + [np.inf]

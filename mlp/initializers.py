@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import Registry
+
 
 @dataclass(frozen=True)
 class Initializer:
@@ -37,7 +39,7 @@ class Initializer:
         return np.zeros((n_in, n_out))
 
 
-INITIALIZERS: dict[str, Initializer] = {i.name: i for i in [
+INITIALIZERS: dict[str, Initializer] = Registry("init", [
     Initializer("xavier_normal", "Xavier (Glorot) normal", "normal", lambda i, o: 2.0 / (i + o),
                 "Var(W) = 2 / (n_in + n_out)",
                 "Keeps the signal's variance about constant through tanh/sigmoid layers."),
@@ -62,4 +64,4 @@ INITIALIZERS: dict[str, Initializer] = {i.name: i for i in [
     Initializer("zeros", "Zeros", "zeros", lambda i, o: 0.0,
                 "W = 0",
                 "Every unit of a layer starts identical and gets identical updates: symmetry never breaks."),
-]}
+])

@@ -12,11 +12,16 @@ dW, db into one flat gradient vector), so an optimizer updates all layers with a
 operations; the arrays of a forward/backward pass live in a workspace reused from step to step
 (column-major, see _Workspace), and predict() keeps its own, so it never disturbs training.
 Lists in this module are 0-based: weights[0] is the seed's W[1].
+
+The public methods check what they are given (mlp/checks.py: a 1-D X is one example, a Y must have
+exactly the output's shape, nothing empty or non-finite) and say what is wrong in one sentence; the
+training loop calls the private _forward, _loss and _backward, which check nothing.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .outputs import OUTPUTS
@@ -27,6 +32,9 @@ DEFAULT_DTYPE = np.float32
 
 EVAL_BUFFER_BYTES = 8_000_000      # predict's buffers, about (see MLP.predict)
 MIN_CHUNK_ROWS = 256
+# Far beyond any teaching net, and refused before allocating: 10^8 parameters are 0.4 GB in float32,
+# and the gradient, workspaces and optimizer state take as much again, several times over.
+MAX_PARAMETERS = 100_000_000
 
 
 class _Workspace:
@@ -74,42 +82,46 @@ def _blocks_like(block: np.ndarray, widths) -> list[np.ndarray]:
 class MLP:
     """A fully connected network, e.g. MLP([2, 8, 8, 2], activation="tanh", output="softmax").
 
-    `sizes` lists the widths from input to output. `dtype=None` uses the training default (float32);
-    pass "float64" for exact checks. `weights[l]` and `biases[l]` are views into `params`: change them
-    in place (`net.weights[0][...] = W`), never rebind them.
+    `sizes` lists the widths from input to output (whole numbers >= 1). `activation`, `output` and
+    `init` are names from ACTIVATIONS, OUTPUTS and INITIALIZERS. `dtype=None` uses the training
+    default (float32); pass "float64" for exact checks. `weights[l]` and `biases[l]` are views into
+    `params`: change them in place (`net.weights[0][...] = W`), never rebind them.
     """
 
     def __init__(self, sizes, activation="tanh", output="softmax", init="xavier_normal", seed=0,
                  dtype=None, bias_init=0.0, init_gain=1.0, dropout=0.0):
-        self.sizes = tuple(int(n) for n in sizes)
-        if len(self.sizes) < 2 or min(self.sizes) < 1:
-            raise ValueError(f"sizes needs an input and an output width, each at least 1; got {sizes}")
+        self.sizes = checks.widths(sizes)
         self.activation = ACTIVATIONS[activation]
         self.output = OUTPUTS[output]
-        if output == "sigmoid" and self.sizes[-1] != 1:
-            raise ValueError("a sigmoid output has exactly one unit (the probability of class 1)")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.dropout = float(dropout)
-        self.dtype = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
-        self.seed = seed
+        if self.output.name == "sigmoid" and self.sizes[-1] != 1:
+            raise checks.refuse("output 'sigmoid'", "one unit (the probability of class 1), so sizes[-1] = 1",
+                                f"sizes[-1] = {self.sizes[-1]}; for {self.sizes[-1]} classes use 'softmax'")
+        self.dropout = checks.real(dropout, "dropout", 0.0, 1.0, below=True)
+        self.dtype = checks.float_dtype(dtype, DEFAULT_DTYPE)
+        self.seed = checks.seed(seed)
+        bias_init = checks.real(bias_init, "bias_init")
+        init_gain = checks.real(init_gain, "init_gain", 0.0)
 
         shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
         n_weights = sum(i * o for i, o in shapes)
-        self.params = np.empty(n_weights + sum(self.sizes[1:]), self.dtype)   # [W1..WL, b1..bL]
+        n_params = n_weights + sum(self.sizes[1:])
+        if n_params > MAX_PARAMETERS:
+            raise checks.refuse("sizes", f"widths giving at most {MAX_PARAMETERS:,} weights and biases",
+                                f"{checks.shown(list(self.sizes), 40)}, {n_params:.3g} of them")
+        self.params = np.empty(n_params, self.dtype)             # [W1..WL, b1..bL]
         self.grad = np.zeros_like(self.params)
         self.n_weights = n_weights            # params[:n_weights] are the weights (L1/L2 act there)
         self.weights, self.biases = self._views(self.params, shapes)
         dweights, dbiases = self._views(self.grad, shapes)
         self.grads = list(zip(dweights, dbiases))
 
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self.seed)
         scheme = INITIALIZERS[init]
         for W, (n_in, n_out) in zip(self.weights, shapes):
             W[...] = scheme(n_in, n_out, rng, init_gain)
         self.params[n_weights:] = bias_init
         # its own stream, so turning dropout on does not change the initial weights
-        self._dropout_rng = np.random.default_rng([seed, 1])
+        self._dropout_rng = np.random.default_rng([self.seed, 1])
         self._workspaces: dict[int, _Workspace] = {}          # training passes, by batch size
         self._eval_workspaces: dict[int, _Workspace] = {}     # predict / layer_outputs, by size
         self._last: _Workspace | None = None
@@ -146,10 +158,24 @@ class MLP:
             ws = self._eval_workspaces[m] = _Workspace(m, self.sizes, self.dtype, False, backward=False)
         return ws
 
+    def _rows(self, X) -> np.ndarray:
+        """X checked and in the net's dtype: (m, n0), m >= 1, finite; a 1-D point is one row (1, n0)."""
+        return checks.rows(X, self.sizes[0], self.dtype)
+
+    def _targets(self, Y) -> np.ndarray:
+        """Y checked against the last forward pass: (m, nL) in the net's dtype, finite."""
+        ws = self._last
+        if ws is None:
+            raise RuntimeError("call forward(X) before loss(Y) or backward(Y): they compare Y with its output")
+        return checks.targets(Y, ws.a[-1].shape[0], self.sizes[-1], self.dtype)
+
     # -- forward -----------------------------------------------------------------------------
     def forward(self, X, train: bool = False) -> np.ndarray:
-        """X (m, n0) -> A[L] (m, nL), a copy. Caches Z, A for `backward`. `train` applies dropout."""
-        return np.array(self._forward(np.asarray(X, self.dtype), train), order="C")
+        """X (m, n0) -> A[L] (m, nL), a copy. Caches Z, A for `backward`. `train` applies dropout.
+
+        A 1-D X of n0 values is one example, the row (1, n0): its output is (1, nL).
+        """
+        return np.array(self._forward(self._rows(X), train), order="C")
 
     def _forward(self, X: np.ndarray, train: bool) -> np.ndarray:
         """The training loop's forward: X must already have the net's dtype; returns the buffer."""
@@ -184,8 +210,9 @@ class MLP:
         EVAL_BUFFER_BYTES (a 100 x 100 grid through 12 layers of 256 would otherwise hold ~100 MB
         per session on a shared server); the result is the same row by row, to float32 rounding (a
         small chunk's layer may take np.tanh where a large one takes tanh's exp form, activations.py).
+        A 1-D X of n0 values is one example, as in `forward`.
         """
-        X = np.asarray(X, self.dtype)
+        X = self._rows(X)
         m = len(X)
         rows = max(MIN_CHUNK_ROWS, EVAL_BUFFER_BYTES // (3 * sum(self.sizes) * self.dtype.itemsize))
         if m <= rows:
@@ -204,9 +231,9 @@ class MLP:
     def layer_outputs(self, X) -> list[np.ndarray]:
         """[A[1], ..., A[L]] for X (m, n0), each (m, n_l): what every neuron outputs, no dropout.
 
-        New arrays (column slices of one copy), yours to keep.
+        New arrays (column slices of one copy), yours to keep. A 1-D X is one example, as in `forward`.
         """
-        X = np.asarray(X, self.dtype)
+        X = self._rows(X)
         ws = self._eval_workspace(len(X))
         self._pass(ws, X, False)
         return _blocks_like(ws.a_block.copy(order="F"), self.sizes[1:])
@@ -219,6 +246,10 @@ class MLP:
     # -- loss and backward --------------------------------------------------------------------
     def loss(self, Y) -> float:
         """The mean loss of the last forward pass against targets Y (m, nL)."""
+        return self._loss(self._targets(Y))
+
+    def _loss(self, Y: np.ndarray) -> float:
+        """The training loop's loss: Y must already be (m, nL) in the net's dtype."""
         ws = self._last
         np.copyto(ws.target, Y)
         return self.output.loss(ws.a[-1], ws.target, ws.scratch)
@@ -226,15 +257,15 @@ class MLP:
     def backward(self, Y) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dW[l], db[l]), ...]: the gradient of the mean loss of the last forward pass.
 
-        The arrays are views into `self.grad`, overwritten by the next backward: copy to keep them.
+        Y (m, nL) as for `loss`. The arrays are views into `self.grad`, overwritten by the next
+        backward: copy to keep them.
         """
-        self._backward(Y)
+        self._backward(self._targets(Y))
         return self.grads
 
     def _backward(self, Y: np.ndarray) -> None:
+        """The training loop's backward: Y must already be (m, nL) in the net's dtype."""
         ws = self._last
-        if ws is None:
-            raise RuntimeError("call forward(X) before backward(Y)")
         derivative, ones = self.activation.derivative, ws.ones
         np.copyto(ws.target, Y)
         delta = np.subtract(ws.a[-1], ws.target, out=ws.delta[-1])    # delta[L] = A[L] - Y
@@ -252,16 +283,38 @@ class MLP:
         self.grad *= 1.0 / len(Y)                                     # every dW and db at once: / m
 
     def flat_gradient(self, grads) -> np.ndarray:
-        """The gradient as one vector laid out like `params`; `grads` is a backward() result."""
+        """The gradient as one vector laid out like `params`; `grads` is a backward() result or a copy."""
         if grads is self.grads:
             return self.grad
-        return np.concatenate([np.ravel(dW) for dW, _ in grads] + [np.ravel(db) for _, db in grads]
-                              ).astype(self.dtype, copy=False)
+        pairs = self._gradient_pairs(grads)
+        flat = np.concatenate([dW.ravel() for dW, _ in pairs] + [db.ravel() for _, db in pairs])
+        return checks.finite(flat, self.dtype, "grads")
+
+    def _gradient_pairs(self, grads) -> list[tuple[np.ndarray, np.ndarray]]:
+        """grads as L (dW, db) arrays shaped like (weights[l], biases[l]), or a refusal saying so."""
+        shapes = [(W.shape, b.shape) for W, b in zip(self.weights, self.biases)]
+        try:
+            pairs = [(checks.number_array(dW, "grads"), checks.number_array(db, "grads")) for dW, db in grads]
+            fits = [(dW.shape, db.shape) for dW, db in pairs] == shapes
+        except (TypeError, ValueError):     # not pairs at all
+            fits = False
+        if not fits:
+            raise checks.refuse("grads", f"a backward() result: {self.n_layers} pairs (dW, db) shaped like "
+                                         f"(weights[l], biases[l]), the first {shapes[0]}", checks.shown(grads))
+        return pairs
 
     # -- state ---------------------------------------------------------------------------------
     def copy_params(self) -> np.ndarray:
         return self.params.copy()
 
     def set_params(self, flat) -> None:
-        """Overwrite every weight and bias from a vector laid out like `params`."""
-        np.copyto(self.params, np.asarray(flat).reshape(self.params.shape), casting="same_kind")
+        """Overwrite every weight and bias from numbers laid out like `params` (any shape of that size).
+
+        nan and inf are taken as given: a diverged net holds them, and restoring one passes here.
+        """
+        a = checks.number_array(flat, "flat")
+        if a.size != self.params.size:
+            raise checks.refuse("flat", f"{self.params.size} numbers, one per weight and bias as in params",
+                                f"{a.size} numbers ({checks.shown(flat)})")
+        with np.errstate(over="ignore"):        # a float64 beyond float32's range becomes inf, as before
+            np.copyto(self.params, a.reshape(self.params.shape), casting="unsafe")

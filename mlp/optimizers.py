@@ -3,6 +3,8 @@
 Because every W and b lives in one flat vector (see network.py), one update is a few whole-vector
 operations however deep the net is. State (velocity, moments) is kept per parameter entry.
 `lr` is a plain attribute: changing it between steps changes the running optimizer, as in TF Playground.
+The constructors check their hyper-parameters (lr > 0, betas in [0, 1), eps > 0, all finite); the
+attribute is not checked again at every step, since the trainer sets it there.
 """
 from __future__ import annotations
 
@@ -10,14 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
+from .network import MLP
+
 
 class Optimizer:
     def __init__(self, lr: float):
-        self.lr = float(lr)
+        self.lr = checks.real(lr, "lr", 0.0, above=True)
         self._scratch = None
 
     def step(self, net, grads) -> None:
-        """Apply one update to `net` from `grads` (a `net.backward` result)."""
+        """Apply one update to `net` from `grads` (a `net.backward` result, or a copy of one)."""
+        if not isinstance(net, MLP):        # the one check on the training loop's path: ~0.1 µs
+            raise checks.refuse("net", "an mlp.MLP", checks.shown(net), TypeError)
         g = net.flat_gradient(grads)
         if self._scratch is None or self._scratch.shape != g.shape or self._scratch.dtype != g.dtype:
             self._scratch = np.empty_like(g)
@@ -44,7 +51,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float, beta: float = 0.9):
         super().__init__(lr)
-        self.beta = float(beta)
+        self.beta = checks.real(beta, "beta", 0.0, 1.0, below=True)
 
     def _reset(self, g):
         self.velocity = np.zeros_like(g)
@@ -63,7 +70,9 @@ class Adam(Optimizer):
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = checks.real(beta1, "beta1", 0.0, 1.0, below=True)
+        self.beta2 = checks.real(beta2, "beta2", 0.0, 1.0, below=True)
+        self.eps = checks.real(eps, "eps", 0.0, above=True)
         self.t = 0
 
     def _reset(self, g):
@@ -99,10 +108,10 @@ class OptimizerSpec:
     help: str
 
 
-OPTIMIZERS: dict[str, OptimizerSpec] = {o.name: o for o in [
+OPTIMIZERS: dict[str, OptimizerSpec] = checks.Registry("optimizer", [
     OptimizerSpec("sgd", "SGD", SGD, 0.03, "Plain gradient descent: step against the gradient, lr times its size."),
     OptimizerSpec("momentum", "Momentum", Momentum, 0.03,
                   "Keeps a running sum of past gradients (factor beta), so steps build speed along steady slopes."),
     OptimizerSpec("adam", "Adam", Adam, 0.01,
                   "Scales each weight's step by a running estimate of its gradient's size: robust to the lr."),
-]}
+])

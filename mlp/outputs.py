@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import Registry
+
 Array = np.ndarray
 
 
@@ -81,11 +83,11 @@ def _half_squared_error(p, y, scratch):
     return 0.5 * _sum_of_products(scratch, scratch) / len(p)
 
 
-OUTPUTS: dict[str, Output] = {o.name: o for o in [
+OUTPUTS: dict[str, Output] = Registry("output", [
     Output("softmax", "Softmax + cross-entropy", "classification", _softmax, _cross_entropy,
            "One probability per class, summing to 1; trained with cross-entropy."),
     Output("sigmoid", "Sigmoid + binary cross-entropy", "classification", _sigmoid, _binary_cross_entropy,
            "One probability for class 1 (two classes only); trained with binary cross-entropy."),
     Output("linear", "Linear + squared error", "regression", _identity, _half_squared_error,
            "The raw number, for regression; trained with (half) the squared error."),
-]}
+])

@@ -21,7 +21,7 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 from .signals import LayerSignals, collect_signals
-from .step import train_step
+from .step import _train_step
 
 # Settings a running net can take on the fly, as in TF Playground; any other change means a new run.
 LIVE_FIELDS = frozenset({"optimizer", "lr", "momentum", "beta1", "beta2", "schedule", "schedule_period",
@@ -168,7 +168,7 @@ class Trainer:
                 if not constant_lr:
                     opt.lr = self.lr_at(self.step)
                 X, Y = self._next_batch()
-                loss, grad_norm = train_step(net, opt, X, Y, l1, l2, c.clip_norm, self._last_good)
+                loss, grad_norm = _train_step(net, opt, X, Y, l1, l2, c.clip_norm, self._last_good)
                 if not (np.isfinite(loss) and np.isfinite(grad_norm)):
                     self.diverged_at = self.step + 1
                     net.set_params(self._last_good)
