@@ -72,7 +72,7 @@ def main() -> None:
     cases.append(("before the cap: 40 x 256, 2000 points, Adam",
                   Config(hidden=(256,) * 40, n_samples=2000, optimizer="adam", batch_size=10)))
     config_module.MAX_COST = cap
-    for n_samples, n_layers in ((2000, 40), (2000, 4), (20, 40), (500, 30)):
+    for n_samples, n_layers in ((2000, 40), (2000, 4), (500, 5), (20, 40)):
         c = heaviest_allowed(n_samples, n_layers)
         cases.append((f"cap: {n_layers} x {c.hidden[0]}, {n_samples} points, Adam", c))
     print(f"cost cap: weights x (points + output grid) <= {cap:,}")

@@ -22,15 +22,52 @@ import numpy as np
 MAX_MESSAGE = 300       # characters in any message
 MAX_SHOWN = 60          # characters of what an argument got
 MAX_LISTED = 3          # bad entries of a list named one by one; the rest are counted
+MAX_QUOTED = 40         # characters of text someone typed that a message quotes
+MAX_ITEMS = 5           # items a message lists of many (the rest are counted)
 
 _repr = reprlib.Repr()
 _repr.maxstring, _repr.maxother, _repr.maxlist, _repr.maxtuple = 24, 40, 6, 6
 
 
+def describe(value) -> str:
+    """Any value as a message shows it, in at most about 60 characters, whatever it is.
+
+    The one place that turns a value into words, so no message can grow with its input or fail on it:
+    1e-05 reads as 0.00001, 10**400 as "a 401-digit number", text is quoted and cut.
+    """
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if abs(value) < 10**15:
+            return str(value)
+        return f"a {int(math.log10(abs(value))) + 1}-digit number"
+    if isinstance(value, float):
+        if not math.isfinite(value) or value == 0:
+            return repr(value)
+        if 1e-6 <= abs(value) < 1e15:
+            return f"{value:.6f}".rstrip("0").rstrip(".") if value == round(value, 6) else repr(value)
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return listed([describe(v) for v in value], "nothing")
+    text = str(value)
+    return repr(text[:MAX_QUOTED] + "…") if len(text) > MAX_QUOTED else repr(text)
+
+
+def listed(items: list[str], empty: str = "", most: int = MAX_ITEMS) -> str:
+    """"a, b, c" for a few items; "a, b, c, d, e and 995 more" for many."""
+    if not items:
+        return empty
+    first = ", ".join(items[:most])
+    return first if len(items) <= most else f"{first} and {len(items) - most} more"
+
+
 def shown(value, limit: int = MAX_SHOWN) -> str:
-    """What a message says an argument got: an array's shape and dtype, or its repr, cut to `limit`."""
+    """What a message says an argument got: an array's shape and dtype, a number or text as `describe`
+    gives it, anything else its repr; cut to `limit`."""
     if isinstance(value, np.ndarray):
         text = f"an array of shape {value.shape}, dtype {value.dtype}"
+    elif isinstance(value, (numbers.Real, str)) and not isinstance(value, np.generic):
+        text = describe(value)
     else:
         try:
             text = _repr.repr(value)
@@ -128,9 +165,8 @@ def widths(sizes, argument: str = "sizes") -> tuple[int, ...]:
     out = [_whole(n) for n in entries]
     bad = [i for i, w in enumerate(out) if w is None or w < 1]
     if bad:
-        listed = ", ".join(f"{shown(entries[i], 20)} at {i}" for i in bad[:MAX_LISTED])
-        more = f" and {len(bad) - MAX_LISTED} more" if len(bad) > MAX_LISTED else ""
-        raise refuse(argument, "whole numbers ≥ 1, the layer widths, e.g. [2, 8, 2]", listed + more)
+        raise refuse(argument, "whole numbers ≥ 1, the layer widths, e.g. [2, 8, 2]",
+                     listed([f"{shown(entries[i], 20)} at {i}" for i in bad], most=MAX_LISTED))
     if len(out) < 2:
         raise refuse(argument, example, shown(sizes))
     return tuple(out)

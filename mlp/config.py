@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .activations import ACTIVATIONS
+from .checks import describe, listed
 from .datasets import DATASETS, FEATURES, OUTPUT_RESOLUTION
 from .initializers import INITIALIZERS
 from .optimizers import OPTIMIZERS
@@ -120,42 +121,6 @@ class ConfigError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
-
-
-SHOWN_CHARS = 40          # what a message quotes of a value someone typed
-SHOWN_ITEMS = 5           # what a message lists of many bad items
-
-
-def describe(value) -> str:
-    """Any value as a message shows it, in at most about 60 characters, whatever it is.
-
-    The one place that turns a value into words, so no message can grow with its input or fail on it:
-    1e-05 reads as 0.00001, 10**400 as "a 401-digit number", text is quoted and cut.
-    """
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int):
-        if abs(value) < 10**15:
-            return str(value)
-        return f"a {int(math.log10(abs(value))) + 1}-digit number"
-    if isinstance(value, float):
-        if not math.isfinite(value) or value == 0:
-            return repr(value)
-        if 1e-6 <= abs(value) < 1e15:
-            return f"{value:.6f}".rstrip("0").rstrip(".") if value == round(value, 6) else repr(value)
-        return f"{value:.3g}"
-    if isinstance(value, (list, tuple)):
-        return listed([describe(v) for v in value], "nothing")
-    text = str(value)
-    return repr(text[:SHOWN_CHARS] + "…") if len(text) > SHOWN_CHARS else repr(text)
-
-
-def listed(items: list[str], empty: str = "") -> str:
-    """"a, b, c" for a few items; "a, b, c, d, e and 995 more" for many."""
-    if not items:
-        return empty
-    shown = ", ".join(items[:SHOWN_ITEMS])
-    return shown if len(items) <= SHOWN_ITEMS else f"{shown} and {len(items) - SHOWN_ITEMS} more"
 
 
 def _range_text(f: Field) -> str:

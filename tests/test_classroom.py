@@ -15,6 +15,7 @@ from mlp.config import FIELD, Config
 from mlp.lab import backprop, compare, gradient_flow, initialization
 from mlp.ui.classroom import LOCKED_HELP, PARTS, Rules, names, parse_rules
 from mlp.serve import SECRET_ENV
+from mlp.ui import lab_link
 from mlp.ui.lab_link import slug
 from mlp.ui.state import url_params
 
@@ -199,7 +200,7 @@ def test_a_signed_link_whose_lock_was_removed_keeps_it_and_says_so():
     del query["lock"]                              # the student removes the lock and changes the locked value
     student = start(**query, activation="relu")
     assert not student.exception
-    assert warnings(student) == lesson.CHANGED
+    assert warnings(student) == lab_link.notice([lesson.CHANGED])       # one line of the page's link notice
     activation = student.selectbox(key="setting_activation")
     assert activation.disabled and activation.value == "tanh"
     assert student.session_state["run"].config == Config(dataset="xor")
@@ -230,7 +231,7 @@ def test_a_signed_link_opens_the_same_on_two_workers_sharing_the_secret():
     opened = [json.loads(w.communicate(timeout=300)[0].splitlines()[-1]) for w in workers]
     assert opened[0] == opened[1] == {"exception": False, "warnings": [], "locked": True, "config": made.to_query()}
     elsewhere = start(**link)                      # this process has Streamlit's own random secret
-    assert warnings(elsewhere) == lesson.BROKEN
+    assert warnings(elsewhere) == lab_link.notice([lesson.BROKEN])
     assert elsewhere.selectbox(key="setting_activation").disabled and elsewhere.button(key="play").disabled
 
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from mlp.config import Config
+from mlp.config import MAX_COST, Config
 from mlp.datasets import make_dataset
 from tests.browser import step_counter
 
@@ -103,3 +103,21 @@ def test_a_diverging_student_does_not_stop_the_others(server, students):
     wait_for_steps(calm, start + 50)
     assert calm.get_by_text("The training diverged").count() == 0
     assert wild.get_by_role("button", name="Play").is_visible()         # the wild run stopped itself
+
+
+def test_the_heaviest_allowed_link_does_not_stop_the_others(server, students):
+    """A link over the cost cap opens capped, with a message; the heaviest run the cap allows plays beside
+    a calm one, which keeps training."""
+    over = students(server + "/?hidden=" + "%2C".join(["256"] * 40) + "&n_samples=2000&optimizer=adam")
+    over.get_by_text("too big for a shared server").wait_for(timeout=30_000)
+    heaviest = Config(hidden=(79,) * 40, n_samples=2000, optimizer="adam")      # 40 × 80 is over the cap
+    calm = students(server + "/")
+    heavy = students(server + "/?hidden=" + "%2C".join(["79"] * 40) + "&n_samples=2000&optimizer=adam")
+    assert heaviest.cost <= MAX_COST < heaviest.replace(hidden=(80,) * 40).cost
+    assert heavy.get_by_text("too big").count() == 0
+    calm.get_by_role("button", name="Play").click()
+    heavy.get_by_role("button", name="Play").click()
+    wait_for_steps(heavy, 5, timeout=60)
+    start = step_counter(calm)
+    wait_for_steps(calm, start + 50, timeout=60)
+    assert calm.get_by_text("The training diverged").count() == 0
