@@ -27,7 +27,9 @@ from ..initializers import INITIALIZERS
 from ..network import MLP
 from ..trainer import Trainer
 
-CHUNK = 10              # steps between two points of a loss curve
+# steps between two points of a loss curve: 21 points over 500 steps; each point evaluates the training and
+# test sets, which costs as much as ~20 steps here
+CHUNK = 25
 QUANTITIES = {"activations": "activations A[l]", "deltas": "back-propagated gradients δ[l]",
               "weight_grads": "weight gradients dW[l]"}
 
