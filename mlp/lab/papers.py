@@ -184,33 +184,38 @@ def reproduce(paper: Paper, seed: int = 0) -> Reproduction:
     return Reproduction(paper, seed, at_init, curves)
 
 
-def _power_of_two(x: float) -> str:
-    return f"2^{np.log2(x):.1f}"
+_SUPERSCRIPT = str.maketrans("-0123456789.", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹·")
+
+
+def power_of_two(x: float) -> str:
+    """0.000043 -> "2⁻¹⁴·⁵" (the exponent to one decimal)."""
+    e = round(float(np.log2(x)), 1) + 0.0          # + 0.0: no "-0.0"
+    return "2" + f"{e:.1f}".translate(_SUPERSCRIPT)
 
 
 def findings(rep: Reproduction) -> list[str]:
-    """The numbers the layer figure shows, in markdown: a line per init, each measured factor beside the
-    theory's, and how the two inits' weight gradients compare."""
+    """The numbers the layer figure shows, as markdown blocks: a table with a row per init, each measured
+    factor beside the theory's, then how the two inits' weight gradients compare."""
     p, L = rep.paper, rep.n_layers
-    what = "variance" if p.statistic == "variance" else "std"
+    what = "Var" if p.statistic == "variance" else "std"
     formula = "n·Var(W)" if p.passed_on == 1 else f"{p.passed_on:g}·n·Var(W)"
     formula = formula if p.statistic == "variance" else f"√({formula})"
-    lines = []
+    rows = [f"| | {what}(A): × per layer going up | {what}(A): layer {L} ÷ layer 1 | {what}(δ): × per layer going "
+            f"down | {what}(dW): max ÷ min over the layers |", "|---|---|---|---|---|"]
     for scheme in p.schemes:
-        predicted = rep.predicted_factor(scheme)
-        a, d = rep.measured_factor(scheme, "activations"), rep.measured_factor(scheme, "deltas")
+        k = rep.predicted_factor(scheme)
         v = rep.at_init[scheme].activations
-        lines.append(
-            f"**{INITIALIZERS[scheme].label}** ({INITIALIZERS[scheme].formula}): the activations' {what} × "
-            f"**{a:.3f}** per layer going up, layer 1 to {L} {_power_of_two(v[-1] / v[0])} "
-            f"(theory {formula} = {predicted:.3f} per layer, {_power_of_two(predicted ** (L - 1))}); δ's {what} × "
-            f"**{d:.3f}** per layer going down; dW's {what} within a factor **{rep.spread(scheme, 'weight_grads'):.2f}**"
-            f" across the {L} layers (theory: level).")
+        rows.append(f"| **{INITIALIZERS[scheme].label}** | **{rep.measured_factor(scheme, 'activations'):.3f}** "
+                    f"(theory {k:.3f}) | **{power_of_two(v[-1] / v[0])}** (theory {power_of_two(k ** (L - 1))}) | "
+                    f"**{rep.measured_factor(scheme, 'deltas'):.3f}** (theory {k:.3f}) | "
+                    f"**{rep.spread(scheme, 'weight_grads'):.2f}** (theory 1: level) |")
     against, proposed = p.schemes
     ratio = np.exp(np.mean(np.log(rep.at_init[against].weight_grads / rep.at_init[proposed].weight_grads)))
-    lines.append(f"dW's {what} with {INITIALIZERS[against].label} is about {ratio:.2g} × that with "
-                 f"{INITIALIZERS[proposed].label} (geometric mean over the layers).")
-    return lines
+    word = "variance" if p.statistic == "variance" else "std"
+    note = (f"Theory: a layer multiplies the {word} going up, and going down, by {formula}; the factors measured are "
+            f"geometric means over the {L} layers. {what}(dW) with {INITIALIZERS[against].label} is about "
+            f"{ratio:.2g} × that with {INITIALIZERS[proposed].label}, but level all the same.")
+    return ["\n".join(rows), note]
 
 
 def training_finding(rep: Reproduction) -> str | None:

@@ -179,7 +179,8 @@ def paper_figures(lab: InitLab) -> None:
     colours = {s: series_colour(order.index(s)) for s in paper.schemes}
     series = [(INITIALIZERS[s].label, colours[s], rep.at_init[s]) for s in paper.schemes]
     live_chart(layer_statistics_figure(series, statistic=paper.statistic), key="init_paper_layers", height=330)
-    st.markdown("\n".join(f"- {line}" for line in papers.findings(rep)))
+    for block in papers.findings(rep):
+        st.markdown(block)
     if rep.curves:
         live_chart(loss_comparison_figure([(INITIALIZERS[s].label, colours[s], *rep.curves[s]) for s in paper.schemes]),
                    key="init_paper_loss", height=300)
