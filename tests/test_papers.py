@@ -16,6 +16,7 @@ from mlp.initializers import INITIALIZERS
 from mlp.lab import papers
 from mlp.lab.initialization import PRESETS
 from mlp.network import MLP
+from mlp.ui import lab_link
 
 GLOROT, HE = papers.PAPERS["glorot_2010"], papers.PAPERS["he_2015"]
 
@@ -142,7 +143,7 @@ def test_each_paper_is_a_preset_with_a_link():
     for name, slug in (("glorot_2010", "glorot-2010"), ("he_2015", "he-2015")):
         preset = PRESETS[name]
         assert preset.paper and preset.schemes == papers.PAPERS[name].schemes
-        assert name.replace("_", "-") == slug          # lab_link.slug: lowercase, "-" between words
+        assert lab_link.slug(name) == slug                 # ?preset=glorot-2010 opens it
     assert PRESETS["glorot_2010"].config.activation == "tanh" and len(PRESETS["glorot_2010"].config.hidden) == 5
     assert PRESETS["he_2015"].config.activation == "relu" and len(PRESETS["he_2015"].config.hidden) == 30
 

@@ -1,7 +1,8 @@
 """Initialisation schemes side by side, and the symmetry a zero init never breaks.
 
 `Comparison` builds one Trainer per scheme from the same config — same data, same seed, so the only
-difference is how the first weights are drawn — and trains them in lockstep.
+difference is how the first weights are drawn — and trains them in lockstep. The last presets are
+papers' figures (papers.py): the lab shows their reproduction as well.
 
 The symmetry demo: with every weight 0, all units of a hidden layer compute the same function, get
 the same delta (delta[l] = delta[l+1] @ W[l+1].T * phi'(Z[l]), and the rows of W[l+1] are equal) and

@@ -14,7 +14,7 @@ Bengio's eq. 14): a level ‖dW‖ can hide activations and deltas that both fad
 `reproduce(paper, seed)` measures one statistic (the variance, or the std as He et al. write it) of
 A[l], δ[l] and dW[l] for every hidden layer, from the engine's own forward and backward pass on a
 whole batch, for the two inits a paper compares; for He et al. it also trains both nets for a fixed
-number of steps. `findings` puts the measured factors beside the theory's, in words.
+number of steps. `findings` puts the measured factors beside the theory's, as a table.
 """
 from __future__ import annotations
 
@@ -30,8 +30,6 @@ from ..trainer import Trainer
 # steps between two points of a loss curve: 21 points over 500 steps; each point evaluates the training and
 # test sets, which costs as much as ~20 steps here
 CHUNK = 25
-QUANTITIES = {"activations": "activations A[l]", "deltas": "back-propagated gradients δ[l]",
-              "weight_grads": "weight gradients dW[l]"}
 
 
 @dataclass(frozen=True)
@@ -160,7 +158,7 @@ class Reproduction:
 
     def measured_factor(self, scheme: str, quantity: str) -> float:
         """The factor per layer the way the signal travels (up for activations, down for δ), as the
-        geometric mean over the layers: (last / first) ** (1 / (L - 2))."""
+        geometric mean over the hidden layers: (last / first) ** (1 / (layers - 1))."""
         v = getattr(self.at_init[scheme], quantity)
         travelled = v[-1] / v[0] if quantity != "deltas" else v[0] / v[-1]
         return float(travelled ** (1.0 / (len(v) - 1)))

@@ -100,7 +100,7 @@ def preset_buttons(lab: InitLab) -> None:
         for col, name in zip(st.columns(len(demos)), demos):
             col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", on_click=_start_preset,
                        args=(lab, name), use_container_width=True, **allowed)
-        cols = st.columns([1, *([1] * len(figures)), len(demos) - len(figures) - 1 or 1])
+        cols = st.columns(max(len(demos), len(figures)) + 1)
         cols[0].markdown("**The papers' figures, reproduced:**")
         for col, name in zip(cols[1:], figures):
             col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", icon=":material/description:",
