@@ -52,6 +52,14 @@ INITIALIZERS: dict[str, Initializer] = Registry("init", [
     Initializer("he_uniform", "He uniform", "uniform", lambda i, o: 2.0 / i,
                 "W ~ U(±√(6 / n_in)), Var(W) = 2 / n_in",
                 "He's variance from a uniform distribution."),
+    Initializer("lecun_normal", "LeCun normal", "normal", lambda i, o: 1.0 / i,
+                "Var(W) = 1 / n_in",
+                "n_in·Var(W) = 1: keeps a linear layer's variance. The form He et al. (2015) call Xavier's and "
+                "compare against: with ReLU it halves the variance at every layer."),
+    Initializer("standard", "Standard U(±1/√n_in) (PyTorch's default)", "uniform", lambda i, o: 1.0 / (3.0 * i),
+                "W ~ U(±1/√n_in), Var(W) = 1 / (3·n_in)",
+                "The 'standard' initialization of Glorot & Bengio (2010), and what PyTorch's nn.Linear draws by "
+                "default: n_in·Var(W) = 1/3, so each tanh layer scales the variance by about 1/3."),
     Initializer("small", "Small random (0.01·N(0,1))", "normal", lambda i, o: 1e-4,
                 "Var(W) = 0.0001",
                 "Tiny weights: the signal shrinks at every layer, so deep nets barely learn."),

@@ -1,7 +1,8 @@
 """Initialization: the same net on the same data, started from different weights."""
 import streamlit as st
 
-from mlp.ui.lab_initialization import PAGE, current_lab, distributions, preset_buttons, settings, symmetry, training
+from mlp.ui.lab_initialization import (PAGE, current_lab, distributions, paper_figures, preset_buttons, settings,
+                                       symmetry, training)
 from mlp.ui.lab_link import show_notice
 from mlp.ui.page import page_setup
 
@@ -15,6 +16,7 @@ st.markdown("The same network, data and seed, started from different weight dist
             "layer's activations spread out. Pick a preset or choose the schemes, then train them side by side.")
 preset_buttons(lab)
 settings(lab)
+paper_figures(lab)
 
 st.subheader("Activations at initialisation")
 st.markdown("Above: the spread (std) of each hidden layer's activations on the training set, one line per scheme. "

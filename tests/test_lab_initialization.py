@@ -118,6 +118,24 @@ def test_page_loads_presets_compare_and_symmetry_run():
     assert any("units differ" in m.value for m in at.markdown)
 
 
+def test_a_papers_link_opens_its_figure_and_a_click_switches_paper():
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params["preset"] = "glorot-2010"
+    at.run()
+    assert not at.exception
+    lab = at.session_state["lab_initialization"]
+    assert lab.schemes == ("standard", "xavier_uniform") and lab.reproduction.paper.name == "glorot_2010"
+    assert any(h.value == "The paper's figure: Glorot & Bengio 2010" for h in at.subheader)
+    assert any("AISTATS" in m.value for m in at.markdown)
+    assert any("(theory 0.333)" in m.value for m in at.markdown)          # its numbers, beside the theory's
+    at.button(key="init_preset_he_2015").click().run()
+    assert not at.exception
+    assert at.session_state["lab_initialization"].reproduction.paper.name == "he_2015"
+    assert any("Training loss over 500 steps" in m.value for m in at.markdown)
+    at.button(key="init_preset_tanh").click().run()                         # not a paper: no paper figure
+    assert not any(h.value.startswith("The paper's figure") for h in at.subheader)
+
+
 def test_page_settings_rebuild_the_comparison():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     at.slider(key="init_depth").set_value(3).run()

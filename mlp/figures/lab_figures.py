@@ -13,8 +13,8 @@ from .layers import grad_norm_by_layer_figure
 from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
 GRAD_NORM_LOG_RANGE = (-12, 6)      # the ‖dW‖ heatmap's one fixed colour scale: 1e-12 … 1e6
-# One colour per series (init scheme): the class colours, then three more.
-SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f")
+# One colour per series (init scheme): the class colours, then five more (one per registered init).
+SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#1f3b73")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

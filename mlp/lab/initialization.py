@@ -1,7 +1,8 @@
 """Initialisation schemes side by side, and the symmetry a zero init never breaks.
 
 `Comparison` builds one Trainer per scheme from the same config — same data, same seed, so the only
-difference is how the first weights are drawn — and trains them in lockstep.
+difference is how the first weights are drawn — and trains them in lockstep. The last presets are
+papers' figures (papers.py): the lab shows their reproduction as well.
 
 The symmetry demo: with every weight 0, all units of a hidden layer compute the same function, get
 the same delta (delta[l] = delta[l+1] @ W[l+1].T * phi'(Z[l]), and the rows of W[l+1] are equal) and
@@ -19,6 +20,7 @@ from ..config import Config
 from ..datasets import featurize, grid
 from ..history import History
 from ..trainer import Report, Trainer
+from .papers import PAPERS
 
 # The classic comparison (deeplearning.ai, "Initializing neural networks"): too small, just right, too large.
 DEFAULT_SCHEMES = ("small", "xavier_normal", "he_normal", "normal")
@@ -34,6 +36,7 @@ class Preset:
     config: Config                  # the init field is ignored: the schemes say which inits to draw
     schemes: tuple[str, ...]
     story: str
+    paper: bool = False             # a paper's figure, reproduced (papers.PAPERS[name])
 
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
@@ -50,6 +53,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            "Sigmoid's slope is at most ¼, so with Xavier (n_in·Var(W) ≈ 1) the error shrinks about 4× per layer "
            "on the way back and six layers barely learn; N(0, 1) weights make up for the ¼ and learn first. "
            "And sigmoid is centred on ½, not 0: with small weights every unit simply outputs ½."),
+    *(Preset(p.name, p.label, p.config, p.schemes, p.claim, paper=True) for p in PAPERS.values()),
 ]}
 
 

@@ -1,7 +1,7 @@
 """Streamlit glue of the Initialization lab: its state, presets, controls and charts.
 
-The lab keeps one `Comparison` (a Trainer per chosen scheme, same data and seed) and one small net
-for the symmetry demo, in this session only.
+The lab keeps one `Comparison` (a Trainer per chosen scheme, same data and seed), one small net
+for the symmetry demo and, on a paper's preset, that paper's reproduction, in this session only.
 """
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from mlp.activations import ACTIVATIONS
 from mlp.config import FIELD, Config, ConfigError
 from mlp.figures import layer_histograms_figure
 from mlp.figures.lab_figures import layer_spread_figure, loss_comparison_figure, series_colour
+from mlp.figures.paper_figures import layer_statistics_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
+from mlp.lab import papers
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link
@@ -44,6 +46,7 @@ class InitLab:
     playing: bool = False
     frame: int = 0
     problems: list[str] = field(default_factory=list)
+    reproduction: papers.Reproduction | None = None     # the last paper preset's, kept for its seed
 
 
 def current_lab() -> InitLab:
@@ -93,11 +96,19 @@ def _start_preset(lab: InitLab, name: str) -> None:
 
 
 def preset_buttons(lab: InitLab) -> None:
+    """The demonstrations in one row, the papers' figures in a second one."""
     allowed = classroom.rules().control("presets")
     if allowed:
-        for col, (name, preset) in zip(st.columns(len(init_lab.PRESETS)), init_lab.PRESETS.items()):
-            col.button(preset.label, key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
-                       use_container_width=True, **allowed)
+        demos = [name for name, p in init_lab.PRESETS.items() if not p.paper]
+        figures = [name for name, p in init_lab.PRESETS.items() if p.paper]
+        for col, name in zip(st.columns(len(demos)), demos):
+            col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", on_click=_start_preset,
+                       args=(lab, name), use_container_width=True, **allowed)
+        cols = st.columns(max(len(demos), len(figures)) + 1)
+        cols[0].markdown("**The papers' figures, reproduced:**")
+        for col, name in zip(cols[1:], figures):
+            col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", icon=":material/description:",
+                       on_click=_start_preset, args=(lab, name), use_container_width=True, **allowed)
     name = _preset_of(lab)
     if name:
         preset = init_lab.PRESETS[name]
@@ -153,6 +164,31 @@ def distributions(lab: InitLab) -> None:
             st.caption(f"std by layer: {_spread_text(comp.initial_spread[name])}")
         with right:
             live_chart(layer_histograms_figure(counts, edges, title_prefix=name), key=f"init_hist_{name}", height=170)
+
+
+def paper_figures(lab: InitLab) -> None:
+    """On a paper's preset: its figure reproduced at the lab's weight seed, the numbers it shows beside the
+    theory's, and, for a paper that trains, the loss of both inits over its step budget."""
+    paper = papers.PAPERS.get(_preset_of(lab) or "")
+    if paper is None:
+        return
+    rep = lab.reproduction
+    if rep is None or rep.paper != paper or rep.seed != lab.config.seed:
+        with compute_slot():
+            rep = lab.reproduction = papers.reproduce(paper, lab.config.seed)
+    st.subheader(f"The paper's figure: {paper.label}")
+    st.markdown(paper.citation)
+    st.caption(paper.setup)
+    order = list(INITIALIZERS)
+    colours = {s: series_colour(order.index(s)) for s in paper.schemes}
+    series = [(INITIALIZERS[s].label, colours[s], rep.at_init[s]) for s in paper.schemes]
+    live_chart(layer_statistics_figure(series, statistic=paper.statistic), key="init_paper_layers", height=330)
+    for block in papers.findings(rep):
+        st.markdown(block)
+    if rep.curves:
+        live_chart(loss_comparison_figure([(INITIALIZERS[s].label, colours[s], *rep.curves[s]) for s in paper.schemes]),
+                   key="init_paper_loss", height=300)
+        st.markdown(papers.training_finding(rep))
 
 
 def _train(lab: InitLab, n: int) -> None:
