@@ -89,7 +89,6 @@ def show_notice(page: str) -> None:
     text = st.session_state.get(NOTICE_KEY, {}).get(page)
     if text is None:
         return
-    box, button = st.columns([12, 1], vertical_alignment="center")
-    box.warning(text)
-    button.button("Dismiss", key=f"link_notice_dismiss_{slug(page)}", on_click=_dismiss, args=(page,),
-                  help="Put this message away")
+    st.warning(text)
+    st.button("Dismiss this message", key=f"link_notice_dismiss_{slug(page)}", on_click=_dismiss, args=(page,),
+              type="tertiary", icon=":material/close:")
