@@ -471,13 +471,22 @@ def test_layer_histograms_compact_carry_the_same_bars():
 
 def test_grad_norm_by_layer():
     fig = valid(grad_norm_by_layer_figure(np.array([1e-9, 0.0, np.nan, 1e-3, 1.0]),
-                                          delta_mean_abs=np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2])))
-    norms, delta = fig["data"]
-    assert norms["x"] == [1, 4, 5] and np.allclose(norms["y"], [1e-9, 1e-3, 1.0])
-    assert delta["x"] == [1, 2, 3, 4, 5]
+                                          delta_mean_abs=np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2]),
+                                          update_ratio=np.array([1e-3] * 5)))
+    norms, delta, update, floor = fig["data"]
+    # the zero sits on the floor, a decade below the smallest positive value (1e-9): NaN is left out
+    assert norms["x"] == [1, 2, 4, 5] and np.allclose(norms["y"], [1e-9, 1e-10, 1e-3, 1.0])
+    assert floor["y"] == [1e-10, 1e-10] and floor["text"][0] == "0: dead"
+    assert delta["x"] == [1, 2, 3, 4, 5] and update["name"] == "‖ΔW[l]‖/‖W[l]‖"
     assert fig["layout"]["yaxis"]["type"] == "log"
     fig = valid(grad_norm_by_layer_figure([0.5]))
     assert len(fig["data"]) == 1
+
+
+def test_grad_norm_by_layer_of_a_dead_net_is_a_marked_floor_not_an_empty_chart():
+    fig = valid(grad_norm_by_layer_figure([0.0, 0.0, 0.0]))
+    line, floor = fig["data"]
+    assert line["x"] == [1, 2, 3] and len(set(line["y"])) == 1 and floor["text"][0] == "0: dead"
 
 
 def test_confusion_matrix():

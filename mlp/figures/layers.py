@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .jsonable import integers, rounded, significant, typed_array
-from .palette import BLUE, FAINT, FONT_SIZE, INK, base_layout, compact_legend
+from .palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
+from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
 
 BAR_COLOUR = "#4a6a82"          # neutral: bars are counts, neither negative nor positive
 MAX_PANELS = 8                  # deeper nets show the first and last 4 layers
@@ -141,30 +142,37 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
     return shown, bars, layout
 
 
-def _positive_points(values) -> tuple[list, list]:
-    """Values (L,) -> (layer numbers, values) of the entries a log axis can show (finite, > 0)."""
-    v = np.asarray(values, dtype=np.float64).reshape(-1)
-    keep = np.isfinite(v) & (v > 0)
+def _points(values, floor: float) -> tuple[list, list]:
+    """Values (L,) -> (layer numbers, values) a log axis can show: exact zeros on the floor
+    (zero_floor.py), NaN and ±inf left out."""
+    v = on_floor(values, floor)
+    keep = np.isfinite(v)
     return integers(np.flatnonzero(keep) + 1), significant(v[keep])
 
 
-def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None) -> dict:
-    """‖dW[l]‖ against layer l = 1..L on a log axis: a falling line is vanishing, a rising one exploding.
+def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None, update_ratio=None) -> dict:
+    """‖dW[l]‖ against layer l = 1..L on a log axis, with the backward error and the relative update.
 
-    grad_norms (L,); delta_mean_abs (L,) optional: mean |δ[l]| over the batch, as a second line.
-    Zero and non-finite values are left out.
+    grad_norms (L,); delta_mean_abs (L,) optional: mean |δ[l]| over the batch, the line that shows
+    vanishing (falling towards layer 1) or exploding (rising) whatever the activation (see
+    mlp/lab/gradient_flow.py for why ‖dW‖ can stay level); update_ratio (L,) optional: ‖ΔW[l]‖/‖W[l]‖.
+    Exact zeros sit on a dotted floor labelled "0: dead"; NaN and ±inf are left out.
     """
     n_layers = int(np.size(grad_norms))
-    x, y = _positive_points(grad_norms)
-    traces = [{"type": "scatter", "mode": "markers+lines", "name": "‖dW[l]‖", "x": x, "y": y,
-               "line": {"color": BLUE, "width": 2}, "marker": {"size": 8},
-               "hovertemplate": "layer %{x}: %{y:.3g}<extra>‖dW‖</extra>"}]
-    has_delta = delta_mean_abs is not None
-    if has_delta:
-        x, y = _positive_points(delta_mean_abs)
-        traces.append({"type": "scatter", "mode": "markers+lines", "name": "mean |δ[l]|", "x": x, "y": y,
-                       "line": {"color": INK, "width": 2, "dash": "dash"}, "marker": {"size": 7},
-                       "hovertemplate": "layer %{x}: %{y:.3g}<extra>mean |δ|</extra>"})
+    series = [("‖dW[l]‖", grad_norms, {"color": BLUE, "width": 2}, 8)]
+    if delta_mean_abs is not None:
+        series.append(("mean |δ[l]|", delta_mean_abs, {"color": INK, "width": 3}, 8))
+    if update_ratio is not None and np.isfinite(np.asarray(update_ratio, np.float64)).any():
+        series.append(("‖ΔW[l]‖/‖W[l]‖", update_ratio, {"color": ORANGE, "width": 2, "dash": "dot"}, 6))
+    floor = floor_value(*(values for _, values, _, _ in series))
+    traces = []
+    for name, values, line, size in series:
+        x, y = _points(values, floor)
+        traces.append({"type": "scatter", "mode": "markers+lines", "name": name, "x": x, "y": y, "line": line,
+                       "marker": {"size": size}, "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
+    if has_zeros(*(values for _, values, _, _ in series)):
+        traces.append(floor_trace(floor, 0.5, max(n_layers, 1) + 0.5))
+    legend = len(series) > 1
     xaxis = {"title": {"text": "layer", "standoff": 4}, "showgrid": False, "zeroline": False,
              "showline": True, "linecolor": FAINT, "range": [0.5, max(n_layers, 1) + 0.5]}
     if n_layers <= 20:
@@ -174,8 +182,8 @@ def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None) -> dict:
         xaxis=xaxis,
         yaxis={"type": "log", "exponentformat": "power", "showgrid": True, "gridcolor": "#eeeeee",
                "zeroline": False, "showline": True, "linecolor": FAINT},
-        margin={"l": 56, "r": 12, "t": 30 if has_delta else 12, "b": 44, "pad": 0},
-        showlegend=has_delta,
+        margin={"l": 56, "r": 12, "t": 30 if legend else 12, "b": 44, "pad": 0},
+        showlegend=legend,
         legend=compact_legend(),
         hovermode="closest",
     )
