@@ -323,7 +323,7 @@ def test_loss_curves_uneven_steps_are_listed():
     assert x_of(fig["data"][0]) == [0.5, 1.25, 2.0]
 
 
-def test_grad_norms_over_time_leaves_gaps_at_zeros_and_nan_and_runs_dark_to_light():
+def test_grad_norms_over_time_puts_zeros_on_a_marked_floor_leaves_gaps_at_nan_and_runs_dark_to_light():
     rng = np.random.default_rng(0)
     T, L = 40, 30
     g = 10.0 ** rng.uniform(-8, 1, (T, L))
@@ -332,14 +332,18 @@ def test_grad_norms_over_time_leaves_gaps_at_zeros_and_nan_and_runs_dark_to_ligh
     g[7, 29] = np.inf
     g[:, 10] = 0.0                                       # a layer whose gradient vanished entirely
     fig = valid(grad_norms_over_time_figure(np.arange(T), g))
-    traces = fig["data"]
+    *traces, floor = fig["data"]
     assert [t["name"] for t in traces] == [f"layer {l}" for l in range(1, L + 1)]
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert all(x_of(t) == list(range(T)) and len(t["y"]) == T for t in traces)
-    # a log axis cannot show 0, NaN or inf: gaps (None), not a line drawn across them
-    assert [k for k, v in enumerate(traces[0]["y"]) if v is None] == [3, 5]
+    # a log axis cannot show NaN or inf: gaps (None), not a line drawn across them
+    assert [k for k, v in enumerate(traces[0]["y"]) if v is None] == [5]
     assert [k for k, v in enumerate(traces[29]["y"]) if v is None] == [7]
-    assert traces[10]["y"] == [None] * T
+    # a zero sits on the floor, a whole decade below the smallest positive value, drawn and labelled
+    smallest = np.nanmin(np.where((g > 0) & np.isfinite(g), g, np.nan))
+    level = 10.0 ** (np.floor(np.log10(smallest)) - 1)
+    assert traces[0]["y"][3] == pytest.approx(level) and traces[10]["y"] == pytest.approx([level] * T)
+    assert floor["text"][0] == "0: dead" and floor["y"] == pytest.approx([level, level])
     np.testing.assert_allclose([v for v in traces[1]["y"]], g[:, 1], rtol=1e-3)
 
     def lightness(hex_colour):
@@ -356,16 +360,17 @@ def test_curves_compact_carry_the_same_values_as_float32(uneven):
     loss[4] = np.nan
     g = 10.0 ** np.linspace(-9, 2, 60).reshape(30, 2)
     g[6, 1] = 0.0
+    g[7, 1] = np.nan
     pairs = [(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss, compact=True),
               valid(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss))),
              (grad_norms_over_time_figure(steps, g, compact=True), valid(grad_norms_over_time_figure(steps, g)))]
     for compact, plain in pairs:
         chart_payload([compact], 360, 0)                 # sendable
         assert any(v is None for t in plain["data"] for v in t["y"])
+        curves = [t for t in compact["data"] if t["name"] != "0: dead"]      # the zero floor: its own 2 points
         # the x values travel once, in the first trace; the others point at it
-        assert [("x" in t, "xFrom" in t) for t in compact["data"]] == \
-               [(uneven, False)] + [(False, uneven)] * (len(compact["data"]) - 1)
-        assert all(decode_typed_array(t["y"]).dtype == np.float32 for t in compact["data"])
+        assert [("x" in t, "xFrom" in t) for t in curves] == [(uneven, False)] + [(False, uneven)] * (len(curves) - 1)
+        assert all(decode_typed_array(t["y"]).dtype == np.float32 for t in curves)
         drawn = expanded(compact)
         go.Figure(drawn)
         for c, p in zip(drawn["data"], plain["data"]):

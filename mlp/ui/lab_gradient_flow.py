@@ -21,7 +21,7 @@ from mlp.lab import gradient_flow as flow
 from mlp.signals import LayerSignals
 from mlp.trainer import Trainer
 
-from . import classroom, lab_link
+from . import classroom, lab_link, stuck_alarm
 from .compute_slots import compute_slot
 from .delivery import wait_until_sent
 from .controls import field_widget
@@ -256,9 +256,11 @@ def live_gradient_flow(lab: FlowLab) -> None:
                 _train_frame(run)
             elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
                 run.report = run.trainer.probe()
+            watch = stuck_alarm.observe(run, KEY)
         lab.timeline.record(run.report.step, run.report.signals)
         run.frame += 1
         _verdict(lab)
+        stuck_alarm.alarm_banner(run, watch, "flow", network_view=False)
         s, h = run.report.signals, run.trainer.history
         first = lab.initial if run.report.step > 0 else None
         left, right = st.columns(2)
