@@ -695,3 +695,18 @@ def test_default_frame_is_small():
     frame = default_frame()
     size = sum(len(chart_payload([fig], 360, 0)) for fig in frame)
     assert size < 100_000, f"the default frame is {size} bytes"
+
+
+def test_layer_histograms_name_a_single_hidden_layer_and_label_the_overflow():
+    counts = np.zeros((9, 4), int)
+    counts[:, 1] = 5
+    counts[0, -1] = 7                    # layer 1: 7 values at or beyond its top
+    counts[8, 0] = 3                     # layer 9: 3 below its bottom
+    edges = np.linspace(-16, 8, 5)
+    fig = valid(layer_histograms_figure(counts, edges, title_prefix="gradients", log_x_label="log₁₀|dW|",
+                                        open_ends=(True, True)))
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "layer 5 hidden" in texts and not any("5–5" in t for t in texts)
+    assert "≥10²: 7" in texts and "≤10⁻¹⁰: 3" in texts
+    closed = layer_histograms_figure(counts, edges, title_prefix="activations")
+    assert not any(":" in a["text"] for a in closed["layout"]["annotations"])     # nothing open, nothing labelled

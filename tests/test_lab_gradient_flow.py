@@ -260,3 +260,31 @@ def test_page_steps_plays_and_changes_settings():
     assert not at.exception and at.session_state["lab_gradient_flow"].run.config.init_gain == 2.0
     at.slider(key="flow_layer").set_value(3).run()
     assert not at.exception
+
+
+# -- histograms whose range follows the data ----------------------------------------------------------
+@pytest.mark.parametrize("name", ["exploding", "slow_decay"])
+def test_relu_activation_histograms_have_bins_where_the_values_are(name):
+    """Exploding ReLU: the last hidden layer's values reach about 10⁶, slow decay's about 10⁻⁴; each
+    layer's range reaches its largest value, rounded out by at most 2.5x (1, 2, 5 × 10^k), so no layer
+    piles into one end bin, and the gradient range reaches the largest and the smallest |dW|."""
+    trainer = Trainer(flow.PRESETS[name].config)
+    s = trainer.probe().signals
+    hidden = trainer.net.layer_outputs(trainer.X_train)[:-1]
+    for a, e, counts in zip(hidden, s.activation_edges, s.activation_hist):
+        top = float(a.max())
+        assert e[0] == 0 and top <= e[-1] <= 2.5 * top
+        assert counts.max() < counts.sum()                       # not everything in one bin
+    g = np.abs(trainer.net.grad[:trainer.net.n_weights])
+    lo, hi = s.gradient_edges[[0, -1]]
+    assert 10.0 ** lo <= g[g > 0].min() and g.max() <= 10.0 ** hi
+
+
+def test_histogram_axes_follow_the_bins_the_run_used():
+    edges = np.linspace(-16, 8, N_BINS + 1)                       # 0.8 of a decade a bin
+    counts = np.zeros((2, N_BINS), int)
+    counts[:, 10:15] = 4                                          # values from -8 to -4
+    over_time = histogram_over_time_figure([0, 1], counts, edges, what="x", value_label="log₁₀|dW|")
+    assert over_time["layout"]["yaxis"]["range"] == pytest.approx([edges[9], edges[16]])
+    at_once = layers_histogram_figure(counts, edges, what="x", value_label="log₁₀|dW|")
+    assert at_once["layout"]["xaxis"]["range"] == pytest.approx([edges[9], edges[16]])

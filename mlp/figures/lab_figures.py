@@ -131,13 +131,24 @@ def _shares(counts) -> np.ndarray:
     return np.divide(c, total, out=np.zeros_like(c), where=total > 0)
 
 
+def _occupied(counts, edges: np.ndarray) -> list[float]:
+    """The part of the range that holds values, one empty bin either side kept: the axis follows the data
+    (24 decades of log₁₀|dW| would squeeze a run's 6 into a quarter of the chart). Whole range if empty."""
+    c = np.asarray(counts).reshape(-1, len(edges) - 1).sum(axis=0)
+    used = np.flatnonzero(c)
+    if not used.size:
+        return [round(float(edges[0]), 3), round(float(edges[-1]), 3)]
+    first, last = max(int(used[0]) - 1, 0), min(int(used[-1]) + 2, len(edges) - 1)
+    return [round(float(edges[first]), 3), round(float(edges[last]), 3)]
+
+
 def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: str, max_columns: int = 128,
                                compact: bool = False) -> dict:
     """TensorBoard's histogram dashboard as a heatmap: x = recorded step, y = value bin, colour = share.
 
     steps (T,), counts (T, B) of one layer, edges (B + 1,). `what` names the quantity ("activations of
-    layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). At most `max_columns` steps are sent;
-    compact: z as "zcodes".
+    layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). The y axis spans the bins the run has
+    used (_occupied). At most `max_columns` steps are sent; compact: z as "zcodes".
     """
     e = np.asarray(edges, np.float64)
     centres = (e[:-1] + e[1:]) / 2
@@ -150,7 +161,7 @@ def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: 
              "zmin": 0, "zmax": round(top, 3), "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "step %{x}, " + value_label + " ≈ %{y:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
     layout = base_layout("histogram_over_time_" + value_label, xaxis=_step_axis(s),
-                         yaxis=_axis(value_label, range=[round(float(e[0]), 3), round(float(e[-1]), 3)]),
+                         yaxis=_axis(value_label, range=_occupied(counts, e)),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -168,7 +179,8 @@ def layers_histogram_figure(counts, edges, *, what: str, value_label: str) -> di
     trace = {"type": "heatmap", "x": rounded(centres, 3), "y": list(range(1, n_layers + 1)), "z": rounded(z, 3),
              "zmin": 0, "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "layer %{y}, " + value_label + " ≈ %{x:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
-    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label), yaxis=_layer_axis(n_layers),
+    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label, range=_occupied(counts, e)),
+                         yaxis=_layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 

@@ -68,8 +68,34 @@ def _annotation(text: str, x: float, y: float, **extra) -> dict:
     return note
 
 
+def _edge_text(value: float, log_x: bool) -> str:
+    """An end of a range as a label: 10⁸ for a log₁₀ axis, else 3 significant digits."""
+    if log_x:
+        return "10" + str(int(round(value))).translate(_SUPERSCRIPT)
+    return f"{value:.3g}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _overflow_notes(counts: np.ndarray, edges: np.ndarray, shown: list[int], domains, open_ends, log_x) -> list:
+    """Per panel, the count in an open-ended end bin (values beyond the range are counted there):
+    "≥10⁸: 12" over its right end, "≤10⁻¹⁶: 40" over its left end. open_ends: (low, high) per layer."""
+    notes = []
+    for i, l in enumerate(shown):
+        low, high = open_ends[l]
+        for end, (is_open, bin_, sign, x, anchor) in enumerate(
+                ((low, 0, "≤", domains[i][0], "left"), (high, -1, "≥", domains[i][1], "right"))):
+            n = int(counts[l, bin_])
+            if is_open and n:
+                bound = edges[l, 1] if end == 0 else edges[l, -2]
+                notes.append(_annotation(f"{sign}{_edge_text(bound, log_x)}: {n}", x, 0.98, xanchor=anchor,
+                                         yanchor="top", font={"size": 12, "color": FAINT}))
+    return notes
+
+
 def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: str | None = None,
-                            compact: bool = False) -> dict:
+                            compact: bool = False, open_ends=(False, False)) -> dict:
     """One small bar chart per layer, side by side.
 
     counts (L, B) ints: the histogram of layer l in row l-1. edges (L, B+1) per layer, or (B+1,)
@@ -78,6 +104,9 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     log_x_label: a label under the panels, e.g. "log₁₀|dW|" for gradient histograms.
     If L > 8 the first 4 and last 4 layers are drawn and an annotation says which are hidden.
     compact: bars as float32 typed arrays (jsonable.typed_array), for a chart sent every frame.
+    open_ends: (low, high), for every layer or a list of one per layer: whether values beyond that end
+    of the range are counted in its end bin; a non-empty open end bin gets its count as a label
+    ("≥10⁸: 12"): the overflow, never hidden.
     """
     counts = np.atleast_2d(np.asarray(counts))
     edges = np.asarray(edges, dtype=np.float64)
@@ -86,7 +115,15 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     # A net's bin edges stay the same while it trains: everything but the counts is built once.
     shown, bars, layout = _histogram_panels(edges.tobytes(), edges.shape, title_prefix, log_x_label, compact)
     traces = [{**bar, "y": typed_array(counts[l]) if compact else integers(counts[l])} for l, bar in zip(shown, bars)]
-    return {"data": traces, "layout": {**layout}}
+    layout = {**layout}
+    if np.ndim(open_ends) == 1:
+        open_ends = [tuple(open_ends)] * counts.shape[0]
+    if np.any(open_ends):
+        domains = [layout["xaxis" + _axis_keys(i)[0][1:]]["domain"] for i in range(len(shown))]
+        notes = _overflow_notes(counts, edges, shown, domains, open_ends, log_x_label is not None)
+        if notes:
+            layout["annotations"] = layout["annotations"] + notes
+    return {"data": traces, "layout": layout}
 
 
 @functools.lru_cache(maxsize=16)
@@ -134,7 +171,8 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
         annotations.append(_annotation(title, sum(domains[i]) / 2, 1.0, yanchor="bottom"))
     if hidden:
         first, last = hidden[0] + 1, hidden[-1] + 1
-        annotations.append(_annotation(f"layers {first}–{last} hidden", sum(hidden_domain) / 2, 0.5,
+        which = f"layer {first}" if first == last else f"layers {first}–{last}"
+        annotations.append(_annotation(f"{which} hidden", sum(hidden_domain) / 2, 0.5,
                                        textangle=-90, font={"size": FONT_SIZE, "color": FAINT}))
     if log_x_label:
         annotations.append(_annotation(log_x_label, 0.5, 0.0, yanchor="top", yshift=-22))

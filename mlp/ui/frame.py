@@ -13,6 +13,7 @@ import orjson
 
 from mlp import figures
 from mlp.datasets import FEATURES, featurize, grid
+from mlp.signals import open_ends
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
@@ -100,10 +101,11 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
-                                                             title_prefix="activations", compact=compact)
+                                                             title_prefix="activations", compact=compact,
+                                                             open_ends=open_ends(trainer.net))
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|",
-                                                           compact=compact)
+                                                           compact=compact, open_ends=(True, True))
     return out
 
 

@@ -16,9 +16,10 @@ import streamlit as st
 from mlp.config import FIELD
 from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
                                      layers_histogram_figure, variance_figure)
+from mlp.figures.layers import layer_histograms_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
-from mlp.signals import LayerSignals
+from mlp.signals import LayerSignals, open_ends
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link, stuck_alarm
@@ -218,7 +219,7 @@ def _histogram_charts(lab: FlowLab) -> None:
                                               what=f"activations, layer {layer}", value_label="A", compact=True),
                    key="flow_hist_act", height=260, revision=run.frame)
     with right:
-        st.caption(f"Gradients log₁₀|dW[{layer}]| (left = tiny, right = huge)")
+        st.caption(f"Gradients log₁₀|dW[{layer}]| (bottom = tiny, top = huge)")
         live_chart(histogram_over_time_figure(steps, timeline.over_time("gradients", layer - 1),
                                               timeline.edges("gradients", layer - 1),
                                               what=f"gradients, layer {layer}", value_label="log₁₀|dW|",
@@ -232,12 +233,13 @@ def _histogram_charts(lab: FlowLab) -> None:
     index = options.index(at)
     left, right = st.columns(2)
     with left:
-        st.caption("Hidden layers' activations (rows: layers)")
-        live_chart(layers_histogram_figure(timeline.at("activations", index)[:-1], timeline.edges("activations", 0),
-                                           what="activations", value_label="A"),
+        st.caption("Hidden layers' activations, a panel per layer, each on its layer's own range (fitted at step 0; "
+                   "a count over a panel's end is what lies beyond it)")
+        live_chart(layer_histograms_figure(timeline.at("activations", index)[:-1], timeline.activation_edges[:-1],
+                                           title_prefix="activations", open_ends=open_ends(run.trainer.net)[:-1]),
                    key="flow_layers_act", height=260, revision=run.frame)
     with right:
-        st.caption("All layers' gradients log₁₀|dW| (rows: layers)")
+        st.caption("All layers' gradients log₁₀|dW| (rows: layers; the axis spans the values there are)")
         live_chart(layers_histogram_figure(timeline.at("gradients", index), timeline.gradient_edges,
                                            what="gradients", value_label="log₁₀|dW|"),
                    key="flow_layers_grad", height=260, revision=run.frame)
