@@ -268,8 +268,9 @@ def live_gradient_flow(lab: FlowLab) -> None:
         left, right = st.columns(2)
         with left:
             st.markdown("**Gradient by layer** (log scale). The headline is **mean |δ[l]|**, the backward error "
-                        "per unit: it falls towards layer 1 when gradients vanish and rises when they explode, "
-                        "for every activation. Beside it ‖dW[l]‖, which also carries the forward signal (level "
+                        "per unit (per unit rather than ‖δ[l]‖, so a 2-unit output layer and 32-unit hidden layers "
+                        "compare fairly): it falls towards layer 1 when gradients vanish and rises when they "
+                        "explode, for every activation. Beside it ‖dW[l]‖, which also carries the forward signal (level "
                         "in a ReLU net), and ‖ΔW[l]‖/‖W[l]‖, how far a step moves each layer (about 10⁻³ is "
                         "healthy). Dotted: at step 0.")
             live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
