@@ -54,6 +54,17 @@ def _nice_ticks(lo: float, hi: float, at_most: int) -> list[float]:
     return [round(lo, 4), round(hi, 4)]                             # e.g. [-1, 1] with room for 2
 
 
+def _tick_format(lo: float, hi: float) -> dict:
+    """Short tick labels for a narrow panel whose range is far from 1 (a fitted ReLU range can be 0 to
+    5·10⁵ or 0 to 5·10⁻⁵): SI prefixes (500k) for large, 1 significant digit and e-notation for small."""
+    top = max(abs(lo), abs(hi))
+    if top >= 1e4:
+        return {"tickformat": "~s"}
+    if 0 < top < 1e-2:
+        return {"tickformat": ".0e"}
+    return {}
+
+
 def _axis_keys(i: int) -> tuple[str, str]:
     """Panel i (0-based) -> ("x2", "y2")-style trace references (the first is plain "x", "y")."""
     suffix = "" if i == 0 else str(i + 1)
@@ -72,7 +83,10 @@ def _edge_text(value: float, log_x: bool) -> str:
     """An end of a range as a label: 10⁸ for a log₁₀ axis, else 3 significant digits."""
     if log_x:
         return "10" + str(int(round(value))).translate(_SUPERSCRIPT)
-    return f"{value:.3g}"
+    if value == 0 or 1e-2 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    exponent = math.floor(math.log10(abs(value)))
+    return f"{value / 10 ** exponent:.2g}·10" + str(exponent).translate(_SUPERSCRIPT)
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -165,7 +179,8 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
                                       "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
                                       "tickmode": "array", "tickangle": 0,
-                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count)}
+                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count),
+                                      **_tick_format(float(e[0]), float(e[-1]))}
         layout["yaxis" + yref[1:]] = {"anchor": xref, "showticklabels": False, "showgrid": False,
                                       "zeroline": False, "rangemode": "tozero"}
         annotations.append(_annotation(title, sum(domains[i]) / 2, 1.0, yanchor="bottom"))
