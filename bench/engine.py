@@ -294,6 +294,9 @@ def main(argv=None):
 
     print(f"µs per training step, median of {repeats} interleaved repeats; numpy {np.__version__}, "
           f"BLAS: {blas_info()}; torch {torch.__version__ + ' (1 thread)' if torch else 'n/a'}")
+    if torch is None:
+        print("(the torch columns need PyTorch, which requirements.txt leaves out: pip install torch==2.13.0; "
+              "its CPU build is enough, the comparison runs on one thread)")
     print(f"goals: engine <= {GOAL_ENGINE_VS_NAIVE}x naive, <= {GOAL_ENGINE_VS_TORCH}x torch; "
           f"engine+signals <= {GOAL_SIGNALS_VS_NAIVE}x naive")
     cols = ["config", "naive f64", "engine", "eng/naive", "sklearn", "torch f32", "eng/torch",

@@ -1,14 +1,15 @@
 """Train a run from the command line and write its take-home files: for a teacher preparing material.
 
-    python -m mlp --url "http://localhost:8501/?dataset=xor&lr=0.1" --steps 2000 --out xor-run
-    python -m mlp --config settings.json --set hidden=8,8 --set activation=relu --steps 500
-    python -m mlp --resume xor-run/weights.npz --steps 1000 --out xor-more
+    python -m mlp --url "http://localhost:8501/?dataset=xor&lr=0.1" --steps 2000 --out runs/xor
+    python -m mlp --config runs/xor/settings.json --set hidden=8,8 --set activation=relu --steps 500
+    python -m mlp --resume runs/xor/weights.npz --steps 1000 --out runs/xor-more
 
-Settings start from the defaults, then the --config file (JSON, as the settings' own to_json writes)
-or the --url's query (a link copied from the Playground), then each --set key=value, and are checked
-as strictly as the app checks them. Into --out go data.csv, history.csv, weights.npz (load it in the
-app or --resume it), predict.py (the net as plain NumPy) and report.html (offline). A progress bar
-goes to stderr. Bad input gets a message and exit code 2, never a traceback.
+Settings start from the defaults, then the --config file (a settings.json, as this command or the
+Playground's Save & export writes it) or the --url's query (a link copied from the Playground), then
+each --set key=value, and are checked as strictly as the app checks them. Into --out go
+settings.json, data.csv, history.csv, weights.npz (load it in the app or --resume it), predict.py
+(the net as plain NumPy) and report.html (offline). A progress bar goes to stderr. Bad input gets a
+message and exit code 2, never a traceback.
 """
 from __future__ import annotations
 
@@ -21,12 +22,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from .checkpoint import CheckpointError, load_trainer, save_trainer
 from .config import FIELD, Config, ConfigError
-from .exports import data_csv, history_csv, standalone_script
+from .datasets import DATASETS
+from .exports import data_csv, history_csv, settings_json, standalone_script
 from .trainer import Trainer
+from .userdata import USER_SETS
 
 HISTORY_ROWS = 500          # about this many recorded moments by default (the history keeps at most 1024)
 MAX_STEPS = 10_000_000
 BAR_WIDTH = 30
+DEFAULT_OUT = "runs/mlp-run"   # under runs/, which .gitignore keeps out of a checkout's changes
 
 
 class InputError(Exception):
@@ -38,7 +42,8 @@ def _arguments() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog="Examples:\n" + __doc__.split("\n\n")[1])
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--config", metavar="FILE", help="settings as a JSON file")
+    source.add_argument("--config", metavar="FILE",
+                        help="a settings.json, as this command or the Playground's Save & export writes it")
     source.add_argument("--url", help="a Playground link: its query holds the settings")
     source.add_argument("--resume", metavar="WEIGHTS.npz", help="carry on a saved run exactly where it stopped")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -46,7 +51,7 @@ def _arguments() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=1000, help="training steps to take (default 1000)")
     p.add_argument("--every", type=int, default=0, metavar="K",
                    help=f"record the history every K steps (default: about {HISTORY_ROWS} records in all)")
-    p.add_argument("--out", default="mlp-run", metavar="DIR", help="where the files go (default ./mlp-run)")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where the files go (default ./{DEFAULT_OUT})")
     p.add_argument("--no-report", action="store_true", help="skip report.html (the slowest file)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -98,7 +103,13 @@ def build_trainer(args) -> Trainer:
             settings = Config.from_json(_read(args.config)).to_query()
         elif args.url:
             settings = _settings_of_url(args.url)
-        return Trainer(Config.from_query({**settings, **changes}))
+        config = Config.from_query({**settings, **changes})
+        if config.dataset in USER_SETS:
+            generated = ", ".join(name for name in DATASETS if name not in USER_SETS)
+            raise InputError(f"the {config.dataset} data set is a student's own points, which settings do not "
+                             f"carry: --resume the run's weights.npz (it holds them), or choose a generated set "
+                             f"with --set dataset=NAME ({generated})")
+        return Trainer(config)
     except ConfigError as err:
         raise InputError("the settings are not valid:\n  " + "\n  ".join(err.problems)) from None
     except CheckpointError as err:
@@ -154,8 +165,9 @@ def train(trainer: Trainer, steps: int, every: int, progress: Progress) -> tuple
 
 
 def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
-    files = {"data.csv": data_csv(trainer), "history.csv": history_csv(trainer),
-             "weights.npz": save_trainer(trainer), "predict.py": standalone_script(trainer)}
+    files = {"settings.json": settings_json(trainer), "data.csv": data_csv(trainer),
+             "history.csv": history_csv(trainer), "weights.npz": save_trainer(trainer),
+             "predict.py": standalone_script(trainer)}
     if report:
         from .ui.run_report import run_report_html     # plotly only when a report is wanted
         files["report.html"] = run_report_html(trainer)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .activations import ACTIVATIONS
-from .datasets import DATASETS, FEATURES
+from .datasets import DATASETS, FEATURES, OUTPUT_RESOLUTION
 from .initializers import INITIALIZERS
 from .optimizers import OPTIMIZERS
 from .outputs import OUTPUTS
@@ -27,6 +27,13 @@ MAX_HIDDEN_LAYERS = 40
 MAX_WIDTH = 256
 MAX_SAMPLES = 2000
 MAX_SEED = 2**31 - 1
+# One run's cost: its weights × the points it is evaluated on (its own and the output picture's grid,
+# every frame). The limits above each allow 40 layers × 256 units × 2,000 points, which kept about
+# 380 MB per session; this budget keeps the heaviest allowed run near 30 MB and 10 ms a step, so a
+# room of thirty fits in one worker with room to spare (bench/heavy_link.py measures both). It admits
+# 5 layers of 256 at 500 points (the variance demos) and every lab preset.
+MAX_COST = 3_000_000_000
+GRID_POINTS = OUTPUT_RESOLUTION**2
 REGULARIZATIONS = {"none": "None", "l1": "L1", "l2": "L2"}
 
 
@@ -122,36 +129,73 @@ class ConfigError(ValueError):
         super().__init__("; ".join(self.problems))
 
 
-def _number_text(x: float) -> str:
-    """1e-05 reads as 0.00001 to a student."""
-    return f"{x:.6f}".rstrip("0").rstrip(".") if x == round(x, 6) else repr(x)
+SHOWN_CHARS = 40          # what a message quotes of a value someone typed
+SHOWN_ITEMS = 5           # what a message lists of many bad items
+
+
+def describe(value) -> str:
+    """Any value as a message shows it, in at most about 60 characters, whatever it is.
+
+    The one place that turns a value into words, so no message can grow with its input or fail on it:
+    1e-05 reads as 0.00001, 10**400 as "a 401-digit number", text is quoted and cut.
+    """
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if abs(value) < 10**15:
+            return str(value)
+        return f"a {int(math.log10(abs(value))) + 1}-digit number"
+    if isinstance(value, float):
+        if not math.isfinite(value) or value == 0:
+            return repr(value)
+        if 1e-6 <= abs(value) < 1e15:
+            return f"{value:.6f}".rstrip("0").rstrip(".") if value == round(value, 6) else repr(value)
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return listed([describe(v) for v in value], "nothing")
+    text = str(value)
+    return repr(text[:SHOWN_CHARS] + "…") if len(text) > SHOWN_CHARS else repr(text)
+
+
+def listed(items: list[str], empty: str = "") -> str:
+    """"a, b, c" for a few items; "a, b, c, d, e and 995 more" for many."""
+    if not items:
+        return empty
+    shown = ", ".join(items[:SHOWN_ITEMS])
+    return shown if len(items) <= SHOWN_ITEMS else f"{shown} and {len(items) - SHOWN_ITEMS} more"
 
 
 def _range_text(f: Field) -> str:
-    return f"{_number_text(f.lo)}–{_number_text(f.hi)}"
+    return f"{describe(f.lo)}–{describe(f.hi)}"
 
 
 def _check_field(f: Field, value) -> list[str]:
-    """Problems with one value that is already of the field's Python type."""
+    """Problems with one value that is already of the field's Python type; each a bounded sentence."""
     name = f.label.lower()
     if f.kind == "choice":
         options = f.choices()
-        return [] if value in options else [f"{name} must be one of {', '.join(options)}; got {value!r}"]
+        return [] if value in options else [f"{name} must be one of {', '.join(options)}; got {describe(value)}"]
     if f.kind in ("int", "float"):
         if isinstance(value, float) and not math.isfinite(value):
-            return [f"{name} must be a finite number; got {value!r}"]
-        return [] if f.lo <= value <= f.hi else [f"{name} must be {_range_text(f)}, got {_number_text(value)}"]
+            return [f"{name} must be a finite number; got {describe(value)}"]
+        return [] if f.lo <= value <= f.hi else [f"{name} must be {_range_text(f)}, got {describe(value)}"]
     if f.kind == "ints":
-        problems = [f"layer width must be {_range_text(f)}, got {w}" for w in value if not f.lo <= w <= f.hi]
+        problems = []
+        bad = [describe(w) for w in value if not f.lo <= w <= f.hi]
+        if bad:
+            problems.append(f"layer width must be {_range_text(f)}, got {listed(bad)}")
         if len(value) > f.max_items:
             problems.append(f"at most {f.max_items} hidden layers, got {len(value)}")
         return problems
     if f.kind == "names":
         options = f.choices()
-        problems = [f"unknown {name[:-1]} {v!r} (choose from {', '.join(options)})" for v in value if v not in options]
+        problems = []
+        unknown = [describe(v) for v in dict.fromkeys(value) if v not in options]
+        if unknown:
+            problems.append(f"unknown {name[:-1]} {listed(unknown)} (choose from {', '.join(options)})")
         if not value:
             problems.append("choose at least one input feature")
-        if len(set(value)) != len(value):
+        elif len(set(value)) != len(value):
             problems.append(f"{name} lists one twice")
         return problems
     return []
@@ -196,14 +240,27 @@ class Config:
             try:
                 value = _coerce(f, value)
             except (TypeError, ValueError):
-                raise ConfigError([f"{f.label.lower()} has the wrong type: {value!r}"]) from None
+                raise ConfigError([f"{f.label.lower()} has the wrong type: {describe(value)}"]) from None
             object.__setattr__(self, f.key, value)
         problems = [p for f in FIELDS for p in _check_field(f, getattr(self, f.key))]
-        problems += self._cross_field_problems()
+        problems = problems or self._cross_field_problems()     # settings that fit together, once each is valid
         if problems:
             raise ConfigError(problems)
 
     def _cross_field_problems(self) -> list[str]:
+        return self._output_problems() + self._cost_problems()
+
+    def _cost_problems(self) -> list[str]:
+        if self.dataset not in DATASETS or self.output not in OUTPUTS:
+            return []
+        if self.cost <= MAX_COST:
+            return []
+        most = MAX_COST // (self.n_samples + GRID_POINTS)
+        return [f"this run is too big for a shared server: {self.n_weights:,} weights, evaluated on "
+                f"{self.n_samples:,} points and the output's {GRID_POINTS:,}, is over the limit of "
+                f"{MAX_COST:,}; use fewer or narrower hidden layers (at most {most:,} weights), or fewer points"]
+
+    def _output_problems(self) -> list[str]:
         problem = DATASETS[self.dataset].problem if self.dataset in DATASETS else None
         out = OUTPUTS.get(self.output)
         if problem is None or out is None:
@@ -231,6 +288,17 @@ class Config:
     def layer_sizes(self) -> tuple[int, ...]:
         n_out = 1 if self.output in ("sigmoid", "linear") else self.n_output_classes
         return (len(self.features), *self.hidden, n_out)
+
+    @property
+    def n_weights(self) -> int:
+        """Weights and biases of the net: sum over layers of (n_in + 1) · n_out."""
+        sizes = self.layer_sizes
+        return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+    @property
+    def cost(self) -> int:
+        """What the cost cap limits: weights × (the run's points + the output grid's points)."""
+        return self.n_weights * (self.n_samples + GRID_POINTS)
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
@@ -261,13 +329,20 @@ class Config:
             return base.replace(**values), problems
         except ConfigError as err:
             problems += err.problems
-        # what is left is an output that does not suit the data set: use the set's natural output
-        values["output"] = natural_output(values.get("dataset", base.dataset))
-        try:
-            config = base.replace(**values)
-            return config, problems + [f"using the {config.output} output instead"]
-        except ConfigError:
-            return base, problems + ["the settings did not fit together, so the page's starting settings are used"]
+        # what is left is a mismatch between settings: an output that does not suit the data set, or a
+        # net too big for its points. Give up as little of the link as it takes.
+        for dropped in LENIENT_FALLBACKS:
+            tried = {k: v for k, v in values.items() if k not in dropped}
+            if "output" in dropped:
+                tried["output"] = natural_output(tried.get("dataset", base.dataset))
+            try:
+                config = base.replace(**tried)
+            except ConfigError:
+                continue
+            kept = [f"the {config.output} output" if k == "output" else
+                    f"{FIELD[k].label.lower()} {_to_text(FIELD[k], getattr(config, k))}" for k in dropped]
+            return config, problems + [f"using {' and '.join(kept)} instead"]
+        return base, problems + ["the settings did not fit together, so the page's starting settings are used"]
 
     def to_json(self) -> str:
         return json.dumps({f.key: getattr(self, f.key) for f in FIELDS}, indent=1)
@@ -282,8 +357,13 @@ class Config:
             raise ConfigError(["the file must hold one JSON object of settings"])
         unknown = sorted(set(data) - set(FIELD))
         if unknown:
-            raise ConfigError([f"unknown setting {k!r}" for k in unknown])
+            raise ConfigError([f"unknown setting {listed([describe(k) for k in unknown])} (the settings are {', '.join(FIELD)})"])
         return cls(**data)
+
+
+# What a lenient reading gives up, in order, when the link's valid values do not fit together.
+LENIENT_FALLBACKS = (("output",), ("hidden",), ("n_samples",), ("output", "hidden"), ("hidden", "n_samples"),
+                     ("output", "hidden", "n_samples"))
 
 
 def natural_output(dataset: str) -> str:
@@ -348,7 +428,7 @@ def _parse_params(params) -> tuple[dict, list[str]]:
             value = _coerce(f, _from_text(f, raw))
         except (TypeError, ValueError, OverflowError):
             kind = {"int": "a whole number", "float": "a number", "ints": "whole numbers separated by commas"}
-            problems.append(f"{f.label.lower()} must be {kind.get(f.kind, 'a name')}; got {raw[:40]!r}")
+            problems.append(f"{f.label.lower()} must be {kind.get(f.kind, 'a name')}; got {describe(raw)}")
             continue
         field_problems = _check_field(f, value)
         if field_problems:

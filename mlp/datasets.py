@@ -319,7 +319,10 @@ def one_hot(y: Array, n_classes: int, dtype=np.float64) -> Array:
     return np.eye(n_classes, dtype=dtype)[y.astype(np.intp)]
 
 
-def grid(resolution: int = 100) -> tuple[Array, Array, Array]:
+OUTPUT_RESOLUTION = 100     # the output picture's grid a side: the net is evaluated on its r² points
+
+
+def grid(resolution: int = OUTPUT_RESOLUTION) -> tuple[Array, Array, Array]:
     """The decision-boundary grid over DOMAIN.
 
     Returns xs (r,), ys (r,) and points (r*r, 2), row-major with x varying fastest, so

@@ -1,4 +1,5 @@
-"""Take-home files of a run as text: the data as CSV, the history as CSV, the net as a NumPy script.
+"""Take-home files of a run as text: the settings as JSON, the data and the history as CSV, the net as
+a NumPy script.
 
 The weights file itself is mlp/checkpoint.py; the HTML report is mlp/figures/report.py.
 Numbers are written so they read back exactly: float64 data with repr, float32 history and weights
@@ -34,6 +35,11 @@ OUTPUT_CODE = {
     "sigmoid": ("the probability of class 1", "return 1.0 / (1.0 + np.exp(-z))"),
     "linear": ("the predicted value", "return z"),
 }
+
+
+def settings_json(trainer: Trainer) -> str:
+    """The run's settings as JSON (Config.to_json), the file `python -m mlp --config` reads."""
+    return trainer.config.to_json() + "\n"
 
 
 def data_csv(trainer: Trainer) -> str:

@@ -243,9 +243,8 @@ class Trainer:
         scores = {}
         for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
                               ("test", self.X_test, self.Y_test, self.data.y_test)):
-            net._forward(X, False)
-            P = net._last.a[-1]
-            loss = net.loss(Y)
+            P = net.predict(X)          # in chunks: a big net's whole-set workspace would stay in memory
+            loss = net.output.loss(P, Y, np.empty_like(P))
             if c.problem == "classification":
                 predicted = metrics.predicted_labels(P)
                 scores[part] = (loss, metrics.accuracy(y, predicted), predicted)

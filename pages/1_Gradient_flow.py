@@ -1,13 +1,15 @@
 """Gradient flow: watch the error signal shrink or grow as it travels back through a deep net."""
 import streamlit as st
 
-from mlp.ui.lab_gradient_flow import flow_lab, live_gradient_flow, preset_buttons, settings_row, variance_section
+from mlp.ui.lab_gradient_flow import PAGE, flow_lab, live_gradient_flow, preset_buttons, settings_row, variance_section
+from mlp.ui.lab_link import show_notice
 from mlp.ui.page import page_setup, play_controls
 
 page_setup("Gradient flow")
 lab = flow_lab()
 
 st.title("Gradient flow: vanishing and exploding gradients")
+show_notice(PAGE)
 st.markdown("Backpropagation multiplies the error by W[l]ᵀ and by the activation's slope φ′(Z) once per layer "
             "on its way back, so in a deep net it changes by about the same factor at every layer: below 1 it "
             "**vanishes** before it reaches the first layers, above 1 it **explodes**. Pick a preset, read the "

@@ -1,13 +1,15 @@
 """Initialization: the same net on the same data, started from different weights."""
 import streamlit as st
 
-from mlp.ui.lab_initialization import current_lab, distributions, preset_buttons, settings, symmetry, training
+from mlp.ui.lab_initialization import PAGE, current_lab, distributions, preset_buttons, settings, symmetry, training
+from mlp.ui.lab_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Initialization")
 lab = current_lab()
 
 st.title("Initialization: where the weights start")
+show_notice(PAGE)
 st.markdown("The same network, data and seed, started from different weight distributions. Too small and the "
             "signal fades layer by layer; too large and it saturates or blows up; the right variance keeps every "
             "layer's activations spread out. Pick a preset or choose the schemes, then train them side by side.")

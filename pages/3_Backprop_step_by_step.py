@@ -2,8 +2,9 @@
 import streamlit as st
 
 from mlp.lab import backprop as lab
-from mlp.ui.lab_backprop import (backward_section, batch_section, current_lab, forward_section, gradcheck_section,
+from mlp.ui.lab_backprop import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
+from mlp.ui.lab_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Backprop, step by step")
@@ -11,6 +12,7 @@ state = current_lab()
 settings_sidebar(state)
 
 st.title("Backprop, step by step")
+show_notice(PAGE)
 st.caption(f"{lab.BATCH} points from the data set go once through a small network, forward and back. Each "
            "equation is written for the whole batch (one row per example) and, beside it, with the real numbers "
            "of one example i, rounded to 3 places. At the bottom a gradient check compares backprop's answer with "

@@ -1,7 +1,8 @@
 """Compare: two networks trained side by side on the same data, from the same seed."""
 import streamlit as st
 
-from mlp.ui.lab_compare import current_lab, live_comparison, play_bar, preset_buttons, shared_sidebar, side_settings
+from mlp.ui.lab_compare import PAGE, current_lab, live_comparison, play_bar, preset_buttons, shared_sidebar, side_settings
+from mlp.ui.lab_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Compare")
@@ -9,6 +10,7 @@ state = current_lab()
 shared_sidebar(state)
 
 st.title("Compare two networks")
+show_notice(PAGE)
 st.caption("A and B see the same points in the same order and start from the same random draws; only the "
            "settings of each side differ. Train them together and watch where their loss curves, decision "
            "boundaries and gradients part ways.")

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "tests" / "screenshots"
+README_PICTURES = ROOT / "tests" / "screenshots"       # tracked: the README shows these
+RUN_SCREENSHOTS = ROOT / "tests" / ".screenshots"      # git-ignored: an ordinary run leaves the tree clean
+# where save_screenshot writes; tests/conftest.py points it at README_PICTURES for --refresh-screenshots
+SCREENSHOTS = RUN_SCREENSHOTS
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -25,6 +28,12 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail("CI must run the browser tests: install chromium (see .ci/run)")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+
+
+def save_screenshot(page, name: str, **options) -> None:
+    """Save `page` as SCREENSHOTS/`name` (`options` go to Playwright's page.screenshot)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), **options)
 
 
 def step_counter(page) -> int:

@@ -10,7 +10,7 @@ from mlp.config import Config
 from mlp.trainer import Trainer
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-LABELS = ["Weights (.npz)", "Data (CSV)", "History (CSV)", "NumPy script (.py)", "Report (HTML)"]
+LABELS = ["Weights (.npz)", "Data (CSV)", "History (CSV)", "NumPy script (.py)", "Report (HTML)", "Settings (JSON)"]
 
 
 def start() -> AppTest:

@@ -4,7 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENSHOTS, open_page, point_on_screen, step_counter
+from tests.browser import open_page, point_on_screen, save_screenshot, step_counter
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,7 @@ def test_play_trains_and_pause_holds(page):
     held = step_counter(page)
     time.sleep(3)
     assert step_counter(page) == held
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "playground.png"), full_page=True)
+    save_screenshot(page, "playground.png", full_page=True)
 
 
 NETWORK = ".st-key-chart_network div.mlp-plot"

@@ -1,14 +1,22 @@
-"""Classroom mode: a teacher's link hides or locks controls (?hide=, ?lock=) and opens a lab on a preset."""
+"""Classroom mode: a teacher's link hides or locks controls (?hide=, ?lock=), is signed (?lesson=), and opens a
+lab on a preset."""
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mlp import lesson
 from mlp.config import FIELD, Config
 from mlp.lab import backprop, compare, gradient_flow, initialization
 from mlp.ui.classroom import LOCKED_HELP, PARTS, Rules, names, parse_rules
+from mlp.serve import SECRET_ENV
 from mlp.ui.lab_link import slug
+from mlp.ui.state import url_params
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -172,14 +180,58 @@ def test_the_lesson_link_holds_the_settings_and_the_chosen_rules_and_round_trips
     at.multiselect(key="lesson_lock").set_value(["activation", "step"]).run()
     assert not at.exception
     query = _query(at.code[-1].value)
+    token = query.pop("lesson")                    # the signature (tests/test_lesson_link.py)
     assert query == {"dataset": "xor", "seed": "7", "hide": "lr,views", "lock": "activation,step"}
     assert Config.from_query(query) == at.session_state["run"].config
     assert parse_rules(query) == Rules(frozenset({"lr", "views"}), frozenset({"activation", "step"}))
-    student = start(**query)                       # the link opens as the teacher chose
+    student = start(**query, lesson=token)         # the link opens as the teacher chose
     assert not student.exception and not student.warning
     assert student.session_state["run"].config == Config(dataset="xor", seed=7)
     assert "setting_lr" not in keys(student.select_slider) and not view_toggles(student)
     assert student.selectbox(key="setting_activation").disabled and student.button(key="step").disabled
+    assert student.query_params["lesson"] == token
+
+
+def test_a_signed_link_whose_lock_was_removed_keeps_it_and_says_so():
+    teacher = start(dataset="xor")
+    teacher.multiselect(key="lesson_lock").set_value(["activation"]).run()
+    query = _query(teacher.code[-1].value)
+    del query["lock"]                              # the student removes the lock and changes the locked value
+    student = start(**query, activation="relu")
+    assert not student.exception
+    assert warnings(student) == lesson.CHANGED
+    activation = student.selectbox(key="setting_activation")
+    assert activation.disabled and activation.value == "tanh"
+    assert student.session_state["run"].config == Config(dataset="xor")
+    assert student.query_params["lock"] == "activation"        # the address bar holds the lesson again
+
+
+# A worker of `python -m mlp.serve`: its own process, the shared secret in its environment.
+WORKER = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120)
+for key, value in json.loads(sys.argv[1]).items():
+    at.query_params[key] = value
+at.run()
+print(json.dumps({"exception": bool(at.exception), "warnings": [w.value for w in at.warning],
+                  "locked": at.selectbox(key="setting_activation").disabled,
+                  "config": at.session_state["run"].config.to_query()}))
+"""
+
+
+def test_a_signed_link_opens_the_same_on_two_workers_sharing_the_secret():
+    secret = "one-secret-for-every-worker-" + "7" * 20
+    made = Config(dataset="xor", activation="relu", seed=3)
+    link = {**url_params(made), **lesson.sign(Rules(lock=frozenset({"activation"})), made, secret)}
+    env = {**os.environ, SECRET_ENV: secret}
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(link)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    opened = [json.loads(w.communicate(timeout=300)[0].splitlines()[-1]) for w in workers]
+    assert opened[0] == opened[1] == {"exception": False, "warnings": [], "locked": True, "config": made.to_query()}
+    elsewhere = start(**link)                      # this process has Streamlit's own random secret
+    assert warnings(elsewhere) == lesson.BROKEN
+    assert elsewhere.selectbox(key="setting_activation").disabled and elsewhere.button(key="play").disabled
 
 
 # -- the labs --------------------------------------------------------------------------------------

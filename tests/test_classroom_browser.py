@@ -1,8 +1,10 @@
 """Classroom mode in a real browser: a teacher's link keeps its rules across a page change (Streamlit
-empties the address bar there), the Share popover's links carry them, and a lab opens on ?preset=."""
-from urllib.parse import parse_qs, urlsplit
+empties the address bar there), the Share popover's links carry them, its Lesson link is signed by the
+server, and a lab opens on ?preset=."""
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.browser import SCREENSHOTS
+from mlp.lesson import CHANGED
+from tests.browser import save_screenshot
 
 PLOT = "div.mlp-plot .main-svg"
 
@@ -18,8 +20,8 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     shared = page.locator("[data-testid='stPopoverBody'] code").first.inner_text()
     assert shared.startswith(server)
     assert parse_qs(urlsplit(shared).query) == {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]}
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "classroom_share.png"))
+    lesson = page.locator("[data-testid='stPopoverBody'] code").last.inner_text()   # the teacher's, signed
+    save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
     page.get_by_role("link", name="Gradient flow").click()
@@ -31,6 +33,19 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     assert page.locator(".st-key-flow_activation input").is_disabled()
     assert page.locator(".st-key-flow_lr").count() == 0
     page.close()
+
+    # a student strips the lock from the signed lesson link and changes the locked value: the server
+    # that signed it sees the change, keeps the lock and the teacher's value, and says so
+    query = {k: v[0] for k, v in parse_qs(urlsplit(lesson).query).items()}
+    assert set(query) == {"dataset", "hide", "lock", "lesson"}
+    del query["lock"]
+    student = browser.new_page(viewport={"width": 1400, "height": 1200})
+    student.goto(server + "/?" + urlencode({**query, "activation": "relu"}))
+    student.get_by_text(CHANGED).wait_for(timeout=90_000)
+    assert student.locator(".st-key-setting_activation input").is_disabled()
+    assert student.locator(".st-key-setting_activation input").input_value() == "Tanh"     # the teacher's
+    student.wait_for_function("location.search.includes('lock=activation')", timeout=30_000)
+    student.close()
 
 
 def test_a_lab_opens_on_the_links_preset(server, browser):

@@ -27,10 +27,11 @@ def test_a_link_trains_and_writes_every_file(tmp_path):
     assert "30/30 steps" in done.stderr and "[" + "#" * 30 + "]" in done.stderr      # the progress bar
     out = tmp_path / "run"
     assert sorted(p.name for p in out.iterdir()) == ["data.csv", "history.csv", "predict.py", "report.html",
-                                                    "weights.npz"]
+                                                    "settings.json", "weights.npz"]
     trainer = load_trainer((out / "weights.npz").read_bytes())
     expected = Config(dataset="xor", lr=0.1, hidden=(5, 3), batch_size=20)
     assert trainer.config == expected and trainer.step == 30
+    assert Config.from_json((out / "settings.json").read_text()) == expected
     straight = Trainer(expected)
     straight.run(30)
     assert np.array_equal(trainer.net.params, straight.net.params)
@@ -62,6 +63,20 @@ def test_a_settings_file_with_changes_and_then_a_resume_continue_the_same_run(tm
     assert steps[:26] == list(range(26)) and steps[26:] == [30, 35, 40]
 
 
+def test_the_settings_file_it_writes_is_what_config_reads_back(tmp_path):
+    first = cli("--url", "http://x/?dataset=spiral&hidden=6,4&activation=relu&optimizer=adam&lr=0.003&seed=7",
+                "--set", "features=x1,x2,sin_x1", "--steps", "10", "--out", "a", "--no-report", "--quiet", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = cli("--config", "a/settings.json", "--steps", "10", "--out", "b", "--no-report", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    expected = Config(dataset="spiral", hidden=(6, 4), activation="relu", optimizer="adam", lr=0.003, seed=7,
+                      features=("x1", "x2", "sin_x1"))
+    a, b = (load_trainer((tmp_path / run / "weights.npz").read_bytes()) for run in "ab")
+    assert a.config == b.config == expected
+    assert np.array_equal(a.net.params, b.net.params)        # the same settings train the same net
+    assert (tmp_path / "b" / "settings.json").read_text() == (tmp_path / "a" / "settings.json").read_text()
+
+
 def test_a_resume_may_change_the_learning_rate(tmp_path):
     assert cli("--steps", "5", "--out", "a", "--no-report", "--quiet", cwd=tmp_path).returncode == 0
     done = cli("--resume", "a/weights.npz", "--set", "lr=0.3", "--steps", "5", "--out", "b", "--no-report",
@@ -91,6 +106,7 @@ def test_a_diverging_run_stops_early_and_still_writes_its_files(tmp_path):
     (["--steps", "-3"], "--steps must be"),
     (["--steps", "many"], "invalid int value"),
     (["--config", "bad.json", "--url", "http://x/"], "not allowed with"),
+    (["--url", "http://x/?dataset=user"], "a student's own points"),
     (["--out", "bad.json/inside"], "cannot create the folder"),
 ])
 def test_bad_input_gets_a_message_and_exit_code_2(tmp_path, monkeypatch, capsys, args, message):
@@ -110,4 +126,4 @@ def test_bad_input_exits_2_without_a_traceback_from_the_shell(tmp_path):
     done = cli("--set", "lr=banana", "--set", "features=", cwd=tmp_path)
     assert done.returncode == 2
     assert "learning rate must be a number" in done.stderr and "choose at least one input feature" in done.stderr
-    assert "Traceback" not in done.stderr and not (tmp_path / "mlp-run").exists()
+    assert "Traceback" not in done.stderr and not (tmp_path / "runs").exists()

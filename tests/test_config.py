@@ -31,7 +31,11 @@ def valid_configs(draw):
     elif values["output"] == "linear" or (values["output"] == "sigmoid"
                                           and DATASETS[values["dataset"]].classes_from_config):
         values["output"] = "softmax"
-    return Config(**values)
+    while True:
+        try:
+            return Config(**values)
+        except ConfigError:         # over the cost cap: a narrower net, the same settings otherwise
+            values["hidden"] = tuple(max(1, w // 2) for w in values["hidden"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -121,3 +125,61 @@ def test_the_field_table_drives_the_dataclass():
     assert [f.key for f in FIELDS] == list(Config.__dataclass_fields__)
     assert all(getattr(Config(), f.key) == f.default for f in FIELDS)
     assert FIELD["activation"].choices().keys() >= {"sigmoid", "tanh", "relu", "linear"}
+
+
+# -- the cost cap ------------------------------------------------------------------------------------
+def test_cost_is_weights_times_points_and_grid_by_hand():
+    # circle: 2 features, 2 classes; hidden 4, 2: (2+1)·4 + (4+1)·2 + (2+1)·2 = 28 weights and biases
+    config = Config(hidden=(4, 2), n_samples=500)
+    assert config.n_weights == 28
+    assert config.cost == 28 * (500 + 100 * 100)
+    # sigmoid output has one unit: (2+1)·3 + (3+1)·1
+    assert Config(hidden=(3,), output="sigmoid").n_weights == 13
+
+
+def test_the_cap_refuses_the_heaviest_link_of_the_old_limits_and_says_what_to_lower():
+    with pytest.raises(ConfigError) as err:
+        Config(hidden=(256,) * 40, n_samples=2000, optimizer="adam")
+    (text,) = err.value.problems
+    assert "hidden layers" in text and "points" in text and "3,000,000,000" in text
+    # the weights it names as the most at 2,000 points: 3e9 // 12,000
+    assert f"at most {3_000_000_000 // 12_000:,} weights" in text
+
+
+def test_the_cap_lies_between_two_nets_that_differ_by_one_unit():
+    """A net of 5 layers of width w at 500 points costs ((2+1)w + 4(w+1)w + (w+1)2)·10,500 by hand."""
+    def cost(w):
+        return (3 * w + 4 * (w + 1) * w + (w + 1) * 2) * 10_500
+    widest = max(w for w in range(1, 257) if cost(w) <= 3_000_000_000)
+    assert Config(hidden=(widest,) * 5).cost == cost(widest)
+    with pytest.raises(ConfigError):
+        Config(hidden=(widest + 1,) * 5)
+
+
+def test_a_link_over_the_cap_keeps_its_other_settings_and_says_which_was_replaced():
+    config, problems = Config.from_query_lenient({"hidden": ",".join(["256"] * 40), "n_samples": "2000",
+                                                  "lr": "0.1", "activation": "relu"})
+    assert config.cost <= 3_000_000_000
+    assert (config.lr, config.activation, config.n_samples) == (0.1, "relu", 2000)
+    assert config.hidden == Config().hidden
+    assert any("too big" in p for p in problems) and any("hidden layers 4,2" in p for p in problems)
+
+
+# -- every message is bounded, whatever the link holds ------------------------------------------------
+HOSTILE = ["1" * 400, "9" * 1999, "1e308", "-1e400", "1e-320", "nan", "-inf", "", "0x10", "٣", "𝟗", "😀" * 50,
+           "<script>alert(1)</script>", "\x00", "1," * 999, "300," * 499 + "300", "x1," * 600]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_values_in_every_field_give_bounded_messages(value):
+    for f in FIELDS:
+        for raw in (value, [value, value]):
+            config, problems = Config.from_query_lenient({f.key: raw})
+            assert isinstance(config, Config)
+            assert all(len(p) < 400 for p in problems), (f.key, problems)
+
+
+def test_a_thousand_bad_widths_are_one_short_sentence():
+    with pytest.raises(ConfigError) as err:
+        Config(hidden=(300,) * 1000)
+    assert len(str(err.value)) < 300 and "and 995 more" in str(err.value)

@@ -1,7 +1,8 @@
-"""Take-home files: data CSV, history CSV and the standalone NumPy script (run on its own)."""
+"""Take-home files: settings JSON, data CSV, history CSV and the standalone NumPy script (run on its own)."""
 import ast
 import csv
 import io
+import json
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 from mlp.activations import ACTIVATIONS
 from mlp.config import Config
 from mlp.datasets import FEATURES, featurize, grid
-from mlp.exports import data_csv, history_csv, standalone_script
+from mlp.exports import data_csv, history_csv, settings_json, standalone_script
 from mlp.network import MLP
 from mlp.outputs import OUTPUTS
 from mlp.trainer import Trainer
@@ -19,6 +20,17 @@ from mlp.trainer import Trainer
 
 def rows(text):
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_settings_json_names_every_setting_and_reads_back_equal():
+    config = Config(dataset="spiral", features=("x1", "x2", "x1x2"), hidden=(8, 8), activation="relu",
+                    optimizer="momentum", lr=0.03, batch_size=16)
+    text = settings_json(Trainer(config))
+    written = json.loads(text)
+    assert written["dataset"] == "spiral" and written["features"] == ["x1", "x2", "x1x2"]
+    assert written["hidden"] == [8, 8] and written["lr"] == 0.03 and written["batch_size"] == 16
+    assert written["noise"] == Config().noise                      # untouched settings are written too
+    assert Config.from_json(text) == config
 
 
 @pytest.mark.parametrize("dataset", ["blobs", "multi_gauss"])

@@ -1,7 +1,7 @@
 """The Gradient flow and Initialization labs in a real browser: each draws its charts, a preset
-click redraws them, and a screenshot of each is kept (tests/screenshots/lab_*.png)."""
+click redraws them, and a screenshot of each is kept (lab_*.png: tests.browser.save_screenshot)."""
 
-from tests.browser import SCREENSHOTS
+from tests.browser import save_screenshot
 
 PLOT = "div.mlp-plot .main-svg"
 
@@ -23,8 +23,7 @@ def test_gradient_flow_page(server, browser):
     page.mouse.move(5, 5)                  # no tooltip over the page
     page.wait_for_timeout(1500)            # let the charts take the new figures
     assert page.locator(PLOT).count() >= 7
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "lab_gradient_flow.png"))
+    save_screenshot(page, "lab_gradient_flow.png")
     page.close()
 
 
@@ -39,6 +38,5 @@ def test_initialization_page(server, browser):
     page.mouse.move(5, 5)
     page.wait_for_timeout(1500)
     assert page.locator(PLOT).count() >= 6
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "lab_initialization.png"))
+    save_screenshot(page, "lab_initialization.png")
     page.close()

@@ -1,8 +1,8 @@
 """The Backprop and Compare pages in a real browser: they draw, a preset click works, Play trains both
-sides; screenshots for the README (tests/screenshots/lab_backprop.png, lab_compare.png)."""
+sides; screenshots for the README (lab_backprop.png, lab_compare.png: tests.browser.save_screenshot)."""
 import time
 
-from tests.browser import SCREENSHOTS, open_page
+from tests.browser import open_page, save_screenshot
 
 
 def metric(page, label: str) -> str:
@@ -33,8 +33,7 @@ def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser)
     page.get_by_text("The gradients entry by entry").click()
     time.sleep(1)
     page.get_by_role("heading", name="Backprop, step by step").scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "lab_backprop.png"))
+    save_screenshot(page, "lab_backprop.png")
     page.close()
 
 
@@ -51,6 +50,5 @@ def test_compare_page_trains_both_sides_in_step(server, browser):
     assert a == b > 20
     page.mouse.move(0, 0)              # no tooltip over the picture
     time.sleep(0.5)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "lab_compare.png"))
+    save_screenshot(page, "lab_compare.png")
     page.close()

@@ -9,110 +9,55 @@ does not lock the presets that change it.
 The rules are read from the link once per session and kept for it: Streamlit empties the address bar
 when the page changes, so `keep_in_url` (run by every page) puts them back, and every link the page
 writes or offers for copying carries them. An unknown name gives a message, never a traceback.
+
+The rules themselves, and the signature of a teacher's Lesson link (`lesson=`, which keeps a student
+from undoing the lesson by editing the link), live in mlp/lesson.py; this module gives them the
+server's secret and the session.
 """
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
-from typing import Mapping
-
 import streamlit as st
 
-from mlp.config import FIELD, FIELDS, Config
+from mlp import lesson
+from mlp.config import FIELDS, Config
+from mlp.lesson import LOCKED_HELP, PARTS, Rules, names, parse_rules  # noqa: F401 (the pages use them from here)
 
-PARTS = {                      # name -> what the teacher's menu says
-    "settings": "Every setting",
-    "play": "Play / Pause",
-    "step": "Step and Back (a lab's Train button)",
-    "reset": "Reset",
-    "views": "View toggles",
-    "gallery": "Dataset pictures and Regenerate",
-    "weights": "Editing a weight by hand",
-    "points": "Your own data (upload, Edit points)",
-    "presets": "A lab's preset buttons",
-    "pages": "Links to the other pages",
-    "share": "Share popover",
-}
-PARAMS = ("hide", "lock")
-LOCKED_HELP = "🔒 Locked by your teacher's link."
 SESSION_KEY = "classroom_rules"
-MAX_TEXT = 2000
 
 
-def names() -> dict[str, str]:
-    """Every name a link may hide or lock -> its label: the settings, then the page parts."""
-    return {**{f.key: f.label for f in FIELDS}, **PARTS}
+def secret() -> str:
+    """The key lesson links are signed with: the server's cookie secret, which every worker behind
+    mlp.serve shares (Streamlit makes a random one per process when none is set)."""
+    return st.get_option("server.cookieSecret") or ""
 
 
-@dataclass(frozen=True)
-class Rules:
-    hide: frozenset[str] = frozenset()
-    lock: frozenset[str] = frozenset()
-    problems: tuple[str, ...] = ()          # what the link got wrong (unknown names)
-
-    def hides(self, name: str) -> bool:
-        return name in self.hide or (name in FIELD and "settings" in self.hide)
-
-    def locks(self, name: str) -> bool:
-        return name in self.lock or (name in FIELD and "settings" in self.lock)
-
-    def control(self, name: str, help: str | None = None, *, locked_by: tuple[str, ...] = ()) -> dict | None:
-        """A widget's `disabled` and `help` under these rules; None when it is hidden. `locked_by`: other
-        names whose lock disables it too (a button that changes a setting)."""
-        if self.hides(name):
-            return None
-        if any(self.locks(n) for n in (name, *locked_by)):
-            return {"disabled": True, "help": f"{LOCKED_HELP} {help or ''}".strip()}
-        return {"disabled": False, "help": help}
-
-    def to_params(self) -> dict[str, str]:
-        """The query params that give these rules back (only the non-empty lists, in menu order)."""
-        order = list(names())
-        return {param: ",".join(sorted(chosen, key=order.index))
-                for param, chosen in (("hide", self.hide), ("lock", self.lock)) if chosen}
+def lesson_params(rules: Rules, config: Config) -> dict[str, str]:
+    """The signed hide / lock / lesson params of a teacher's link with these rules and settings."""
+    return lesson.sign(rules, config, secret())
 
 
-def _unknown_name_text(param: str, name: str) -> str:
-    known = names()
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else (
-        f"use a setting's name as in the link (e.g. lr, activation) or one of {', '.join(PARTS)}")
-    return f"the link's {param} list names {name[:40]!r}, which is not a control here: {hint}"
-
-
-def parse_rules(params: Mapping) -> Rules:
-    """`hide` and `lock` from query params (comma-separated names, any case); unknown names are
-    reported in `problems` and left out."""
-    known, chosen, problems = names(), {}, []
-    for param in PARAMS:
-        raw = params.get(param, "")
-        if isinstance(raw, (list, tuple)):          # a repeated key: the last one wins, as in browsers
-            raw = raw[-1] if raw else ""
-        raw = str(raw)
-        if len(raw) > MAX_TEXT:
-            problems.append(f"the link's {param} list is far too long, so it is ignored")
-            raw = ""
-        chosen[param] = set()
-        for name in (t.strip().lower() for t in raw.split(",")):
-            if name in known:
-                chosen[param].add(name)
-            elif name:
-                problems.append(_unknown_name_text(param, name))
-    return Rules(frozenset(chosen["hide"]), frozenset(chosen["lock"]), tuple(problems))
+def reading() -> lesson.Reading:
+    """What this session made of its link, on first use: a signed lesson that was changed puts the
+    teacher's settings back into the address bar here, before the page reads its settings from it
+    (page_setup, the first thing every page does, gets here first)."""
+    found = st.session_state.get(SESSION_KEY)
+    if found is None:
+        link = st.query_params.to_dict()
+        found = st.session_state[SESSION_KEY] = lesson.read_link(link, secret())
+        if found.params != link:
+            st.query_params.from_dict(found.params)
+    return found
 
 
 def rules() -> Rules:
     """This session's rules, read from the link on first use."""
-    found = st.session_state.get(SESSION_KEY)
-    if found is None:
-        found = st.session_state[SESSION_KEY] = parse_rules(st.query_params.to_dict())
-    return found
+    return reading().rules
 
 
 def link_problems() -> list[str]:
-    """The link's mistakes about hide / lock, as a page shows them with its other link messages."""
-    problems = list(rules().problems)
-    return ["Some names in the teacher's link were not understood and are ignored:"] + problems if problems else []
+    """A signed lesson's one-line notice and the link's mistakes about hide / lock, a line each, as a
+    page lists them in its link notice (lab_link.notice)."""
+    return ([reading().notice] if reading().notice else []) + list(rules().problems)
 
 
 def keep_in_url() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
-from mlp.exports import data_csv, history_csv, standalone_script
+from mlp.exports import data_csv, history_csv, settings_json, standalone_script
 from mlp.trainer import Trainer
 from mlp.userdata import USER_SETS, UserPoints
 
@@ -61,6 +61,8 @@ def export_panel(run: Run) -> None:
          "The trained net as a short Python file that needs only NumPy."),
         ("report", "Report (HTML)", f"{name}-report.html", "text/html", lambda: run_report_html(_copy(run)),
          "Settings and interactive charts in one file that opens offline."),
+        ("settings", "Settings (JSON)", f"{name}-settings.json", "application/json", lambda: settings_json(run.trainer),
+         "The run's settings (not its points or weights): `python -m mlp --config` trains them again."),
     ]
     for key, label, file_name, mime, make, help_text in files:
         st.download_button(label, data=make, file_name=file_name, mime=mime, help=help_text, on_click="ignore",

@@ -12,12 +12,12 @@ import numpy as np
 import orjson
 
 from mlp import figures
-from mlp.datasets import FEATURES, featurize, grid
+from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
 from mlp.signals import open_ends
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
-BOUNDARY_RESOLUTION = 100
+BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
 # Each neuron's thumbnail is a grid of this many cells a side; with more than MANY_NEURONS drawn, a
 # coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
 NEURON_RESOLUTION = 24

@@ -22,6 +22,7 @@ from .plotly_live import live_chart
 from .state import config_from_link, write_url
 
 STATE_KEY = "lab_backprop"
+PAGE = "Backprop, step by step"   # its title, as page_setup and the link notice name it
 
 
 # -- state -------------------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ def current_lab() -> BackpropLab:
         too_big = lab.size_problems(config)
         if too_big:
             config, more = base, more + too_big + [f"so the page opens on {lab_link.slug(name)}"]
-        st.session_state[STATE_KEY] = BackpropLab(config, problems=problems + more + classroom.link_problems())
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
+        st.session_state[STATE_KEY] = BackpropLab(config)
     state = st.session_state[STATE_KEY]
     write_url(state.config)
     return state

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from mlp.lab import compare as lab
-from mlp.config import ConfigError, natural_output
+from mlp.config import FIELD, ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 
@@ -22,8 +22,10 @@ from .delivery import wait_until_sent
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
 from .pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
+from .state import config_from_link
 
 STATE_KEY = "lab_compare"
+PAGE = "Compare"                  # its title, as page_setup and the link notice name it
 TRAIN_STEPS = 200                 # the "Train 200 steps" button
 TRAIN_CHUNK = 10                  # ... records a point of the loss curves every 10 steps
 STEPS_PER_BATCH = 50              # while playing, per side and rerun (split between its frames)
@@ -44,12 +46,30 @@ def current_lab() -> CompareLab:
     """This session's pair, on the link's preset (`?preset=sgd-vs-adam`) or the default one."""
     if STATE_KEY not in st.session_state:
         name, problems = lab_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
-        problems += classroom.link_problems()
-        st.session_state[STATE_KEY] = CompareLab(lab.Pair.from_preset(name), name,
-                                                 problems={"shared": problems} if problems else {})
+        pair, more = pair_from_link(lab.Pair.from_preset(name))
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
+        st.session_state[STATE_KEY] = CompareLab(pair, name if pair.base == lab.Pair.from_preset(name).base else None)
     state = st.session_state[STATE_KEY]
     lab_link.show_preset(state.preset)
     return state
+
+
+def pair_from_link(pair: lab.Pair) -> tuple[lab.Pair, list[str]]:
+    """The link's settings on top of the pair's shared ones, and a line for each it could not take.
+
+    A setting both sides set for themselves (the lr of "lr 0.03 vs 3") is theirs: the link's is said
+    to be unused rather than silently dropped.
+    """
+    config, problems = config_from_link(pair.base)
+    own = [name for name in lab.SIDE_FIELDS
+           if all(name in pair.sides[s] for s in lab.SIDES) and getattr(config, name) != getattr(pair.base, name)]
+    problems += [f"{FIELD[name].label.lower()} is set by each side on this page, so the link's value is not used"
+                 for name in own]
+    try:
+        return pair.with_changes(None, **{f: getattr(config, f) for f in config.to_query()
+                                          if getattr(config, f) != getattr(pair.base, f)}), problems
+    except (ConfigError, ValueError) as err:       # the link's shared settings do not suit a side
+        return pair, problems + getattr(err, "problems", [str(err)]) + ["so the page opens on the preset"]
 
 
 def _change(state: CompareLab, side: str | None, name: str, value) -> None:

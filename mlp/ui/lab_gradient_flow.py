@@ -31,6 +31,7 @@ from .state import Run, change_config, config_from_link, link_params, new_traine
 from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 
 KEY = "lab_gradient_flow"
+PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
 DEFAULT_PRESET = "vanishing"
 TRAIN_BUDGET_S = 0.15 * RERUN_EVERY_S      # training time per rerun
 MAX_STEPS_PER_FRAME = 125                 # per rerun (a frame here): up to 250 steps a second
@@ -55,8 +56,8 @@ def flow_lab() -> FlowLab:
         name, problems = lab_link.preset_from_link(flow.PRESETS, DEFAULT_PRESET)
         from_preset = lab_link.PARAM in st.query_params or not lab_link.has_settings()
         config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
-        lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config),
-                                                  problems=problems + more + classroom.link_problems()))
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
+        lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
     write_link(lab.run.config)          # also after coming back from another page: the link stays shareable
     _sync(lab)
     return lab

@@ -26,8 +26,10 @@ from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
 from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
+from .state import config_from_link
 
 KEY = "lab_initialization"
+PAGE = "Initialization"           # its title, as page_setup and the link notice name it
 DEFAULT_PRESET = "tanh"
 TRAIN_CLICK_STEPS = 200
 STEPS_PER_RERUN = 50                # while playing, per scheme: 100 steps a second
@@ -50,10 +52,10 @@ def current_lab() -> InitLab:
     if lab is None:
         name, problems = lab_link.preset_from_link(init_lab.PRESETS, DEFAULT_PRESET)
         preset = init_lab.PRESETS[name]
-        lab = st.session_state[KEY] = InitLab(preset.config, preset.schemes,
-                                               init_lab.Comparison(preset.config, preset.schemes),
-                                               Trainer(init_lab.symmetry_config("zeros")),
-                                               problems=problems + classroom.link_problems())
+        config, more = config_from_link(preset.config)
+        lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
+        lab = st.session_state[KEY] = InitLab(config, preset.schemes, init_lab.Comparison(config, preset.schemes),
+                                               Trainer(init_lab.symmetry_config("zeros")))
     lab_link.show_preset(_preset_of(lab))
     return lab
 

@@ -1,8 +1,12 @@
-"""A lab's link: `?preset=vanishing` opens the lab on that preset; setting params change it further.
+"""A page's link: `?preset=vanishing` opens a lab on that preset; setting params change it further.
 
-Shared by the lab pages, so a teacher can send a class straight to one demonstration. A preset is
+Shared by the pages, so a teacher can send a class straight to one demonstration. A preset is
 written as a slug (lowercase, "-" between words: "sigmoid vs ReLU" -> "sigmoid-vs-relu"); the name
 itself works too. A name the lab does not have gives a message and the lab's default preset.
+
+Whatever a page could not take from its link (a preset it lacks, a bad setting, an unknown name in a
+teacher's rules) is said in one message at the top of that page (`remember_notice`, `show_notice`),
+until the student dismisses it.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import streamlit as st
 from mlp.config import FIELD
 
 PARAM = "preset"
+NOTICE_HEADER = "Some settings in the link were not valid and were replaced:"
+NOTICE_KEY = "link_notice"          # session_state: page title -> the message, while not dismissed
 
 
 def slug(name: str) -> str:
@@ -45,3 +51,34 @@ def show_preset(name: str | None) -> None:
         st.query_params.pop(PARAM, None)
     elif st.query_params.get(PARAM) != slug(name):
         st.query_params[PARAM] = slug(name)
+
+
+def notice(problems: Iterable[str]) -> str | None:
+    """The link's problems as one message: a header and a line each; None when there are none."""
+    problems = list(dict.fromkeys(problems))
+    return NOTICE_HEADER + "\n" + "\n".join(f"- {p}" for p in problems) if problems else None
+
+
+def remember_notice(page: str, problems: Iterable[str]) -> None:
+    """Keep what `page` replaced of its link, to show at its top (once per session: when it first opens)."""
+    text = notice(problems)
+    notices = st.session_state.setdefault(NOTICE_KEY, {})
+    if text is None:
+        notices.pop(page, None)
+    else:
+        notices[page] = text
+
+
+def _dismiss(page: str) -> None:
+    st.session_state.get(NOTICE_KEY, {}).pop(page, None)
+
+
+def show_notice(page: str) -> None:
+    """The message about `page`'s link, if any, with a button that puts it away."""
+    text = st.session_state.get(NOTICE_KEY, {}).get(page)
+    if text is None:
+        return
+    box, button = st.columns([12, 1], vertical_alignment="center")
+    box.warning(text)
+    button.button("Dismiss", key=f"link_notice_dismiss_{slug(page)}", on_click=_dismiss, args=(page,),
+                  help="Put this message away")

@@ -116,14 +116,17 @@ def link(params: dict[str, str]) -> str:
 def lesson_link(run: Run) -> None:
     """A teacher's link: this run's settings, with the chosen controls hidden or locked."""
     st.markdown("**Lesson link**", help="For a class: students who open it see only the controls the lesson needs. "
-                                        "Hidden controls are not drawn; locked ones are drawn but cannot be used.")
+                                        "Hidden controls are not drawn; locked ones are drawn but cannot be used. "
+                                        "The link is signed with this server's secret: a student who edits it "
+                                        "gets your lesson back. It stays valid after a restart only when the "
+                                        "server has a fixed server.cookieSecret.")
     options, rules = classroom.names(), classroom.rules()
     hide = st.multiselect("Hide", list(options), default=sorted(rules.hide, key=list(options).index),
                           format_func=lambda n: f"{options[n]} ({n})", key="lesson_hide")
     lock = st.multiselect("Lock", list(options), default=sorted(rules.lock, key=list(options).index),
                           format_func=lambda n: f"{options[n]} ({n})", key="lesson_lock")
     chosen = classroom.Rules(frozenset(hide), frozenset(lock))
-    st.code(link({**url_params(run.config), **chosen.to_params()}), language=None)
+    st.code(link({**url_params(run.config), **classroom.lesson_params(chosen, run.config)}), language=None)
 
 
 def view_toggles(run: Run) -> Views:

@@ -17,7 +17,7 @@ from mlp.userdata import USER_SETS, config_for_points
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
-from . import classroom
+from . import classroom, lab_link
 from .pace import Pace
 
 
@@ -33,26 +33,25 @@ class Run:
     report: Report | None = None                    # what the charts show now
 
 
-def current_run(key: str = "run") -> Run:
-    """This session's run, created from the URL's query params on first use."""
+def current_run(key: str = "run", page: str = "Playground") -> Run:
+    """This session's run, created from the URL's query params on first use; what the link got wrong is
+    kept as `page`'s link notice (lab_link.show_notice)."""
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        run = Run(config, new_trainer(config), problems=problems + classroom.link_problems())
+        lab_link.remember_notice(page, problems + classroom.link_problems())
+        run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
     return run
 
 
 def config_from_link(base: Config | None = None) -> tuple[Config, list[str]]:
-    """The link's settings over `base` (default: the defaults); a bad one is left out and reported.
+    """The link's settings over `base` (default: the defaults), and a line for each one left out.
 
     A link naming the student's own points, opened in a session that has none, falls back too.
     """
     config, problems = Config.from_query_lenient(st.query_params.to_dict(), base)
-    if problems:            # one message, a line per setting (not a box per line)
-        problems = ["Some settings in the link were not valid and were replaced:\n"
-                    + "\n".join(f"- {p}" for p in problems)]
     config, missing = config_for_points(config, st.session_state.get(USER_POINTS))
     return config, problems + missing
 
