@@ -9,19 +9,11 @@ import numpy as np
 
 from .compact import heatmap_values
 from .jsonable import integers, rounded, significant
-from .layers import grad_norm_by_layer_figure
+from .layers import grad_norm_by_layer_figure, power_of_ten
 from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
 # One colour per series (init scheme): the class colours, then three more.
 SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f")
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def power_of_ten(k: int) -> str:
-    """-3 -> "10⁻³"."""
-    return "10" + str(int(k)).translate(_SUPERSCRIPT)
-
-
 def _axis(title: str, **extra) -> dict:
     axis = {"title": {"text": title, "standoff": 4}, "showgrid": False, "zeroline": False,
             "showline": True, "linecolor": FAINT, "automargin": True}

@@ -79,17 +79,22 @@ def _annotation(text: str, x: float, y: float, **extra) -> dict:
     return note
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(k: int) -> str:
+    """-3 -> "10⁻³"."""
+    return "10" + str(int(k)).translate(_SUPERSCRIPT)
+
+
 def _edge_text(value: float, log_x: bool) -> str:
-    """An end of a range as a label: 10⁸ for a log₁₀ axis, else 3 significant digits."""
+    """An end of a range as a label: 10⁸ for a log₁₀ axis, else 3 significant digits (4.8·10⁵ far from 1)."""
     if log_x:
-        return "10" + str(int(round(value))).translate(_SUPERSCRIPT)
+        return power_of_ten(round(value))
     if value == 0 or 1e-2 <= abs(value) < 1e4:
         return f"{value:.3g}"
     exponent = math.floor(math.log10(abs(value)))
-    return f"{value / 10 ** exponent:.2g}·10" + str(exponent).translate(_SUPERSCRIPT)
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"{value / 10 ** exponent:.2g}·" + power_of_ten(exponent)
 
 
 def _overflow_notes(counts: np.ndarray, edges: np.ndarray, shown: list[int], domains, open_ends, log_x) -> list:

@@ -38,9 +38,9 @@ VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's e
 EXPLODING_ABOVE = 1e3
 HEALTHY_RANGE = (0.1, 10.0)  # the total a healthy net keeps within
 # Per layer: halving (or doubling) the error at every layer is a steady decay (growth), whatever the
-# total over the few layers this net has; 10 such layers are a factor 10^3.
+# total over the few layers this net has; 10 such layers are a factor 10^3. A vanishing net whose
+# layers each pass back more than half is a slow decay: many layers compounding a mild factor.
 DECAY_BELOW, GROWTH_ABOVE = 0.5, 2.0
-SLOW_DECAY_FACTOR = 0.5     # a vanishing net whose layers each pass back more than this decays slowly
 TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/history.py does)
 
 # What every preset shares: the circle set, plain SGD (Adam would rescale each weight's step and hide
@@ -161,7 +161,7 @@ def verdict(ratio: float, per_layer: float = float("nan"), depth: int | None = N
     head = f"The error reaching the first hidden layer is {number_text(ratio)} × the error at the last hidden layer"
     if kind == "vanishing":
         text = f"{head}: **vanishing** — the first layers barely learn."
-        if factor and per_layer >= SLOW_DECAY_FACTOR:
+        if factor and per_layer >= DECAY_BELOW:
             layers = f"{depth - 1} of them" if depth else "the layers"
             text += f" A slow decay: each layer passes back {factor}× what it receives, and {layers} compound it."
         elif factor:
