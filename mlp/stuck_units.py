@@ -85,10 +85,6 @@ class StuckWatch:
         self._since = [np.where(m, np.where(s >= 0, s, step), -1) for m, s in zip(masks, self._since)]
         self._step, self._kind = step, kind
 
-    def stuck(self) -> list[np.ndarray] | None:
-        """Per hidden layer, which units are stuck now (the last observed step)."""
-        return None if self._since is None else [s >= 0 for s in self._since]
-
     def flagged(self, stretch: int = STRETCH_STEPS) -> list[np.ndarray] | None:
         """Per hidden layer, the units stuck for at least `stretch` steps by the last observed step."""
         if self._since is None:
