@@ -84,10 +84,14 @@ FIELDS: tuple[Field, ...] = (
     Field("seed", "int", 0, "Weight seed",
           "Picks the starting weights, dropout and batch order; the same seed gives the same run.", 0, MAX_SEED),
     # -- training
-    Field("optimizer", "choice", "sgd", "Optimizer", "How the gradient turns into a weight update.",
+    Field("optimizer", "choice", "sgd", "Optimizer",
+          "How the gradient g turns into a weight update. SGD: w −= lr·g. Momentum: v = β·v + g, w −= lr·v "
+          "(heavy ball, as PyTorch's SGD with momentum). Adam: bias-corrected moments, "
+          "w −= lr·m̂ / (√v̂ + 10⁻⁸).",
           choices=_labels(OPTIMIZERS)),
     Field("lr", "float", 0.03, "Learning rate", "The step size (0.00001 to 10).", 1e-5, 10.0),
-    Field("momentum", "float", 0.9, "Momentum", "How much of the last step carries over (0 to 0.999).", 0.0, 0.999),
+    Field("momentum", "float", 0.9, "Momentum",
+          "β in v = β·v + g, w −= lr·v: how much of the last step carries over (0 to 0.999).", 0.0, 0.999),
     Field("beta1", "float", 0.9, "Adam β₁", "Adam's memory of the gradient (0 to 0.999).", 0.0, 0.999),
     Field("beta2", "float", 0.999, "Adam β₂", "Adam's memory of the squared gradient (0 to 0.9999).", 0.0, 0.9999),
     Field("schedule", "choice", "constant", "LR schedule", "How the learning rate changes over training.",
@@ -98,9 +102,12 @@ FIELDS: tuple[Field, ...] = (
     Field("batch_size", "int", 10, "Batch size",
           f"Points per step (1 to {MAX_SAMPLES}); at or above the training set size it is full batch.",
           1, MAX_SAMPLES),
-    Field("regularization", "choice", "none", "Regularization", "A penalty on large weights.",
+    Field("regularization", "choice", "none", "Regularization",
+          "A penalty on large weights, added to the mean data loss: L2 λ/2·ΣW² (adds λ·W to the gradient, "
+          "like PyTorch's weight_decay), L1 λ·Σ|W| (adds λ·sign(W)). Weights only: biases are exempt. The "
+          "plotted losses are the data loss; the page shows the penalty beside them.",
           choices=lambda: dict(REGULARIZATIONS)),
-    Field("reg_rate", "float", 0.001, "Regularization rate", "The penalty's strength (0 to 1).", 0.0, 1.0),
+    Field("reg_rate", "float", 0.001, "Regularization rate", "λ, the penalty's strength (0 to 1).", 0.0, 1.0),
     Field("dropout", "float", 0.0, "Dropout",
           "The chance each hidden unit is switched off in a training step (0 to 0.9).", 0.0, 0.9),
     Field("clip_norm", "float", 0.0, "Gradient clipping",

@@ -1,9 +1,13 @@
 """Per-layer signals of one training step: what the gradient views draw.
 
 Read straight from the net's workspace after a step, so the training loop itself pays nothing for
-them. Histograms have fixed bins (counts only), so frames can be compared and stacked over time:
-activations over the activation's usual range, gradients over log10|dW| from 1e-12 to 1e2, where
-vanishing shows as mass sliding left and exploding as mass piling up on the right.
+them. Histograms have bins fixed for a run (counts only), so frames can be compared and stacked over
+time: gradients over log10|dW| from 1e-16 to 1e8, wide enough for the tiniest gradient a vanishing
+net gets and the largest one before an explosion overflows (vanishing shows as mass sliding left,
+exploding as mass moving right); activations over the activation's range where it has one (tanh,
+sigmoid), and where it has none (ReLU, ELU, linear) over each layer's own range at the net's first
+report, rounded out to a round number, so a net whose signal grows or dies away layer by layer gets
+bins where its values are. Values beyond a range are counted in its end bin (the figures label it).
 
 `collect_signals` handles all layers at once: the workspace keeps each kind of array (A, delta,
 phi'(Z)) of all layers side by side in one block, and the weights and their gradient are one flat
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 N_BINS = 30
-GRAD_LOG_RANGE = (-12.0, 2.0)         # log10 |dW|
+GRAD_LOG_RANGE = (-16.0, 8.0)         # log10 |dW|: 0.8 of a decade per bin
 STUCK_THRESHOLD = 0.01                # a unit whose mean phi'(z) is under 1% of phi's peak slope
 
 
@@ -58,6 +62,54 @@ def _bin_index(values, lo, scale, n_bins=N_BINS) -> np.ndarray:
 
 def output_range(net) -> tuple[float, float]:
     return (-2.0, 2.0) if net.output.name == "linear" else (0.0, 1.0)
+
+
+def _round_out(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k at or above x > 0."""
+    k = math.floor(math.log10(x))
+    return next(m * 10.0 ** k for m in (1, 2, 5, 10) if m * 10.0 ** k >= x * (1 - 1e-12))
+
+
+def open_ends(net) -> list[tuple[bool, bool]]:
+    """Per layer (low, high): whether its values can fall below / rise above their histogram range
+    (and so be counted in its end bin). Hidden layers: neither for tanh and sigmoid; above for every
+    unbounded activation, below too unless phi never goes under 0 (ReLU, whose first bin holds its
+    exact zeros). The output layer: both for a linear output, neither for probabilities."""
+    act = net.activation
+    if _stays_in(act.fn, act.value_range, net.dtype, 1):
+        hidden = (False, False)
+    else:
+        with np.errstate(all="ignore"):
+            lowest = float(act.fn(np.full(1, -1e30, net.dtype), np.empty(1, net.dtype))[0])
+        hidden = (lowest < 0, True)
+    linear = net.output.name == "linear"
+    return [hidden] * (net.n_layers - 1) + [(linear, linear)]
+
+
+def activation_ranges(net, hidden_outputs) -> list[tuple[float, float]]:
+    """The histogram range of each layer: the activation's own range where its values cannot leave
+    it (tanh, sigmoid); else the layer's values rounded out to 1, 2, 5 × 10^k, with 0 inside (ReLU:
+    [0, hi]); the activation's usual range for a layer with no finite non-zero values. The output
+    layer's range is output_range.
+
+    hidden_outputs: A[1..L-1], each (m, n_l): the values the ranges are fitted to.
+    """
+    act = net.activation
+    if _stays_in(act.fn, act.value_range, net.dtype, 1):
+        return [act.value_range] * (net.n_layers - 1) + [output_range(net)]
+    ranges = []
+    with np.errstate(all="ignore"):
+        for a in hidden_outputs:
+            a = np.asarray(a, np.float64)
+            a = a[np.isfinite(a)]
+            lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+            if hi <= 0 and lo >= 0:
+                ranges.append(act.value_range)
+                continue
+            top = _round_out(hi) if hi > 0 else 0.0
+            bottom = -_round_out(-lo) if lo < 0 else 0.0
+            ranges.append((bottom, top if top > bottom else bottom + 1.0))
+    return ranges + [output_range(net)]
 
 
 def _log_index_reference(g: np.ndarray) -> np.ndarray:
@@ -149,10 +201,11 @@ class _Plan:
     operation whose cost is the call itself, so everything is laid out for whole-array calls.
     """
 
-    def __init__(self, net, m: int):
+    def __init__(self, net, m: int, hidden_outputs):
+        """hidden_outputs: A[1..L-1] of the first report, which the activation ranges are fitted to."""
         L, act, dtype, nw = net.n_layers, net.activation, net.dtype, net.n_weights
         self.activation, self.output = act, net.output        # what the plan was made for
-        self.ranges = [act.value_range] * (L - 1) + [output_range(net)]
+        self.ranges = activation_ranges(net, hidden_outputs)
         self.edges = np.stack([np.linspace(lo, hi, N_BINS + 1) for lo, hi in self.ranges])
         self.edges.flags.writeable = False               # shared by every report of this net
         self.tiny = np.finfo(dtype).tiny
@@ -222,7 +275,7 @@ def _stays_in(fn, value_range, dtype, width) -> bool:
 def _plan(net, ws) -> _Plan:
     plan = ws.signals
     if plan is None or plan.activation is not net.activation or plan.output is not net.output:
-        plan = ws.signals = _Plan(net, len(ws.ones))
+        plan = ws.signals = _Plan(net, len(ws.ones), ws.a[:-1])
     return plan
 
 

@@ -323,7 +323,7 @@ def test_loss_curves_uneven_steps_are_listed():
     assert x_of(fig["data"][0]) == [0.5, 1.25, 2.0]
 
 
-def test_grad_norms_over_time_leaves_gaps_at_zeros_and_nan_and_runs_dark_to_light():
+def test_grad_norms_over_time_puts_zeros_on_a_marked_floor_leaves_gaps_at_nan_and_runs_dark_to_light():
     rng = np.random.default_rng(0)
     T, L = 40, 30
     g = 10.0 ** rng.uniform(-8, 1, (T, L))
@@ -332,14 +332,18 @@ def test_grad_norms_over_time_leaves_gaps_at_zeros_and_nan_and_runs_dark_to_ligh
     g[7, 29] = np.inf
     g[:, 10] = 0.0                                       # a layer whose gradient vanished entirely
     fig = valid(grad_norms_over_time_figure(np.arange(T), g))
-    traces = fig["data"]
+    *traces, floor = fig["data"]
     assert [t["name"] for t in traces] == [f"layer {l}" for l in range(1, L + 1)]
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert all(x_of(t) == list(range(T)) and len(t["y"]) == T for t in traces)
-    # a log axis cannot show 0, NaN or inf: gaps (None), not a line drawn across them
-    assert [k for k, v in enumerate(traces[0]["y"]) if v is None] == [3, 5]
+    # a log axis cannot show NaN or inf: gaps (None), not a line drawn across them
+    assert [k for k, v in enumerate(traces[0]["y"]) if v is None] == [5]
     assert [k for k, v in enumerate(traces[29]["y"]) if v is None] == [7]
-    assert traces[10]["y"] == [None] * T
+    # a zero sits on the floor, a whole decade below the smallest positive value, drawn and labelled
+    smallest = np.nanmin(np.where((g > 0) & np.isfinite(g), g, np.nan))
+    level = 10.0 ** (np.floor(np.log10(smallest)) - 1)
+    assert traces[0]["y"][3] == pytest.approx(level) and traces[10]["y"] == pytest.approx([level] * T)
+    assert floor["text"][0] == "0: dead" and floor["y"] == pytest.approx([level, level])
     np.testing.assert_allclose([v for v in traces[1]["y"]], g[:, 1], rtol=1e-3)
 
     def lightness(hex_colour):
@@ -356,16 +360,17 @@ def test_curves_compact_carry_the_same_values_as_float32(uneven):
     loss[4] = np.nan
     g = 10.0 ** np.linspace(-9, 2, 60).reshape(30, 2)
     g[6, 1] = 0.0
+    g[7, 1] = np.nan
     pairs = [(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss, compact=True),
               valid(loss_curves_figure(steps, loss, loss * 2, log_y=True, metric=1 - loss))),
              (grad_norms_over_time_figure(steps, g, compact=True), valid(grad_norms_over_time_figure(steps, g)))]
     for compact, plain in pairs:
         chart_payload([compact], 360, 0)                 # sendable
         assert any(v is None for t in plain["data"] for v in t["y"])
+        curves = [t for t in compact["data"] if t["name"] != "0: dead"]      # the zero floor: its own 2 points
         # the x values travel once, in the first trace; the others point at it
-        assert [("x" in t, "xFrom" in t) for t in compact["data"]] == \
-               [(uneven, False)] + [(False, uneven)] * (len(compact["data"]) - 1)
-        assert all(decode_typed_array(t["y"]).dtype == np.float32 for t in compact["data"])
+        assert [("x" in t, "xFrom" in t) for t in curves] == [(uneven, False)] + [(False, uneven)] * (len(curves) - 1)
+        assert all(decode_typed_array(t["y"]).dtype == np.float32 for t in curves)
         drawn = expanded(compact)
         go.Figure(drawn)
         for c, p in zip(drawn["data"], plain["data"]):
@@ -471,13 +476,22 @@ def test_layer_histograms_compact_carry_the_same_bars():
 
 def test_grad_norm_by_layer():
     fig = valid(grad_norm_by_layer_figure(np.array([1e-9, 0.0, np.nan, 1e-3, 1.0]),
-                                          delta_mean_abs=np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2])))
-    norms, delta = fig["data"]
-    assert norms["x"] == [1, 4, 5] and np.allclose(norms["y"], [1e-9, 1e-3, 1.0])
-    assert delta["x"] == [1, 2, 3, 4, 5]
+                                          delta_mean_abs=np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2]),
+                                          update_ratio=np.array([1e-3] * 5)))
+    norms, delta, update, floor = fig["data"]
+    # the zero sits on the floor, a decade below the smallest positive value (1e-9): NaN is left out
+    assert norms["x"] == [1, 2, 4, 5] and np.allclose(norms["y"], [1e-9, 1e-10, 1e-3, 1.0])
+    assert floor["y"] == [1e-10, 1e-10] and floor["text"][0] == "0: dead"
+    assert delta["x"] == [1, 2, 3, 4, 5] and update["name"] == "‖ΔW[l]‖/‖W[l]‖"
     assert fig["layout"]["yaxis"]["type"] == "log"
     fig = valid(grad_norm_by_layer_figure([0.5]))
     assert len(fig["data"]) == 1
+
+
+def test_grad_norm_by_layer_of_a_dead_net_is_a_marked_floor_not_an_empty_chart():
+    fig = valid(grad_norm_by_layer_figure([0.0, 0.0, 0.0]))
+    line, floor = fig["data"]
+    assert line["x"] == [1, 2, 3] and len(set(line["y"])) == 1 and floor["text"][0] == "0: dead"
 
 
 def test_confusion_matrix():
@@ -681,3 +695,18 @@ def test_default_frame_is_small():
     frame = default_frame()
     size = sum(len(chart_payload([fig], 360, 0)) for fig in frame)
     assert size < 100_000, f"the default frame is {size} bytes"
+
+
+def test_layer_histograms_name_a_single_hidden_layer_and_label_the_overflow():
+    counts = np.zeros((9, 4), int)
+    counts[:, 1] = 5
+    counts[0, -1] = 7                    # layer 1: 7 values at or beyond its top
+    counts[8, 0] = 3                     # layer 9: 3 below its bottom
+    edges = np.linspace(-16, 8, 5)
+    fig = valid(layer_histograms_figure(counts, edges, title_prefix="gradients", log_x_label="log₁₀|dW|",
+                                        open_ends=(True, True)))
+    texts = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "layer 5 hidden" in texts and not any("5–5" in t for t in texts)
+    assert "≥10²: 7" in texts and "≤10⁻¹⁰: 3" in texts
+    closed = layer_histograms_figure(counts, edges, title_prefix="activations")
+    assert not any(":" in a["text"] for a in closed["layout"]["annotations"])     # nothing open, nothing labelled

@@ -21,6 +21,16 @@ def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser)
     assert page.locator(".katex").count() > 20
     page.get_by_text("Break the derivative").click()
     page.get_by_text("The check fails in layers 1, 2").wait_for(timeout=20_000)
+    # the entry-by-entry gradients fit the page: no equation runs past its box into a scrollbar. KaTeX's
+    # display box scrolls 2 px more than it shows on every equation of the page (measured), so beyond that
+    page.get_by_text("The gradients entry by entry").click()
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="The gradients entry by entry")
+    expander.locator(".katex").first.wait_for(timeout=20_000)
+    time.sleep(0.5)
+    overflowing = expander.locator(".katex-display").evaluate_all(
+        "els => els.map(e => [e.scrollWidth - e.clientWidth, e.textContent.slice(0, 8)]).filter(([extra]) => extra > 2)")
+    assert overflowing == [], overflowing
+    page.get_by_text("The gradients entry by entry").click()
     time.sleep(1)
     page.get_by_role("heading", name="Backprop, step by step").scroll_into_view_if_needed()
     save_screenshot(page, "lab_backprop.png")

@@ -55,6 +55,9 @@ def test_the_diverging_preset_diverges_on_one_side_only():
     assert pair.diverged["A"] is None and reports["A"].step == 200
     assert pair.diverged["B"] is not None and reports["B"].step < 200
     assert reports["B"].signals is not None        # keeps the gradients of its last steps to show
+    step, loss, norms = pair.last_good("B")        # and a finite loss and a ‖dW‖ for every layer
+    assert step < pair.diverged["B"] and np.isfinite(loss)
+    assert norms.shape == (pair.trainers["B"].net.n_layers,) and np.isfinite(norms).all()
     held = pair.trainers["B"].step
     pair.train(10)
     assert pair.trainers["B"].step == held and pair.trainers["A"].step == 210
@@ -83,9 +86,10 @@ def test_loss_figure_draws_a_solid_and_b_dashed_and_marks_divergence():
 
 def test_grad_norm_figure_takes_sides_of_different_depth():
     fig = grad_norms_pair_figure({"A": np.array([1e-6, 1e-3, 0.1]), "B": np.array([0.5, 0.0, np.nan, 0.2, 0.3])})
-    a, b = fig["data"]
+    a, b, floor = fig["data"]
     assert a["x"] == [1, 2, 3] and a["y"] == [1e-6, 1e-3, 0.1]
-    assert b["x"] == [1, 4, 5]                          # zero and NaN cannot go on a log axis
+    assert b["x"] == [1, 2, 4, 5] and b["y"][1] == 1e-7       # NaN left out; zero on the floor, a decade down
+    assert floor["text"][0] == "0: dead" and floor["y"] == [1e-7, 1e-7]
     assert fig["layout"]["yaxis"]["type"] == "log" and fig["layout"]["xaxis"]["range"] == [0.5, 5.5]
     assert fig["layout"]["annotations"][0]["text"] == "B: ‖dW‖ of layer 3 overflowed"
     assert "annotations" not in grad_norms_pair_figure({"A": [0.1, 0.2]})["layout"]
@@ -126,6 +130,10 @@ def test_a_diverging_side_says_so_and_the_other_trains_on():
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("**B diverged at step")
     assert metric(at, "A step") == "200" and int(metric(at, "B step")) < 200
+    # B shows its last good loss, a number, and when it diverged (not "loss ∞" beside "last good weights")
+    b_loss = next(m for m in at.metric if m.label == "B training loss")
+    assert b_loss.value != "∞" and float(b_loss.value) > 0
+    assert b_loss.delta == f"diverged at step {int(metric(at, 'B step')) + 1}"
     at.button(key="cmp_train").click().run()
     assert metric(at, "A step") == "400" and len(at.error) == 1
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.config import Config
 from mlp.figures import decode_grid
-from mlp.figures.lab_figures import (grad_norm_heatmap_figure, gradient_flow_figure, histogram_over_time_figure,
+from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
                                      layers_histogram_figure, variance_figure)
 from mlp.lab import gradient_flow as flow
 from mlp.signals import N_BINS
@@ -26,46 +26,70 @@ def at_init(preset: str, seed: int):
     return Trainer(flow.PRESETS[preset].config.replace(seed=seed)).probe().signals
 
 
-# -- the presets' claims, from the engine's numbers, on several seeds --------------------------------
+# -- the presets' claims, from the engine's numbers, on the preset's own seed and several more ------------
+CLAIM_BAND = {"vanishing": (0, 1e-3), "exploding": (1e3, np.inf), "healthy": (1e-1, 1e1)}
+
+
+@pytest.mark.parametrize("name", list(flow.PRESETS))
+@pytest.mark.parametrize("seed", (None,) + SEEDS)
+def test_the_headline_signal_shows_each_presets_claim(name, seed):
+    """The page headlines mean |δ| first hidden / last hidden: vanishing below 1e-3, exploding above
+    1e3, healthy within 1e-1 … 1e1 (the issue's bands), and the verdict names the preset's regime."""
+    preset = flow.PRESETS[name]
+    s = at_init(name, preset.config.seed if seed is None else seed)
+    ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
+    lo, hi = CLAIM_BAND[preset.regime]
+    assert lo < ratio < hi
+    assert flow.regime(ratio, factor) == preset.regime
+    assert f"**{preset.regime}**" in flow.verdict(ratio, factor, len(preset.config.hidden))
+
+
+@pytest.mark.parametrize("name", list(flow.PRESETS))
+def test_each_preset_text_quotes_numbers_the_page_shows(name):
+    """The story's per-layer factor and its total are in the text as the page writes numbers, and the
+    page's measurements on the preset's seed (and others) are close to them: the factor within 15%,
+    the total within a factor of 5 (a few percent per layer, compounded over nine or 29 hops)."""
+    preset = flow.PRESETS[name]
+    hops = len(preset.config.hidden) - 1
+    assert preset.total == pytest.approx(preset.factor ** hops)
+    assert flow.number_text(preset.factor) in preset.story and flow.number_text(preset.total) in preset.story
+    for seed in (preset.config.seed,) + SEEDS:
+        s = at_init(name, seed)
+        assert flow.per_layer_factor(s) == pytest.approx(preset.factor, rel=0.15)
+        assert 1 / 5 < flow.gradient_ratio(s) / preset.total < 5
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-def test_vanishing_preset(seed):
+def test_vanishing_preset_weight_gradients_fall_too(seed):
     s = at_init("vanishing", seed)
-    assert flow.gradient_ratio(s) < 1e-3
     assert flow.weight_gradient_ratio(s) < 1e-3          # sigmoid bounds A, so ‖dW‖ falls with δ
     assert flow.per_layer_factor(s) < 0.45               # sigmoid's slope is at most 1/4
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_exploding_preset(seed):
-    s = at_init("exploding", seed)
-    assert flow.gradient_ratio(s) > 1e3
+def test_exploding_preset_multiplies_by_four_per_layer(seed):
     # each layer multiplies δ by sqrt(n · Var(W) · E[relu'²]) = sqrt(32 · 1 · 1/2) = 4
-    assert 3.0 < flow.per_layer_factor(s) < 5.0
+    assert 3.0 < flow.per_layer_factor(at_init("exploding", seed)) < 5.0
 
 
-@pytest.mark.parametrize("preset", ["tanh_xavier", "relu_he"])
-@pytest.mark.parametrize("seed", SEEDS)
-def test_healthy_presets(preset, seed):
-    s = at_init(preset, seed)
-    assert 1e-2 <= flow.gradient_ratio(s) <= 1e2
-    assert 0.8 < flow.per_layer_factor(s) < 1.25          # He for ReLU: sqrt(32 · 2/32 · 1/2) = 1
+def test_a_steady_decay_over_few_layers_is_not_called_healthy():
+    """Five tanh layers that each pass back a third: 3⁻⁴ ≈ 1.2·10⁻² overall, above the vanishing line
+    but a decay all the same; the verdict says so and how many such layers would vanish (3⁻⁷ < 1e-3)."""
+    ratio, factor = 3.0 ** -4, 1 / 3
+    assert flow.regime(ratio, factor) == "decaying"
+    text = flow.verdict(ratio, factor, 5)
+    assert "**decaying**" in text and "0.33" in text and "7 such layers" in text
+    assert flow.regime(5.0, 2.2) == "growing" and flow.regime(20.0, 1.5) == "growing"
+    assert flow.regime(0.5, 0.93) == "healthy" and flow.regime(0.05, 0.7) == "decaying"
+    assert "healthy" in flow.verdict(1.0, float("nan"), 1)          # one hidden layer: nothing to cross
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_slow_decay_preset_loses_a_factor_of_root_two_per_layer(seed):
-    """ReLU + Xavier: sqrt(n · 2/(2n) · 1/2) = 1/√2 ≈ 0.71 per layer, between the vanishing preset's
-    (< 0.45) and the healthy ones' (> 0.8); over 30 layers that still compounds to below 1e-3."""
-    s = at_init("slow_decay", seed)
-    assert 0.6 < flow.per_layer_factor(s) < 0.8
-    assert flow.gradient_ratio(s) < 1e-3
-
-
-@pytest.mark.parametrize("name", list(flow.PRESETS))
-def test_each_preset_is_diagnosed_as_it_claims(name):
-    preset = flow.PRESETS[name]
-    s = at_init(name, 3)
-    assert flow.regime(flow.gradient_ratio(s)) == preset.regime
-    assert preset.regime in flow.verdict(flow.gradient_ratio(s), flow.per_layer_factor(s))
+def test_the_headline_leaves_the_output_layers_hop_out():
+    """first / last HIDDEN: a made-up net whose output error is 100x its last hidden layer's."""
+    from mlp.signals import LayerSignals
+    d = np.array([1e-4, 1e-3, 1e-2, 1.0])
+    s = LayerSignals(*([None] * 6), d, None)
+    assert flow.gradient_ratio(s) == pytest.approx(1e-2) and flow.per_layer_factor(s) == pytest.approx(0.1)
 
 
 def test_relu_weight_gradients_stay_level_while_delta_explodes():
@@ -114,11 +138,12 @@ def test_measured_variance_of_a_wide_linear_net_matches_the_product(init, gain):
 def test_verdict_says_the_regime_and_the_number():
     assert "vanishing" in flow.verdict(1e-9) and "10⁻⁹" in flow.verdict(1e-9)
     assert "exploding" in flow.verdict(2.5e5) and "2.5·10⁵" in flow.verdict(2.5e5)
-    assert "healthy" in flow.verdict(0.3) and "0.3" in flow.verdict(0.3)
+    assert "healthy" in flow.verdict(0.3, 0.9) and "0.3" in flow.verdict(0.3, 0.9)
     assert "slow decay" in flow.verdict(1e-5, 0.7, 30).lower()
     assert "slow decay" not in flow.verdict(1e-5, 0.3, 10).lower()
     assert flow.regime(float("nan")) == "not finite" and "overflowed" in flow.verdict(float("inf"))
-    assert [flow.regime(r) for r in (9.9e-4, 1e-3, 1e3, 1.01e3)] == ["vanishing", "healthy", "healthy", "exploding"]
+    assert [flow.regime(r) for r in (9.9e-4, 1e-3, 0.1, 10, 1e3, 1.01e3)] == \
+        ["vanishing", "decaying", "healthy", "healthy", "growing", "exploding"]
 
 
 def test_timeline_is_bounded_spans_the_run_and_forgets_after_a_step_back():
@@ -145,24 +170,33 @@ def expanded(fig: dict) -> dict:
     return {"data": [trace], "layout": fig["layout"]}
 
 
-def test_grad_norm_heatmap_has_one_fixed_log_scale():
-    small = grad_norm_heatmap_figure([0, 10], [[1e-9, 1e-8], [1e-7, 1e-6]])
-    large = grad_norm_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, np.nan]])
-    for fig in (small, large):
-        go.Figure(fig)
-        trace = fig["data"][0]
-        assert (trace["zmin"], trace["zmax"]) == (-12, 6)       # 1e-12 … 1e6 whatever the data
-    assert small["data"][0]["z"] == [[-9.0, -7.0], [-8.0, -6.0]]             # (layer, step)
-    assert large["data"][0]["z"][1] == [5.0, None]                            # layer 2: 1e5, then NaN: a gap
-    assert large["data"][0]["z"][0][1] == -12                                 # exactly 0: the darkest colour
-    compact = grad_norm_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, 1e-30]], compact=True)
+def test_layer_step_heatmap_colour_range_follows_the_run_with_decade_ticks():
+    small = layer_step_heatmap_figure([0, 10], [[1e-9, 1e-8], [1e-7, 1e-6]])
+    trace = small["data"][0]
+    go.Figure(small)
+    assert (trace["zmin"], trace["zmax"]) == (-9, -6)                          # whole decades around the data
+    assert trace["colorbar"]["tickvals"] == [-9, -8, -7, -6]                  # one tick per decade
+    assert trace["colorbar"]["ticktext"][0] == "10⁻⁹"
+    assert trace["z"] == [[-9.0, -7.0], [-8.0, -6.0]]                         # (layer, step)
+    # a factor of 1000 between two layers is 3 of the 3 decades of this run: the two ends of the scale
+    gap = layer_step_heatmap_figure([0], [[1e-3, 1.0]])["data"][0]
+    assert (gap["zmin"], gap["zmax"]) == (-3, 0)
+    large = layer_step_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, np.nan]])
+    go.Figure(large)
+    trace = large["data"][0]
+    assert trace["z"][1] == [5.0, None]                                       # layer 2: 1e5, then NaN: a gap
+    assert trace["z"][0][1] == trace["zmin"] == 1                             # exactly 0: its own band
+    assert trace["colorbar"]["ticktext"][0] == "0: dead"
+    wide = layer_step_heatmap_figure([0, 1], [[1e-30, 1.0], [1e5, 1e10]])["data"][0]
+    assert len(wide["colorbar"]["tickvals"]) <= 13                           # every k-th decade past 12
+    compact = layer_step_heatmap_figure([0, 10], [[1e2, 1e5], [0.0, 1e-30]], compact=True)
     go.Figure(expanded(compact))
-    np.testing.assert_allclose(decode_grid(compact["data"][0]["zcodes"]), [[2, -12], [5, -12]], atol=18 / 255)
+    np.testing.assert_allclose(decode_grid(compact["data"][0]["zcodes"]), [[2, -31], [5, -30]], atol=36 / 255)
 
 
-def test_grad_norm_heatmap_sends_at_most_max_columns_keeping_both_ends():
+def test_layer_step_heatmap_sends_at_most_max_columns_keeping_both_ends():
     steps = np.arange(1000) * 3
-    fig = grad_norm_heatmap_figure(steps, np.ones((1000, 4)), max_columns=100)
+    fig = layer_step_heatmap_figure(steps, np.ones((1000, 4)), max_columns=100)
     x = fig["data"][0]["x"]
     assert len(x) <= 100 and x[0] == 0 and x[-1] == 2997 and len(fig["data"][0]["z"][0]) == len(x)
 
@@ -177,7 +211,8 @@ def test_lab_modules_never_import_streamlit_or_plotly():
 def test_lab_figures_are_valid_plotly():
     edges = np.linspace(-1, 1, N_BINS + 1)
     counts = np.arange(3 * N_BINS).reshape(3, N_BINS)
-    for fig in (gradient_flow_figure([1, 2, 3], [0.1, 0.2, 0.3], init_grad_norm=[1, 1, 1], init_delta=[2, 2, 0]),
+    for fig in (gradient_flow_figure([1, 2, 3], [0.1, 0.2, 0.3], update_ratio=[1e-3, 0.0, 2e-3],
+                                     init_grad_norm=[1, 1, 1], init_delta=[2, 2, 0]),
                 histogram_over_time_figure([0, 5, 9], counts, edges, what="activations, layer 1", value_label="A"),
                 layers_histogram_figure(counts, edges, what="activations", value_label="A"),
                 variance_figure([1, 2, np.nan], [1.1, 1.9, 3.0])):
@@ -204,9 +239,10 @@ def test_page_loads_and_every_preset_runs():
         assert preset.label in at.info[0].value
         box = {"vanishing": at.warning, "exploding": at.error, "healthy": at.success}[preset.regime]
         assert any(preset.regime in b.value for b in box), name
-    seed = at.session_state["lab_gradient_flow"].run.config.seed
+        # the button gives what the link gives: the preset's own config, seed included, and says so
+        assert lab.run.config == preset.config and at.query_params["preset"] == name.replace("_", "-")
     at.button(key="flow_preset_relu_he").click().run()
-    assert at.session_state["lab_gradient_flow"].run.config.seed == seed + 1   # a fresh seed per click
+    assert at.session_state["lab_gradient_flow"].run.config == flow.PRESETS["relu_he"].config
 
 
 def test_page_steps_plays_and_changes_settings():
@@ -224,3 +260,31 @@ def test_page_steps_plays_and_changes_settings():
     assert not at.exception and at.session_state["lab_gradient_flow"].run.config.init_gain == 2.0
     at.slider(key="flow_layer").set_value(3).run()
     assert not at.exception
+
+
+# -- histograms whose range follows the data ----------------------------------------------------------
+@pytest.mark.parametrize("name", ["exploding", "slow_decay"])
+def test_relu_activation_histograms_have_bins_where_the_values_are(name):
+    """Exploding ReLU: the last hidden layer's values reach about 10⁶, slow decay's about 10⁻⁴; each
+    layer's range reaches its largest value, rounded out by at most 2.5x (1, 2, 5 × 10^k), so no layer
+    piles into one end bin, and the gradient range reaches the largest and the smallest |dW|."""
+    trainer = Trainer(flow.PRESETS[name].config)
+    s = trainer.probe().signals
+    hidden = trainer.net.layer_outputs(trainer.X_train)[:-1]
+    for a, e, counts in zip(hidden, s.activation_edges, s.activation_hist):
+        top = float(a.max())
+        assert e[0] == 0 and top <= e[-1] <= 2.5 * top
+        assert counts.max() < counts.sum()                       # not everything in one bin
+    g = np.abs(trainer.net.grad[:trainer.net.n_weights])
+    lo, hi = s.gradient_edges[[0, -1]]
+    assert 10.0 ** lo <= g[g > 0].min() and g.max() <= 10.0 ** hi
+
+
+def test_histogram_axes_follow_the_bins_the_run_used():
+    edges = np.linspace(-16, 8, N_BINS + 1)                       # 0.8 of a decade a bin
+    counts = np.zeros((2, N_BINS), int)
+    counts[:, 10:15] = 4                                          # values from -8 to -4
+    over_time = histogram_over_time_figure([0, 1], counts, edges, what="x", value_label="log₁₀|dW|")
+    assert over_time["layout"]["yaxis"]["range"] == pytest.approx([edges[9], edges[16]])
+    at_once = layers_histogram_figure(counts, edges, what="x", value_label="log₁₀|dW|")
+    assert at_once["layout"]["xaxis"]["range"] == pytest.approx([edges[9], edges[16]])

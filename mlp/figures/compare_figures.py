@@ -10,6 +10,7 @@ import numpy as np
 from .curves import _axis, _for_log_axis, _log_ticks, _mode, _x
 from .jsonable import integers, significant
 from .palette import ALERT, FAINT, base_layout, compact_legend
+from .zero_floor import floor_trace, floor_value, has_zeros
 
 SIDE_STYLE = {"A": {"color": "#1b9e77", "width": 2.5},                     # teal, solid
               "B": {"color": "#7570b3", "width": 2.5, "dash": "dash"}}     # violet, dashed
@@ -55,13 +56,15 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
     """‖dW[l]‖ against layer l for each side, on one log axis: a falling line is vanishing gradients.
 
     norms: side -> (L,) the gradient norm of each layer (layer l in entry l-1); the sides may have
-    different depths. Zero and non-finite values are left out; a note above the plot names the layers
-    whose norm overflowed (∞ or NaN), as after a divergence.
+    different depths. Exact zeros sit on a dotted "0: dead" floor (zero_floor.py); non-finite values
+    are left out, and a note above the plot names the layers whose norm overflowed (∞ or NaN).
     """
     traces, deepest, notes = [], 1, []
+    floor = floor_value(*norms.values())
     for side, values in norms.items():
         v = np.asarray(values, dtype=np.float64).reshape(-1)
         deepest = max(deepest, v.size)
+        v = np.where(v == 0, floor, v)
         keep = np.isfinite(v) & (v > 0)
         overflowed = np.flatnonzero(~np.isfinite(v)) + 1
         if overflowed.size:
@@ -71,6 +74,8 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
                        "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
                        "line": SIDE_STYLE[side], "marker": {"size": 8, "color": SIDE_STYLE[side]["color"]},
                        "hovertemplate": f"{side}, layer " + "%{x}: %{y:.3g}<extra></extra>"})
+    if has_zeros(*norms.values()):
+        traces.append(floor_trace(floor, 0.5, deepest + 0.5))
     xaxis = {"title": {"text": "layer l (1 = first hidden, last = output)", "standoff": 4}, "showgrid": False,
              "zeroline": False, "showline": True, "linecolor": FAINT, "range": [0.5, deepest + 0.5]}
     if deepest <= 20:
@@ -78,7 +83,8 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
     layout = base_layout(
         "compare_grad_norms",
         xaxis=xaxis,
-        yaxis=_axis("‖dW[l]‖", type="log", exponentformat="power", **_log_ticks(list(norms.values()))),
+        yaxis=_axis("‖dW[l]‖", type="log", exponentformat="power",
+                    **_log_ticks([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,
         legend=compact_legend(),

@@ -5,6 +5,7 @@ import numpy as np
 
 from .jsonable import integers, rounded, significant, typed_array
 from .palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
+from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
 
 METRIC_COLOUR = "#2ca25f"
 MAX_LEGEND_ENTRIES = 8
@@ -153,8 +154,10 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     steps (T,), grad_norms (T, L): column l-1 is layer l, the last column the output layer (rows
     thinned as in loss_curves_figure). Layer 1
     is darkest and the output lightest, so vanishing gradients show as dark lines far below light
-    ones. Zero and non-finite values are gaps in the line (a log axis cannot show them, and a line
-    drawn across them would hide that the gradient vanished or blew up there).
+    ones. An exact zero (no gradient reaches the layer: its units, or all above it, are dead) sits on
+    a dotted floor labelled "0: dead" a decade below the smallest positive value (zero_floor.py), so a
+    net that died is a marked line, not an empty chart. NaN and ±inf are gaps in the line (a line
+    drawn across them would hide that the gradient blew up there).
     highlight_layer (0-based): drawn thick and red, e.g. the layer that tripped the tripwire.
     light, compact: as in loss_curves_figure.
     """
@@ -168,10 +171,11 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     n_layers = g.shape[1]
     colours = sequential_colours(n_layers)
     shown = _legend_layers(n_layers)
+    floor = floor_value(g)
     traces = []
     for l in range(n_layers):
         traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"layer {l + 1}", **x,
-                       "y": _y(_for_log_axis(g[:, l]), compact),
+                       "y": _y(on_floor(g[:, l], floor), compact),
                        "line": ({"color": ALERT, "width": 5} if l == highlight_layer
                                 else {"color": colours[l], "width": 2}),
                        "showlegend": l in shown or l == highlight_layer, "legendrank": l + 1,
@@ -179,10 +183,14 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     layout = base_layout(
         "grad_norms_over_time",
         xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("‖dW‖", type="log", exponentformat="power", **_log_ticks([g])),
+        yaxis=_axis("‖dW‖", type="log", exponentformat="power",
+                    **_log_ticks([np.where(g == 0, floor, g)])),
         margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),
         hovermode="closest" if light else "x unified",
     )
-    return {"data": _sharing_x(traces) if compact else traces, "layout": layout}
+    data = _sharing_x(traces) if compact else traces
+    if len(s) and has_zeros(g):
+        data.append(floor_trace(floor, float(s[0]), float(s[-1])))
+    return {"data": data, "layout": layout}

@@ -9,18 +9,11 @@ import numpy as np
 
 from .compact import heatmap_values
 from .jsonable import integers, rounded, significant
-from .layers import grad_norm_by_layer_figure
+from .layers import grad_norm_by_layer_figure, power_of_ten
 from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
-GRAD_NORM_LOG_RANGE = (-12, 6)      # the ‖dW‖ heatmap's one fixed colour scale: 1e-12 … 1e6
 # One colour per series (init scheme): the class colours, then five more (one per registered init).
 SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#1f3b73")
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def power_of_ten(k: int) -> str:
-    """-3 -> "10⁻³"."""
-    return "10" + str(int(k)).translate(_SUPERSCRIPT)
 
 
 def _axis(title: str, **extra) -> dict:
@@ -44,12 +37,14 @@ def _layer_axis(n_layers: int, title: str = "layer") -> dict:
     return axis
 
 
-def gradient_flow_figure(grad_norm, delta_mean_abs, *, init_grad_norm=None, init_delta=None) -> dict:
-    """‖dW[l]‖ and mean |δ[l]| against layer (log axis), now and, faint, at initialisation.
+def gradient_flow_figure(grad_norm, delta_mean_abs, *, update_ratio=None, init_grad_norm=None,
+                         init_delta=None) -> dict:
+    """mean |δ[l]| (the headline), ‖dW[l]‖ and ‖ΔW[l]‖/‖W[l]‖ against layer (log axis), and, faint,
+    δ and ‖dW‖ at initialisation.
 
-    All arrays (L,). The "at initialisation" lines are drawn only when given (after training began).
+    All arrays (L,). The "at step 0" lines are drawn only when given (after training began).
     """
-    fig = grad_norm_by_layer_figure(grad_norm, delta_mean_abs=delta_mean_abs)
+    fig = grad_norm_by_layer_figure(grad_norm, delta_mean_abs=delta_mean_abs, update_ratio=update_ratio)
     if init_grad_norm is not None:
         for values, name, colour in ((init_grad_norm, "‖dW‖ at step 0", BLUE), (init_delta, "|δ| at step 0", INK)):
             if values is None:
@@ -69,32 +64,56 @@ def _thinned(n: int, at_most: int) -> np.ndarray:
     return np.arange(n) if n <= at_most else np.unique(np.linspace(0, n - 1, at_most).round().astype(np.intp))
 
 
-def grad_norm_heatmap_figure(steps, grad_norms, *, log_range=GRAD_NORM_LOG_RANGE, max_columns: int = 128,
-                             compact: bool = False) -> dict:
-    """Layer × recorded step, coloured by ‖dW[l]‖ on ONE fixed log scale (not rescaled per frame).
+MAX_DECADE_TICKS = 12
 
-    steps (T,), grad_norms (T, L). Colours run from 10^lo (dark) to 10^hi (bright); values beyond
-    take the end colours, a gradient of exactly 0 the darkest; non-finite values are gaps (plain z) or
-    the darkest (compact). At most `max_columns` steps are sent (evenly spread, both ends kept), so a
-    frame stays small however long the history. compact: z as "zcodes" (see compact.py).
+
+def decade_range(values) -> tuple[int, int]:
+    """(lo, hi): whole powers of ten around the finite positive values (at least one decade apart);
+    (-1, 0) when there are none."""
+    v = np.asarray(values, np.float64).reshape(-1)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return -1, 0
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    return lo, max(hi, lo + 1)
+
+
+def layer_step_heatmap_figure(steps, values, *, quantity: str = "mean |δ|", max_columns: int = 128,
+                              compact: bool = False) -> dict:
+    """Layer × recorded step, coloured by log₁₀ of a per-layer quantity (the backward error mean |δ[l]|,
+    or ‖dW[l]‖) on one colour range for the whole run.
+
+    steps (T,), values (T, L): the run's history from its first step, so the range (whole decades
+    around the smallest and largest value so far) stays put while a run decays or grows over time,
+    and only widens when a new extreme appears. Ticks at every decade (every k-th past
+    MAX_DECADE_TICKS), so a factor of 1000 between layers is three ticks apart. Exact zeros get the
+    band one decade below the range, ticked "0: dead"; non-finite values are gaps (plain z) or that
+    band's colour (compact). At most `max_columns` steps are sent (evenly spread, both ends kept), so
+    a frame stays small however long the history. compact: z as "zcodes" (see compact.py).
     """
     s = np.asarray(steps, np.float64).reshape(-1)
-    g = np.asarray(grad_norms, np.float64).reshape(len(s), -1) if len(s) else np.zeros((0, 0))
+    g = np.asarray(values, np.float64).reshape(len(s), -1) if len(s) else np.zeros((0, 0))
+    lo, hi = decade_range(g)
     keep = _thinned(len(s), max_columns)
     s, g = s[keep], g[keep]
     n_layers = g.shape[1]
-    lo, hi = log_range
+    zero = lo - 1
     with np.errstate(all="ignore"):
-        z = np.where(np.isfinite(g) & (g >= 0), np.log10(g), np.nan).T          # (L, T); 0 -> -inf
-    z = np.maximum(z, lo)                                                         # -inf -> lo, NaN stays
-    ticks = list(range(int(lo), int(hi) + 1, 3))
+        z = np.where(np.isfinite(g) & (g > 0), np.log10(g), np.nan)
+    z = np.where(g == 0, zero, z).T                                              # (L, T)
+    every = max(1, -(-(hi - lo) // MAX_DECADE_TICKS))
+    ticks = list(range(lo, hi + 1, every))
+    labels = [power_of_ten(k) for k in ticks]
+    if (g == 0).any():
+        ticks, labels = [zero] + ticks, ["0: dead"] + labels
+    bottom = zero if (g == 0).any() else lo
     trace = {"type": "heatmap", "x": integers(s), "y": list(range(1, n_layers + 1)),
-             **heatmap_values(z, lo, hi, compact and z.size > 0),
-             "zmin": lo, "zmax": hi, "colorscale": "Viridis",
-             "colorbar": {"title": {"text": "‖dW‖", "side": "right"}, "tickvals": ticks,
-                          "ticktext": [power_of_ten(k) for k in ticks], "thickness": 14},
-             "hovertemplate": "step %{x}, layer %{y}: ‖dW‖ = 10^%{z:.1f}<extra></extra>"}
-    layout = base_layout("grad_norm_heatmap", xaxis=_step_axis(s), yaxis=_layer_axis(n_layers),
+             **heatmap_values(z, bottom, hi, compact and z.size > 0),
+             "zmin": bottom, "zmax": hi, "colorscale": "Viridis",
+             "colorbar": {"title": {"text": quantity, "side": "right"}, "tickvals": ticks,
+                          "ticktext": labels, "thickness": 14},
+             "hovertemplate": "step %{x}, layer %{y}: " + quantity + " = 10^%{z:.1f}<extra></extra>"}
+    layout = base_layout("layer_step_heatmap", xaxis=_step_axis(s), yaxis=_layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -106,13 +125,24 @@ def _shares(counts) -> np.ndarray:
     return np.divide(c, total, out=np.zeros_like(c), where=total > 0)
 
 
+def _occupied(counts, edges: np.ndarray) -> list[float]:
+    """The part of the range that holds values, one empty bin either side kept: the axis follows the data
+    (24 decades of log₁₀|dW| would squeeze a run's 6 into a quarter of the chart). Whole range if empty."""
+    c = np.asarray(counts).reshape(-1, len(edges) - 1).sum(axis=0)
+    used = np.flatnonzero(c)
+    if not used.size:
+        return [round(float(edges[0]), 3), round(float(edges[-1]), 3)]
+    first, last = max(int(used[0]) - 1, 0), min(int(used[-1]) + 2, len(edges) - 1)
+    return [round(float(edges[first]), 3), round(float(edges[last]), 3)]
+
+
 def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: str, max_columns: int = 128,
                                compact: bool = False) -> dict:
     """TensorBoard's histogram dashboard as a heatmap: x = recorded step, y = value bin, colour = share.
 
     steps (T,), counts (T, B) of one layer, edges (B + 1,). `what` names the quantity ("activations of
-    layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). At most `max_columns` steps are sent;
-    compact: z as "zcodes".
+    layer 3"), `value_label` the y axis ("A", "log₁₀|dW|"). The y axis spans the bins the run has
+    used (_occupied). At most `max_columns` steps are sent; compact: z as "zcodes".
     """
     e = np.asarray(edges, np.float64)
     centres = (e[:-1] + e[1:]) / 2
@@ -125,7 +155,7 @@ def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: 
              "zmin": 0, "zmax": round(top, 3), "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "step %{x}, " + value_label + " ≈ %{y:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
     layout = base_layout("histogram_over_time_" + value_label, xaxis=_step_axis(s),
-                         yaxis=_axis(value_label, range=[round(float(e[0]), 3), round(float(e[-1]), 3)]),
+                         yaxis=_axis(value_label, range=_occupied(counts, e)),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -143,7 +173,8 @@ def layers_histogram_figure(counts, edges, *, what: str, value_label: str) -> di
     trace = {"type": "heatmap", "x": rounded(centres, 3), "y": list(range(1, n_layers + 1)), "z": rounded(z, 3),
              "zmin": 0, "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "layer %{y}, " + value_label + " ≈ %{x:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
-    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label), yaxis=_layer_axis(n_layers),
+    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label, range=_occupied(counts, e)),
+                         yaxis=_layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 

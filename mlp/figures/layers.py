@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from .jsonable import integers, rounded, significant, typed_array
-from .palette import BLUE, FAINT, FONT_SIZE, INK, base_layout, compact_legend
+from .palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
+from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
 
 BAR_COLOUR = "#4a6a82"          # neutral: bars are counts, neither negative nor positive
 MAX_PANELS = 8                  # deeper nets show the first and last 4 layers
@@ -53,6 +54,17 @@ def _nice_ticks(lo: float, hi: float, at_most: int) -> list[float]:
     return [round(lo, 4), round(hi, 4)]                             # e.g. [-1, 1] with room for 2
 
 
+def _tick_format(lo: float, hi: float) -> dict:
+    """Short tick labels for a narrow panel whose range is far from 1 (a fitted ReLU range can be 0 to
+    5·10⁵ or 0 to 5·10⁻⁵): SI prefixes (500k) for large, 1 significant digit and e-notation for small."""
+    top = max(abs(lo), abs(hi))
+    if top >= 1e4:
+        return {"tickformat": "~s"}
+    if 0 < top < 1e-2:
+        return {"tickformat": ".0e"}
+    return {}
+
+
 def _axis_keys(i: int) -> tuple[str, str]:
     """Panel i (0-based) -> ("x2", "y2")-style trace references (the first is plain "x", "y")."""
     suffix = "" if i == 0 else str(i + 1)
@@ -67,8 +79,42 @@ def _annotation(text: str, x: float, y: float, **extra) -> dict:
     return note
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(k: int) -> str:
+    """-3 -> "10⁻³"."""
+    return "10" + str(int(k)).translate(_SUPERSCRIPT)
+
+
+def _edge_text(value: float, log_x: bool) -> str:
+    """An end of a range as a label: 10⁸ for a log₁₀ axis, else 3 significant digits (4.8·10⁵ far from 1)."""
+    if log_x:
+        return power_of_ten(round(value))
+    if value == 0 or 1e-2 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    exponent = math.floor(math.log10(abs(value)))
+    return f"{value / 10 ** exponent:.2g}·" + power_of_ten(exponent)
+
+
+def _overflow_notes(counts: np.ndarray, edges: np.ndarray, shown: list[int], domains, open_ends, log_x) -> list:
+    """Per panel, the count in an open-ended end bin (values beyond the range are counted there):
+    "≥10⁸: 12" over its right end, "≤10⁻¹⁶: 40" over its left end. open_ends: (low, high) per layer."""
+    notes = []
+    for i, l in enumerate(shown):
+        low, high = open_ends[l]
+        for end, (is_open, bin_, sign, x, anchor) in enumerate(
+                ((low, 0, "≤", domains[i][0], "left"), (high, -1, "≥", domains[i][1], "right"))):
+            n = int(counts[l, bin_])
+            if is_open and n:
+                bound = edges[l, 1] if end == 0 else edges[l, -2]
+                notes.append(_annotation(f"{sign}{_edge_text(bound, log_x)}: {n}", x, 0.98, xanchor=anchor,
+                                         yanchor="top", font={"size": 12, "color": FAINT}))
+    return notes
+
+
 def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: str | None = None,
-                            compact: bool = False) -> dict:
+                            compact: bool = False, open_ends=(False, False)) -> dict:
     """One small bar chart per layer, side by side.
 
     counts (L, B) ints: the histogram of layer l in row l-1. edges (L, B+1) per layer, or (B+1,)
@@ -77,6 +123,9 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     log_x_label: a label under the panels, e.g. "log₁₀|dW|" for gradient histograms.
     If L > 8 the first 4 and last 4 layers are drawn and an annotation says which are hidden.
     compact: bars as float32 typed arrays (jsonable.typed_array), for a chart sent every frame.
+    open_ends: (low, high), for every layer or a list of one per layer: whether values beyond that end
+    of the range are counted in its end bin; a non-empty open end bin gets its count as a label
+    ("≥10⁸: 12"): the overflow, never hidden.
     """
     counts = np.atleast_2d(np.asarray(counts))
     edges = np.asarray(edges, dtype=np.float64)
@@ -85,7 +134,15 @@ def layer_histograms_figure(counts, edges, *, title_prefix: str, log_x_label: st
     # A net's bin edges stay the same while it trains: everything but the counts is built once.
     shown, bars, layout = _histogram_panels(edges.tobytes(), edges.shape, title_prefix, log_x_label, compact)
     traces = [{**bar, "y": typed_array(counts[l]) if compact else integers(counts[l])} for l, bar in zip(shown, bars)]
-    return {"data": traces, "layout": {**layout}}
+    layout = {**layout}
+    if np.ndim(open_ends) == 1:
+        open_ends = [tuple(open_ends)] * counts.shape[0]
+    if np.any(open_ends):
+        domains = [layout["xaxis" + _axis_keys(i)[0][1:]]["domain"] for i in range(len(shown))]
+        notes = _overflow_notes(counts, edges, shown, domains, open_ends, log_x_label is not None)
+        if notes:
+            layout["annotations"] = layout["annotations"] + notes
+    return {"data": traces, "layout": layout}
 
 
 @functools.lru_cache(maxsize=16)
@@ -127,13 +184,15 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
                                       "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
                                       "tickmode": "array", "tickangle": 0,
-                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count)}
+                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count),
+                                      **_tick_format(float(e[0]), float(e[-1]))}
         layout["yaxis" + yref[1:]] = {"anchor": xref, "showticklabels": False, "showgrid": False,
                                       "zeroline": False, "rangemode": "tozero"}
         annotations.append(_annotation(title, sum(domains[i]) / 2, 1.0, yanchor="bottom"))
     if hidden:
         first, last = hidden[0] + 1, hidden[-1] + 1
-        annotations.append(_annotation(f"layers {first}–{last} hidden", sum(hidden_domain) / 2, 0.5,
+        which = f"layer {first}" if first == last else f"layers {first}–{last}"
+        annotations.append(_annotation(f"{which} hidden", sum(hidden_domain) / 2, 0.5,
                                        textangle=-90, font={"size": FONT_SIZE, "color": FAINT}))
     if log_x_label:
         annotations.append(_annotation(log_x_label, 0.5, 0.0, yanchor="top", yshift=-22))
@@ -141,30 +200,37 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
     return shown, bars, layout
 
 
-def _positive_points(values) -> tuple[list, list]:
-    """Values (L,) -> (layer numbers, values) of the entries a log axis can show (finite, > 0)."""
-    v = np.asarray(values, dtype=np.float64).reshape(-1)
-    keep = np.isfinite(v) & (v > 0)
+def _points(values, floor: float) -> tuple[list, list]:
+    """Values (L,) -> (layer numbers, values) a log axis can show: exact zeros on the floor
+    (zero_floor.py), NaN and ±inf left out."""
+    v = on_floor(values, floor)
+    keep = np.isfinite(v)
     return integers(np.flatnonzero(keep) + 1), significant(v[keep])
 
 
-def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None) -> dict:
-    """‖dW[l]‖ against layer l = 1..L on a log axis: a falling line is vanishing, a rising one exploding.
+def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None, update_ratio=None) -> dict:
+    """‖dW[l]‖ against layer l = 1..L on a log axis, with the backward error and the relative update.
 
-    grad_norms (L,); delta_mean_abs (L,) optional: mean |δ[l]| over the batch, as a second line.
-    Zero and non-finite values are left out.
+    grad_norms (L,); delta_mean_abs (L,) optional: mean |δ[l]| over the batch, the line that shows
+    vanishing (falling towards layer 1) or exploding (rising) whatever the activation (see
+    mlp/lab/gradient_flow.py for why ‖dW‖ can stay level); update_ratio (L,) optional: ‖ΔW[l]‖/‖W[l]‖.
+    Exact zeros sit on a dotted floor labelled "0: dead"; NaN and ±inf are left out.
     """
     n_layers = int(np.size(grad_norms))
-    x, y = _positive_points(grad_norms)
-    traces = [{"type": "scatter", "mode": "markers+lines", "name": "‖dW[l]‖", "x": x, "y": y,
-               "line": {"color": BLUE, "width": 2}, "marker": {"size": 8},
-               "hovertemplate": "layer %{x}: %{y:.3g}<extra>‖dW‖</extra>"}]
-    has_delta = delta_mean_abs is not None
-    if has_delta:
-        x, y = _positive_points(delta_mean_abs)
-        traces.append({"type": "scatter", "mode": "markers+lines", "name": "mean |δ[l]|", "x": x, "y": y,
-                       "line": {"color": INK, "width": 2, "dash": "dash"}, "marker": {"size": 7},
-                       "hovertemplate": "layer %{x}: %{y:.3g}<extra>mean |δ|</extra>"})
+    series = [("‖dW[l]‖", grad_norms, {"color": BLUE, "width": 2}, 8)]
+    if delta_mean_abs is not None:
+        series.append(("mean |δ[l]|", delta_mean_abs, {"color": INK, "width": 3}, 8))
+    if update_ratio is not None and np.isfinite(np.asarray(update_ratio, np.float64)).any():
+        series.append(("‖ΔW[l]‖/‖W[l]‖", update_ratio, {"color": ORANGE, "width": 2, "dash": "dot"}, 6))
+    floor = floor_value(*(values for _, values, _, _ in series))
+    traces = []
+    for name, values, line, size in series:
+        x, y = _points(values, floor)
+        traces.append({"type": "scatter", "mode": "markers+lines", "name": name, "x": x, "y": y, "line": line,
+                       "marker": {"size": size}, "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
+    if has_zeros(*(values for _, values, _, _ in series)):
+        traces.append(floor_trace(floor, 0.5, max(n_layers, 1) + 0.5))
+    legend = len(series) > 1
     xaxis = {"title": {"text": "layer", "standoff": 4}, "showgrid": False, "zeroline": False,
              "showline": True, "linecolor": FAINT, "range": [0.5, max(n_layers, 1) + 0.5]}
     if n_layers <= 20:
@@ -174,8 +240,8 @@ def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None) -> dict:
         xaxis=xaxis,
         yaxis={"type": "log", "exponentformat": "power", "showgrid": True, "gridcolor": "#eeeeee",
                "zeroline": False, "showline": True, "linecolor": FAINT},
-        margin={"l": 56, "r": 12, "t": 30 if has_delta else 12, "b": 44, "pad": 0},
-        showlegend=has_delta,
+        margin={"l": 56, "r": 12, "t": 30 if legend else 12, "b": 44, "pad": 0},
+        showlegend=legend,
         legend=compact_legend(),
         hovermode="closest",
     )

@@ -14,7 +14,7 @@ import numpy as np
 
 from .compact import encode_block_groups, heatmap_values_blocks
 from .jsonable import rounded, typed_array
-from .palette import BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
+from .palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
 MAX_DRAWN_UNITS = 16
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
@@ -213,7 +213,24 @@ def _link_markers(geometry: _Geometry, w: np.ndarray, compact: bool) -> dict:
                        "colorscale": [[0, INVISIBLE], [1, INVISIBLE]], "showscale": False}}
 
 
-def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False) -> dict:
+def _stuck_marks(geometry: _Geometry, stuck, compact: bool) -> dict | None:
+    """A thick red outline around each drawn hidden unit flagged in `stuck` (per hidden layer, bool
+    (n_l,)), named for the alarm it belongs to; None when none is flagged."""
+    centres = []
+    for l, flags in enumerate(stuck or ()):
+        c = l + 1                                           # column 0 is the inputs
+        if c >= len(geometry.drawn) - 1:
+            break
+        drawn = np.flatnonzero(np.asarray(flags, bool)[:geometry.drawn[c]])
+        centres += [(geometry.column_x[c], float(geometry.centres[c][j])) for j in drawn]
+    if not centres:
+        return None
+    outline = _square_outlines(np.asarray(centres, np.float64), compact)
+    return {**outline, "name": "dead or saturated units", "line": {"color": ALERT, "width": 3}}
+
+
+def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False,
+                   stuck=None) -> dict:
     """The network as TF Playground draws it.
 
     layer_sizes: widths from inputs to output, e.g. [2, 4, 2, 2] (L + 1 numbers).
@@ -225,6 +242,8 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     Layers wider than 16 units show their first 16 and "+N more". compact: the layers' heatmaps
     carry "zcodes" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
+    stuck: per hidden layer a bool (n_l,) of units to outline in red: the dead or saturated units the
+      alarm names (mlp/stuck_units.py).
     """
     g = int(np.shape(neuron_grids[0])[-1])
     geometry = _geometry(tuple(int(n) for n in layer_sizes), g, tuple(feature_labels), compact)
@@ -247,4 +266,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
         coloraxes[axis] = {"cmin": -scale, "cmax": scale, "colorscale": DIVERGING_SCALE, "showscale": False}
         traces.append(_layer_trace(values, g, geometry.column_x[c], float(geometry.centres[c][-1]) - 0.5, axis))
     traces += [geometry.neuron_markers, geometry.outlines]
+    marks = _stuck_marks(geometry, stuck, compact)
+    if marks is not None:
+        traces.append(marks)
     return {"data": traces, "layout": {**geometry.layout, **coloraxes}}

@@ -133,6 +133,17 @@ class Pair:
     def diverged(self) -> dict[str, int | None]:
         return {s: t.diverged_at for s, t in self.trainers.items()}
 
+    def last_good(self, side: str) -> tuple[int, float, np.ndarray] | None:
+        """(step, training loss, ‖dW‖ per layer) of the side's last recorded step whose numbers were all
+        finite: what a diverged side shows instead of ∞. None before any such record."""
+        h = self.trainers[side].history
+        loss, norms = h.column("train_loss"), h.column("grad_norm")
+        good = np.flatnonzero(np.isfinite(loss) & np.isfinite(norms).all(axis=1))
+        if not good.size:
+            return None
+        i = good[-1]
+        return int(h.column("step")[i]), float(loss[i]), np.asarray(norms[i], np.float64)
+
     def same_data(self) -> bool:
         a, b = self.trainers["A"], self.trainers["B"]
         return bool(np.array_equal(a.X_train, b.X_train) and np.array_equal(a.Y_train, b.Y_train))

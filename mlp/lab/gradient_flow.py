@@ -7,12 +7,20 @@ The delta recursion (mlp/network.py) multiplies the error by W[l+1].T and phi'(Z
 so its size changes by about the same factor at every layer, sqrt(n_out · Var(W) · E[phi'(z)²]), and
 over L layers by that factor to the power L: below 1 it vanishes, above 1 it explodes.
 
+The headline: mean |delta[l]|, the backward error per unit. Per unit, because the theory's factor is
+about one unit's error and layers differ in width (the output layer has 1 or 2 units, hidden ones
+dozens): ‖delta[l]‖ would add a sqrt(width) step where the width changes. The headline ratio is the
+first hidden layer's over the LAST HIDDEN layer's, not the output layer's: the output layer's error
+A − Y is set by the loss and the labels, and its hop into the last hidden layer by its own 1–2
+units, so including it would put a factor into the ratio that no hidden layer causes (it made the
+30-layer preset read up to 30x away from its own per-layer factor to the 29th power).
+
 Why the verdict reads mean |delta| and not ‖dW‖: dW[l] = A[l-1].T @ delta[l] / m carries the forward
 signal A[l-1] too. ReLU is positively homogeneous, so in a ReLU net without biases <W[l], dW[l]> is
 the same number for every layer: when delta grows by 4x per layer on the way back, A grows by 4x per
 layer on the way forward, and ‖dW[l]‖ comes out level across the layers — uniformly huge (exploding)
 or uniformly tiny — while delta spans ten orders of magnitude. Sigmoid and tanh keep A bounded, so
-there both measures fall together. The pages show both.
+there both measures fall together. The pages show both, and the relative update ‖ΔW‖ / ‖W‖.
 """
 from __future__ import annotations
 
@@ -26,9 +34,13 @@ from ..history import History
 from ..initializers import INITIALIZERS
 from ..signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
 
-VANISHING_BELOW = 1e-3      # first layer's error / output layer's error
+VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's error
 EXPLODING_ABOVE = 1e3
-SLOW_DECAY_FACTOR = 0.5     # a vanishing net whose layers each pass back more than this decays slowly
+HEALTHY_RANGE = (0.1, 10.0)  # the total a healthy net keeps within
+# Per layer: halving (or doubling) the error at every layer is a steady decay (growth), whatever the
+# total over the few layers this net has; 10 such layers are a factor 10^3. A vanishing net whose
+# layers each pass back more than half is a slow decay: many layers compounding a mild factor.
+DECAY_BELOW, GROWTH_ABOVE = 0.5, 2.0
 TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/history.py does)
 
 # What every preset shares: the circle set, plain SGD (Adam would rescale each weight's step and hide
@@ -40,9 +52,11 @@ LAB_BASE = Config(dataset="circle", n_samples=500, optimizer="sgd", lr=0.03, bat
 class Preset:
     name: str
     label: str          # what the button says
-    regime: str         # what gradient_ratio at initialisation shows: "vanishing", "exploding", "healthy"
+    regime: str         # what the verdict at initialisation says: "vanishing", "exploding", "healthy"
     config: Config
-    story: str          # why, in two sentences
+    story: str          # why, in two sentences, quoting `factor` and `total` as number_text writes them
+    factor: float       # what each hidden layer passes back, by the theory (the page's "per layer")
+    total: float        # factor ** (hidden layers - 1): the page's "first / last hidden"
 
     @property
     def setting(self) -> str:
@@ -52,50 +66,29 @@ class Preset:
                 f"of {c.hidden[0]} units")
 
 
-PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset("vanishing", "Vanishing: sigmoid", "vanishing",
-           LAB_BASE.replace(activation="sigmoid", init="normal", hidden=(4,) * 10),
-           "Sigmoid's slope is at most ¼, and N(0, 1) weights push many units into its flat tails where the "
-           "slope is near 0: each layer passes back about a third of the error it receives, so ten layers "
-           "leave the first one only about 10⁻⁵ of it."),
-    Preset("exploding", "Exploding: ReLU", "exploding",
-           LAB_BASE.replace(activation="relu", init="normal", hidden=(32,) * 10),
-           "With N(0, 1) weights n_in·Var(W) = 32 and ReLU keeps half of it, so every layer multiplies the "
-           "error by about √16 = 4 on the way back (and the signal by 4 on the way forward). Press Play: the "
-           "first steps overflow."),
-    Preset("tanh_xavier", "Healthy: tanh + Xavier", "healthy",
-           LAB_BASE.replace(activation="tanh", init="xavier_normal", hidden=(32,) * 10),
-           "Xavier's Var(W) = 2 / (n_in + n_out) makes n_in·Var(W) = 1 for equal widths, and tanh passes "
-           "small signals through unchanged: the error reaches the first layer at about its own size."),
-    Preset("relu_he", "Healthy: ReLU + He", "healthy",
-           LAB_BASE.replace(activation="relu", init="he_normal", hidden=(32,) * 10),
-           "He's Var(W) = 2 / n_in doubles Xavier to make up for ReLU switching off half of the units: "
-           "n_in·Var(W)·½ = 1 per layer, so the error keeps its size."),
-    Preset("slow_decay", "Slow decay: 30 layers", "vanishing",
-           LAB_BASE.replace(activation="relu", init="xavier_normal", hidden=(32,) * 30),
-           "Xavier suits tanh, but ReLU keeps only half of it: each layer passes back 1/√2 ≈ 0.71 of the "
-           "error. Harmless in 3 layers; after 30 it is 2⁻¹⁵ ≈ 3·10⁻⁵ — a slow decay that still vanishes."),
-]}
-
-
-def preset_of(config: Config) -> Preset | None:
-    """The preset this config is (whatever its weight seed), if any."""
-    return next((p for p in PRESETS.values() if p.config == config.replace(seed=p.config.seed)), None)
+def _preset(name, label, regime, config, factor, story) -> Preset:
+    total = factor ** (len(config.hidden) - 1)
+    return Preset(name, label, regime, config,
+                  story.format(factor=number_text(factor), total=number_text(total), hops=len(config.hidden) - 1),
+                  factor, total)
 
 
 # -- the numbers behind the verdict -------------------------------------------------------------
 def gradient_ratio(signals: LayerSignals) -> float:
-    """mean |delta| of the first layer over that of the output layer: how much of the error gets back."""
+    """mean |delta| of the first hidden layer over that of the last hidden layer: how much of the error
+    gets back through the hidden layers (1 with a single hidden layer: nothing to cross)."""
     d = np.asarray(signals.delta_mean_abs, np.float64)
+    if len(d) < 3:
+        return 1.0 if np.isfinite(d).all() else float("nan")
     with np.errstate(all="ignore"):
-        return float(d[0] / d[-1])
+        return float(d[0] / d[-2])
 
 
 def weight_gradient_ratio(signals: LayerSignals) -> float:
-    """‖dW‖ of the first layer over ‖dW‖ of the output layer (level for ReLU nets; see the module doc)."""
+    """‖dW‖ of the first layer over ‖dW‖ of the last hidden layer (level for ReLU nets; module doc)."""
     g = np.asarray(signals.grad_norm, np.float64)
     with np.errstate(all="ignore"):
-        return float(g[0] / g[-1])
+        return float(g[0] / g[max(len(g) - 2, 0)])
 
 
 def per_layer_factor(signals: LayerSignals) -> float:
@@ -103,22 +96,30 @@ def per_layer_factor(signals: LayerSignals) -> float:
 
     nan with fewer than two hidden layers.
     """
-    d = np.asarray(signals.delta_mean_abs, np.float64)
-    hops = len(d) - 2                       # hidden layer to hidden layer
+    hops = len(signals.delta_mean_abs) - 2                       # hidden layer to hidden layer
     if hops < 1:
         return float("nan")
     with np.errstate(all="ignore"):
-        return float((d[0] / d[-2]) ** (1.0 / hops))
+        return float(gradient_ratio(signals) ** (1.0 / hops))
 
 
-def regime(ratio: float) -> str:
-    """"vanishing", "exploding", "healthy", or "not finite" (a diverged net)."""
+def regime(ratio: float, factor: float = float("nan")) -> str:
+    """"vanishing", "exploding", "decaying", "growing", "healthy", or "not finite" (a diverged net).
+
+    The total first / last hidden decides vanishing and exploding; short of those, a total outside
+    HEALTHY_RANGE or a per-layer factor below DECAY_BELOW (above GROWTH_ABOVE) is a steady decay
+    (growth) that more layers would turn into vanishing (exploding).
+    """
     if not np.isfinite(ratio):
         return "not finite"
     if ratio < VANISHING_BELOW:
         return "vanishing"
     if ratio > EXPLODING_ABOVE:
         return "exploding"
+    if ratio < HEALTHY_RANGE[0] or factor < DECAY_BELOW:
+        return "decaying"
+    if ratio > HEALTHY_RANGE[1] or factor > GROWTH_ABOVE:
+        return "growing"
     return "healthy"
 
 
@@ -139,30 +140,83 @@ def number_text(x: float) -> str:
     return f"{head}10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
+def _layers_to(threshold: float, factor: float) -> int:
+    """How many layers at `factor` each take the error to `threshold` (factor != 1)."""
+    return int(np.ceil(np.log(threshold) / np.log(factor)))
+
+
 def verdict(ratio: float, per_layer: float = float("nan"), depth: int | None = None) -> str:
-    """The diagnosis in words, with the number: e.g. "... 3.2·10⁻⁶ of ...: vanishing. ..."."""
-    kind = regime(ratio)
+    """The diagnosis in words, with the numbers: e.g. "... 3.2·10⁻⁶ of ...: **vanishing**. ...".
+
+    ratio: first hidden / last hidden mean |delta|; per_layer: per_layer_factor; depth: hidden layers.
+    """
+    kind = regime(ratio, per_layer)
     if kind == "not finite":
         return ("The gradients are not finite numbers (NaN or ∞): the net has overflowed, the last step of an "
                 "exploding gradient.")
-    factor = f"{per_layer:.2f}" if np.isfinite(per_layer) else None
-    layers = f"{depth} layers" if depth else "the layers"
+    if depth is not None and depth < 2:
+        return ("With one hidden layer the error has no hidden layers to cross: nothing can vanish or explode "
+                "here (**healthy** by construction). Add layers to see it happen.")
+    factor = number_text(per_layer) if np.isfinite(per_layer) else None
+    head = f"The error reaching the first hidden layer is {number_text(ratio)} × the error at the last hidden layer"
     if kind == "vanishing":
-        text = (f"The error reaching the first layer is {number_text(ratio)} of the error at the output: "
-                "**vanishing** — the first layers barely learn.")
-        if factor and per_layer >= SLOW_DECAY_FACTOR:
-            text += (f" A slow decay: each layer passes back {factor}× what it receives, and {layers} "
-                     "compound that.")
+        text = f"{head}: **vanishing** — the first layers barely learn."
+        if factor and per_layer >= DECAY_BELOW:
+            layers = f"{depth - 1} of them" if depth else "the layers"
+            text += f" A slow decay: each layer passes back {factor}× what it receives, and {layers} compound it."
         elif factor:
             text += f" Each layer passes back only {factor}× what it receives."
         return text
     if kind == "exploding":
-        text = (f"The error reaching the first layer is {number_text(ratio)} times the error at the output: "
-                "**exploding** — one step of SGD throws the first layers far away.")
+        text = f"{head}: **exploding** — one step of SGD throws the first layers far away."
         return text + (f" Each layer multiplies it by {factor}." if factor else "")
-    text = (f"The error reaching the first layer is {number_text(ratio)} × the error at the output: "
-            f"**healthy** — every layer gets a gradient of a usable size.")
+    if kind in ("decaying", "growing"):
+        threshold = VANISHING_BELOW if kind == "decaying" else EXPLODING_ABOVE
+        text = (f"{head}: **{kind}** — each layer passes back {factor}× what it receives, a steady "
+                f"{'decay' if kind == 'decaying' else 'growth'}." if factor else f"{head}: **{kind}**.")
+        if factor and per_layer != 1:
+            n = _layers_to(threshold, per_layer)
+            text += (f" Not yet {'vanishing' if kind == 'decaying' else 'exploding'} ({number_text(threshold)}) "
+                     f"over these layers, but {n} such layers would be.")
+        return text
+    text = f"{head}: **healthy** — every layer gets a gradient of a usable size."
     return text + (f" Each layer passes back {factor}× what it receives." if factor else "")
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    _preset("vanishing", "Vanishing: sigmoid", "vanishing",
+            LAB_BASE.replace(activation="sigmoid", init="normal", hidden=(4,) * 10), 1 / 3,
+            "Sigmoid's slope is at most ¼, and N(0, 1) weights push many units into its flat tails where the "
+            "slope is near 0: each layer passes back about {factor} of the error it receives, so the {hops} "
+            "hops from the last hidden layer leave the first one about {total} of it."),
+    _preset("exploding", "Exploding: ReLU", "exploding",
+            LAB_BASE.replace(activation="relu", init="normal", hidden=(32,) * 10), 4.0,
+            "With N(0, 1) weights n_in·Var(W) = 32 and ReLU keeps half of it, so every layer multiplies the "
+            "error by about √16 = {factor} on the way back: {factor}⁹ ≈ {total} over the {hops} hops. The "
+            "signal grows by {factor} per layer on the way forward too, which is why ‖dW‖ stays level. Press "
+            "Play: the first steps overflow."),
+    _preset("tanh_xavier", "Healthy: tanh + Xavier", "healthy",
+            LAB_BASE.replace(activation="tanh", init="xavier_normal", hidden=(32,) * 10), 0.9,
+            "Xavier's Var(W) = 2 / (n_in + n_out) makes n_in·Var(W) = 1 for equal widths, and tanh passes "
+            "small signals through almost unchanged (its slope is a little under 1): about {factor} per layer, "
+            "{total} over the {hops} hops — the error reaches the first layer at a usable size."),
+    _preset("relu_he", "Healthy: ReLU + He", "healthy",
+            LAB_BASE.replace(activation="relu", init="he_normal", hidden=(32,) * 10), 1.0,
+            "He's Var(W) = 2 / n_in doubles Xavier to make up for ReLU switching off half of the units: "
+            "n_in·Var(W)·½ = 1, so each layer passes back about {factor}× and the error keeps its size."),
+    _preset("slow_decay", "Slow decay: 30 layers", "vanishing",
+            # seed 2: a draw near the middle of seeds 0-11 (6.5·10⁻⁶ … 1.2·10⁻⁴ over 29 hops; seed 0 is near
+            # the low end), so the page's number at the button sits by the story's
+            LAB_BASE.replace(activation="relu", init="xavier_normal", hidden=(32,) * 30, seed=2), 2 ** -0.5,
+            "Xavier suits tanh, but ReLU keeps only half of it: each layer passes back 1/√2 ≈ {factor} of the "
+            "error. Harmless in 3 layers; over the {hops} hops of 30 it is 2⁻¹⁴·⁵ ≈ {total} — a slow decay "
+            "that still vanishes."),
+]}
+
+
+def preset_of(config: Config) -> Preset | None:
+    """The preset this config is (whatever its weight seed), if any."""
+    return next((p for p in PRESETS.values() if p.config == config.replace(seed=p.config.seed)), None)
 
 
 # -- variance: what the theory predicts, what the net measures ---------------------------------

@@ -13,6 +13,8 @@ import orjson
 
 from mlp import figures
 from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
+from mlp.signals import open_ends
+from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
@@ -61,18 +63,26 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
         problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact)
 
 
-def network_view_figure(trainer: Trainer, compact: bool = True) -> dict:
+def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> dict:
     c, net = trainer.config, trainer.net
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs(inputs)]
     return figures.network_figure(net.sizes, net.weights, columns,
-                                  feature_labels=[FEATURES[f].label for f in c.features], compact=compact)
+                                  feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
+                                  stuck=stuck)
 
 
-def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True) -> dict[str, dict]:
-    """Every live chart of the Playground for the trainer's current state, keyed by chart name."""
+def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
+                  watch: StuckWatch | None = None) -> dict[str, dict]:
+    """Every live chart of the Playground for the trainer's current state, keyed by chart name.
+
+    watch: shown this state's dead and saturated units first (mlp/stuck_units.py); the network view
+    outlines the ones it flags.
+    """
+    if watch is not None:
+        watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train), trainer.config.activation)
     h = trainer.history
     steps = h.column("step")
     classification = trainer.config.problem == "classification"
@@ -87,14 +97,15 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact)
+        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged())
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
-                                                             title_prefix="activations", compact=compact)
+                                                             title_prefix="activations", compact=compact,
+                                                             open_ends=open_ends(trainer.net))
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|",
-                                                           compact=compact)
+                                                           compact=compact, open_ends=(True, True))
     return out
 
 
@@ -107,8 +118,10 @@ class Batch:
     stopped: bool                       # diverged, tripwire or target: the page pauses
 
 
-def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float) -> Batch:
-    """Train n_frames small chunks; every chunk gets a decision boundary, the last one every chart.
+def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float,
+                watch: StuckWatch | None = None) -> Batch:
+    """Train n_frames small chunks; every chunk gets a decision boundary, the last one every chart
+    (and shows `watch` its state, as frame_figures does).
 
     Steps per chunk are steered so the training of the whole batch takes about budget_s (the
     evaluation and figures of a frame cost the same however many steps it holds).
@@ -121,7 +134,8 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
         steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * steps_per_frame + 0.3 * target))))
         stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
         last = stop or i == n_frames - 1
-        frames.append(frame_figures(trainer, report, views) if last else {"boundary": boundary_figure(trainer, views)})
+        frames.append(frame_figures(trainer, report, views, watch=watch) if last
+                      else {"boundary": boundary_figure(trainer, views)})
         if stop:
             break
     return Batch(frames, report, steps_per_frame, stop)

@@ -258,8 +258,10 @@ def gradcheck_section(state: BackpropLab, net, X, Y, formula: lab.Formula) -> No
     with right:
         live_chart(gradcheck_figure([c.error for c in state.checks], lab.PASS_BELOW), key="bp_check_chart", height=260)
     with st.expander("The gradients entry by entry: backprop next to finite differences"):
+        # dW and db on lines of their own: side by side, a layer's four matrices ran off the right edge
         for c in state.checks:
-            st.latex(rf"dW^{{[{c.layer}]}}: \;" + _under(tex_matrix(c.analytic, 5), r"\text{backprop}") + r"\quad"
-                     + _under(tex_matrix(c.numeric, 5), r"\text{numerical}") + rf"\qquad db^{{[{c.layer}]}}: \;"
-                     + _under(tex_matrix(c.analytic_b, 5), r"\text{backprop}") + r"\quad"
-                     + _under(tex_matrix(c.numeric_b, 5), r"\text{numerical}"))
+            st.latex(r"\begin{aligned}"
+                     + rf"dW^{{[{c.layer}]}}: \;& " + _under(tex_matrix(c.analytic, 5), r"\text{backprop}") + r"\quad"
+                     + _under(tex_matrix(c.numeric, 5), r"\text{numerical}") + r" \\[8pt] "
+                     + rf"db^{{[{c.layer}]}}: \;& " + _under(tex_matrix(c.analytic_b, 5), r"\text{backprop}")
+                     + r"\quad" + _under(tex_matrix(c.numeric_b, 5), r"\text{numerical}") + r"\end{aligned}")

@@ -185,12 +185,20 @@ def play_bar(state: CompareLab) -> None:
         cols[3].toggle("Log-scale loss", value=True, key="cmp_log_loss", **allowed)
 
 
-def _status(side: str, trainer, report) -> None:
+def _status(side: str, pair, report) -> None:
+    trainer = pair.trainers[side]
     c = trainer.config
     cols = st.columns(3)
     cols[0].metric(f"{side} step", f"{report.step:,}")
-    loss = report.train_loss
-    cols[1].metric(f"{side} training loss", f"{loss:.3f}" if math.isfinite(loss) else "∞")
+    good = pair.last_good(side) if trainer.diverged_at is not None else None
+    if good is not None:                # red: "inverse" colours a rise red
+        cols[1].metric(f"{side} training loss", f"{good[1]:.3f}", delta=f"diverged at step {trainer.diverged_at}",
+                       delta_color="inverse", help=f"The last good loss, at step {good[0]:,}, before the numbers "
+                                                   "overflowed.")
+    else:
+        loss = report.train_loss
+        cols[1].metric(f"{side} training loss", f"{loss:.3f}" if math.isfinite(loss) else "∞",
+                       help="The data loss, without any L2/L1 penalty.")
     if c.problem == "classification":
         cols[2].metric(f"{side} test accuracy", f"{report.test_metric:.1%}")
     else:
@@ -226,7 +234,7 @@ def live_comparison(state: CompareLab) -> None:
         state.frame += 1
         for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
             with col:
-                _status(side, pair.trainers[side], reports[side])
+                _status(side, pair, reports[side])
                 live_chart(boundaries[side], key=f"cmp_boundary_{side}", height=380, revision=state.frame)
                 _diverged(side, pair.trainers[side], reports[side])
         left, right = st.columns(2, gap="large")
@@ -238,7 +246,16 @@ def live_comparison(state: CompareLab) -> None:
         with right:
             st.markdown("**Gradient norm per layer** ‖dW[l]‖ in the last step (log scale): a line falling "
                         "towards layer 1 is a vanishing gradient.")
-            norms = {s: r.signals.grad_norm for s, r in reports.items() if r.signals is not None}
+            norms, notes = {}, []
+            for s, r in reports.items():
+                good = pair.last_good(s) if pair.diverged[s] is not None else None
+                if good is not None:                     # a line per layer still: the last good step's
+                    norms[s] = good[2]
+                    notes.append(f"{s}: step {good[0]:,}, its last good one")
+                elif r.signals is not None:
+                    norms[s] = r.signals.grad_norm
+            if notes:
+                st.caption("Diverged sides show their last good step: " + "; ".join(notes) + ".")
             live_chart(grad_norms_pair_figure(norms), key="cmp_grad_norms", height=320, revision=state.frame)
         if was_playing and not state.playing:
             st.rerun(scope="app")

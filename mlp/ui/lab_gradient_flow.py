@@ -13,21 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from mlp.config import FIELD, MAX_SEED
-from mlp.figures.lab_figures import (GRAD_NORM_LOG_RANGE, grad_norm_heatmap_figure, gradient_flow_figure,
-                                     histogram_over_time_figure, layers_histogram_figure, power_of_ten,
-                                     variance_figure)
+from mlp.config import FIELD
+from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
+                                     layers_histogram_figure, variance_figure)
+from mlp.figures.layers import layer_histograms_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
-from mlp.signals import LayerSignals
+from mlp.signals import LayerSignals, open_ends
 from mlp.trainer import Trainer
 
-from . import classroom, lab_link
+from . import classroom, lab_link, stuck_alarm
 from .compute_slots import compute_slot
 from .delivery import wait_until_sent
 from .controls import field_widget
 from .plotly_live import live_chart
-from .state import Run, change_config, config_from_link, new_trainer, write_url
+from .state import Run, change_config, config_from_link, link_params, new_trainer
 from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 
 KEY = "lab_gradient_flow"
@@ -35,7 +35,8 @@ PAGE = "Gradient flow"            # its title, as page_setup and the link notice
 DEFAULT_PRESET = "vanishing"
 TRAIN_BUDGET_S = 0.15 * RERUN_EVERY_S      # training time per rerun
 MAX_STEPS_PER_FRAME = 125                 # per rerun (a frame here): up to 250 steps a second
-BOX = {"vanishing": st.warning, "exploding": st.error, "healthy": st.success, "not finite": st.error}
+BOX = {"vanishing": st.warning, "exploding": st.error, "decaying": st.warning, "growing": st.warning,
+       "healthy": st.success, "not finite": st.error}
 
 
 @dataclass
@@ -59,9 +60,20 @@ def flow_lab() -> FlowLab:
         more += none
         lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
-    write_url(lab.run.config)          # also after coming back from another page: the link stays shareable
+    write_link(lab.run.config)          # also after coming back from another page: the link stays shareable
     _sync(lab)
     return lab
+
+
+def write_link(config) -> None:
+    """The address bar: the settings, and `?preset=` while they are exactly a preset's (seed too), so
+    the link opens what the page shows whichever way it is read."""
+    wanted = link_params(config)
+    preset = next((name for name, p in flow.PRESETS.items() if p.config == config), None)
+    if preset is not None:
+        wanted[lab_link.PARAM] = lab_link.slug(preset)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
 
 
 def _sync(lab: FlowLab) -> None:
@@ -78,11 +90,12 @@ def _sync(lab: FlowLab) -> None:
 
 # -- presets and settings ------------------------------------------------------------------------
 def _start_preset(lab: FlowLab, name: str) -> None:
-    """The preset's config on a fresh weight seed: the effect must not depend on a lucky draw."""
+    """The preset's config, seed included: a button gives the numbers its link (`?preset=`) gives.
+    (The tests check every preset's claim on several seeds; the seed box draws others.)"""
     run = lab.run
-    config = flow.PRESETS[name].config.replace(seed=(run.config.seed + 1) % (MAX_SEED + 1))
+    config = flow.PRESETS[name].config
     run.config, run.trainer, run.playing, run.report, run.problems = config, new_trainer(config), False, None, []
-    write_url(config)
+    write_link(config)
 
 
 def preset_buttons(lab: FlowLab) -> None:
@@ -90,7 +103,7 @@ def preset_buttons(lab: FlowLab) -> None:
     for col, (name, preset) in zip(st.columns(len(flow.PRESETS)) if not rules.hides("presets") else (),
                                    flow.PRESETS.items()):
         col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
-                   use_container_width=True, **rules.control("presets", f"{preset.setting}, on a fresh weight seed."))
+                   use_container_width=True, **rules.control("presets", f"{preset.setting}."))
     preset = flow.preset_of(lab.run.config)
     if preset:
         st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
@@ -155,21 +168,42 @@ def _verdict(lab: FlowLab) -> None:
     ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
     depth = len(run.config.hidden)
     when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
-    BOX[flow.regime(ratio)](f"{when}: " + flow.verdict(ratio, factor, depth))
+    BOX[flow.regime(ratio, factor)](f"{when}: " + flow.verdict(ratio, factor, depth))
     if run.trainer.diverged_at is not None:
         st.error(f"**Training diverged at step {run.trainer.diverged_at}**: the weights overflowed (NaN/∞), the "
                  "end of an exploding gradient. The last good weights are kept; press Reset or pick a preset.",
                  icon="💥")
     cols = st.columns(5)
     cols[0].metric("Step", f"{run.report.step:,}")
-    cols[1].metric("Training loss", f"{run.report.train_loss:.3g}")
-    cols[2].metric("mean |δ|: first / output", flow.number_text(ratio),
-                   help="How much of the error at the output reaches the first layer (the verdict's number).")
-    cols[3].metric("‖dW‖: first / output", flow.number_text(flow.weight_gradient_ratio(s)),
-                   help="dW = A.T @ δ also carries the forward signal: in a ReLU net it stays level across the "
-                        "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor.")
-    cols[4].metric("δ kept per layer", f"{factor:.2f}" if np.isfinite(factor) else "–",
-                   help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal.")
+    cols[1].metric("Training loss", f"{run.report.train_loss:.3g}",
+                   help="The data loss on the training set (cross-entropy or squared error), without any "
+                        "L2/L1 penalty.")
+    cols[2].metric("mean |δ|: first / last hidden", flow.number_text(ratio),
+                   help="How much of the error at the last hidden layer reaches the first one: the verdict's "
+                        "number. The output layer's own error A − Y is left out: its size is set by the loss and "
+                        "its one or two units, not by how the layers pass the error back.")
+    cols[3].metric("δ kept per layer", flow.number_text(factor) if np.isfinite(factor) else "–",
+                   help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal; below ½ or "
+                        "above 2 the error decays or grows steadily, whatever the total.")
+    cols[4].metric("‖dW‖: first / last hidden", flow.number_text(flow.weight_gradient_ratio(s)),
+                   help="dW = Aᵀ δ also carries the forward signal A: in a ReLU net it stays level across the "
+                        "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor. "
+                        "So the verdict reads δ.")
+
+
+def _update_ratio(lab: FlowLab) -> np.ndarray | None:
+    """‖ΔW[l]‖ / ‖W[l]‖: of the last training step (recorded in the history), or at step 0 the
+    first step plain SGD would take on the whole training set, lr·‖dW‖/‖W‖ (None for other
+    optimizers or with a penalty, whose first step differs)."""
+    run, s = lab.run, lab.run.report.signals
+    if run.report.step > 0:
+        last = run.trainer.history.last("update_ratio")
+        return None if last is None else np.asarray(last, np.float64)
+    c = run.config
+    if c.optimizer != "sgd" or c.regularization != "none":
+        return None
+    with np.errstate(all="ignore"):
+        return c.lr * np.asarray(s.grad_norm, np.float64) / np.asarray(s.weight_norm, np.float64)
 
 
 def _histogram_charts(lab: FlowLab) -> None:
@@ -188,7 +222,7 @@ def _histogram_charts(lab: FlowLab) -> None:
                                               what=f"activations, layer {layer}", value_label="A", compact=True),
                    key="flow_hist_act", height=260, revision=run.frame)
     with right:
-        st.caption(f"Gradients log₁₀|dW[{layer}]| (left = tiny, right = huge)")
+        st.caption(f"Gradients log₁₀|dW[{layer}]| (bottom = tiny, top = huge)")
         live_chart(histogram_over_time_figure(steps, timeline.over_time("gradients", layer - 1),
                                               timeline.edges("gradients", layer - 1),
                                               what=f"gradients, layer {layer}", value_label="log₁₀|dW|",
@@ -202,12 +236,13 @@ def _histogram_charts(lab: FlowLab) -> None:
     index = options.index(at)
     left, right = st.columns(2)
     with left:
-        st.caption("Hidden layers' activations (rows: layers)")
-        live_chart(layers_histogram_figure(timeline.at("activations", index)[:-1], timeline.edges("activations", 0),
-                                           what="activations", value_label="A"),
+        st.caption("Hidden layers' activations, a panel per layer, each on its layer's own range (fitted at step 0; "
+                   "a count over a panel's end is what lies beyond it)")
+        live_chart(layer_histograms_figure(timeline.at("activations", index)[:-1], timeline.activation_edges[:-1],
+                                           title_prefix="activations", open_ends=open_ends(run.trainer.net)[:-1]),
                    key="flow_layers_act", height=260, revision=run.frame)
     with right:
-        st.caption("All layers' gradients log₁₀|dW| (rows: layers)")
+        st.caption("All layers' gradients log₁₀|dW| (rows: layers; the axis spans the values there are)")
         live_chart(layers_histogram_figure(timeline.at("gradients", index), timeline.gradient_edges,
                                            what="gradients", value_label="log₁₀|dW|"),
                    key="flow_layers_grad", height=260, revision=run.frame)
@@ -226,23 +261,30 @@ def live_gradient_flow(lab: FlowLab) -> None:
                 _train_frame(run)
             elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
                 run.report = run.trainer.probe()
+            watch = stuck_alarm.observe(run, KEY)
         lab.timeline.record(run.report.step, run.report.signals)
         run.frame += 1
         _verdict(lab)
+        stuck_alarm.alarm_banner(run, watch, "flow", network_view=False)
         s, h = run.report.signals, run.trainer.history
         first = lab.initial if run.report.step > 0 else None
         left, right = st.columns(2)
         with left:
-            st.markdown("**Gradient by layer** (log scale): ‖dW[l]‖ and mean |δ[l]|; dotted: at step 0.")
-            live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs,
+            st.markdown("**Gradient by layer** (log scale). The headline is **mean |δ[l]|**, the backward error "
+                        "per unit (per unit rather than ‖δ[l]‖, so a 2-unit output layer and 32-unit hidden layers "
+                        "compare fairly): it falls towards layer 1 when gradients vanish and rises when they "
+                        "explode, for every activation. Beside it ‖dW[l]‖, which also carries the forward signal (level "
+                        "in a ReLU net), and ‖ΔW[l]‖/‖W[l]‖, how far a step moves each layer (about 10⁻³ is "
+                        "healthy). Dotted: at step 0.")
+            live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
                                             init_grad_norm=None if first is None else first.grad_norm,
                                             init_delta=None if first is None else first.delta_mean_abs),
                        key="flow_by_layer", height=320, revision=run.frame)
         with right:
-            lo, hi = GRAD_NORM_LOG_RANGE
-            st.markdown(f"**‖dW[l]‖ over training**, on one fixed colour scale from {power_of_ten(lo)} to "
-                        f"{power_of_ten(hi)} (beyond: the end colours).")
-            live_chart(grad_norm_heatmap_figure(h.column("step"), h.column("grad_norm"), compact=True),
+            st.markdown("**mean |δ[l]| over training**: one colour range for the whole run (whole decades from "
+                        "its smallest to its largest value so far, a tick per decade), so a factor of 1000 "
+                        "between layers is three ticks apart and a decay over time stays visible.")
+            live_chart(layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"), compact=True),
                        key="flow_heatmap", height=320, revision=run.frame)
         _histogram_charts(lab)
         if was_playing and not run.playing:      # diverged: the Play button must turn back

@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
+from mlp.penalty import FORMULAS, weight_penalty
 
 from .compute_slots import compute_slot
 from .delivery import wait_until_sent
@@ -20,6 +21,7 @@ from .frame import Views, frame_figures, train_batch
 from .pace import RERUN_EVERY_S
 from .plotly_live import live_chart
 from .state import Run
+from .stuck_alarm import alarm_banner, watch_for
 from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
@@ -29,9 +31,9 @@ CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300
                  "gradients": 230}
 
 
-def _train_batch(run: Run, views: Views) -> list[dict[str, dict]]:
+def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
     batch = train_batch(run.trainer, views, run.pace.frames_per_batch(), run.steps_per_frame,
-                        TRAIN_SHARE * RERUN_EVERY_S)
+                        TRAIN_SHARE * RERUN_EVERY_S, watch)
     run.report, run.steps_per_frame = batch.report, batch.steps_per_frame
     if batch.stopped:
         run.playing = False
@@ -43,12 +45,19 @@ def _status(run: Run) -> None:
     cols = st.columns(5)
     cols[0].metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
     cols[1].metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
-    cols[2].metric("Training loss", f"{r.train_loss:.3f}")
-    cols[3].metric("Test loss", f"{r.test_loss:.3f}")
+    data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
+    cols[2].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
+    cols[3].metric("Test loss", f"{r.test_loss:.3f}", help=data_only)
     if c.problem == "classification":
         cols[4].metric("Test accuracy", f"{r.test_metric:.1%}")
     else:
         cols[4].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+    penalty = weight_penalty(run.trainer.net, c.regularization, c.reg_rate)
+    if c.regularization in FORMULAS:
+        st.caption(f"The losses are the data loss alone. The {c.regularization.upper()} penalty "
+                   f"{FORMULAS[c.regularization]} (λ = {c.reg_rate:g}, weights only, biases exempt) is "
+                   f"{penalty:.3g} now: training minimises {r.train_loss:.3g} + {penalty:.3g} = "
+                   f"{r.train_loss + penalty:.3g}.")
     if r.diverged_at is not None:
         st.error(f"**The training diverged at step {r.diverged_at}**: the numbers overflowed (NaN/∞). "
                  "This is what an exploding gradient looks like: the learning rate or the initial weights are "
@@ -85,12 +94,17 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
               plane_clicks=editing)
     left, right = st.columns(2)
     with left:
-        st.markdown("**Loss** — training (solid) and test (dashed)"
-                    + (", test accuracy (dotted, right axis)." if run.config.problem == "classification" else "."))
+        st.markdown("**Data loss** — training (solid) and test (dashed)"
+                    + (", test accuracy (dotted, right axis)" if run.config.problem == "classification" else "")
+                    + (". The L2/L1 penalty is not included: see the numbers above." if run.config.regularization != "none"
+                       else "."))
         chart("loss")
     with right:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale; first layer darkest, output "
-                    "lightest): lines far apart = vanishing or exploding gradients.")
+                    "lightest): how big a step each layer's weights are asked to take. dW = Aᵀδ carries the forward "
+                    "signal A as well as the error δ, so in a ReLU net the lines can stay together even while δ "
+                    "vanishes or explodes: the *Gradient flow* lab shows δ itself. A dotted “0: dead” floor holds "
+                    "layers that get no gradient at all.")
         chart("grad_norms")
     st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
     chart("activations")
@@ -103,15 +117,17 @@ def live_playground(run: Run, views: Views) -> None:
     @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
     def _live() -> None:
         was_playing = run.playing
+        watch = watch_for(run, "playground")
         with compute_slot():
             if run.playing:
-                frames = _train_batch(run, views)
+                frames = _train_batch(run, views, watch)
             else:
                 if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
                     run.report = run.trainer.probe()
-                frames = [frame_figures(run.trainer, run.report, views)]
+                frames = [frame_figures(run.trainer, run.report, views, watch=watch)]
         run.frame += 1
         _status(run)
+        alarm_banner(run, watch, "playground")
         _charts(run, frames)
         if run.config.problem == "classification" and run.report.confusion is not None:
             with st.expander("Confusion matrix (test set)"):
