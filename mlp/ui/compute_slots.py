@@ -10,10 +10,6 @@ order of arrival. One slot per core, so a session's NumPy work that runs outside
 still has a core to run on.
 
 This is the one piece of state the sessions of a process share on purpose; it holds no data.
-
-For the same reason NumPy's BLAS computes on one thread: a slot is a core, and OpenBLAS's own
-threads, started for every product of a few hundred rows, fought the other slot's session for the
-same two cores (the He et al. 2015 reproduction took 8–30 s on a busy machine instead of 1.5–1.9 s).
 """
 from __future__ import annotations
 
@@ -21,11 +17,8 @@ import os
 import threading
 from contextlib import contextmanager
 
-from threadpoolctl import threadpool_limits
-
 SLOTS = os.cpu_count() or 2
 _slots = threading.BoundedSemaphore(SLOTS)
-threadpool_limits(1)        # for the whole process: one core per slot (see above)
 
 
 @contextmanager
