@@ -113,7 +113,8 @@ def test_the_heaviest_allowed_link_does_not_stop_the_others(server, students):
     heaviest = Config(hidden=(79,) * 40, n_samples=2000, optimizer="adam")      # 40 × 80 is over the cap
     calm = students(server + "/")
     heavy = students(server + "/?hidden=" + "%2C".join(["79"] * 40) + "&n_samples=2000&optimizer=adam")
-    assert heaviest.cost <= MAX_COST < heaviest.replace(hidden=(80,) * 40).cost
+    # by hand: 40 × 80 is (2+1)·80 + 39·(80+1)·80 + (80+1)·2 weights, × (2,000 + 10,000) points: over the cap
+    assert heaviest.cost <= MAX_COST < (3 * 80 + 39 * 81 * 80 + 81 * 2) * 12_000
     assert heavy.get_by_text("too big").count() == 0
     calm.get_by_role("button", name="Play").click()
     heavy.get_by_role("button", name="Play").click()
