@@ -710,3 +710,22 @@ def test_layer_histograms_name_a_single_hidden_layer_and_label_the_overflow():
     assert "≥10²: 7" in texts and "≤10⁻¹⁰: 3" in texts
     closed = layer_histograms_figure(counts, edges, title_prefix="activations")
     assert not any(":" in a["text"] for a in closed["layout"]["annotations"])     # nothing open, nothing labelled
+
+
+def test_narrow_histogram_panels_keep_their_tick_labels_off_the_panel_ends():
+    """With more than four panels side by side, a [0, 1] panel labelled at 0 and 1 runs into its neighbours
+    ("0" and "1" read "10"): its ticks stay a tenth of the span inside, here the one at 0.5."""
+    counts = np.ones((10, 20), int)
+    fig = valid(layer_histograms_figure(counts, np.linspace(0, 1, 21), title_prefix="activations"))
+    for i in ("", "2", "3", "4", "5", "6", "7", "8"):
+        assert fig["layout"][f"xaxis{i}"]["tickvals"] == [0.5]
+    few = valid(layer_histograms_figure(np.ones((3, 20), int), np.linspace(0, 1, 21), title_prefix="activations"))
+    assert few["layout"]["xaxis"]["tickvals"][0] == 0 and few["layout"]["xaxis"]["tickvals"][-1] == 1
+
+
+def test_numbers_are_written_with_superscript_powers():
+    from mlp.notation import number_text, power_of_ten, power_of_two
+    assert power_of_ten(-3) == "10⁻³" and power_of_ten(12) == "10¹²"
+    assert power_of_two(2 ** -14.5) == "2⁻¹⁴·⁵" and power_of_two(1.0) == "2⁰·⁰"
+    assert number_text(3.2e-6) == "3.2·10⁻⁶" and number_text(1e5) == "10⁵" and number_text(0.5) == "0.5"
+    assert number_text(9.96e-4) == "10⁻³"          # a mantissa that rounds to 10 carries into the power

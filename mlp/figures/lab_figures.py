@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..notation import power_of_ten
 from .compact import heatmap_values
 from .jsonable import integers, rounded, significant
-from .layers import grad_norm_by_layer_figure, power_of_ten
+from .layers import grad_norm_by_layer_figure
 from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
 # One colour per series (init scheme): the class colours, then five more (one per registered init).

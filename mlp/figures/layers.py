@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..notation import power_of_ten
 from .jsonable import integers, rounded, significant, typed_array
 from .palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
 from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
@@ -39,17 +40,21 @@ def _panel_domains(n_panels: int, gap_after: int | None) -> tuple[list[list[floa
     return domains, hidden
 
 
-def _nice_ticks(lo: float, hi: float, at_most: int) -> list[float]:
-    """Round tick values inside [lo, hi], at most `at_most` of them: narrow panels need few, upright."""
+def _nice_ticks(lo: float, hi: float, at_most: int, inset: float = 0.0) -> list[float]:
+    """Round tick values inside [lo, hi], at most `at_most` of them: narrow panels need few, upright.
+
+    inset: keep ticks this share of the span away from both ends, and take one if two do not fit, so
+    the labels of panels side by side do not run into each other ("0" and "1" reading "10")."""
     span = hi - lo
     if not (span > 0 and math.isfinite(span)):
         return [round(lo, 4)]
     top = math.ceil(math.log10(span))
+    inner_lo, inner_hi, at_least = lo + inset * span, hi - inset * span, 1 if inset else 2
     for exponent in range(top - 2, top + 2):
         for mantissa in (1, 2, 5):
             step = mantissa * 10.0 ** exponent
-            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-            if 2 <= last - first + 1 <= at_most:
+            first, last = math.ceil(inner_lo / step - 1e-9), math.floor(inner_hi / step + 1e-9)
+            if at_least <= last - first + 1 <= at_most:
                 return [round(k * step, 6) + 0.0 for k in range(first, last + 1)]   # + 0.0: no -0.0
     return [round(lo, 4), round(hi, 4)]                             # e.g. [-1, 1] with room for 2
 
@@ -77,14 +82,6 @@ def _annotation(text: str, x: float, y: float, **extra) -> dict:
             "xanchor": "center", "font": {"size": FONT_SIZE}}
     note.update(extra)
     return note
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def power_of_ten(k: int) -> str:
-    """-3 -> "10⁻³"."""
-    return "10" + str(int(k)).translate(_SUPERSCRIPT)
 
 
 def _edge_text(value: float, log_x: bool) -> str:
@@ -184,7 +181,8 @@ def _histogram_panels(edges_bytes: bytes, shape: tuple[int, int], title_prefix: 
                                       "zeroline": False, "showline": True, "linecolor": FAINT,
                                       "range": [round(float(e[0]), 4), round(float(e[-1]), 4)],
                                       "tickmode": "array", "tickangle": 0,
-                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count),
+                                      "tickvals": _nice_ticks(float(e[0]), float(e[-1]), tick_count,
+                                                              0.0 if len(shown) <= 4 else 0.1),
                                       **_tick_format(float(e[0]), float(e[-1]))}
         layout["yaxis" + yref[1:]] = {"anchor": xref, "showticklabels": False, "showgrid": False,
                                       "zeroline": False, "rangemode": "tozero"}

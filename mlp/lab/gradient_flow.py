@@ -32,6 +32,7 @@ from ..activations import ACTIVATIONS
 from ..config import Config
 from ..history import History
 from ..initializers import INITIALIZERS
+from ..notation import number_text  # noqa: F401 (the pages write numbers as flow.number_text)
 from ..signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
 
 VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's error
@@ -121,23 +122,6 @@ def regime(ratio: float, factor: float = float("nan")) -> str:
     if ratio > HEALTHY_RANGE[1] or factor > GROWTH_ABOVE:
         return "growing"
     return "healthy"
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def number_text(x: float) -> str:
-    """0.5 -> "0.5"; 3.2e-06 -> "3.2·10⁻⁶": readable on a projector, no e-notation."""
-    if not np.isfinite(x):
-        return str(x)
-    if x == 0 or 0.01 <= abs(x) < 1000:
-        return f"{x:.2g}"
-    exponent = int(np.floor(np.log10(abs(x))))
-    mantissa = x / 10.0 ** exponent
-    if round(mantissa, 1) == 10.0:
-        mantissa, exponent = 1.0, exponent + 1
-    head = "" if round(mantissa, 1) == 1.0 else f"{mantissa:.1f}·"
-    return f"{head}10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
 def _layers_to(threshold: float, factor: float) -> int:

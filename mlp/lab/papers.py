@@ -25,6 +25,7 @@ import numpy as np
 from ..config import Config
 from ..initializers import INITIALIZERS
 from ..network import MLP
+from ..notation import power_of_two
 from ..trainer import Trainer
 
 # steps between two points of a loss curve: 21 points over 500 steps; each point evaluates the training and
@@ -180,15 +181,6 @@ def reproduce(paper: Paper, seed: int = 0) -> Reproduction:
     curves = {s: loss_curve(paper.config.replace(init=s, seed=seed), paper.steps)
               for s in paper.schemes} if paper.steps else {}
     return Reproduction(paper, seed, at_init, curves)
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789.", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹·")
-
-
-def power_of_two(x: float) -> str:
-    """0.000043 -> "2⁻¹⁴·⁵" (the exponent to one decimal)."""
-    e = round(float(np.log2(x)), 1) + 0.0          # + 0.0: no "-0.0"
-    return "2" + f"{e:.1f}".translate(_SUPERSCRIPT)
 
 
 def findings(rep: Reproduction) -> list[str]:

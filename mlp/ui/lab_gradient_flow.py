@@ -178,15 +178,15 @@ def _verdict(lab: FlowLab) -> None:
     cols[1].metric("Training loss", f"{run.report.train_loss:.3g}",
                    help="The data loss on the training set (cross-entropy or squared error), without any "
                         "L2/L1 penalty.")
-    cols[2].metric("mean |δ|: first / last hidden", flow.number_text(ratio),
-                   help="How much of the error at the last hidden layer reaches the first one: the verdict's "
+    cols[2].metric("|δ| layer 1 ÷ last", flow.number_text(ratio),
+                   help="Mean |δ| of the first hidden layer ÷ that of the last hidden layer. How much of the error at the last hidden layer reaches the first one: the verdict's "
                         "number. The output layer's own error A − Y is left out: its size is set by the loss and "
                         "its one or two units, not by how the layers pass the error back.")
     cols[3].metric("δ kept per layer", flow.number_text(factor) if np.isfinite(factor) else "–",
                    help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal; below ½ or "
                         "above 2 the error decays or grows steadily, whatever the total.")
-    cols[4].metric("‖dW‖: first / last hidden", flow.number_text(flow.weight_gradient_ratio(s)),
-                   help="dW = Aᵀ δ also carries the forward signal A: in a ReLU net it stays level across the "
+    cols[4].metric("‖dW‖ layer 1 ÷ last", flow.number_text(flow.weight_gradient_ratio(s)),
+                   help="‖dW‖ of the first hidden layer ÷ that of the last hidden layer. dW = Aᵀ δ also carries the forward signal A: in a ReLU net it stays level across the "
                         "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor. "
                         "So the verdict reads δ.")
 
