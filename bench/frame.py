@@ -8,7 +8,7 @@ Two rows per case:
 - "full frame": k training steps, the decision boundary over the 100×100 grid, every neuron's output
   for the network view, every chart's figure as a plain dict, and its JSON serialisation: what a
   paused page sends, and the last frame of every batch.
-- "as played": what the live loop really does while playing (mlp/ui/frame.py: train_batch): a batch
+- "as played": what the live loop really does while playing (mlp/live/frame.py: train_batch): a batch
   of FRAMES_PER_BATCH frames, each with its training steps and decision boundary, every other chart
   once per batch, serialised as the page sends them; time and bytes divided by the frames.
 Goal: ≤ 5 ms per frame server-side and ≤ 100 KB per frame.
@@ -38,9 +38,9 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from mlp.config import Config  # noqa: E402
 from mlp.trainer import Trainer  # noqa: E402
-from mlp.ui.frame import Views, chart_payload, frame_figures, train_batch  # noqa: E402
-from mlp.ui.live import TRAIN_SHARE  # noqa: E402
-from mlp.ui.pace import FRAMES_PER_BATCH, RERUN_EVERY_S  # noqa: E402
+from mlp.live.frame import Views, frame_figures, train_batch  # noqa: E402
+from mlp.live.payload import chart_payload  # noqa: E402
+from mlp.live.pace import FRAMES_PER_BATCH, RERUN_EVERY_S, TRAIN_SHARE  # noqa: E402
 
 CASES = {
     "default page (2-4-2-2, batch 10)": Config(),

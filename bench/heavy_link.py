@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 import mlp.config as config_module  # noqa: E402
 from mlp.config import Config  # noqa: E402
 from mlp.trainer import Trainer  # noqa: E402
-from mlp.ui.frame import Views, frame_figures  # noqa: E402
+from mlp.live.frame import Views, frame_figures  # noqa: E402
 
 STEPS = 30
 

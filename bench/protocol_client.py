@@ -1,7 +1,7 @@
 """A student without a browser: Streamlit's own WebSocket protocol, spoken from Python.
 
 bench/workshop.py --client protocol runs many `Student`s in one asyncio loop. A Chromium page costs
-about a quarter of a second of CPU per fragment rerun (mlp/ui/pace.py), so on the server's own two
+about a quarter of a second of CPU per fragment rerun (mlp/live/pace.py), so on the server's own two
 cores the browsers, not the server, were the limit; a `Student` costs a few milliseconds per rerun,
 which leaves the cores to the server and shows what the server itself can serve.
 
@@ -323,7 +323,7 @@ class Student:
         kind = element.WhichOneof("type")
         w = getattr(element, kind)
         if kind == "bidi_component" and w.id.endswith(self.chart_suffix):
-            # mlp/ui/frame.py: chart_payload: uint32 n, n bytes of JSON, binary arrays (not needed here)
+            # mlp/live/payload.py: chart_payload: uint32 n, n bytes of JSON, binary arrays (not needed here)
             n = int.from_bytes(w.bytes[:4], "little")
             payload = json.loads(w.bytes[4:4 + n])
             self.batches += 1

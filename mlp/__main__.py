@@ -169,7 +169,7 @@ def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
              "history.csv": history_csv(trainer), "weights.npz": save_trainer(trainer),
              "predict.py": standalone_script(trainer)}
     if report:
-        from .ui.run_report import run_report_html     # plotly only when a report is wanted
+        from .live.report import run_report_html     # plotly only when a report is wanted
         files["report.html"] = run_report_html(trainer)
     written = []
     for name, content in files.items():

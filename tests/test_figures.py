@@ -17,7 +17,7 @@ from mlp.figures import (confusion_matrix_figure, decision_boundary_figure, deco
                          loss_curves_figure, network_figure)
 from mlp.figures.palette import BLUE, CLASS_COLOURS, ORANGE
 from mlp.figures.jsonable import decode_typed_array, is_typed_array
-from mlp.ui.frame import chart_payload, read_chart_payload
+from mlp.live.payload import chart_payload, read_chart_payload
 
 FIGURES_DIR = pathlib.Path(__file__).resolve().parent.parent / "mlp" / "figures"
 

@@ -1,7 +1,8 @@
-"""mlp/ui/frame.py: a playing batch's frames, and the payload that carries them to the browser."""
+"""mlp/live/frame.py: a playing batch's frames, and the payload that carries them to the browser."""
 from mlp.config import Config
 from mlp.trainer import Trainer
-from mlp.ui.frame import Views, chart_payload, read_chart_payload, train_batch
+from mlp.live.frame import Views, train_batch
+from mlp.live.payload import chart_payload, read_chart_payload
 
 
 def test_a_batch_payload_sends_what_repeats_once_and_reads_back_whole():

@@ -1,11 +1,12 @@
-"""How many frames a batch carries (mlp/ui/pace.py), and the compute slots sessions share."""
+"""How many frames a batch carries (mlp/live/pace.py), and the compute slots sessions share."""
 import threading
 import time
 
 import pytest
 
-from mlp.ui import compute_slots, delivery, pace
-from mlp.ui.pace import FIRST_AFTER_PAUSE_S, FRAME_INTERVAL_S, FRAMES_PER_BATCH, MAX_FRAMES_PER_BATCH, Pace
+from mlp.live import compute_slots, pace
+from mlp.live.pace import FIRST_AFTER_PAUSE_S, FRAME_INTERVAL_S, FRAMES_PER_BATCH, MAX_FRAMES_PER_BATCH, Pace
+from mlp.ui import delivery
 
 
 @pytest.fixture

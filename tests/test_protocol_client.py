@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.protocol_client import CHART_KEY, Student
-from mlp.ui.frame import read_chart_payload
+from mlp.live.payload import read_chart_payload
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.browser import start_streamlit
 

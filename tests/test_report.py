@@ -9,7 +9,7 @@ from plotly.offline import get_plotlyjs
 from mlp.config import FIELDS, Config
 from mlp.figures.report import Section, report_html
 from mlp.trainer import Trainer
-from mlp.ui.run_report import run_report_html
+from mlp.live.report import run_report_html
 
 
 class Page(HTMLParser):

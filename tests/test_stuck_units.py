@@ -11,7 +11,7 @@ from mlp.figures import network_figure
 from mlp.network import MLP
 from mlp.stuck_units import STRETCH_STEPS, StuckWatch, stuck_units
 from mlp.trainer import Trainer
-from mlp.ui.frame import Views, frame_figures
+from mlp.live.frame import Views, frame_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, -2.0], [2.0, 2.0]])

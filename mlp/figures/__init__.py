@@ -4,7 +4,7 @@ Each builder is a pure function of plain data (NumPy arrays, numbers, lists) and
 `plotly.graph_objects.Figure`: they run every animation frame, and validating a Figure costs far
 more than drawing one. Nothing here imports Streamlit. A compact figure (compact=True) is for the
 live charts: heatmaps as uint8 codes under "zcodes" (compact.py), arrays as typed arrays holding
-raw bytes (jsonable.py); mlp/ui/frame.py: chart_payload sends them, the browser side expands them
+raw bytes (jsonable.py); mlp/live/payload.py: chart_payload sends them, the browser side expands them
 (mlp/ui/plotly_live.py). Figures may share nested parts built once per architecture (layouts, static traces): treat
 a figure as read-only.
 """

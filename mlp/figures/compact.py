@@ -1,7 +1,7 @@
 """Compact heatmap grids: a 2-D float array as uint8 codes, about 6x smaller than JSON numbers.
 
 A 100x100 decision boundary is 10 000 numbers (~60 KB as JSON) sent every frame; as one byte per
-cell it is 10 KB, sent as binary beside the payload's JSON (mlp/ui/frame.py: chart_payload). The
+cell it is 10 KB, sent as binary beside the payload's JSON (mlp/live/payload.py: chart_payload). The
 browser turns it back into z before Plotly.react (`mlp/ui/plotly_live.py`:
 z[r][c] = lo + byte * (hi - lo) / 255). 256 levels are more than a colour scale can show.
 """

@@ -57,7 +57,7 @@ def typed_array(values, dtype: str = "f4") -> dict:
 
     plotly.js (2.28 and later) decodes {"dtype", "bdata", "shape"} itself wherever it takes an array,
     bdata as base64 or as an ArrayBuffer; a 2-D shape gives rows (customdata per point). Here bdata
-    is `bytes`: the live chart's payload carries it as binary beside the JSON (mlp/ui/frame.py:
+    is `bytes`: the live chart's payload carries it as binary beside the JSON (mlp/live/frame.py:
     chart_payload), neither base64-encoded nor escaped. NaN stays NaN, which Plotly draws as a gap,
     like None in a list. Building one costs a few microseconds where a list of rounded floats costs
     one Python object per number (the network view has thousands).

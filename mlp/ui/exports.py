@@ -11,10 +11,10 @@ import streamlit as st
 
 from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
 from mlp.exports import data_csv, history_csv, settings_json, standalone_script
+from mlp.live.report import run_report_html
 from mlp.trainer import Trainer
 from mlp.userdata import USER_SETS, UserPoints
 
-from .run_report import run_report_html
 from .state import USER_POINTS, Run, write_url
 
 UPLOAD_KEY = "export_upload"

@@ -10,18 +10,18 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mlp.lab import compare as lab
 from mlp.config import FIELD, ConfigError, natural_output
 from mlp.datasets import DATASETS
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
+from mlp.lab import compare as lab
+from mlp.live.compute_slots import compute_slot
+from mlp.live.frame import Views, boundary_figure
+from mlp.live.pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
 
-from .frame import Views, boundary_figure
 from . import classroom, lab_link
-from .compute_slots import compute_slot
 from .delivery import wait_until_sent
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
-from .pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
 from .state import config_from_link
 
 STATE_KEY = "lab_compare"

@@ -19,16 +19,16 @@ from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_f
 from mlp.figures.layers import layer_histograms_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
+from mlp.live.compute_slots import compute_slot
+from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
 from mlp.signals import LayerSignals, open_ends
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link, stuck_alarm
-from .compute_slots import compute_slot
 from .delivery import wait_until_sent
 from .controls import field_widget
 from .plotly_live import live_chart
 from .state import Run, change_config, config_from_link, link_params, new_trainer
-from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
@@ -156,8 +156,8 @@ def _train_frame(run: Run) -> None:
     """Train a frame's steps (recorded in the trainer's history), then probe: the charts show the
     whole training set's gradient, steadier than the last minibatch's."""
     report = run.trainer.run(run.steps_per_frame)
-    target = TRAIN_BUDGET_S / max(run.trainer.seconds_per_step, 1e-6)
-    run.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, round(0.7 * run.steps_per_frame + 0.3 * target))))
+    run.steps_per_frame = steps_per_frame(run.steps_per_frame, TRAIN_BUDGET_S, run.trainer.seconds_per_step,
+                                          MAX_STEPS_PER_FRAME)
     run.report = run.trainer.probe()
     if report.diverged_at is not None:
         run.playing = False

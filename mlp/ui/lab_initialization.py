@@ -19,15 +19,15 @@ from mlp.figures.paper_figures import layer_statistics_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.lab import papers
+from mlp.live.compute_slots import compute_slot
+from mlp.live.frame import network_view_figure
+from mlp.live.pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link
-from .compute_slots import compute_slot
 from .delivery import wait_until_sent
-from .frame import network_view_figure
 from .lab_gradient_flow import depth_width_widgets, setting
 from .plotly_live import live_chart
-from .pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
 from .state import config_from_link
 
 KEY = "lab_initialization"

@@ -6,26 +6,24 @@ few and batches many, with the measured figures.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
 the batch's last figure, because redrawing a Plotly chart costs the browser 20-50 ms on a small
 machine and the page must stay responsive.
-The training steps themselves take about TRAIN_SHARE of the time (frame.py: train_batch).
+The training steps themselves take about TRAIN_SHARE of the time (mlp/live/pace.py).
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
+from mlp.live.compute_slots import compute_slot
+from mlp.live.frame import Views, frame_figures, train_batch
+from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
 
-from .compute_slots import compute_slot
 from .delivery import wait_until_sent
-from .frame import Views, frame_figures, train_batch
-from .pace import RERUN_EVERY_S
 from .plotly_live import live_chart
 from .state import Run
 from .stuck_alarm import alarm_banner, watch_for
 from .user_data import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
-
-TRAIN_SHARE = 0.04             # of each rerun interval, spent on training steps
 
 CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
                  "gradients": 230}

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from mlp.live.frame import Views
 from mlp.userdata import USER_SETS
 
-from .frame import Views
-from .plotly_live import load_plotly_js
 from . import classroom
+from .plotly_live import load_plotly_js
 from .state import Run, link_params, reset, url_params
 
 

@@ -14,7 +14,7 @@ import os
 import plotly
 import streamlit as st
 
-from .frame import chart_payload
+from mlp.live.payload import chart_payload
 
 _LOADER_JS = """
 export default function ({ data }) {
@@ -80,7 +80,7 @@ function setUp(parentElement, height) {
   return div;
 }
 
-// The payload (mlp/ui/frame.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
+// The payload (mlp/live/payload.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
 // the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
 // takes one as a typed array's bdata). A trace or layout sent as {"@prev": 1} is the previous
 // frame's: the same object, which expandFigure may expand twice (it is idempotent).
@@ -108,7 +108,7 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
   state.planeClicks = Boolean(data.planeClicks);
   div.classList.toggle("mlp-editing", state.planeClicks);
   // A busy server sends batches seconds apart, each with more frames: spread them over the gap. A
-  // gap of 15 s or more is a pause (as in mlp/ui/pace.py), nothing to go by.
+  // gap of 15 s or more is a pause (as in mlp/live/pace.py), nothing to go by.
   const gap = now - state.lastBatch;
   if (state.lastBatch && gap < 15000) state.period = 0.7 * state.period + 0.3 * gap;
   state.lastBatch = now;

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from mlp.config import Config, ConfigError
+from mlp.live.pace import Pace
 from mlp.trainer import Report, Trainer
 from mlp.userdata import USER_SETS, config_for_points
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
 from . import classroom, lab_link
-from .pace import Pace
 
 
 @dataclass

@@ -10,7 +10,7 @@ from mlp.config import FIELDS
 from mlp.figures.report import Section, report_html
 from mlp.trainer import Report, Trainer
 
-from .frame import Views, frame_figures
+from mlp.live.frame import Views, frame_figures
 
 CAPTIONS = {
     "boundary": ("Output", "The net's prediction over the input plane, training points filled, test points hollow."),

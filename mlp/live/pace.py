@@ -25,6 +25,21 @@ FRAME_INTERVAL_S = 0.05
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
 MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
 FIRST_AFTER_PAUSE_S = 15.0         # a longer gap between batches is a pause, not a busy server
+TRAIN_SHARE = 0.04                 # of each rerun interval, spent on training steps
+MAX_STEPS_PER_FRAME = 50           # steps in one frame, at most
+SMOOTHING = 0.3                    # how far one measurement moves a smoothed figure (the browser's too)
+
+
+def smoothed(previous: float, measured: float) -> float:
+    """The one smoothing rule of the pace: gently, so neither the pace nor the steps per frame jitter."""
+    return (1 - SMOOTHING) * previous + SMOOTHING * measured
+
+
+def steps_per_frame(previous: int, budget_s: float, seconds_per_step: float,
+                    at_most: int = MAX_STEPS_PER_FRAME) -> int:
+    """Steps for the next frame, so a frame's training takes about budget_s (1 to at_most)."""
+    target = budget_s / max(seconds_per_step, 1e-6)
+    return int(min(at_most, max(1, round(smoothed(previous, target)))))
 
 
 @dataclass
@@ -39,5 +54,5 @@ class Pace:
         gap, self.last_batch_at = now - self.last_batch_at, now
         if gap < FIRST_AFTER_PAUSE_S:      # the first batch after a pause has nothing to go by
             # smoothed: a rerun that waited runs right after the last one, and must not get few frames
-            self.period = 0.7 * self.period + 0.3 * gap
+            self.period = smoothed(self.period, gap)
         return int(min(MAX_FRAMES_PER_BATCH, max(FRAMES_PER_BATCH, round(self.period / FRAME_INTERVAL_S))))
