@@ -8,31 +8,17 @@ charts a student waited for never leave: with twenty students on one worker, ben
 So a run waits, holding no compute slot and not Python's lock, until its messages are sent (at most
 MAX_WAIT_S).
 
-Streamlit has no public call for "is this session's outbox empty"; the one place that reaches into
-its internals is _outbox(), and without them (another version, or AppTest) the wait is skipped.
+Streamlit has no public call for "is this session's outbox empty"; streamlit_seams.outbox reaches
+into its internals, and without them (another version, or AppTest) the wait is skipped.
 """
 from __future__ import annotations
 
 import time
 
+from .streamlit_seams import outbox as _outbox
+
 MAX_WAIT_S = 2.0
 POLL_S = 0.005
-
-
-def _outbox():
-    """This session's queue of messages not yet sent to its browser, or None if it cannot be found."""
-    try:
-        from streamlit.runtime import Runtime
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ctx = get_script_run_ctx(suppress_warning=True)
-        if ctx is None or not Runtime.exists():
-            return None
-        info = Runtime.instance()._session_mgr.get_session_info(ctx.session_id)
-        queue = info.session._browser_queue if info is not None else None
-        return queue if callable(getattr(queue, "is_empty", None)) else None
-    except (ImportError, AttributeError, RuntimeError):
-        return None
 
 
 def wait_until_sent(max_wait_s: float = MAX_WAIT_S) -> bool:

@@ -11,17 +11,9 @@ from streamlit.errors import StreamlitAPIException
 from mlp.live.frame import Views
 from mlp.userdata import USER_SETS
 
-from . import classroom
+from . import classroom, streamlit_seams as seams
 from .plotly_live import load_plotly_js
 from .state import Run, link_params, reset, url_params
-
-
-# While a fragment reruns, Streamlit fades the elements it is about to replace; in an animation that
-# would make the charts flash grey many times a second.
-_NO_STALE_FADE = """<style>
-[data-stale="true"], [data-stale="true"] * { opacity: 1 !important; transition: none !important; }
-</style>"""
-
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +40,7 @@ def navigation() -> None:
 
 def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
-    st.html(_NO_STALE_FADE)
+    st.html(seams.NO_STALE_FADE)
     load_plotly_js()
     classroom.keep_in_url()
     navigation()

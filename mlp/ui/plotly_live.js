@@ -1,0 +1,153 @@
+// The live chart: one plotly.js plot per key, updated in place (mlp/ui/plotly_live.py: live_chart).
+// Compact grids arrive as uint8 codes ("zcodes"); they are expanded back to z just before drawing.
+// A curve whose x is another's says so ("xFrom": that trace's index) instead of repeating it.
+
+function expandGrid(g) {
+  const bytes = new Uint8Array(g.codes);
+  const [rows, cols] = g.shape, scale = (g.hi - g.lo) / 255, z = new Array(rows);
+  // blocks (a network layer's neurons) come without their gap rows: those are blank (null)
+  const block = g.block || rows, gap = g.gap || 0;
+  for (let r = 0, k = 0; r < rows; r++) {
+    const row = new Array(cols);
+    if (r % (block + gap) >= block) row.fill(null);
+    else { for (let c = 0; c < cols; c++) row[c] = g.lo + bytes[k * cols + c] * scale; k++; }
+    z[r] = row;
+  }
+  return z;
+}
+
+function whenPlotlyReady(draw) {
+  if (window.Plotly) { draw(); return; }
+  const started = performance.now();
+  const wait = () => {
+    if (window.Plotly) draw();
+    else if (performance.now() - started < 20000) requestAnimationFrame(wait);
+  };
+  requestAnimationFrame(wait);
+}
+
+// Each rerun may bring several frames (the server trains ahead in small chunks); they are played
+// back evenly over the time until the next batch is expected, so the chart moves more often than
+// Streamlit reruns the fragment.
+function expandFigure(fig) {
+  for (const trace of fig.data) {
+    if (trace.zcodes) { trace.z = expandGrid(trace.zcodes); delete trace.zcodes; }
+    if (trace.xFrom !== undefined) { trace.x = fig.data[trace.xFrom].x; delete trace.xFrom; }
+  }
+  return fig;
+}
+
+function setUp(parentElement, height) {
+  const div = document.createElement("div");
+  div.className = "mlp-plot";
+  div.style.width = "100%";
+  div.style.height = height + "px";
+  parentElement.appendChild(div);
+  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 500, visible: true, draw: null, observer: null };
+  // A chart scrolled out of view is not redrawn (redraws are what limits the frame rate); it
+  // catches up with the newest figure as soon as it is seen again.
+  div.mlp.observer = new IntersectionObserver((entries) => {
+    div.mlp.visible = entries[entries.length - 1].isIntersecting;
+    if (div.mlp.visible && div.mlp.draw) div.mlp.draw();
+  });
+  div.mlp.observer.observe(div);
+  return div;
+}
+
+// When the chart leaves the page, its timer, observer and Plotly's listeners (the click handler) go
+// with it. Streamlit calls the returned cleanup when the component unmounts; the check waits a frame
+// and tears down only a plot that is no longer in the document, so a call while it stays is harmless.
+function tearDownWhenGone(div) {
+  return () => requestAnimationFrame(() => {
+    if (div.isConnected) return;
+    const state = div.mlp;
+    if (state.timer) clearTimeout(state.timer);
+    if (state.observer) state.observer.disconnect();
+    state.queue = [];
+    state.draw = null;
+    if (window.Plotly) window.Plotly.purge(div);
+  });
+}
+
+// The payload (mlp/live/payload.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
+// the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
+// takes one as a typed array's bdata). A trace or layout sent as {"@prev": 1} is the previous
+// frame's: the same object, which expandFigure may expand twice (it is idempotent).
+function readPayload(raw) {
+  const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const tail = bytes.byteOffset + 4 + n;
+  const data = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)), (key, value) => {
+    const at = value && value["@bin"];
+    return at ? bytes.buffer.slice(tail + at[0], tail + at[0] + at[1]) : value;
+  });
+  data.frames.forEach((fig, i) => {
+    if (i === 0) return;
+    const before = data.frames[i - 1];
+    fig.data = fig.data.map((trace, j) => (trace["@prev"] ? before.data[j] : trace));
+    if (fig.layout["@prev"]) fig.layout = before.layout;
+  });
+  return data;
+}
+
+export default function ({ data: raw, parentElement, setTriggerValue }) {
+  const data = readPayload(raw);
+  const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
+  const state = div.mlp, now = performance.now();
+  state.planeClicks = Boolean(data.planeClicks);
+  div.classList.toggle("mlp-editing", state.planeClicks);
+  // A busy server sends batches seconds apart, each with more frames: spread them over the gap. A
+  // gap of 15 s or more is a pause (as in mlp/live/pace.py), nothing to go by.
+  const gap = now - state.lastBatch;
+  if (state.lastBatch && gap < 15000) state.period = 0.7 * state.period + 0.3 * gap;
+  state.lastBatch = now;
+  // batches and frames received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
+  div.dataset.batches = Number(div.dataset.batches || 0) + 1;
+  div.dataset.frames = Number(div.dataset.frames || 0) + data.frames.length;
+  // a new batch replaces what is left of the old one: never fall behind the server
+  state.queue = data.frames.map((fig, i) => ({ fig, revision: data.revision + "." + i }));
+  const spacing = state.period / data.frames.length;
+  const drawNext = () => {
+    state.timer = null;
+    if (!state.visible) {                       // keep only the newest figure for later
+      state.queue = state.queue.slice(-1);
+      return;
+    }
+    const next = state.queue.shift();
+    if (!next) return;
+    const t0 = performance.now();
+    const fig = expandFigure(next.fig);
+    if (state.planeClicks) {
+      // Editing points: a point counts as clicked only under the cursor (Plotly's default takes the
+      // nearest within 20 px, which on a crowded plot is almost everywhere), and a drag must not zoom.
+      fig.layout.hoverdistance = 4;
+      fig.layout.dragmode = false;
+    }
+    window.Plotly.react(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+    if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
+      state.clicks = true;
+      div.on("plotly_click", (event) => {
+        const point = event.points && event.points[0];
+        if (!point) return;
+        // (customdata sent as a typed array arrives as one; the trigger value must be plain JSON)
+        if (point.customdata !== undefined) {
+          const data = ArrayBuffer.isView(point.customdata) ? Array.from(point.customdata) : point.customdata;
+          setTriggerValue("clicked", data);
+        }
+        // A heatmap reports the clicked cell's x and y, a marker trace the marker's: the trace's name
+        // tells which ("output" is the heatmap; "train", "test" the points). `at` makes each click new.
+        else if (state.planeClicks) {
+          setTriggerValue("clicked", { x: point.x, y: point.y, on: point.data.name, at: Date.now() });
+        }
+      });
+    }
+    // how long a redraw takes, for bench/browser.py
+    div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
+    div.dataset.revision = next.revision;
+    if (state.queue.length) state.timer = setTimeout(drawNext, spacing);
+  };
+  state.draw = () => whenPlotlyReady(drawNext);
+  if (state.timer) clearTimeout(state.timer);
+  state.draw();
+  return tearDownWhenGone(div);
+}

@@ -1,0 +1,62 @@
+"""Where the pages lean on the insides of Streamlit and plotly.js: each contract named once, here.
+
+None of these is a public API; each was written against the pinned versions below (requirements.txt)
+and tests/test_streamlit_seams.py fails first when an upgrade moves one:
+- OUTBOX: a session's queue of messages not yet sent to its browser (Runtime._session_mgr ->
+  SessionInfo.session -> AppSession._browser_queue, a ForwardMsgQueue with is_empty()). delivery.py
+  waits on it; there is no public "has my output left" call.
+- STALE_ATTRIBUTE: while a fragment reruns, Streamlit marks the elements it is about to replace with
+  data-stale="true" and fades them; a live page reruns twice a second, and its charts would flash grey,
+  so NO_STALE_FADE turns the fade off.
+- PLOTLY_DRAG_LAYER: plotly.js's transparent drag layer over a plot (class "nsewdrag"); the crosshair
+  cursor while editing points is set on it, and the browser tests click through it.
+"""
+from __future__ import annotations
+
+import logging
+
+import streamlit
+
+STREAMLIT_VERSION = "1.67.0"
+PLOTLY_VERSION = "7.1.0"            # the Python package, which carries plotly.js
+
+STALE_ATTRIBUTE = "data-stale"
+NO_STALE_FADE = (f'<style>[{STALE_ATTRIBUTE}="true"], [{STALE_ATTRIBUTE}="true"] * '
+                 "{ opacity: 1 !important; transition: none !important; }</style>")
+PLOTLY_DRAG_LAYER = ".nsewdrag"
+
+_log = logging.getLogger(__name__)
+_warned = []            # once per process: a list, so no `global` is needed to set it
+if streamlit.__version__ != STREAMLIT_VERSION:
+    _log.warning("Streamlit %s is running; mlp/ui/streamlit_seams.py was written against %s",
+                 streamlit.__version__, STREAMLIT_VERSION)
+
+
+def outbox():
+    """This session's queue of messages not yet sent to its browser, or None if it cannot be found.
+
+    None without a running server (AppTest, the command line) is expected; None on a live server means
+    an upgrade moved the internals: the charts of a busy server would be dropped again, so that is
+    logged, once.
+    """
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return None
+    try:
+        info = Runtime.instance()._session_mgr.get_session_info(ctx.session_id)
+        queue = info.session._browser_queue if info is not None else None
+    except (AttributeError, RuntimeError):
+        queue = None
+    if callable(getattr(queue, "is_empty", None)):
+        return queue
+    if info is not None and not _warned:      # (a session that just closed has no info: not a break)
+        _warned.append(True)
+        _log.warning("Streamlit's session outbox was not found (written for Streamlit %s): live charts are "
+                     "sent without waiting, and a busy server may drop them (mlp/ui/streamlit_seams.py)",
+                     STREAMLIT_VERSION)
+    return None
