@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.config import Config
 from mlp.figures import decode_grid
-from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
+from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
                                      layers_histogram_figure, variance_figure)
 from mlp.lab import gradient_flow as flow
 from mlp.signals import N_BINS

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.figures.lab_figures import layer_spread_figure, loss_comparison_figure
+from mlp.figures.initialization_figures import layer_spread_figure, loss_comparison_figure
 from mlp.lab import initialization as init_lab
 from mlp.trainer import Trainer
 

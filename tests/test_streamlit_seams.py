@@ -58,8 +58,9 @@ def test_a_live_server_without_the_outbox_is_logged_once(monkeypatch, caplog):
         def get_session_info(self, session_id):
             return Info()
 
-    class Server:
-        _session_mgr = Manager()
+    class Server(runtime.Runtime):      # a real runtime, as on a live server
+        def __init__(self):
+            self._session_mgr = Manager()
 
     class Ctx:
         session_id = "s"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jsonable import integers, significant
-from .lab_figures import _axis, _layer_axis
+from .axes import axis, layer_axis
 from .palette import base_layout, compact_legend
 
 PANELS = (("activations", "A[l]"), ("deltas", "δ[l]"), ("weight_grads", "dW[l]"))
@@ -38,9 +38,9 @@ def layer_statistics_figure(series, *, statistic: str) -> dict:
                            "line": {"color": colour, "width": 2}, "marker": {"size": 6},
                            "hovertemplate": f"layer %{{x}}: {word}({symbol}) = %{{y:.3g}}<extra>{name}</extra>"})
         left = i * (width + GAP)
-        layout["xaxis" + suffix] = {**_layer_axis(n_layers, "hidden layer l"), "domain": [left, left + width],
+        layout["xaxis" + suffix] = {**layer_axis(n_layers, "hidden layer l"), "domain": [left, left + width],
                                     "anchor": "y" + suffix}
-        layout["yaxis" + suffix] = {**_axis("" if i else word, type="log", exponentformat="power", showgrid=True,
+        layout["yaxis" + suffix] = {**axis("" if i else word, type="log", exponentformat="power", showgrid=True,
                                             gridcolor="#eeeeee"), "anchor": "x" + suffix}
         annotations.append({"text": f"<b>{word}({symbol})</b>", "x": left + width / 2, "y": 1.0, "xref": "paper",
                             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False})

@@ -14,7 +14,7 @@ import streamlit as st
 from mlp.lab import backprop as lab
 from mlp.config import Config, ConfigError, natural_output
 from mlp.datasets import DATASETS, FEATURES
-from mlp.figures.lab_backprop_figures import batch_figure, gradcheck_figure
+from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
 
 from . import classroom, lab_link
 from .controls import field_widget, parse_widths

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from mlp.config import FIELD
-from mlp.figures.lab_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
+from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
                                      layers_histogram_figure, variance_figure)
 from mlp.figures.layers import layer_histograms_figure
 from mlp.initializers import INITIALIZERS

@@ -14,7 +14,7 @@ import streamlit as st
 from mlp.activations import ACTIVATIONS
 from mlp.config import FIELD, Config, ConfigError
 from mlp.figures import layer_histograms_figure
-from mlp.figures.lab_figures import layer_spread_figure, loss_comparison_figure, series_colour
+from mlp.figures.initialization_figures import layer_spread_figure, loss_comparison_figure, series_colour
 from mlp.figures.paper_figures import layer_statistics_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab

@@ -1,4 +1,4 @@
-"""Figures of the labs (gradient flow, initialisation), as plain dicts like every builder here.
+"""Figures of the Gradient flow lab, as plain dicts like every builder here.
 
 Heatmaps over training time put the recorded step on x; a log quantity is drawn as its log₁₀ with
 colour-bar ticks written as powers of ten. Nothing here imports Streamlit or Plotly.
@@ -8,34 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..notation import power_of_ten
+from .axes import axis, layer_axis, step_axis
 from .compact import heatmap_values
 from .jsonable import integers, rounded, significant
 from .layers import grad_norm_by_layer_figure
-from .palette import BLUE, CLASS_COLOURS, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
-
-# One colour per series (init scheme): the class colours, then five more (one per registered init).
-SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#1f3b73")
-
-
-def _axis(title: str, **extra) -> dict:
-    axis = {"title": {"text": title, "standoff": 4}, "showgrid": False, "zeroline": False,
-            "showline": True, "linecolor": FAINT, "automargin": True}
-    axis.update(extra)
-    return axis
-
-
-def _step_axis(steps) -> dict:
-    """Recorded steps on x; a single one gets its own tick (not -0.4 … 0.4 around it)."""
-    s = np.asarray(steps).reshape(-1)
-    return _axis("step") if len(s) > 1 else _axis("step", tickmode="array", tickvals=integers(s))
-
-
-def _layer_axis(n_layers: int, title: str = "layer") -> dict:
-    """Layers 1..L upward; every layer ticked while that stays readable."""
-    axis = _axis(title, range=[0.5, n_layers + 0.5])
-    if n_layers <= 20:
-        axis.update(tickmode="linear", tick0=1, dtick=1)
-    return axis
+from .palette import BLUE, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
 
 def gradient_flow_figure(grad_norm, delta_mean_abs, *, update_ratio=None, init_grad_norm=None,
@@ -114,7 +91,7 @@ def layer_step_heatmap_figure(steps, values, *, quantity: str = "mean |δ|", max
              "colorbar": {"title": {"text": quantity, "side": "right"}, "tickvals": ticks,
                           "ticktext": labels, "thickness": 14},
              "hovertemplate": "step %{x}, layer %{y}: " + quantity + " = 10^%{z:.1f}<extra></extra>"}
-    layout = base_layout("layer_step_heatmap", xaxis=_step_axis(s), yaxis=_layer_axis(n_layers),
+    layout = base_layout("layer_step_heatmap", xaxis=step_axis(s), yaxis=layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -155,8 +132,8 @@ def histogram_over_time_figure(steps, counts, edges, *, what: str, value_label: 
              **heatmap_values(z, 0.0, top, compact and z.size > 0),
              "zmin": 0, "zmax": round(top, 3), "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "step %{x}, " + value_label + " ≈ %{y:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
-    layout = base_layout("histogram_over_time_" + value_label, xaxis=_step_axis(s),
-                         yaxis=_axis(value_label, range=_occupied(counts, e)),
+    layout = base_layout("histogram_over_time_" + value_label, xaxis=step_axis(s),
+                         yaxis=axis(value_label, range=_occupied(counts, e)),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -174,8 +151,8 @@ def layers_histogram_figure(counts, edges, *, what: str, value_label: str) -> di
     trace = {"type": "heatmap", "x": rounded(centres, 3), "y": list(range(1, n_layers + 1)), "z": rounded(z, 3),
              "zmin": 0, "colorscale": COUNT_SCALE, "showscale": False,
              "hovertemplate": "layer %{y}, " + value_label + " ≈ %{x:.2f}: %{z:.0%}<extra>" + what + "</extra>"}
-    layout = base_layout("layers_histogram_" + value_label, xaxis=_axis(value_label, range=_occupied(counts, e)),
-                         yaxis=_layer_axis(n_layers),
+    layout = base_layout("layers_histogram_" + value_label, xaxis=axis(value_label, range=_occupied(counts, e)),
+                         yaxis=layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 
@@ -198,57 +175,10 @@ def variance_figure(predicted, measured) -> dict:
                        "marker": {"size": 7}, "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
     layout = base_layout(
         "variance_by_layer",
-        xaxis=_layer_axis(n),
-        yaxis=_axis("Var(Z[l]) / Var(X)", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        xaxis=layer_axis(n),
+        yaxis=axis("Var(Z[l]) / Var(X)", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
         shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 1, "y1": 1,
                  "line": {"color": FAINT, "width": 1}}],
-        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
-        showlegend=True, legend=compact_legend(), hovermode="closest")
-    return {"data": traces, "layout": layout}
-
-
-def series_colour(index: int) -> str:
-    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
-
-
-def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
-    """Training loss against step, one line per series: series = [(name, colour, steps, loss), ...]."""
-    traces = []
-    for name, colour, steps, loss in series:
-        v = np.asarray(loss, np.float64).reshape(-1)
-        if log_y:
-            v = np.where(v > 0, v, np.nan)
-        traces.append({"type": "scatter", "mode": "lines+markers" if len(v) < 3 else "lines", "name": name,
-                       "x": integers(steps), "y": significant(v), "line": {"color": colour, "width": 2},
-                       "hovertemplate": "step %{x}: %{y:.4g}<extra>" + name + "</extra>"})
-    layout = base_layout(
-        "loss_comparison",
-        xaxis=_axis("step", rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
-        yaxis=_axis("training loss", type="log" if log_y else "linear", showgrid=True, gridcolor="#eeeeee",
-                    **({} if log_y else {"rangemode": "tozero"})),
-        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
-        showlegend=True, legend=compact_legend(), hovermode="closest")
-    return {"data": traces, "layout": layout}
-
-
-def layer_spread_figure(series) -> dict:
-    """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...].
-
-    Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
-    """
-    traces, n = [], 1
-    for name, colour, stds in series:
-        v = np.asarray(stds, np.float64).reshape(-1)
-        n = max(n, len(v))
-        keep = np.isfinite(v) & (v > 0)
-        traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
-                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
-                       "line": {"color": colour, "width": 2}, "marker": {"size": 7},
-                       "hovertemplate": "layer %{x}: std %{y:.3g}<extra>" + name + "</extra>"})
-    layout = base_layout(
-        "layer_spread",
-        xaxis=_layer_axis(n, "hidden layer"),
-        yaxis=_axis("std of activations", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True, legend=compact_legend(), hovermode="closest")
     return {"data": traces, "layout": layout}

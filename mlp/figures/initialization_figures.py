@@ -1,0 +1,61 @@
+"""Figures of the Initialization lab: one line per init scheme, each in its own colour.
+
+Plain dicts like every builder here; nothing imports Streamlit or Plotly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .axes import axis, layer_axis
+from .jsonable import integers, significant
+from .palette import CLASS_COLOURS, base_layout, compact_legend
+
+# One colour per series (init scheme): the class colours, then five more (one per registered init).
+SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#1f3b73")
+
+
+def series_colour(index: int) -> str:
+    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
+
+
+def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
+    """Training loss against step, one line per series: series = [(name, colour, steps, loss), ...]."""
+    traces = []
+    for name, colour, steps, loss in series:
+        v = np.asarray(loss, np.float64).reshape(-1)
+        if log_y:
+            v = np.where(v > 0, v, np.nan)
+        traces.append({"type": "scatter", "mode": "lines+markers" if len(v) < 3 else "lines", "name": name,
+                       "x": integers(steps), "y": significant(v), "line": {"color": colour, "width": 2},
+                       "hovertemplate": "step %{x}: %{y:.4g}<extra>" + name + "</extra>"})
+    layout = base_layout(
+        "loss_comparison",
+        xaxis=axis("step", rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
+        yaxis=axis("training loss", type="log" if log_y else "linear", showgrid=True, gridcolor="#eeeeee",
+                    **({} if log_y else {"rangemode": "tozero"})),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True, legend=compact_legend(), hovermode="closest")
+    return {"data": traces, "layout": layout}
+
+
+def layer_spread_figure(series) -> dict:
+    """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...].
+
+    Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
+    """
+    traces, n = [], 1
+    for name, colour, stds in series:
+        v = np.asarray(stds, np.float64).reshape(-1)
+        n = max(n, len(v))
+        keep = np.isfinite(v) & (v > 0)
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
+                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
+                       "line": {"color": colour, "width": 2}, "marker": {"size": 7},
+                       "hovertemplate": "layer %{x}: std %{y:.3g}<extra>" + name + "</extra>"})
+    layout = base_layout(
+        "layer_spread",
+        xaxis=layer_axis(n, "hidden layer"),
+        yaxis=axis("std of activations", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
+        showlegend=True, legend=compact_legend(), hovermode="closest")
+    return {"data": traces, "layout": layout}
