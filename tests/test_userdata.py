@@ -388,7 +388,7 @@ def _click_app():
     import streamlit as st
 
     from mlp.ui.state import current_run
-    from mlp.ui.user_data import click_on_plane
+    from mlp.ui.own_points import click_on_plane
     run = current_run()
     for payload in st.session_state.pop("clicks", []):
         click_on_plane(run, payload)

@@ -18,7 +18,7 @@ from mlp.userdata import USER_SETS
 
 from . import classroom
 from .state import Run, change_config
-from .user_data import data_upload, session_points, use_points
+from .own_points import data_upload, session_points, use_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

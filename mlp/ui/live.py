@@ -22,7 +22,7 @@ from .delivery import wait_until_sent
 from .plotly_live import live_chart
 from .state import Run
 from .stuck_alarm import alarm_banner, watch_for
-from .user_data import click_on_plane, edit_controls
+from .own_points import click_on_plane, edit_controls
 from .weight_editor import select_weight, show_selection
 
 CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
