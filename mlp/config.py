@@ -268,6 +268,15 @@ class Config:
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
 
+    def changed(self, **changes) -> "Config":
+        """replace, as a person means a change: a new data set of the other kind (classes <-> regression)
+        comes with its natural output unless the change names one. Raises ConfigError."""
+        dataset = changes.get("dataset")
+        if (dataset in DATASETS and "output" not in changes and self.dataset in DATASETS
+                and DATASETS[dataset].problem != self.problem):
+            changes["output"] = natural_output(dataset)
+        return self.replace(**changes)
+
     # -- URL query params and JSON ----------------------------------------------------------------
     def to_query(self) -> dict[str, str]:
         """A flat dict of strings, one per field, that from_query turns back into this config exactly."""

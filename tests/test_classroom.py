@@ -110,12 +110,12 @@ def test_locked_controls_are_disabled_with_a_tooltip():
 
 
 def _change_on_every_run():
-    """A page whose only widget is a direct call of change_config (as a callback would make it)."""
+    """A page whose only widget is a direct call of Run.propose (as a callback would make it)."""
     import streamlit as st
 
-    from mlp.ui.state import change_config, current_run
+    from mlp.ui.state import current_run
     run = current_run()
-    st.text(f"accepted={change_config(run, hidden=(8, 8, 8), init='he_normal')}")
+    st.text(f"accepted={run.propose(hidden=(8, 8, 8), init='he_normal')}")
     for problem in run.problems:
         st.warning(problem)
 

@@ -183,3 +183,13 @@ def test_a_thousand_bad_widths_are_one_short_sentence():
     with pytest.raises(ConfigError) as err:
         Config(hidden=(300,) * 1000)
     assert len(str(err.value)) < 300 and "and 995 more" in str(err.value)
+
+
+def test_a_new_data_set_of_the_other_kind_comes_with_its_natural_output():
+    c = Config()                                            # circle, softmax
+    assert c.changed(dataset="plane").output == "linear"   # regression: a linear output
+    assert c.changed(dataset="plane").changed(dataset="xor").output == "softmax"
+    assert c.changed(dataset="xor", output="sigmoid").output == "sigmoid"       # named: kept
+    assert Config(output="sigmoid").changed(dataset="xor").output == "sigmoid"  # same kind: unchanged
+    with pytest.raises(ConfigError):
+        c.changed(dataset="plane", output="softmax")       # a named output that does not fit is refused

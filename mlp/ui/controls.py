@@ -2,7 +2,7 @@
 
 Every widget's label, help text, range and choices come from `mlp.config.FIELDS` (whose choices come
 from the engine's registries), so nothing here repeats them. The config is the one source of truth:
-before drawing, each widget's state is set from it; a change goes through `change_config`, and a
+before drawing, each widget's state is set from it; a change goes through `Run.propose`, and a
 refused change puts the widget back and shows why.
 """
 from __future__ import annotations
@@ -11,14 +11,14 @@ import functools
 
 import streamlit as st
 
-from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, natural_output
+from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH
 from mlp.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
 from mlp.userdata import USER_SETS
 
 from . import classroom
-from .state import Run, change_config
-from .own_points import data_upload, session_points, use_points
+from .state import Run
+from .own_points import data_upload, session_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -110,12 +110,9 @@ def _apply(run: Run, key: str, value) -> None:
     if value is None:             # a cleared number box: nothing to apply
         return
     if key == "dataset" and value in USER_SETS:
-        use_points(run, session_points())             # the session's own points (offered only if any)
+        run.use_points(session_points())              # the session's own points (offered only if any)
         return
-    changes = {key: value}
-    if key == "dataset" and DATASETS[value].problem != run.config.problem:
-        changes["output"] = natural_output(value)      # classes <-> regression needs another output
-    change_config(run, **changes)
+    run.propose(**{key: value})
 
 
 def _widget(key: str, run: Run) -> None:
@@ -161,7 +158,7 @@ def dataset_gallery(run: Run) -> None:
                             if c.dataset in USER_SETS else "Draw new random points for the same data set (a new data seed).",
                             locked_by=("data_seed",))
     st.button("Regenerate data", icon=":material/casino:", width="stretch",
-              on_click=lambda: change_config(run, data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
+              on_click=lambda: run.propose(data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
 
 
 def features_widget(run: Run) -> None:
@@ -184,10 +181,10 @@ def hidden_layers_widget(run: Run) -> None:
     st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
     add, remove = st.columns(2)
     add.button("＋ layer", width="stretch", disabled=locked or len(hidden) >= MAX_HIDDEN_LAYERS,
-               on_click=lambda: change_config(run, hidden=(*hidden, hidden[-1] if hidden else 4)),
+               on_click=lambda: run.propose(hidden=(*hidden, hidden[-1] if hidden else 4)),
                help=rules.control("hidden", "Add a hidden layer (as wide as the last one).")["help"])
     remove.button("− layer", width="stretch", disabled=locked or not hidden,
-                  on_click=lambda: change_config(run, hidden=tuple(hidden[:-1])),
+                  on_click=lambda: run.propose(hidden=tuple(hidden[:-1])),
                   help=rules.control("hidden", "Remove the last hidden layer.")["help"])
     wkey = _widget_key("hidden")
     st.session_state[wkey] = ", ".join(map(str, hidden))
@@ -202,7 +199,7 @@ def _hidden_typed(run: Run) -> None:
     except ValueError as err:
         run.problems = [str(err)]
         return
-    change_config(run, hidden=widths)
+    run.propose(hidden=widths)
 
 
 def settings_sidebar(run: Run) -> None:

@@ -15,7 +15,7 @@ from mlp.live.report import run_report_html
 from mlp.trainer import Trainer
 from mlp.userdata import USER_SETS, UserPoints
 
-from .state import USER_POINTS, Run, write_url
+from .state import USER_POINTS, Run
 
 UPLOAD_KEY = "export_upload"
 MESSAGE_KEY = "export_message"
@@ -38,9 +38,7 @@ def _load(run: Run) -> None:
         return
     if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
         st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
-    run.config, run.trainer = trainer.config, trainer
-    run.playing, run.report, run.problems = False, None, []
-    write_url(trainer.config)
+    run.load(trainer)
     st.session_state[MESSAGE_KEY] = ("success", f"Loaded **{upload.name}**: step {trainer.step:,}. "
                                                 "Press Play to carry on exactly where it stopped.")
 

@@ -12,14 +12,14 @@ import pandas as pd
 import streamlit as st
 
 from mlp.lab import backprop as lab
-from mlp.config import Config, ConfigError, natural_output
-from mlp.datasets import DATASETS, FEATURES
+from mlp.config import Config
+from mlp.datasets import FEATURES
 from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
 
 from . import classroom, lab_link
 from .controls import field_widget, parse_widths
 from .plotly_live import live_chart
-from .state import config_from_link, write_url
+from .state import config_from_link, proposal, write_url
 
 STATE_KEY = "lab_backprop"
 PAGE = "Backprop, step by step"   # its title, as page_setup and the link notice name it
@@ -33,16 +33,12 @@ class BackpropLab:
     checks: list[lab.LayerCheck] = field(default_factory=list)     # what the page shows now
 
     def change(self, **changes) -> None:
+        """Through the one proposal every page makes (state.proposal); here a chosen output also picks
+        a data set it suits, and the net must stay small enough to print."""
         if "output" in changes:
             changes["dataset"] = lab.dataset_for_output(changes.get("dataset", self.config.dataset), changes["output"])
-        elif "dataset" in changes and DATASETS[changes["dataset"]].problem != self.config.problem:
-            changes["output"] = natural_output(changes["dataset"])
-        try:
-            config = self.config.replace(**changes)
-        except ConfigError as err:
-            self.problems = err.problems
-            return
-        self.problems = classroom.refusals(self.config, config) or lab.size_problems(config)
+        config, self.problems = proposal(self.config, **changes)
+        self.problems = self.problems or lab.size_problems(config)
         if not self.problems:
             self.config = config
 

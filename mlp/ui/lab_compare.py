@@ -10,19 +10,17 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mlp.config import FIELD, ConfigError, natural_output
-from mlp.datasets import DATASETS
+from mlp.config import FIELD, ConfigError
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 from mlp.lab import compare as lab
-from mlp.live.compute_slots import compute_slot
 from mlp.live.frame import Views, boundary_figure
-from mlp.live.pace import RERUN_EVERY_S, Pace     # one pace for every page: see pace.py for why
+from mlp.live.pace import Pace
 
 from . import classroom, lab_link
-from .delivery import wait_until_sent
 from .controls import field_widget, parse_widths
+from .live_loop import live_loop
 from .plotly_live import live_chart
-from .state import config_from_link
+from .state import config_from_link, proposal
 
 STATE_KEY = "lab_compare"
 PAGE = "Compare"                  # its title, as page_setup and the link notice name it
@@ -75,19 +73,23 @@ def pair_from_link(pair: lab.Pair) -> tuple[lab.Pair, list[str]]:
 def _change(state: CompareLab, side: str | None, name: str, value) -> None:
     where = side or "shared"
     state.problems.pop(where, None)
-    changes = {name: value}
     try:
-        if name == "hidden":
-            changes[name] = parse_widths(value)
-        if name == "dataset" and DATASETS[value].problem != state.pair.base.problem:
-            changes["output"] = natural_output(value)
+        value = parse_widths(value) if name == "hidden" else value
+    except ValueError as err:
+        state.problems[where] = [str(err)]
+        return
+    # the one proposal every page makes (state.proposal), of each side the change reaches
+    proposals = [proposal(state.pair.config(s), **{name: value}) for s in ((side,) if side else lab.SIDES)]
+    refused = [p for config, problems in proposals if config is None for p in problems]
+    if refused:
+        state.problems[where] = list(dict.fromkeys(refused))       # a shared setting: once, not per side
+        return
+    changed, before = proposals[0][0], state.pair.config(side or lab.SIDES[0])
+    changes = {k: getattr(changed, k) for k in (name, "output") if k == name or getattr(changed, k) != getattr(before, k)}
+    try:
         pair = state.pair.with_changes(side, **changes)
     except (ConfigError, ValueError) as err:
         state.problems[where] = getattr(err, "problems", [str(err)])
-        return
-    refused = [p for s in lab.SIDES for p in classroom.refusals(state.pair.config(s), pair.config(s))]
-    if refused:
-        state.problems[where] = list(dict.fromkeys(refused))       # a shared setting: once, not per side
         return
     state.pair = pair
     state.playing, state.preset = False, None
@@ -216,22 +218,21 @@ def _diverged(side: str, trainer, report) -> None:
 def live_comparison(state: CompareLab) -> None:
     """Status, both decision boundaries, the overlaid loss curves and gradient norms; animated while playing."""
 
-    @st.fragment(run_every=RERUN_EVERY_S if state.playing else None)
-    def _live() -> None:
-        pair = state.pair
-        was_playing = state.playing
-        views = Views(show_test=False)
+    def compute():
+        pair, views = state.pair, Views(show_test=False)
         boundaries = {side: [] for side in lab.SIDES}       # one figure per frame, played back in turn
-        with compute_slot():
-            n_frames = state.pace.frames_per_batch() if state.playing else 1
-            for _ in range(n_frames):
-                reports = pair.train(max(1, STEPS_PER_BATCH // n_frames)) if state.playing else pair.probe()
-                for side in lab.SIDES:
-                    boundaries[side].append(boundary_figure(pair.trainers[side], views))
-                if all(v is not None for v in pair.diverged.values()):
-                    state.playing = False
-                    break
-        state.frame += 1
+        n_frames = state.pace.frames_per_batch() if state.playing else 1
+        for _ in range(n_frames):
+            reports = pair.train(max(1, STEPS_PER_BATCH // n_frames)) if state.playing else pair.probe()
+            for side in lab.SIDES:
+                boundaries[side].append(boundary_figure(pair.trainers[side], views))
+            if all(v is not None for v in pair.diverged.values()):
+                state.playing = False
+                break
+        return pair, reports, boundaries
+
+    def draw(computed) -> None:
+        pair, reports, boundaries = computed
         for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
             with col:
                 _status(side, pair, reports[side])
@@ -257,8 +258,5 @@ def live_comparison(state: CompareLab) -> None:
             if notes:
                 st.caption("Diverged sides show their last good step: " + "; ".join(notes) + ".")
             live_chart(grad_norms_pair_figure(norms), key="cmp_grad_norms", height=320, revision=state.frame)
-        if was_playing and not state.playing:
-            st.rerun(scope="app")
-        wait_until_sent()
 
-    _live()
+    live_loop(state, compute, draw)

@@ -7,7 +7,6 @@ both afresh.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,16 +18,15 @@ from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_o
 from mlp.figures.layers import layer_histograms_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
-from mlp.live.compute_slots import compute_slot
 from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
 from mlp.signals import LayerSignals, open_ends
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link, stuck_alarm
-from .delivery import wait_until_sent
 from .controls import field_widget
+from .live_loop import live_loop
 from .plotly_live import live_chart
-from .state import Run, change_config, config_from_link, link_params, new_trainer
+from .state import Run, config_from_link, link_params, new_trainer
 
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
@@ -82,7 +80,7 @@ def _sync(lab: FlowLab) -> None:
     if lab.trainer is run.trainer:
         return
     lab.trainer = t = run.trainer
-    run.report = t.probe()
+    run.probe()
     lab.initial, lab.initial_variance = run.report.signals, flow.measured_variance(t)
     lab.timeline = flow.HistogramTimeline(t.net.n_layers)
     lab.timeline.record(0, lab.initial)
@@ -94,7 +92,7 @@ def _start_preset(lab: FlowLab, name: str) -> None:
     (The tests check every preset's claim on several seeds; the seed box draws others.)"""
     run = lab.run
     config = flow.PRESETS[name].config
-    run.config, run.trainer, run.playing, run.report, run.problems = config, new_trainer(config), False, None, []
+    run.start(config)
     write_link(config)
 
 
@@ -140,7 +138,7 @@ def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix
 
 def settings_row(lab: FlowLab) -> None:
     run, c = lab.run, lab.run.config
-    apply = functools.partial(change_config, run)
+    apply = run.propose
     cols = st.columns([3, 3, 3, 3, 2, 3])
     setting("activation", c.activation, cols[0], prefix="flow", apply=apply)
     setting("init", c.init, cols[1], prefix="flow", apply=apply)
@@ -156,11 +154,8 @@ def _train_frame(run: Run) -> None:
     """Train a frame's steps (recorded in the trainer's history), then probe: the charts show the
     whole training set's gradient, steadier than the last minibatch's."""
     report = run.trainer.run(run.steps_per_frame)
-    run.steps_per_frame = steps_per_frame(run.steps_per_frame, TRAIN_BUDGET_S, run.trainer.seconds_per_step,
-                                          MAX_STEPS_PER_FRAME)
-    run.report = run.trainer.probe()
-    if report.diverged_at is not None:
-        run.playing = False
+    run.played(run.trainer.probe(), steps_per_frame(run.steps_per_frame, TRAIN_BUDGET_S, run.trainer.seconds_per_step,
+                                                    MAX_STEPS_PER_FRAME), report.diverged_at is not None)
 
 
 def _verdict(lab: FlowLab) -> None:
@@ -252,18 +247,16 @@ def live_gradient_flow(lab: FlowLab) -> None:
     """Verdict, numbers and every chart that moves while training; trains while playing."""
     run = lab.run
 
-    @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
-    def _live() -> None:
+    def compute():
         _sync(lab)
-        was_playing = run.playing
-        with compute_slot():
-            if run.playing:
-                _train_frame(run)
-            elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
-                run.report = run.trainer.probe()
-            watch = stuck_alarm.observe(run, KEY)
+        if run.playing:
+            _train_frame(run)
+        elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+            run.probe()
         lab.timeline.record(run.report.step, run.report.signals)
-        run.frame += 1
+        return stuck_alarm.observe(run, KEY)
+
+    def draw(watch) -> None:
         _verdict(lab)
         stuck_alarm.alarm_banner(run, watch, "flow", network_view=False)
         s, h = run.report.signals, run.trainer.history
@@ -287,11 +280,8 @@ def live_gradient_flow(lab: FlowLab) -> None:
             live_chart(layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"), compact=True),
                        key="flow_heatmap", height=320, revision=run.frame)
         _histogram_charts(lab)
-        if was_playing and not run.playing:      # diverged: the Play button must turn back
-            st.rerun(scope="app")
-        wait_until_sent()
 
-    _live()
+    live_loop(run, compute, draw)
 
 
 # -- variance: the derivation as a control --------------------------------------------------------
@@ -302,7 +292,7 @@ def variance_section(lab: FlowLab) -> None:
     moment = flow.second_moment_factor(c.activation)
     left, right = st.columns([2, 3])
     with left:
-        setting("init_gain", c.init_gain, st, prefix="flow", apply=functools.partial(change_config, run))
+        setting("init_gain", c.init_gain, st, prefix="flow", apply=run.propose)
         hidden = factors[1:-1]                       # hidden layer to hidden layer
         text = (f"**{scheme.label}**: {scheme.formula}, times gain² = {c.init_gain ** 2:.3g}.  \n"
                 f"Layer 1 ({c.layer_sizes[0]} inputs): n_in·Var(W)·gain² = {factors[0]:.3g}.")

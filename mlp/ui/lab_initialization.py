@@ -12,23 +12,22 @@ import numpy as np
 import streamlit as st
 
 from mlp.activations import ACTIVATIONS
-from mlp.config import FIELD, Config, ConfigError
+from mlp.config import FIELD, Config
 from mlp.figures import layer_histograms_figure
 from mlp.figures.initialization_figures import layer_spread_figure, loss_comparison_figure, series_colour
 from mlp.figures.paper_figures import layer_statistics_figure
 from mlp.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.lab import papers
-from mlp.live.compute_slots import compute_slot
 from mlp.live.frame import network_view_figure
-from mlp.live.pace import RERUN_EVERY_S      # one pace for every page: see pace.py for why
+from mlp.live.compute_slots import compute_slot
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link
-from .delivery import wait_until_sent
 from .lab_gradient_flow import depth_width_widgets, setting
+from .live_loop import live_loop
 from .plotly_live import live_chart
-from .state import config_from_link
+from .state import config_from_link, proposal
 
 KEY = "lab_initialization"
 PAGE = "Initialization"           # its title, as page_setup and the link notice name it
@@ -78,13 +77,8 @@ def _rebuild(lab: InitLab) -> None:
 
 def _change(lab: InitLab, **changes) -> None:
     """Apply changed settings (a refused one keeps the old comparison and says why)."""
-    try:
-        config = lab.config.replace(**changes)
-    except ConfigError as err:
-        lab.problems = err.problems
-        return
-    lab.problems = classroom.refusals(lab.config, config)
-    if config != lab.config and not lab.problems:
+    config, lab.problems = proposal(lab.config, **changes)
+    if config is not None and config != lab.config:
         lab.config = config
         _rebuild(lab)
 
@@ -220,17 +214,17 @@ def training(lab: InitLab) -> None:
         cols[2].button("Reset", key="init_reset", icon=":material/restart_alt:", use_container_width=True,
                        on_click=_rebuild, args=(lab,), **allowed)
 
-    @st.fragment(run_every=RERUN_EVERY_S if lab.playing else None)
-    def _live() -> None:
+    # one figure per rerun: loss curves moving twice a second read well, and every frame of them would
+    # resend every curve (up to 3 x 512 points)
+    def compute() -> dict:
         comp, order = lab.comparison, list(INITIALIZERS)
-        # one figure per rerun: loss curves moving twice a second read well, and every frame of them
-        # would resend every curve (up to 3 x 512 points)
-        with compute_slot():
-            if lab.playing:
-                comp.train(STEPS_PER_RERUN)
-            series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
-            figure = loss_comparison_figure(series)
-        lab.frame += 1
+        if lab.playing:
+            comp.train(STEPS_PER_RERUN)
+        series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
+        return loss_comparison_figure(series)
+
+    def draw(figure: dict) -> None:
+        comp = lab.comparison
         live_chart(figure, key="init_loss", height=340, revision=lab.frame)
         stopped = comp.diverged()
         finals = ", ".join(f"{INITIALIZERS[n].label} {comp.curve(n)[1][-1]:.3g}"
@@ -239,9 +233,8 @@ def training(lab: InitLab) -> None:
         for name, step in stopped.items():
             st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
                      "exploding start that the first updates made worse.", icon="💥")
-        wait_until_sent()
 
-    _live()
+    live_loop(lab, compute, draw)
 
 
 def _symmetry_start(lab: InitLab, init: str) -> None:

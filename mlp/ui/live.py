@@ -1,8 +1,8 @@
-"""The live loop: a fragment that, while playing, trains and redraws only the charts.
+"""The Playground's live part: while playing, it trains and redraws only the charts (live_loop.py).
 
-The fragment reruns every RERUN_EVERY_S, and each rerun trains a batch of small chunks and sends one
-figure per chunk; the browser plays them back evenly (plotly_live.py). pace.py says why reruns are
-few and batches many, with the measured figures.
+Each rerun trains a batch of small chunks and sends one figure per chunk; the browser plays them back
+evenly (plotly_live.js). mlp/live/pace.py says why reruns are few and batches many, with the
+measured figures.
 Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
 the batch's last figure, because redrawing a Plotly chart costs the browser 20-50 ms on a small
 machine and the page must stay responsive.
@@ -13,12 +13,11 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
-from mlp.live.compute_slots import compute_slot
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
 
-from .delivery import wait_until_sent
+from .live_loop import live_loop
 from .plotly_live import live_chart
 from .state import Run
 from .stuck_alarm import alarm_banner, watch_for
@@ -32,9 +31,7 @@ CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300
 def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
     batch = train_batch(run.trainer, views, run.pace.frames_per_batch(), run.steps_per_frame,
                         TRAIN_SHARE * RERUN_EVERY_S, watch)
-    run.report, run.steps_per_frame = batch.report, batch.steps_per_frame
-    if batch.stopped:
-        run.playing = False
+    run.played(batch.report, batch.steps_per_frame, batch.stopped)
     return batch.frames
 
 
@@ -112,18 +109,16 @@ def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
 def live_playground(run: Run, views: Views) -> None:
     """The part of the page that animates: status line and every live chart."""
 
-    @st.fragment(run_every=RERUN_EVERY_S if run.playing else None)
-    def _live() -> None:
-        was_playing = run.playing
-        watch = watch_for(run, "playground")
-        with compute_slot():
-            if run.playing:
-                frames = _train_batch(run, views, watch)
-            else:
-                if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
-                    run.report = run.trainer.probe()
-                frames = [frame_figures(run.trainer, run.report, views, watch=watch)]
-        run.frame += 1
+    def compute():
+        watch = watch_for(run, "playground")      # the run's trainer may be new since the last rerun
+        if run.playing:
+            return watch, _train_batch(run, views, watch)
+        if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+            run.probe()
+        return watch, [frame_figures(run.trainer, run.report, views, watch=watch)]
+
+    def draw(computed) -> None:
+        watch, frames = computed
         _status(run)
         alarm_banner(run, watch, "playground")
         _charts(run, frames)
@@ -132,8 +127,5 @@ def live_playground(run: Run, views: Views) -> None:
                 names = [f"class {k}" for k in range(len(run.report.confusion))]
                 live_chart(confusion_matrix_figure(run.report.confusion, names), key="chart_confusion",
                            height=300, revision=run.frame)
-        if was_playing and not run.playing:       # diverged: the Play button must turn back
-            st.rerun(scope="app")
-        wait_until_sent()
 
-    _live()
+    live_loop(run, compute, draw)

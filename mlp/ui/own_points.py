@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.config import ConfigError
 from mlp.userdata import (FORMAT_NOTE, MAX_CLASSES, PROBLEMS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
                           parse_csv)
 
 from . import classroom
-from .state import USER_POINTS, Run, reset, write_url
+from .state import USER_POINTS, Run
 
 UPLOAD_KEY = "user_upload"
 PROBLEM_KEY = "user_problem"
@@ -32,23 +31,6 @@ def session_points() -> UserPoints | None:
     return st.session_state.get(USER_POINTS)
 
 
-def use_points(run: Run, points: UserPoints) -> bool:
-    """Train on `points` from now on: they become this session's data and the run restarts on them.
-
-    The config changes only as the points demand (data set, number of classes, an output that fits).
-    """
-    try:
-        config = run.config.replace(**points.config_changes(run.config))
-    except ConfigError as err:
-        run.problems = err.problems
-        return False
-    st.session_state[USER_POINTS] = points
-    run.config = config
-    reset(run)
-    write_url(config)
-    return True
-
-
 def _markdown_safe(text: str) -> str:
     """A message quoting the student's file, shown literally (no markdown, no LaTeX from their text)."""
     return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in text)
@@ -61,7 +43,7 @@ def receive_upload(run: Run, data: bytes, problem: str = "auto") -> bool:
     except UserDataError as err:
         st.session_state[MESSAGES_KEY] = ("error", ["The file was not used:"] + err.problems)
         return False
-    if not use_points(run, points):
+    if not run.use_points(points):
         st.session_state[MESSAGES_KEY] = ("error", ["The file was not used:"] + run.problems)
         return False
     kind = "classes" if points.problem == "classification" else "values"
@@ -131,7 +113,7 @@ def click_on_plane(run: Run, payload) -> None:
         st.session_state[EDIT_PROBLEMS_KEY] = err.problems
         return
     st.session_state.pop(EDIT_PROBLEMS_KEY, None)
-    if use_points(run, points):
+    if run.use_points(points):
         st.session_state[EDITED_KEY] = True
 
 

@@ -13,7 +13,7 @@ from mlp.userdata import USER_SETS
 
 from . import classroom, streamlit_seams as seams
 from .plotly_live import load_plotly_js
-from .state import Run, link_params, reset, url_params
+from .state import Run, link_params, url_params
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,25 +46,6 @@ def page_setup(title: str) -> None:
     navigation()
 
 
-def _play(run: Run) -> None:
-    run.playing = run.trainer.diverged_at is None
-
-
-def _pause(run: Run) -> None:
-    run.playing = False
-
-
-def _step(run: Run) -> None:
-    run.playing = False
-    run.report = run.trainer.run(1)
-
-
-def _step_back(run: Run) -> None:
-    run.playing = False
-    if run.trainer.step_back():
-        run.report = None
-
-
 def play_controls(run: Run) -> None:
     """Play / Pause, one Step, Reset, and the shareable link."""
     rules = classroom.rules()
@@ -72,22 +53,22 @@ def play_controls(run: Run) -> None:
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing and not rules.hides("play"):
-        cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:", on_click=_pause,
-                       args=(run,), key="pause", **rules.control("play", "Stop training after the current frame."))
+        cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:", on_click=run.pause,
+                       key="pause", **rules.control("play", "Stop training after the current frame."))
     elif not rules.hides("play"):
-        cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:", on_click=_play,
-                       args=(run,), key="play", **rules.control("play", "Train continuously."))
+        cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:", on_click=run.play,
+                       key="play", **rules.control("play", "Train continuously."))
     step = rules.control("step", "Train one minibatch step and show the result.")
     if step:
-        cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=_step, args=(run,), key="step",
+        cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=run.step, key="step",
                        **step)
         back = rules.control("step", "Step back to the state before the last frame or step (exactly: replaying "
                                      "gives the same run).")
-        cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=_step_back, args=(run,),
+        cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=run.back,
                        key="step_back", **{**back, "disabled": back["disabled"] or not run.trainer.can_step_back})
     allowed = rules.control("reset", "Start again from the same initial weights on the same data.")
     if allowed:
-        cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=reset, args=(run,),
+        cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=run.reset,
                        key="reset", **allowed)
     allowed = rules.control("share", "Copy a link that reproduces this exact run.")
     if allowed:

@@ -1,4 +1,9 @@
-"""One browser tab's run: its config, trainer and play state, kept in st.session_state.
+"""One browser tab's run, and the one place that decides what a click does to it.
+
+`Run` holds the config, trainer and play state (kept in st.session_state), and its methods are the
+transitions every page and lab goes through: play, pause, step, back, reset, start, load, propose a
+change, switch to the student's own points, take a played batch. A teacher's lock is checked in
+`proposal`, which every change of settings passes, so no widget has to remember it.
 
 The config lives in the URL too: a page reads it once when the session starts (a bad or hand-edited
 link gives messages and falls back per setting, never a traceback) and writes it back on every
@@ -14,11 +19,22 @@ import streamlit as st
 from mlp.config import Config, ConfigError
 from mlp.live.pace import Pace
 from mlp.trainer import Report, Trainer
-from mlp.userdata import USER_SETS, config_for_points
+from mlp.userdata import USER_SETS, UserPoints, config_for_points
+
+from . import classroom, lab_link
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
-from . import classroom, lab_link
+
+def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
+    """The config `changes` make of `old` (a new data set brings its natural output: Config.changed),
+    or None and why not: an invalid value, or a setting the teacher's link locked."""
+    try:
+        new = old.changed(**changes)
+    except ConfigError as err:
+        return None, err.problems
+    refused = classroom.refusals(old, new)
+    return (None, refused) if refused else (new, [])
 
 
 @dataclass
@@ -29,8 +45,84 @@ class Run:
     frame: int = 0                                  # batches of frames sent to the browser
     steps_per_frame: int = 1                        # adapted to keep each frame cheap
     pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
-    problems: list[str] = field(default_factory=list)   # what the last change or link got wrong
+    problems: list[str] = field(default_factory=list)   # what the last change got wrong
     report: Report | None = None                    # what the charts show now
+
+    # -- playing -----------------------------------------------------------------------------------
+    def play(self) -> None:
+        """Train on every rerun of the live fragment (not while diverged: the last good state stays)."""
+        self.playing = self.trainer.diverged_at is None
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def step(self) -> None:
+        """One minibatch step, paused."""
+        self.playing = False
+        self.report = self.trainer.run(1)
+
+    def back(self) -> None:
+        """Return exactly to the state before the last frame or step."""
+        self.playing = False
+        if self.trainer.step_back():
+            self.report = None
+
+    def played(self, report: Report, steps_per_frame: int, stopped: bool) -> None:
+        """A batch the live loop trained: what the charts show, the steps the next frame takes, and a
+        stop (divergence, tripwire, target) that pauses."""
+        self.report, self.steps_per_frame = report, steps_per_frame
+        if stopped:
+            self.playing = False
+
+    def probe(self) -> None:
+        """The charts show the whole training set's gradient at the current step, without taking one."""
+        self.report = self.trainer.probe()
+
+    def edited(self) -> None:
+        """A weight changed by hand: the charts are computed afresh."""
+        self.report = None
+
+    # -- starting over -----------------------------------------------------------------------------
+    def start(self, config: Config) -> None:
+        """A new run of `config` from its first step, paused."""
+        self.config, self.trainer = config, new_trainer(config)
+        self.playing, self.report, self.problems = False, None, []
+
+    def reset(self) -> None:
+        """The same config again from its first step: same data, same initial weights."""
+        self.start(self.config)
+
+    def load(self, trainer: Trainer) -> None:
+        """Carry on with a saved run exactly where it stopped, paused."""
+        self.config, self.trainer = trainer.config, trainer
+        self.playing, self.report, self.problems = False, None, []
+        write_url(trainer.config)
+
+    # -- changing settings -------------------------------------------------------------------------
+    def propose(self, **changes) -> bool:
+        """Apply changed settings: live ones to the running net (as TF Playground does), others by
+        starting a new run. A refused change leaves the run untouched and says why in `problems`."""
+        config, self.problems = proposal(self.config, **changes)
+        if config is None:
+            return False
+        if config != self.config:
+            if self.trainer.apply(config):
+                self.config = config
+            else:
+                self.start(config)
+            write_url(config)
+        return True
+
+    def use_points(self, points: UserPoints) -> bool:
+        """Train on the student's own `points` from now on; the config changes only as they demand
+        (data set, classes, an output that fits), and only if the teacher's link allows it."""
+        config, self.problems = proposal(self.config, **points.config_changes(self.config))
+        if config is None:
+            return False
+        st.session_state[USER_POINTS] = points
+        self.start(config)
+        write_url(config)
+        return True
 
 
 def current_run(key: str = "run", page: str = "Playground") -> Run:
@@ -78,37 +170,3 @@ def write_url(config: Config) -> None:
     wanted = link_params(config)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
-
-
-def change_config(run: Run, **changes) -> bool:
-    """Apply changed settings: live ones to the running net, others by starting a new run.
-
-    Invalid settings, and changes to settings a teacher's link locked, are refused with messages
-    (the old run keeps going untouched).
-    """
-    try:
-        config = run.config.replace(**changes)
-    except ConfigError as err:
-        run.problems = err.problems
-        return False
-    refused = classroom.refusals(run.config, config)
-    if refused:
-        run.problems = refused
-        return False
-    run.problems = []
-    if config == run.config:
-        return True
-    if not run.trainer.apply(config):
-        run.trainer = new_trainer(config)
-        run.playing = False
-        run.report = None
-    run.config = config
-    write_url(config)
-    return True
-
-
-def reset(run: Run) -> None:
-    """Start the same config again from its first step (same data, same initial weights)."""
-    run.trainer = new_trainer(run.config)
-    run.playing = False
-    run.report = None

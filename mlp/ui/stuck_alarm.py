@@ -1,5 +1,5 @@
 """The dead / saturated alarm: a banner naming the layer, the share of its units, the likely cause, and
-one-click remedies that go through the page's own config change (mlp/ui/state.py: change_config).
+one-click remedies that go through the page's own config change (mlp/ui/state.py: Run.propose).
 
 Each page keeps one StuckWatch per run (mlp/stuck_units.py) in the session, started afresh with
 every new trainer. The banner lives inside the page's live fragment, so it appears while playing;
@@ -12,7 +12,7 @@ import streamlit as st
 from mlp.activations import ACTIVATIONS
 from mlp.stuck_units import STRETCH_STEPS, Alarm, StuckWatch, stuck_units
 
-from .state import Run, change_config, reset
+from .state import Run
 
 KEY = "stuck_watches"
 LR_DIVISOR = 10
@@ -64,10 +64,10 @@ def alarm_text(alarms: list[Alarm], activation: str, lr: float, network_view: bo
 
 
 def _apply(run: Run, **changes) -> None:
-    """A remedy: through change_config like any setting, then a fresh start of the run, since units
+    """A remedy: through Run.propose like any setting, then a fresh start of the run, since units
     that are stuck stay stuck whatever the new setting."""
-    if change_config(run, **changes) and run.trainer.step:
-        reset(run)
+    if run.propose(**changes) and run.trainer.step:
+        run.reset()
 
 
 def alarm_banner(run: Run, watch: StuckWatch, key: str, network_view: bool = True) -> None:
@@ -86,7 +86,7 @@ def alarm_banner(run: Run, watch: StuckWatch, key: str, network_view: bool = Tru
         for i, (col, (label, changes)) in enumerate(zip(cols, remedies)):
             if col.button(label, key=f"{key}_remedy_{i}", use_container_width=True):
                 if changes is None:
-                    reset(run)
+                    run.reset()
                 else:
                     _apply(run, **changes)
                 st.rerun(scope="app")

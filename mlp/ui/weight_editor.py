@@ -56,7 +56,7 @@ def _write(run: Run) -> None:
     value = st.session_state.get(_VALUE)
     if value is not None and not classroom.rules().locks("weights"):
         array[index] = value
-        run.report = None                          # recompute what the charts show
+        run.edited()
 
 
 def weight_editor(run: Run) -> None:
