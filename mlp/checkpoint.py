@@ -9,6 +9,8 @@ The file holds only plain arrays (numbers and text), never a pickle, so loading 
   data.X_train, ...        the data set itself, so a run on uploaded data restores too
   history.<column>         the history's kept rows (so the curves come back whole)
 
+The training state proper is the trainer's snapshot (trainer.TrainerState, the same one "step back"
+keeps), written field by field; loading builds a TrainerState and hands it to Trainer.restore.
 Training N steps, saving, loading and training M more gives bit for bit the same weights and history
 as training N + M steps in one go. Not restored: the "step back" checkpoints (a loaded run starts
 with none) and the timing that sizes live frames.
@@ -45,9 +47,8 @@ def _text(s: str) -> np.ndarray:
 def save_trainer(trainer: Trainer) -> bytes:
     """The trainer's complete state as the bytes of a compressed .npz file."""
     snap = trainer.snapshot()
-    optimizer = snap.optimizer
+    optimizer, kind = snap.optimizer, type(trainer.optimizer)
     started = optimizer is not None               # has the optimizer made its state yet?
-    counters = type(trainer.optimizer).STATE_COUNTERS
     history_columns, history_counters = trainer.history.state()
     state = {
         "step": snap.step,
@@ -57,7 +58,7 @@ def save_trainer(trainer: Trainer) -> bytes:
         "dropout_rng": snap.dropout_rng,
         "dtype": trainer.net.dtype.name,
         "optimizer_started": started,
-        "optimizer_counters": {name: optimizer[name] for name in counters} if started else {},
+        "optimizer_counters": {name: optimizer[name] for name in kind.STATE_COUNTERS} if started else {},
         "history": history_counters,
     }
     arrays = {
@@ -71,7 +72,7 @@ def save_trainer(trainer: Trainer) -> bytes:
         "data.X_test": trainer.data.X_test, "data.y_test": trainer.data.y_test,
     }
     if started:
-        arrays.update({f"optimizer.{name}": optimizer[name] for name in type(trainer.optimizer).STATE_ARRAYS})
+        arrays.update({f"optimizer.{name}": optimizer[name] for name in kind.STATE_ARRAYS})
     arrays.update({f"history.{name}": column for name, column in history_columns.items()})
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)

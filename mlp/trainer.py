@@ -198,7 +198,7 @@ class Trainer:
                             self.net.dropout_rng.bit_generator.state)
 
     def restore(self, state: TrainerState) -> None:
-        """Return to `state` (from `snapshot`, or a saved file): the next steps are the ones that followed it.
+        """Return to `state` (from `snapshot`, or a saved file): the next steps are those that followed it.
 
         The optimizer is made afresh from state.optimizer_config and takes on the saved moments; its
         learning rate is the current config's. History, divergence and `last_good` are left to the caller.
