@@ -8,11 +8,12 @@ repeats of a timing block of n steps, after warm-up. The repeats are interleaved
 naive block, then the engine block, then sklearn, torch, engine+signals) so that machine noise hits
 every column alike. Each column gets its own n, chosen so that one block lasts about the same time.
 
-Columns: naive = bench/naive.py (float64, written from the math); engine = mlp.step._train_step on a
-float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit (float64; for two classes it uses
-one logistic output unit) divided by the updates per call; torch = float32, one thread, nn.Sequential
-+ CrossEntropyLoss + optim.SGD, loss.item() every step; engine+signals = one train_step plus
-mlp.signals.collect_signals after EVERY step (the trainer itself collects once per run(n)).
+Columns: naive = bench/naive.py (float64, written from the math); engine =
+mlp.step.train_step_unchecked on a float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit
+(float64; for two classes it uses one logistic output unit) divided by the updates per call;
+torch = float32, one thread, nn.Sequential + CrossEntropyLoss + optim.SGD, loss.item() every step;
+engine+signals = one train_step plus mlp.signals.collect_signals after EVERY step (the trainer
+itself collects once per run(n)).
 All use lr 0.1, tanh hidden units, softmax output (except sklearn's binary case), no momentum/decay.
 NumPy's BLAS runs on one thread by default (see --blas-threads), like torch.
 """
@@ -33,7 +34,7 @@ import numpy as np  # noqa: E402
 
 import mlp  # noqa: E402
 from mlp.datasets import grid, make_dataset, one_hot  # noqa: E402
-from mlp.step import _train_step as train_step  # noqa: E402  (the trainer's path: no argument checks)
+from mlp.step import train_step_unchecked as train_step  # noqa: E402  (the trainer's path: no checks)
 
 from bench.naive import NaiveMLP  # noqa: E402
 

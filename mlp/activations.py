@@ -29,7 +29,7 @@ class Activation:
 
 
 def _sigmoid(z, out):
-    # 1 / (1 + e^-z). For very negative z, e^-z overflows to inf and the result is exactly 0;
+    # 1 / (1 + e^-z), for hidden units and for the sigmoid output layer alike (outputs.py). For very negative z, e^-z overflows to inf and the result is exactly 0;
     # the errstate keeps that quiet wherever this is called from (clamping z would cost a pass more).
     np.negative(z, out=out)
     with np.errstate(over="ignore"):

@@ -9,6 +9,8 @@ The file holds only plain arrays (numbers and text), never a pickle, so loading 
   data.X_train, ...        the data set itself, so a run on uploaded data restores too
   history.<column>         the history's kept rows (so the curves come back whole)
 
+The training state proper is the trainer's snapshot (trainer.TrainerState, the same one "step back"
+keeps), written field by field; loading builds a TrainerState and hands it to Trainer.restore.
 Training N steps, saving, loading and training M more gives bit for bit the same weights and history
 as training N + M steps in one go. Not restored: the "step back" checkpoints (a loaded run starts
 with none) and the timing that sizes live frames.
@@ -27,7 +29,7 @@ import numpy as np
 
 from .config import Config, ConfigError
 from .datasets import Dataset
-from .trainer import Trainer, make_optimizer
+from .trainer import Trainer, TrainerState
 
 FORMAT = "mlp-playground-checkpoint/1"
 MAX_UNPACKED_BYTES = 256_000_000     # the biggest allowed net in float64 with Adam is about 90 MB
@@ -44,41 +46,37 @@ def _text(s: str) -> np.ndarray:
 
 def save_trainer(trainer: Trainer) -> bytes:
     """The trainer's complete state as the bytes of a compressed .npz file."""
-    net, opt = trainer.net, trainer.optimizer
-    started = opt._scratch is not None            # has the optimizer made its state yet?
+    snap = trainer.snapshot()
+    optimizer, kind = snap.optimizer, type(trainer.optimizer)
+    started = optimizer is not None               # has the optimizer made its state yet?
     history_columns, history_counters = trainer.history.state()
     state = {
-        "step": trainer.step,
+        "step": snap.step,
         "diverged_at": trainer.diverged_at,
-        "cursor": trainer._cursor,
-        "order_rng": trainer._order_rng.bit_generator.state,
-        "dropout_rng": net._dropout_rng.bit_generator.state,
-        "dtype": net.dtype.name,
+        "cursor": snap.cursor,
+        "order_rng": snap.order_rng,
+        "dropout_rng": snap.dropout_rng,
+        "dtype": trainer.net.dtype.name,
         "optimizer_started": started,
-        "optimizer_counters": {k: v for k, v in vars(opt).items() if type(v) is int} if started else {},
+        "optimizer_counters": {name: optimizer[name] for name in kind.STATE_COUNTERS} if started else {},
         "history": history_counters,
     }
     arrays = {
         "format": _text(FORMAT),
         "config": _text(trainer.config.to_json()),
         "state": _text(json.dumps(state)),
-        "params": net.copy_params(),
-        "last_good": trainer._last_good.copy(),
-        "order": trainer._order.copy(),
+        "params": snap.params,
+        "last_good": trainer.last_good.copy(),
+        "order": snap.order,
         "data.X_train": trainer.data.X_train, "data.y_train": trainer.data.y_train,
         "data.X_test": trainer.data.X_test, "data.y_test": trainer.data.y_test,
     }
     if started:
-        arrays.update({f"optimizer.{name}": value.copy() for name, value in _optimizer_arrays(opt).items()})
+        arrays.update({f"optimizer.{name}": optimizer[name] for name in kind.STATE_ARRAYS})
     arrays.update({f"history.{name}": column for name, column in history_columns.items()})
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
-
-
-def _optimizer_arrays(opt) -> dict[str, np.ndarray]:
-    """The optimizer's state vectors by attribute name (its scratch buffer is not state)."""
-    return {k: v for k, v in vars(opt).items() if isinstance(v, np.ndarray) and k != "_scratch"}
 
 
 # -- loading ------------------------------------------------------------------------------------------
@@ -163,11 +161,13 @@ def _dataset(arrays: dict, config: Config) -> Dataset:
                    n_classes=config.n_output_classes)
 
 
-def _set_rng(rng: np.random.Generator, state, name: str) -> None:
+def _rng_state(state, name: str) -> dict:
+    """`state` if a generator like the trainer's (NumPy's default, PCG64) takes it, else CheckpointError."""
     try:
-        rng.bit_generator.state = state
+        np.random.default_rng().bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError):
         raise CheckpointError(f"the file's {name} random state is not valid") from None
+    return state
 
 
 def load_trainer(raw: bytes) -> Trainer:
@@ -190,49 +190,43 @@ def load_trainer(raw: bytes) -> Trainer:
     trainer = Trainer(config, dtype=state["dtype"], data=_dataset(arrays, config))
     net = trainer.net
     n = net.params.shape
-    net.set_params(_array(arrays, "params", n, "f").astype(net.dtype))
-    trainer._last_good[...] = _array(arrays, "last_good", n, "f")
+    params = _array(arrays, "params", n, "f").astype(net.dtype)
+    trainer.last_good[...] = _array(arrays, "last_good", n, "f")
 
     m = len(trainer.X_train)
     order = _array(arrays, "order", (m,), "i")
     if not np.array_equal(np.sort(order), np.arange(m)):
         raise CheckpointError("the file's batch order is not an ordering of the training points")
-    trainer._order = order.astype(trainer._order.dtype)
-    trainer._cursor = _int_field(state, "cursor", 0, m)
-    trainer.step = _int_field(state, "step", 0)
+    cursor = _int_field(state, "cursor", 0, m)
+    step = _int_field(state, "step", 0)
     diverged_at = state.get("diverged_at")
     trainer.diverged_at = None if diverged_at is None else _int_field(state, "diverged_at", 1)
-    _set_rng(trainer._order_rng, state.get("order_rng"), "batch order")
-    _set_rng(net._dropout_rng, state.get("dropout_rng"), "dropout")
-    _restore_optimizer(trainer, arrays, state)
+    order_rng = _rng_state(state.get("order_rng"), "batch order")
+    dropout_rng = _rng_state(state.get("dropout_rng"), "dropout")
+    trainer.restore(TrainerState(step, params, config, _optimizer_state(trainer, arrays, state),
+                                 order.astype(np.int64), cursor, order_rng, dropout_rng))
     _restore_history(trainer, arrays, state)
     return trainer
 
 
-def _restore_optimizer(trainer: Trainer, arrays: dict, state: dict) -> None:
-    """Put the saved moments into a fresh optimizer of the config's kind."""
-    opt, params = make_optimizer(trainer.config), trainer.net.params
+def _optimizer_state(trainer: Trainer, arrays: dict, state: dict) -> dict | None:
+    """The saved moments, checked against what the config's kind of optimizer keeps."""
+    kind, params = type(trainer.optimizer), trainer.net.params
     saved = {k.removeprefix("optimizer."): v for k, v in arrays.items() if k.startswith("optimizer.")}
     if state.get("optimizer_started") is not True:
         if saved:
             raise CheckpointError("the file has optimizer state for an optimizer that never started")
-        trainer.optimizer = opt
-        return
-    opt._scratch = np.empty_like(params)
-    opt._reset(params)                           # creates exactly the state vectors this kind keeps
-    expected = _optimizer_arrays(opt)
-    if set(saved) != set(expected):
+        return None
+    expected = set(kind.STATE_ARRAYS)
+    if set(saved) != expected:
         raise CheckpointError(f"the optimizer state has {sorted(saved) or 'nothing'}, but "
                               f"{trainer.config.optimizer} keeps {sorted(expected) or 'nothing'}")
-    for name, target in expected.items():
-        target[...] = _array(arrays, f"optimizer.{name}", params.shape, "f")
+    loaded = {name: _array(arrays, f"optimizer.{name}", params.shape, "f") for name in kind.STATE_ARRAYS}
     counters = state.get("optimizer_counters")
-    wanted = {k for k, v in vars(opt).items() if type(v) is int}
-    if not isinstance(counters, dict) or set(counters) != wanted:
+    if not isinstance(counters, dict) or set(counters) != set(kind.STATE_COUNTERS):
         raise CheckpointError("the file's optimizer counters do not fit the optimizer")
-    for name in wanted:
-        setattr(opt, name, _int_field(counters, name, 0))
-    trainer.optimizer = opt
+    loaded.update({name: _int_field(counters, name, 0) for name in kind.STATE_COUNTERS})
+    return loaded
 
 
 def _restore_history(trainer: Trainer, arrays: dict, state: dict) -> None:

@@ -8,8 +8,9 @@ Shapes follow the row-as-example convention: X (m, n_in), Y (m, n_out), m >= 1. 
 values is ONE example, the row (1, n_in), and a 1-D Y of n_out values is that example's target
 row; any other 1-D array is refused (a (m,) Y is never stretched across (m, k) outputs).
 
-Only public methods call these. The training loop hands arrays it built itself to the private
-fast paths (MLP._forward, MLP._loss, MLP._backward, step._train_step), which check nothing.
+Only public methods call these. The training loop hands arrays it built itself to the unchecked
+fast paths (MLP.forward_unchecked, loss_unchecked, backward_unchecked, step.train_step_unchecked),
+which check nothing.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ whose error shrinks as h⁴: with h = 1e-3 it is good to ~1e-12 even for gradien
 two-point (L(theta + h) - L(theta - h)) / 2h loses half its digits to rounding.
 In float64 a correct backward gives errors of 1e-7 or below; a wrong derivative gives ~1.
 The public functions check X, Y and h once (mlp/checks.py), then run every pass on the net's
-private, unchecked path.
+unchecked path (MLP.forward_unchecked, loss_unchecked, backward_unchecked).
 """
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def _checked(net, X, Y) -> tuple[np.ndarray, np.ndarray]:
 def _numerical_gradient(net, X: np.ndarray, Y: np.ndarray, param: np.ndarray, h: float) -> np.ndarray:
     def loss_at(flat, i, value):
         flat[i] = value
-        net._forward(X, False)
-        return net._loss(Y)
+        net.forward_unchecked(X, False)
+        return net.loss_unchecked(Y)
 
     grad = np.zeros(param.shape)
     flat = param.reshape(-1)         # a view: writing an entry writes the net's parameter
@@ -70,8 +70,8 @@ def gradcheck(net, X, Y, h: float | None = None) -> list[float]:
     """
     X, Y = _checked(net, X, Y)
     steps = [checks.real(h, "h", 0.0, above=True)] * net.n_layers if h is not None else safe_steps(net, X)
-    net._forward(X, False)
-    net._backward(Y)
+    net.forward_unchecked(X, False)
+    net.backward_unchecked(Y)
     analytic = [(dW.copy(), db.copy()) for dW, db in net.grads]
     numeric = [(_numerical_gradient(net, X, Y, W, h_l), _numerical_gradient(net, X, Y, b, h_l))
                for W, b, h_l in zip(net.weights, net.biases, steps)]
@@ -93,6 +93,6 @@ def safe_steps(net, X) -> list[float]:
     X = checks.rows(X, net.sizes[0], net.dtype)
     if net.activation.smooth:
         return [1e-3] * net.n_layers
-    nearest = [float(np.abs(z).min()) for z in net._hidden_preactivations(X)] + [np.inf]
+    nearest = [float(np.abs(z).min()) for z in net.hidden_preactivations(X)] + [np.inf]
     after = np.minimum.accumulate(nearest[::-1])[::-1]      # min |z| over this layer and later ones
     return [float(np.clip(d / 20, 1e-5, 1e-3)) for d in after]

@@ -10,12 +10,18 @@ Row-as-example convention, as the seed writes it (l = 1..L, A[0] = X):
 Speed without changing that math: every W and b is a view into one flat parameter vector (and every
 dW, db into one flat gradient vector), so an optimizer updates all layers with a handful of array
 operations; the arrays of a forward/backward pass live in a workspace reused from step to step
-(column-major, see _Workspace), and predict() keeps its own, so it never disturbs training.
+(column-major, see Workspace), and predict() keeps its own, so it never disturbs training.
 Lists in this module are 0-based: weights[0] is the seed's W[1].
 
-The public methods check what they are given (mlp/checks.py: a 1-D X is one example, a Y must have
-exactly the output's shape, nothing empty or non-finite) and say what is wrong in one sentence; the
-training loop calls the private _forward, _loss and _backward, which check nothing.
+Two doors to the same pass:
+  forward, loss, backward                      check what they are given (mlp/checks.py: a 1-D X is
+                                               one example, a Y must have exactly the output's shape,
+                                               nothing empty or non-finite), say what is wrong in one
+                                               sentence, and return copies or the gradient views;
+  forward_unchecked, loss_unchecked,           the training loop's pass: no checks at all, so X and Y
+  backward_unchecked                           must already be 2-D arrays of the net's dtype and shapes;
+                                               they work in the workspace and return its buffers.
+After either, `last_pass` is the Workspace of that pass: Z, A, delta, ... of every layer, to read.
 """
 from __future__ import annotations
 
@@ -37,8 +43,18 @@ MIN_CHUNK_ROWS = 256
 MAX_PARAMETERS = 100_000_000
 
 
-class _Workspace:
+class Workspace:
     """The arrays one forward/backward pass over m rows needs, allocated once per batch size.
+
+    What a reader may use (all read-only; lists are 0-based, so z[0] is the seed's Z[1]):
+      z[l], a[l]         Z and A = phi(Z) of layer l (the last layer's a is the output), (m, n_l)
+      inputs[l]          what layer l multiplied by its W: X, then a[l-1] (after dropout, if trained)
+      delta[l]           dLoss/dZ of layer l, times m (filled by a backward pass)
+      gate[l]            phi'(Z) of hidden layer l (filled by a backward pass)
+      mask[l]            the dropout scale of hidden layer l (0 or 1/(1-p)); None without dropout
+      trained            whether the pass used dropout
+      a_block, delta_block, gate_block   the same layers side by side, (m, sum of widths)
+      ones               (m,) ones;  signals: what mlp.signals caches for this workspace
 
     Every buffer is column-major (order="F"): a unit's m values are contiguous. Adding the bias row,
     the softmax's per-row max and sum, and db = delta.sum(0) then run along long columns instead of
@@ -64,7 +80,7 @@ class _Workspace:
         # mix layouts, which costs numpy a slow strided loop
         self.target = np.empty((m, widths[-1]), dtype, order="F")
         self.scratch = np.empty((m, widths[-1]), dtype, order="F")
-        self.ones = np.ones(m, dtype)                      # ones @ delta = delta.sum(0), see _backward
+        self.ones = np.ones(m, dtype)              # ones @ delta = delta.sum(0), see backward_unchecked
         self.signals = None     # what mlp.signals precomputes for reading this workspace
 
 
@@ -120,11 +136,12 @@ class MLP:
         for W, (n_in, n_out) in zip(self.weights, shapes):
             W[...] = scheme(n_in, n_out, rng, init_gain)
         self.params[n_weights:] = bias_init
-        # its own stream, so turning dropout on does not change the initial weights
-        self._dropout_rng = np.random.default_rng([self.seed, 1])
-        self._workspaces: dict[int, _Workspace] = {}          # training passes, by batch size
-        self._eval_workspaces: dict[int, _Workspace] = {}     # predict / layer_outputs, by size
-        self._last: _Workspace | None = None
+        # its own stream, so turning dropout on does not change the initial weights; a trainer saves
+        # and restores its state (bit_generator.state) with the rest of a run
+        self.dropout_rng = np.random.default_rng([self.seed, 1])
+        self._workspaces: dict[int, Workspace] = {}          # training passes, by batch size
+        self._eval_workspaces: dict[int, Workspace] = {}     # predict / layer_outputs, by size
+        self._last: Workspace | None = None
 
     @staticmethod
     def _views(flat, shapes):
@@ -138,24 +155,32 @@ class MLP:
         return weights, biases
 
     @property
+    def last_pass(self) -> Workspace | None:
+        """The arrays of the last forward (and backward) pass, to read: see Workspace. None before any.
+
+        They are the net's own buffers, overwritten by the next pass over as many rows: copy to keep.
+        """
+        return self._last
+
+    @property
     def n_layers(self) -> int:
         """L: the number of weight layers (hidden layers + the output layer)."""
         return len(self.weights)
 
-    def _workspace(self, m: int) -> _Workspace:
+    def _workspace(self, m: int) -> Workspace:
         ws = self._workspaces.get(m)
         if ws is None:
             if len(self._workspaces) >= 4:    # batch, last partial batch, a check or two: no more
                 self._workspaces.pop(next(iter(self._workspaces)))
-            ws = self._workspaces[m] = _Workspace(m, self.sizes, self.dtype, self.dropout > 0)
+            ws = self._workspaces[m] = Workspace(m, self.sizes, self.dtype, self.dropout > 0)
         return ws
 
-    def _eval_workspace(self, m: int) -> _Workspace:
+    def _eval_workspace(self, m: int) -> Workspace:
         ws = self._eval_workspaces.get(m)
         if ws is None:
             if len(self._eval_workspaces) >= 2:    # the decision-boundary grid, the neuron grid
                 self._eval_workspaces.pop(next(iter(self._eval_workspaces)))
-            ws = self._eval_workspaces[m] = _Workspace(m, self.sizes, self.dtype, False, backward=False)
+            ws = self._eval_workspaces[m] = Workspace(m, self.sizes, self.dtype, False, backward=False)
         return ws
 
     def _rows(self, X) -> np.ndarray:
@@ -175,16 +200,20 @@ class MLP:
 
         A 1-D X of n0 values is one example, the row (1, n0): its output is (1, nL).
         """
-        return np.array(self._forward(self._rows(X), train), order="C")
+        return np.array(self.forward_unchecked(self._rows(X), train), order="C")
 
-    def _forward(self, X: np.ndarray, train: bool) -> np.ndarray:
-        """The training loop's forward: X must already have the net's dtype; returns the buffer."""
+    def forward_unchecked(self, X: np.ndarray, train: bool = False) -> np.ndarray:
+        """The training loop's forward: X (m, n0) -> A[L] (m, nL), the workspace's own buffer.
+
+        No checks: X must already be a 2-D array of the net's dtype, n0 columns, m >= 1 rows.
+        `train` applies dropout. The pass's arrays are then `last_pass`.
+        """
         ws = self._workspace(len(X))
         a = self._pass(ws, X, train and self.dropout > 0)
         self._last = ws
         return a
 
-    def _pass(self, ws: _Workspace, X: np.ndarray, drop: bool) -> np.ndarray:
+    def _pass(self, ws: Workspace, X: np.ndarray, drop: bool) -> np.ndarray:
         """Z[l] = A[l-1] @ W[l] + b[l], A[l] = phi(Z[l]) for l = 1..L into ws; returns A[L]."""
         phi, last = self.activation.fn, self.n_layers - 1
         a = X
@@ -197,7 +226,7 @@ class MLP:
             else:
                 a = phi(z, ws.a[l])
                 if drop:    # inverted dropout: keep with prob 1-p, scale by 1/(1-p) so E[a] is unchanged
-                    keep = self._dropout_rng.random(a.shape, dtype=self.dtype) >= self.dropout
+                    keep = self.dropout_rng.random(a.shape, dtype=self.dtype) >= self.dropout
                     np.multiply(keep, 1.0 / (1.0 - self.dropout), out=ws.mask[l])
                     a = np.multiply(a, ws.mask[l], out=ws.dropped[l])
         ws.trained = drop
@@ -238,18 +267,21 @@ class MLP:
         self._pass(ws, X, False)
         return _blocks_like(ws.a_block.copy(order="F"), self.sizes[1:])
 
-    def _hidden_preactivations(self, X) -> list[np.ndarray]:
-        """[Z[1], ..., Z[L-1]] for X, copies."""
+    def hidden_preactivations(self, X) -> list[np.ndarray]:
+        """[Z[1], ..., Z[L-1]] for X (m, n0), each (m, n_l): copies, from a forward pass without dropout."""
         self.forward(X)
         return [z.copy() for z in self._last.z[:-1]]
 
     # -- loss and backward --------------------------------------------------------------------
     def loss(self, Y) -> float:
         """The mean loss of the last forward pass against targets Y (m, nL)."""
-        return self._loss(self._targets(Y))
+        return self.loss_unchecked(self._targets(Y))
 
-    def _loss(self, Y: np.ndarray) -> float:
-        """The training loop's loss: Y must already be (m, nL) in the net's dtype."""
+    def loss_unchecked(self, Y: np.ndarray) -> float:
+        """The training loop's loss: the mean loss of `last_pass` against targets Y.
+
+        No checks: Y must already be (m, nL) in the net's dtype, m the rows of the last forward pass.
+        """
         ws = self._last
         np.copyto(ws.target, Y)
         return self.output.loss(ws.a[-1], ws.target, ws.scratch)
@@ -260,11 +292,14 @@ class MLP:
         Y (m, nL) as for `loss`. The arrays are views into `self.grad`, overwritten by the next
         backward: copy to keep them.
         """
-        self._backward(self._targets(Y))
+        self.backward_unchecked(self._targets(Y))
         return self.grads
 
-    def _backward(self, Y: np.ndarray) -> None:
-        """The training loop's backward: Y must already be (m, nL) in the net's dtype."""
+    def backward_unchecked(self, Y: np.ndarray) -> None:
+        """The training loop's backward: fills `grad` (and so `grads`) and last_pass's delta and gate.
+
+        No checks: Y must already be (m, nL) in the net's dtype, m the rows of the last forward pass.
+        """
         ws = self._last
         derivative, ones = self.activation.derivative, ws.ones
         np.copyto(ws.target, Y)

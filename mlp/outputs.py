@@ -15,10 +15,10 @@ from typing import Callable
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .checks import Registry
 
 Array = np.ndarray
-
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,6 @@ def _cross_entropy(p, y, scratch):
     return -_sum_of_products(y, scratch) / len(p)
 
 
-def _sigmoid(z, out):
-    np.negative(z, out=out)
-    with np.errstate(over="ignore"):     # e^-z = inf for very negative z: then exactly 0, quietly
-        np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
 def _binary_cross_entropy(p, y, scratch):
     """-(1/m) sum [y log p + (1 - y) log(1 - p)], y in {0, 1} of shape (m, 1)."""
     tiny = np.finfo(p.dtype).tiny
@@ -86,7 +78,9 @@ def _half_squared_error(p, y, scratch):
 OUTPUTS: dict[str, Output] = Registry("output", [
     Output("softmax", "Softmax + cross-entropy", "classification", _softmax, _cross_entropy,
            "One probability per class, summing to 1; trained with cross-entropy."),
-    Output("sigmoid", "Sigmoid + binary cross-entropy", "classification", _sigmoid, _binary_cross_entropy,
+    # the hidden-layer sigmoid itself (activations.py): one formula for phi and for the output
+    Output("sigmoid", "Sigmoid + binary cross-entropy", "classification", ACTIVATIONS["sigmoid"].fn,
+           _binary_cross_entropy,
            "One probability for class 1 (two classes only); trained with binary cross-entropy."),
     Output("linear", "Linear + squared error", "regression", _identity, _half_squared_error,
            "The raw number, for regression; trained with (half) the squared error."),

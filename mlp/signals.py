@@ -281,7 +281,7 @@ def _plan(net, ws) -> _Plan:
 
 def collect_signals(net, before: np.ndarray | None) -> LayerSignals:
     """Signals of the net's last training step. `before`: the parameters before that step's update."""
-    ws, L, nw = net._last, net.n_layers, net.n_weights
+    ws, L, nw = net.last_pass, net.n_layers, net.n_weights
     plan = _plan(net, ws)
     g, w = net.grad[:nw], net.params[:nw]
 

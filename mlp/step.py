@@ -3,7 +3,7 @@
 This is the hot path of everything the playground animates, so it works on the net's own buffers and
 allocates nothing; the caller turns NumPy's overflow warnings off once around a run of steps.
 `train_step` checks its arguments first (mlp/checks.py); the trainer, whose arrays are its own,
-calls `_train_step`, which checks nothing.
+calls `train_step_unchecked`, which checks nothing (MLP.forward_unchecked and its kin, network.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def train_step(net, optimizer, X, Y, l1: float = 0.0, l2: float = 0.0, clip_norm
 
     X and Y are taken in the net's dtype (a copy if they are not); a 1-D X is one example and a 1-D
     Y its target row, as in MLP.forward. l1, l2 and clip_norm are finite numbers >= 0. Everything
-    else as `_train_step`.
+    else as `train_step_unchecked`.
     """
     checks.instance(net, MLP, "net")
     if not callable(getattr(optimizer, "step", None)):
@@ -35,10 +35,10 @@ def train_step(net, optimizer, X, Y, l1: float = 0.0, l2: float = 0.0, clip_norm
                                       and last_good.dtype == net.dtype and last_good.flags.writeable):
         raise checks.refuse("last_good", f"None or a writable {net.dtype} array of shape {net.params.shape}, "
                                          "like net.params", checks.shown(last_good))
-    return _train_step(net, optimizer, X, Y, l1, l2, clip_norm, last_good)
+    return train_step_unchecked(net, optimizer, X, Y, l1, l2, clip_norm, last_good)
 
 
-def _train_step(net, optimizer, X: np.ndarray, Y: np.ndarray, l1: float = 0.0, l2: float = 0.0,
+def train_step_unchecked(net, optimizer, X: np.ndarray, Y: np.ndarray, l1: float = 0.0, l2: float = 0.0,
                 clip_norm: float = 0.0, last_good: np.ndarray | None = None) -> tuple[float, float]:
     """Update `net` once on the batch X (m, n0), Y (m, nL), both already checked and in the net's dtype.
 
@@ -48,9 +48,9 @@ def _train_step(net, optimizer, X: np.ndarray, Y: np.ndarray, l1: float = 0.0, l
     nan/inf when the net has diverged, and then the weights are left as they were.
     `last_good` (shaped like net.params) receives the weights this step proved finite, before updating.
     """
-    net._forward(X, True)
-    loss = net._loss(Y)
-    net._backward(Y)
+    net.forward_unchecked(X, True)
+    loss = net.loss_unchecked(Y)
+    net.backward_unchecked(Y)
     g, w = net.grad, net.params
     if l2 or l1:
         gw, ww = g[:net.n_weights], w[:net.n_weights]

@@ -30,15 +30,16 @@ def stuck_units(net, X: np.ndarray) -> list[np.ndarray] | None:
     or saturated (sigmoid, tanh: phi'(z) < SLOPE_SHARE · peak on more than MOST_POINTS of the rows).
 
     X (m, n0) in the net's dtype, usually the training set. None for activations that cannot get
-    stuck (STUCK_KIND). A forward pass in the net's own buffers for m rows, no training state touched.
+    stuck (STUCK_KIND). A forward pass in the net's own buffers for m rows (it becomes net.last_pass),
+    no weights or random state touched.
     """
     act = net.activation
     kind = STUCK_KIND.get(act.name)
     if kind is None or net.n_layers < 2:
         return None
-    ws = net._workspace(len(X))
     with np.errstate(all="ignore"):
-        net._pass(ws, X, False)
+        net.forward_unchecked(X, False)
+        ws = net.last_pass
         masks = []
         for z, a in zip(ws.z[:-1], ws.a[:-1]):
             if kind == "dead":

@@ -7,7 +7,6 @@ an exploding init) stops at the step it happened, restores the last finite weigh
 """
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 from .signals import LayerSignals, collect_signals
-from .step import _train_step
+from .step import train_step_unchecked
 
 # Settings a running net can take on the fly, as in TF Playground; any other change means a new run.
 LIVE_FIELDS = frozenset({"optimizer", "lr", "momentum", "beta1", "beta2", "schedule", "schedule_period",
@@ -50,15 +49,21 @@ class Report:
 
 
 @dataclass(frozen=True)
-class _Checkpoint:
-    """Everything that decides what the next steps do, so stepping back and replaying is exact."""
+class TrainerState:
+    """Everything that decides what the next steps do: restoring it and training gives exactly the
+    steps that followed it (same batches, same dropout masks, same optimizer moments).
+
+    The one snapshot behind both "step back" (kept in memory) and a saved file (mlp/checkpoint.py
+    writes each field as arrays or JSON). Its arrays are copies, never the trainer's own.
+    """
     step: int
-    params: np.ndarray
-    optimizer: object
-    order: np.ndarray
-    cursor: int
-    order_rng: dict
-    dropout_rng: dict
+    params: np.ndarray              # (P,) the flat weights and biases, as net.params
+    optimizer_config: Config        # the settings the optimizer was made from (its kind and betas)
+    optimizer: dict | None          # optimizer.state(); None before its first step
+    order: np.ndarray               # (m_train,) the batch order of the current epoch
+    cursor: int                     # where in `order` the next batch starts
+    order_rng: dict                 # the batch-order generator's bit_generator.state
+    dropout_rng: dict               # the net's dropout generator's bit_generator.state
 
 
 def make_optimizer(config: Config):
@@ -92,12 +97,12 @@ class Trainer:
         self.optimizer = make_optimizer(config)
         self.step = 0
         self.diverged_at: int | None = None
-        self._last_good = self.net.copy_params()
+        self.last_good = self.net.copy_params()     # the last weights a step proved finite (see run)
         self._order_rng = np.random.default_rng([config.seed, 2])   # batch order: its own stream
         self._order = np.arange(len(self.X_train))
         self._cursor = len(self._order)                              # forces a shuffle on first use
         self._batch_x = self._batch_y = None
-        self._checkpoints: list[_Checkpoint] = []
+        self._checkpoints: list[TrainerState] = []
         self.seconds_per_step = 0.0      # measured in the last run: the live loop sizes frames by it
         L = self.net.n_layers
         self.history = History({"step": (), "epoch": (), "lr": (), "train_loss": (), "test_loss": (),
@@ -168,10 +173,10 @@ class Trainer:
                 if not constant_lr:
                     opt.lr = self.lr_at(self.step)
                 X, Y = self._next_batch()
-                loss, grad_norm = _train_step(net, opt, X, Y, l1, l2, c.clip_norm, self._last_good)
+                loss, grad_norm = train_step_unchecked(net, opt, X, Y, l1, l2, c.clip_norm, self.last_good)
                 if not (np.isfinite(loss) and np.isfinite(grad_norm)):
                     self.diverged_at = self.step + 1
-                    net.set_params(self._last_good)
+                    net.set_params(self.last_good)
                     break
                 self.step += 1
                 took += 1
@@ -182,17 +187,37 @@ class Trainer:
                         break
             if took:
                 self.seconds_per_step = (time.perf_counter() - started) / took
-            layer_signals = collect_signals(net, self._last_good) if signals and took else None
+            layer_signals = collect_signals(net, self.last_good) if signals and took else None
             return self._evaluate(layer_signals, opt.lr, tripped_layer=tripped)
 
-    # -- stepping back ---------------------------------------------------------------------------
+    # -- snapshots and stepping back -------------------------------------------------------------
+    def snapshot(self) -> TrainerState:
+        """The state the next steps depend on, copied (see TrainerState)."""
+        return TrainerState(self.step, self.net.copy_params(), self.config, self.optimizer.state(),
+                            self._order.copy(), self._cursor, self._order_rng.bit_generator.state,
+                            self.net.dropout_rng.bit_generator.state)
+
+    def restore(self, state: TrainerState) -> None:
+        """Return to `state` (from `snapshot`, or a saved file): the next steps are those that followed it.
+
+        The optimizer is made afresh from state.optimizer_config and takes on the saved moments; its
+        learning rate is the current config's. History, divergence and `last_good` are left to the caller.
+        """
+        self.net.set_params(state.params)
+        optimizer = make_optimizer(state.optimizer_config)
+        if state.optimizer is not None:
+            optimizer.load_state(state.optimizer, self.net.params)
+        optimizer.lr = self.config.lr
+        self.optimizer = optimizer
+        self._order, self._cursor = state.order.copy(), state.cursor
+        self._order_rng.bit_generator.state = state.order_rng
+        self.net.dropout_rng.bit_generator.state = state.dropout_rng
+        self.step = state.step
+
     def _checkpoint(self) -> None:
         if self._checkpoints and self._checkpoints[-1].step == self.step:
             return
-        net = self.net
-        self._checkpoints.append(_Checkpoint(
-            self.step, net.copy_params(), copy.deepcopy(self.optimizer), self._order.copy(), self._cursor,
-            self._order_rng.bit_generator.state, net._dropout_rng.bit_generator.state))
+        self._checkpoints.append(self.snapshot())
         size = self._checkpoints[0].params.nbytes * (3 if self.config.optimizer == "adam" else 2)
         keep = max(1, min(MAX_CHECKPOINTS, CHECKPOINT_BYTES // max(size, 1)))
         del self._checkpoints[:-keep]
@@ -211,13 +236,7 @@ class Trainer:
             return False
         cp = earlier[-1]
         self._checkpoints = earlier
-        self.net.set_params(cp.params)
-        self.optimizer = copy.deepcopy(cp.optimizer)
-        self.optimizer.lr = self.config.lr
-        self._order, self._cursor = cp.order.copy(), cp.cursor
-        self._order_rng.bit_generator.state = cp.order_rng
-        self.net._dropout_rng.bit_generator.state = cp.dropout_rng
-        self.step = cp.step
+        self.restore(cp)
         self.diverged_at = None
         self.history.drop_after(cp.step)
         return True
@@ -230,8 +249,8 @@ class Trainer:
         """
         net = self.net
         with np.errstate(all="ignore"):
-            net._forward(self.X_train, False)
-            net._backward(self.Y_train)
+            net.forward_unchecked(self.X_train, False)
+            net.backward_unchecked(self.Y_train)
             layer_signals = collect_signals(net, None)
             steps = self.history.column("step")
             fresh = len(steps) == 0 or steps[-1] < self.step

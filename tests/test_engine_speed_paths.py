@@ -103,12 +103,12 @@ def test_predict_keeps_the_training_cache_and_returns_arrays_you_own():
     rng = np.random.default_rng(3)
     net = mlp.MLP([2, 16, 16, 3], seed=0)
     X, Y = rng.normal(size=(50, 2)).astype(np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 50)]
-    net._forward(X, True)
-    cached = [a.copy() for a in net._last.a]
+    net.forward_unchecked(X, True)
+    cached = [a.copy() for a in net.last_pass.a]
     grid = rng.normal(size=(50, 2))          # the same size as the batch: still separate buffers
     P = net.predict(grid)
     outs = net.layer_outputs(grid)
-    assert all(np.array_equal(a, c) for a, c in zip(net._last.a, cached))
+    assert all(np.array_equal(a, c) for a, c in zip(net.last_pass.a, cached))
     np.testing.assert_array_equal(P, outs[-1])
     np.testing.assert_array_equal(P, net.forward(grid))
     P_before, outs_before = P.copy(), [a.copy() for a in outs]
@@ -116,7 +116,7 @@ def test_predict_keeps_the_training_cache_and_returns_arrays_you_own():
     net.layer_outputs(grid * 3)
     np.testing.assert_array_equal(P, P_before)                  # not overwritten by later calls
     assert all(np.array_equal(a, b) for a, b in zip(outs, outs_before))
-    net._forward(X, True)
+    net.forward_unchecked(X, True)
     net.backward(Y)                                             # training still works after predict
 
 
@@ -137,7 +137,7 @@ def test_large_tanh_nets_train_deterministically():
 
 def reference_signals(net, before):
     """The signals as first written: layer by layer, np.log10, np.vdot, plain means."""
-    ws, L, act = net._last, net.n_layers, net.activation
+    ws, L, act = net.last_pass, net.n_layers, net.activation
     ranges = ws.signals.ranges         # fitted to the first report's values (activation_ranges): given here
     act_hist = np.stack([fixed_histogram(a, lo, hi) for a, (lo, hi) in zip(ws.a, ranges)])
     tiny = np.finfo(net.dtype).tiny
@@ -193,8 +193,8 @@ def test_signals_match_the_layer_by_layer_reference(activation, sizes, output, d
         for _ in range(3):
             train_step(net, opt, X, Y, last_good=last_good)
             assert_same_signals(net, last_good)
-        net._forward(X[:17], False)             # another batch size: its own plan
-        net._backward(Y[:17])
+        net.forward_unchecked(X[:17], False)             # another batch size: its own plan
+        net.backward_unchecked(Y[:17])
         assert_same_signals(net, None)
 
 
@@ -222,8 +222,8 @@ def test_signals_of_a_diverged_step_drop_nans_like_the_reference(nan_where):
     with np.errstate(all="ignore"):
         if nan_where == "activations":
             net.params[5] = np.nan
-        net._forward(X, True)
-        net._backward(Y)
+        net.forward_unchecked(X, True)
+        net.backward_unchecked(Y)
         if nan_where == "gradient":
             net.grad[:4] = [np.nan, np.inf, -np.inf, 1e30]
         elif nan_where == "inf gradient":

@@ -66,7 +66,7 @@ def test_the_hand_pass_equals_forward_and_backward(activation, output):
     steps = lab.forward_backward(net, X4, Y)
     P = net.forward(X4)
     grads = [(dW.copy(), db.copy()) for dW, db in net.backward(Y)]
-    ws = net._last
+    ws = net.last_pass
     np.testing.assert_allclose(steps.A[-1], P, rtol=0, atol=1e-10)
     for l in range(1, net.n_layers + 1):
         np.testing.assert_allclose(steps.Z[l], ws.z[l - 1], rtol=0, atol=1e-10)
@@ -100,7 +100,7 @@ def test_shape_table_has_the_real_shapes(name):
     net, X, Y, _ = lab.tiny_batch(lab.preset_config(name))
     net.forward(X)
     grads = net.backward(Y)
-    ws = net._last
+    ws = net.last_pass
     rows = lab.shape_table(net.sizes, len(X))
     assert len(rows) == net.n_layers + 1
     assert rows[0]["A"] == X.shape == (4, 2)

@@ -216,7 +216,7 @@ def test_dropout_is_inverted_and_training_only():
     X = np.ones((200, 2))
     assert np.array_equal(net.forward(X), net.forward(X))          # evaluation: no dropout
     net.forward(X, train=True)
-    mask = net._last.mask[0]
+    mask = net.last_pass.mask[0]
     assert set(np.unique(mask)) == {0.0, 2.0}                       # kept units scaled by 1/(1-p)
     assert 0.45 < np.mean(mask == 0) < 0.55
     # the expectation of the hidden layer is unchanged
@@ -230,7 +230,7 @@ def test_dropout_gradients_match_finite_differences_for_a_fixed_mask():
     Y = np.eye(3)[RNG.integers(0, 3, 6)]
     net = mlp.MLP([3, 5, 3], activation="tanh", seed=1, dtype="float64", dropout=0.4)
     net.forward(X, train=True)
-    mask = net._last.mask[0].copy()
+    mask = net.last_pass.mask[0].copy()
     analytic = net.backward(Y)[0][0].copy()
 
     def loss_at(W0):

@@ -48,6 +48,47 @@ def test_adam_two_steps():
     assert opt.t == 2
 
 
+def test_state_after_hand_worked_steps_and_a_restored_optimizer_goes_on_alike():
+    net, opt = one_weight_net(1.0, -2.0), mlp.Adam(lr=0.1)
+    assert opt.state() is None                               # nothing before the first step
+    step_with(opt, net, [0.5, -0.1])
+    state = opt.state()
+    # after one step: m = (1 - 0.9) g, v = (1 - 0.999) g², t = 1
+    assert set(state) == {"m", "v", "t"} and state["t"] == 1
+    np.testing.assert_allclose(state["m"], [0.05, -0.01])
+    np.testing.assert_allclose(state["v"], [0.00025, 0.00001])
+    state["m"][0] = 99.0                                     # a copy: the optimizer's own m is untouched
+    assert opt.state()["m"][0] == pytest.approx(0.05)
+
+    restored = mlp.Adam(lr=0.1)
+    restored.load_state(opt.state(), net.params)
+    twin = one_weight_net(*net.params)
+    step_with(opt, net, [0.1, 0.3])                          # the hand-worked second step above
+    step_with(restored, twin, [0.1, 0.3])
+    np.testing.assert_allclose(twin.params, [0.9 - 0.0803041, -1.9 - 0.0494190], atol=1e-6)
+    assert np.array_equal(twin.params, net.params) and restored.t == 2
+
+
+def test_momentum_and_sgd_state():
+    net, opt = one_weight_net(1.0, -2.0), mlp.Momentum(lr=0.1, beta=0.9)
+    step_with(opt, net, [0.5, 0.1])
+    np.testing.assert_allclose(opt.state()["velocity"], [0.5, 0.1])
+    sgd = mlp.SGD(lr=0.1)
+    step_with(sgd, net, [0.5, 0.1])
+    assert sgd.state() == {}                                 # started, and nothing to carry
+
+
+@pytest.mark.parametrize("state, message", [
+    ({"m": np.zeros(2), "t": 1}, "state must be"),                             # v missing
+    ({"m": np.zeros(3), "v": np.zeros(2), "t": 1}, r"state\['m'\] must be an array shaped like params"),
+    ({"m": np.zeros(2), "v": np.zeros(2), "t": -1}, r"state\['t'\] must be a whole number"),
+    ({"m": np.zeros(2), "v": np.zeros(2), "t": 1.5}, r"state\['t'\] must be a whole number"),
+])
+def test_load_state_refuses_what_does_not_fit(state, message):
+    with pytest.raises(ValueError, match=message):
+        mlp.Adam().load_state(state, np.zeros(2))
+
+
 def test_optimizer_accepts_gradients_it_did_not_compute():
     net = mlp.MLP([2, 3, 2], seed=0, dtype="float64")
     before = net.params.copy()

@@ -190,6 +190,37 @@ def test_step_back_returns_to_an_exact_earlier_state_and_replays_identically():
     assert np.array_equal(trainer.net.params, after_40)
 
 
+def test_a_snapshot_restored_later_replays_the_same_steps():
+    config = Config(dataset="xor", hidden=(6, 6), batch_size=12, dropout=0.2, optimizer="momentum", lr=0.05)
+    trainer = Trainer(config)
+    trainer.run(7)                                       # mid-epoch, moments built up
+    snap = trainer.snapshot()
+    trainer.run(13)
+    after_20 = trainer.net.params.copy()
+    trainer.run(5)
+    trainer.restore(snap)
+    assert trainer.step == 7 and np.array_equal(trainer.net.params, snap.params)
+    trainer.run(13)
+    assert np.array_equal(trainer.net.params, after_20)
+    trainer.restore(snap)                                # the snapshot is unchanged by being used
+    trainer.run(13)
+    assert np.array_equal(trainer.net.params, after_20)
+
+
+def test_step_back_past_an_optimizer_change_brings_the_earlier_optimizer_back():
+    config = Config(dataset="xor", hidden=(6,), batch_size=12, optimizer="sgd", lr=0.05)
+    sgd_only = Trainer(config)
+    sgd_only.run(10)
+    trainer = Trainer(config)
+    trainer.run(10)
+    assert trainer.apply(config.replace(optimizer="adam"))
+    trainer.run(10)
+    assert trainer.step_back() and trainer.step == 10    # the state the Adam run started from
+    assert trainer.step_back() and trainer.step == 0
+    trainer.run(10)                                      # replays the SGD steps, as they were taken
+    assert np.array_equal(trainer.net.params, sgd_only.net.params)
+
+
 def test_step_back_without_history_says_no():
     trainer = Trainer(Config())
     assert not trainer.can_step_back and not trainer.step_back()

@@ -211,7 +211,7 @@ def engine_steps(net: MLP, X, Y) -> Steps:
     """The same arrays as the engine computes them (net.forward, net.backward, its workspace), copied."""
     net.forward(X)
     grads = net.backward(Y)
-    ws = net._last
+    ws = net.last_pass
     L = net.n_layers
     copies = lambda arrays: [None] + [np.array(a, np.float64) for a in arrays]   # noqa: E731
     return Steps(copies(net.weights), copies(net.biases), copies(ws.z), [np.asarray(X, np.float64)] + copies(ws.a)[1:],

@@ -100,7 +100,7 @@ def layer_stats(net: MLP, X, Y, statistic: str) -> LayerStats:
     measure = np.var if statistic == "variance" else np.std
     net.forward(X)
     grads = net.backward(Y)
-    ws, hidden = net._last, range(net.n_layers - 1)
+    ws, hidden = net.last_pass, range(net.n_layers - 1)
     with np.errstate(all="ignore"):
         return LayerStats(*(np.array([float(measure(arrays[l], dtype=np.float64)) for l in hidden])
                             for arrays in (ws.a, ws.delta, [dW for dW, _ in grads])))
