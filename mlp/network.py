@@ -241,7 +241,11 @@ class MLP:
         small chunk's layer may take np.tanh where a large one takes tanh's exp form, activations.py).
         A 1-D X of n0 values is one example, as in `forward`.
         """
-        X = self._rows(X)
+        return self.predict_unchecked(self._rows(X))
+
+    def predict_unchecked(self, X: np.ndarray) -> np.ndarray:
+        """`predict` without checks: X must already be a 2-D (m, n0) array of the net's dtype, m >= 1
+        (the trainer's sets, the output picture's grid)."""
         m = len(X)
         rows = max(MIN_CHUNK_ROWS, EVAL_BUFFER_BYTES // (3 * sum(self.sizes) * self.dtype.itemsize))
         if m <= rows:
@@ -262,7 +266,10 @@ class MLP:
 
         New arrays (column slices of one copy), yours to keep. A 1-D X is one example, as in `forward`.
         """
-        X = self._rows(X)
+        return self.layer_outputs_unchecked(self._rows(X))
+
+    def layer_outputs_unchecked(self, X: np.ndarray) -> list[np.ndarray]:
+        """`layer_outputs` without checks: X must already be a 2-D (m, n0) array of the net's dtype."""
         ws = self._eval_workspace(len(X))
         self._pass(ws, X, False)
         return _blocks_like(ws.a_block.copy(order="F"), self.sizes[1:])

@@ -176,7 +176,7 @@ class Trainer:
                 loss, grad_norm = train_step_unchecked(net, opt, X, Y, l1, l2, c.clip_norm, self.last_good)
                 if not (np.isfinite(loss) and np.isfinite(grad_norm)):
                     self.diverged_at = self.step + 1
-                    net.set_params(self.last_good)
+                    np.copyto(net.params, self.last_good)     # the last finite weights
                     break
                 self.step += 1
                 took += 1
@@ -262,7 +262,7 @@ class Trainer:
         scores = {}
         for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
                               ("test", self.X_test, self.Y_test, self.data.y_test)):
-            P = net.predict(X)          # in chunks: a big net's whole-set workspace would stay in memory
+            P = net.predict_unchecked(X)    # in chunks: a big net's whole-set workspace would stay in memory
             loss = net.output.loss(P, Y, np.empty_like(P))
             if c.problem == "classification":
                 predicted = metrics.predicted_labels(P)

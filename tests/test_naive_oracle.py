@@ -92,3 +92,14 @@ def test_training_steps_match_the_naive_loop(optimizer, activation, output):
         np.testing.assert_allclose(net.weights[l], naive.W[l], rtol=1e-10, atol=1e-13, err_msg=f"W of layer {l}")
         np.testing.assert_allclose(net.biases[l], naive.b[l], rtol=1e-10, atol=1e-13, err_msg=f"b of layer {l}")
     assert not np.allclose(net.weights[0], pair(activation, output, seed=8)[0].weights[0])   # it did move
+
+
+def test_the_unchecked_predict_and_layer_outputs_are_the_checked_ones():
+    """The frame and the trainer's evaluation take the unchecked paths with arrays they built: the same
+    numbers as the public, checked ones."""
+    rng = np.random.default_rng(3)
+    net = mlp.MLP([2, 7, 5, 3], activation="relu", seed=4)
+    X = rng.normal(size=(300, 2)).astype(net.dtype)
+    np.testing.assert_array_equal(net.predict_unchecked(X), net.predict(X))
+    for a, b in zip(net.layer_outputs_unchecked(X), net.layer_outputs(X)):
+        np.testing.assert_array_equal(a, b)

@@ -46,7 +46,7 @@ class Views:
 def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dict:
     c, data = trainer.config, trainer.data
     xs, ys, inputs = _grid_inputs(BOUNDARY_RESOLUTION, c.features, trainer.net.dtype.name)
-    P = trainer.net.predict(inputs)
+    P = trainer.net.predict_unchecked(inputs)      # the grid inputs are built here, in the net's dtype
     if c.problem == "regression":
         z = P[:, 0]
     elif P.shape[1] == 1:
@@ -67,7 +67,7 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> d
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
-    columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs(inputs)]
+    columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
     return figures.network_figure(net.sizes, net.weights, columns,
                                   feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
                                   stuck=stuck)
