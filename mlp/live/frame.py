@@ -5,6 +5,7 @@ No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a pag
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,17 +124,20 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
     (and shows `watch` its state, as frame_figures does).
 
     Steps per chunk are steered so the training of the whole batch takes about budget_s (the
-    evaluation and figures of a frame cost the same however many steps it holds).
+    evaluation and figures of a frame cost the same however many steps it holds). A batch whose
+    frames cost more than pace.BATCH_BUDGET_S together ends early, with the frame that would overrun.
     """
-    frames = []
+    frames, started = [], time.perf_counter()
     for i in range(n_frames):
         report = trainer.run(steps_per_frame)
         # gently, so the pace does not jitter
         steps_per_frame = pace.steps_per_frame(steps_per_frame, budget_s / n_frames, trainer.seconds_per_step)
         stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
-        last = stop or i == n_frames - 1
+        spent = time.perf_counter() - started
+        over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
+        last = stop or over_budget or i == n_frames - 1
         frames.append(frame_figures(trainer, report, views, watch=watch) if last
                       else {"boundary": boundary_figure(trainer, views)})
-        if stop:
+        if last:
             break
     return Batch(frames, report, steps_per_frame, stop)

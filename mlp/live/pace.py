@@ -26,6 +26,9 @@ FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
 MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
 FIRST_AFTER_PAUSE_S = 15.0         # a longer gap between batches is a pause, not a busy server
 TRAIN_SHARE = 0.04                 # of each rerun interval, spent on training steps
+# A batch computes for about this long at most: a heavy net (the cost cap's largest, ~1 s a frame for its
+# 100 x 100 boundary) gets fewer frames per batch rather than holding its compute slot for seconds.
+BATCH_BUDGET_S = 0.5 * RERUN_EVERY_S
 MAX_STEPS_PER_FRAME = 50           # steps in one frame, at most
 SMOOTHING = 0.3                    # how far one measurement moves a smoothed figure (the browser's too)
 
