@@ -146,3 +146,19 @@ def test_editing_a_weight_by_hand_changes_the_net_and_the_output():
     at.segmented_control(key="edit_kind").set_value("bias").run()
     at.number_input(key="edit_value").set_value(-1.5).run()
     assert run.trainer.net.biases[0][0, 2] == -1.5
+
+
+def test_the_tripwire_names_the_button_that_steps_back():
+    at = start({"tripwire": "1e-06"})
+    button(at, "Step").click().run()
+    (tripped,) = [w.value for w in at.warning if "Tripwire" in w.value]
+    assert "*Back*" in tripped and "Step back" not in tripped
+    assert at.button(key="step_back").label == "Back"
+
+
+def test_adam_sliders_show_the_digits_their_value_needs():
+    """β₂ = 0.999 read "1.00" with the slider's default two decimals; %g gives 0.999 (printf rules)."""
+    at = start({"optimizer": "adam"})
+    slider = at.slider(key="setting_beta2")
+    assert slider.value == 0.999
+    assert slider.proto.format % slider.value == "0.999"

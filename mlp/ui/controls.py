@@ -98,7 +98,8 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
     if f.kind == "float" and f.hi - f.lo > 100:       # a slider cannot hit small values of a wide range
         return container.number_input(text, float(f.lo), float(f.hi), format="%g", **common)
     if f.kind == "float":
-        return container.slider(text, float(f.lo), float(f.hi), step=(f.hi - f.lo) / 100, **common)
+        # %g: the digits a value needs (0.999 reads 0.999, not 1.00; 0.5 reads 0.5)
+        return container.slider(text, float(f.lo), float(f.hi), step=(f.hi - f.lo) / 100, format="%g", **common)
     raise ValueError(f"no widget for field kind {f.kind!r}")
 
 

@@ -62,7 +62,7 @@ def _status(run: Run) -> None:
         layer = r.tripped_layer + 1
         norm = r.signals.grad_norm[r.tripped_layer]
         st.warning(f"**Tripwire at step {r.step}**: layer {layer}'s gradient norm ‖dW‖ = {norm:.3g} is above "
-                   f"{c.tripwire:g} (drawn in red below). Use *Step back* to look at the steps before it, "
+                   f"{c.tripwire:g} (drawn in red below). Use *Back* to look at the steps before it, "
                    "or raise the tripwire to go on.", icon="⚡")
     if r.reached_target:
         st.success(f"Reached the target: training loss {r.train_loss:.4f} ≤ {c.target_loss:g}. Paused.",
