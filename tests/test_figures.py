@@ -729,3 +729,17 @@ def test_numbers_are_written_with_superscript_powers():
     assert power_of_two(2 ** -14.5) == "2⁻¹⁴·⁵" and power_of_two(1.0) == "2⁰·⁰"
     assert number_text(3.2e-6) == "3.2·10⁻⁶" and number_text(1e5) == "10⁵" and number_text(0.5) == "0.5"
     assert number_text(9.96e-4) == "10⁻³"          # a mantissa that rounds to 10 carries into the power
+
+
+def test_at_step_0_the_curves_label_whole_steps_and_a_full_decade():
+    """One recorded step: the step axis is ticked at whole steps (not 0, 0.2 … 1), and a log axis whose
+    values lie within a decade spans more than one, so it carries more than a lone "5"."""
+    from mlp.figures.curves import grad_norms_over_time_figure, loss_curves_figure
+    g = valid(grad_norms_over_time_figure([0], [[0.45, 0.5, 0.55]]))
+    assert g["layout"]["xaxis"]["dtick"] == 1 and g["layout"]["xaxis"]["tick0"] == 0
+    lo, hi = g["layout"]["yaxis"]["range"]
+    assert hi - lo > 1 and lo < np.log10(0.45) and hi > np.log10(0.55)
+    loss = valid(loss_curves_figure([0], [0.7], [0.69]))
+    assert loss["layout"]["xaxis"]["dtick"] == 1
+    many = valid(loss_curves_figure(np.arange(0, 500, 10), np.ones(50), np.ones(50)))
+    assert "dtick" not in many["layout"]["xaxis"]

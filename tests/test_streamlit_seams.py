@@ -91,3 +91,8 @@ def test_the_chart_is_torn_down_with_its_timer_observer_and_listeners():
     assert "clearTimeout(state.timer)" in teardown and "observer.disconnect()" in teardown
     assert "Plotly.purge(div)" in teardown
     assert "return tearDownWhenGone(div);" in js
+
+
+def test_live_charts_have_no_toolbar_over_their_titles():
+    js = (ROOT / "mlp" / "ui" / "plotly_live.js").read_text()
+    assert "displayModeBar: false" in js

@@ -64,9 +64,20 @@ def _log_ticks(values) -> dict:
     v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
     v = v[np.isfinite(v) & (v > 0)]
     decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    if v.size and decades < 1:       # under a decade, D2 labels could be one lone "5": show a decade and more
+        centre = float(np.log10(v.max() * v.min())) / 2
+        return {"dtick": "D2", "range": [round(centre - 0.6, 4), round(centre + 0.6, 4)]}
     if decades <= 3:
         return {"dtick": "D2"}
     return {"dtick": max(1, int(np.ceil(decades / 6)))}
+
+
+def _step_axis(steps: np.ndarray) -> dict:
+    """Steps on x. A short run gets a tick per step: Plotly would label 0, 0.2 … 1 around a single step."""
+    lo, hi = (float(steps.min()), float(steps.max())) if len(steps) else (0.0, 0.0)
+    if hi - lo < 10:
+        return _axis("step", range=[lo - 0.5, max(hi, lo + 1) + 0.5], tickmode="linear", tick0=0, dtick=1)
+    return _axis("step", rangemode="tozero")
 
 
 def _y(values, compact: bool):
@@ -120,7 +131,7 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
                        "hovertemplate": "%{y:.3f}"})
     layout = base_layout(
         "loss_curves",
-        xaxis=_axis("step", rangemode="tozero"),
+        xaxis=_step_axis(s),
         yaxis=_axis("loss", type="log" if log_y else "linear",
                     **(_log_ticks([train_loss, test_loss]) if log_y else {"rangemode": "tozero"})),
         margin={"l": 56, "r": 56 if has_metric else 12, "t": 8 if light else 30, "b": 44, "pad": 0},
@@ -182,7 +193,7 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
                        "hovertemplate": "%{y:.3g}"})
     layout = base_layout(
         "grad_norms_over_time",
-        xaxis=_axis("step", rangemode="tozero"),
+        xaxis=_step_axis(s),
         yaxis=_axis("‖dW‖", type="log", exponentformat="power",
                     **_log_ticks([np.where(g == 0, floor, g)])),
         margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},

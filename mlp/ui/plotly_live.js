@@ -123,7 +123,8 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
       fig.layout.hoverdistance = 4;
       fig.layout.dragmode = false;
     }
-    window.Plotly.react(div, fig.data, fig.layout, { displaylogo: false, responsive: true });
+    // no toolbar: on a live chart it covered titles (the histograms' "layer 3", the loss chart's top)
+    window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
       state.clicks = true;
       div.on("plotly_click", (event) => {
