@@ -124,10 +124,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 class Store:
     def __init__(self, url: str):
-        self.url = sa.engine.make_url(url)
+        try:
+            self.url = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            raise StoreError(f"{STORE_ENV} must be a database URL (sqlite:///path or "
+                             f"postgresql+psycopg://user@host/db), got {url[:80]!r}") from None
         if self.url.get_backend_name() == "sqlite":
             if self.url.database and self.url.database != ":memory:":
-                Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(self.url.database).expanduser().parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise StoreError(f"cannot create the store's folder {folder} ({STORE_ENV}): "
+                                     f"{err.strerror or err}") from None
             self.engine = sa.create_engine(self.url)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._insert = sqlite.insert
@@ -137,7 +146,11 @@ class Store:
         else:
             raise StoreError(f"{STORE_ENV} must be an sqlite:/// or postgresql+psycopg:// URL, got "
                              f"{self.url.get_backend_name()!r}")
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.SQLAlchemyError as err:
+            raise StoreError(f"cannot open the store {self.url.render_as_string(hide_password=True)} "
+                             f"({STORE_ENV}): {str(getattr(err, 'orig', None) or err).splitlines()[0][:200]}") from None
         self._last_expiry = 0.0
         self._lock = threading.Lock()
 

@@ -15,6 +15,7 @@ import streamlit as st
 from mlp.figures import confusion_matrix_figure
 from mlp.penalty import FORMULAS, weight_penalty
 
+from .class_session import post_snapshot
 from .compute_slots import compute_slot
 from .delivery import wait_until_sent
 from .frame import Views, frame_figures, train_batch
@@ -126,6 +127,7 @@ def live_playground(run: Run, views: Views) -> None:
                     run.report = run.trainer.probe()
                 frames = [frame_figures(run.trainer, run.report, views, watch=watch)]
         run.frame += 1
+        post_snapshot(run, watch)         # to the class wall, when this session joined a class
         _status(run)
         alarm_banner(run, watch, "playground")
         _charts(run, frames)
