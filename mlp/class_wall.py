@@ -50,8 +50,8 @@ def clean_name(raw) -> tuple[str | None, str | None]:
     """
     if not isinstance(raw, str):
         return None, "a name must be text"
-    kept = "".join(" " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") or ch in "\t\n\r" else ch
-                   for ch in raw[:1000] if not unicodedata.category(ch).startswith("C"))
+    spaced = "".join(" " if ch.isspace() else ch for ch in raw[:1000])
+    kept = "".join(ch for ch in spaced if not unicodedata.category(ch).startswith("C"))
     name = " ".join(kept.split())[:MAX_NAME].strip()
     if not name:
         return None, f"a name needs at least one visible character (got {len(raw)} characters without any)"

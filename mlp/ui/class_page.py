@@ -15,6 +15,7 @@ import re
 import time
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from mlp import class_wall
 from mlp.checkpoint import CheckpointError, load_trainer
@@ -83,7 +84,14 @@ def _to_playground(challenge: dict | None) -> None:
         config, _ = Config.from_query_lenient(params, run.config)
         change_config(run, **{k: getattr(config, k) for k in params if k in FIELD})
         params = url_params(run.config)
-    st.switch_page("app.py", query_params=params)
+    _switch("app.py", params)
+
+
+def _switch(page: str, params: dict[str, str]) -> None:
+    try:
+        st.switch_page(page, query_params=params)
+    except StreamlitAPIException:       # this page run on its own (AppTest) has no other page to go to
+        st.info("Open the Playground from the page list to train.")
 
 
 def joined(m: class_session.Membership) -> None:
@@ -179,7 +187,7 @@ def _open_run(class_id: str, key: str, student_id: str) -> None:
         st.session_state["class_open_problem"] = f"That run cannot be opened: {err}"
         return
     st.session_state["run"] = Run(trainer.config, trainer)
-    st.switch_page("app.py", query_params=url_params(trainer.config))
+    _switch("app.py", url_params(trainer.config))
 
 
 def _outputs(snap: dict) -> int:

@@ -1,8 +1,9 @@
 """A student's side of the class wall: the membership this session joined, and the snapshots it posts.
 
-The Playground's live fragment calls `post_snapshot` on every rerun; it posts at most every
-POST_EVERY_S (and at once when the run's state changes: paused, diverged), so the teacher's wall,
-which rereads every WALL_EVERY_S, is at most POST_EVERY_S + WALL_EVERY_S behind. A session that
+The Playground's live fragment calls `post_snapshot` on every rerun; while playing it posts at most
+every POST_EVERY_S (and at once when the run's state changes: paused, diverged), so the teacher's
+wall, which rereads every WALL_EVERY_S, is at most POST_EVERY_S + WALL_EVERY_S behind. A paused run
+posts whenever its step or state changes (a Step, a Reset): those come at a human pace. A session that
 joined no class does nothing here. What is posted is the snapshot (mlp/class_wall.py) and the run's
 checkpoint, nothing else; leaving deletes the card.
 """
@@ -33,7 +34,7 @@ class Membership:
     challenge: dict | None = None
     reached: dict | None = None       # when this run met `challenge`: {"step", "n_params"}
     last_post: float = 0.0            # time.monotonic() of the last post
-    last_state: str | None = None
+    last_seen: tuple = (None, None)   # (state, step) of the last post
     problem: str | None = None        # why the last post failed, if it did
 
 
@@ -68,10 +69,10 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     if m is None or run.report is None:
         return
     state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
-    now = time.monotonic()
-    if now - m.last_post < POST_EVERY_S and state == m.last_state:
+    now, seen = time.monotonic(), (state, run.report.step)
+    if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now - m.last_post < POST_EVERY_S):
         return
-    m.last_post, m.last_state = now, state
+    m.last_post, m.last_seen = now, seen
     try:
         store = open_store()
         info = store.class_info(m.class_id)
