@@ -24,8 +24,8 @@ from mlp.datasets import DATASETS
 from mlp.figures.wall_thumbnail import thumbnail_svg
 from mlp.store import MAX_TITLE, StoreError, open_store
 
-from . import class_session, lab_link
-from .state import Run, change_config, url_params
+from . import class_session, classroom, lab_link
+from .state import Run, change_config, config_from_link, url_params
 
 PAGE = "Class"
 WALL_EVERY_S = 1.0
@@ -40,11 +40,13 @@ def app_base() -> str:
 
 
 def _note_link_problems(problems: list[str]) -> None:
-    """Say once per link what it got wrong (lab_link's notice, shown at the page's top)."""
+    """Say once per link what it got wrong, its settings and a teacher's rules included (a join link
+    may carry settings for the Playground): lab_link's notice, shown at the page's top."""
     link = tuple(sorted(st.query_params.to_dict().items()))
     if st.session_state.get(LINK_SEEN_KEY) != link:
         st.session_state[LINK_SEEN_KEY] = link
-        lab_link.remember_notice(PAGE, problems)
+        _, refused = config_from_link()
+        lab_link.remember_notice(PAGE, problems + refused + classroom.link_problems())
 
 
 def _param(name: str) -> str | None:
@@ -77,9 +79,9 @@ def start_class() -> None:
 
 # -- the student's side ----------------------------------------------------------------------------
 def _to_playground(challenge: dict | None) -> None:
-    """To the Playground, on the challenge's data when there is one."""
+    """To the Playground: with the join link's settings, on the challenge's data when there is one."""
     run: Run | None = st.session_state.get("run")
-    params = class_wall.challenge_params(challenge) if challenge else {}
+    params = {**url_params(config_from_link()[0]), **(class_wall.challenge_params(challenge) if challenge else {})}
     if run is not None and params:
         config, _ = Config.from_query_lenient(params, run.config)
         change_config(run, **{k: getattr(config, k) for k in params if k in FIELD})
@@ -260,6 +262,7 @@ def teacher_wall(class_id: str, key: str) -> None:
         lab_link.show_notice(PAGE)
         start_class()
         return
+    _note_link_problems([])
     lab_link.show_notice(PAGE)
     info = store.class_info(class_id)
     st.title("Class wall")
@@ -310,6 +313,7 @@ def class_page() -> None:
         student_join(join_id)
         return
     st.title("Class")
+    _note_link_problems([])
     lab_link.show_notice(PAGE)
     m = class_session.membership()
     if m is not None:
