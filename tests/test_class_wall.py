@@ -190,7 +190,7 @@ def test_the_wall_shows_each_students_card_and_a_wrong_key_shows_none(store):
     at = page(**{"class": class_id, "key": key})
     assert not at.exception
     shown = texts(at)
-    assert "<b>Ana</b>" in shown and "Ben" in shown and "step 20" in shown
+    assert "<b>Ana</b>" in shown and "Ben" in shown and "step 20" in shown and "test loss" in shown
     assert not any("Ana" in m.value for m in at.markdown)           # a name is text, never markup
     wrong = page(**{"class": class_id, "key": key[::-1]})
     assert not wrong.exception

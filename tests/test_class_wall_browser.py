@@ -14,7 +14,7 @@ from tests.browser import require_chromium, save_screenshot, start_streamlit
 from tests.test_serve import require_nginx
 
 PLOT = "div.mlp-plot .main-svg"
-THUMBS = ".mlp-wall-thumb svg"
+THUMBS = ".mlp-wall-thumb img"
 NAMES = ["Ada", "Grace", "<b>Linus</b>"]
 
 
@@ -30,7 +30,7 @@ def start_class(browser, base: str) -> tuple[str, str]:
     page.goto(base + "/Class")
     page.get_by_label("Title").fill("Workshop wall test")
     page.get_by_role("button", name="Start the class").click()
-    page.get_by_text("Teacher link").wait_for(timeout=60_000)
+    page.get_by_text("Teacher link", exact=True).wait_for(timeout=60_000)
     codes = page.locator("[data-testid='stCode'] code")
     join, teacher = codes.nth(0).inner_text().strip(), codes.nth(1).inner_text().strip()
     page.close()
@@ -63,7 +63,7 @@ def wait_for_cards(page, n: int, timeout: float = 60) -> None:
 
 
 def thumbs(page) -> list[str]:
-    return [page.locator(THUMBS).nth(i).inner_html() for i in range(page.locator(THUMBS).count())]
+    return [page.locator(THUMBS).nth(i).get_attribute("src") for i in range(page.locator(THUMBS).count())]
 
 
 def with_port(url: str, base: str) -> str:

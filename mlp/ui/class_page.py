@@ -10,6 +10,7 @@ nothing. Names are shown with st.text or escaped, never as Markdown. The store i
 """
 from __future__ import annotations
 
+import base64
 import html
 import re
 import time
@@ -163,11 +164,10 @@ def _number(value, fmt: str) -> str:
 
 def card_lines(snap: dict, now: float) -> str:
     """A card's text under the name: plain text, the student's values never read as markup."""
-    metric = "accuracy" if snap.get("problem") == "classification" else "R²"
-    lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}",
-             f"step {_number(snap.get('step'), ',')} · test loss {_number(snap.get('test_loss'), '.3f')}",
-             f"train loss {_number(snap.get('train_loss'), '.3f')} · {metric} "
-             f"{_number(snap.get('test_metric'), '.0%' if metric == 'accuracy' else '.2f')}"]
+    metric = "acc." if snap.get("problem") == "classification" else "R²"
+    lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+             f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
+             f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
     if isinstance(reached, dict):
         lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
@@ -204,8 +204,10 @@ def _card(card, class_id: str, key: str, now: float) -> None:
     snap = card.snapshot
     with st.container(border=True):
         st.text(card.name)
-        st.html(f'<div class="mlp-wall-thumb" title="{html.escape(card.name)}">'
-                f'{thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))}</div>')
+        svg = thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))
+        # as an image: st.html's sanitizer drops inline SVG, and an <img> runs nothing the SVG might hold
+        st.html(f'<div class="mlp-wall-thumb"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
+                f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div>')
         st.text(card_lines(snap, now))
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                           help="Open this run here, large: the same settings and the student's "
