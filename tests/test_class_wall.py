@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp import class_wall
 from mlp.class_wall import THUMB, clean_name, make_challenge, meets, read_thumb, snapshot, sort_cards, wall_csv
+from mlp.checkpoint import save_trainer
 from mlp.config import Config
 from mlp.datasets import grid
 from mlp.figures.wall_thumbnail import thumbnail_svg
@@ -183,15 +184,21 @@ def texts(at) -> str:
 
 def test_the_wall_shows_each_students_card_and_a_wrong_key_shows_none(store):
     class_id, key = store.create_class("Wall test")
+    students = {}
     for name, dataset in (("<b>Ana</b>", "xor"), ("Ben", "spiral")):
-        t = Trainer(Config(dataset=dataset, hidden=(4,)))
+        t = students[name] = Trainer(Config(dataset=dataset, hidden=(4,)))
         report = t.run(20)
-        store.post(class_id, new_student_id(), name, snapshot(t, report, "playing", None))
+        store.post(class_id, new_student_id(), name, snapshot(t, report, "playing", None), save_trainer(t))
     at = page(**{"class": class_id, "key": key})
     assert not at.exception
     shown = texts(at)
     assert "<b>Ana</b>" in shown and "Ben" in shown and "step 20" in shown and "test loss" in shown
     assert not any("Ana" in m.value for m in at.markdown)           # a name is text, never markup
+    opened = next(b for b in at.button if b.label == "Open")            # the first card by name: Ana's
+    opened.click().run()
+    assert not at.exception
+    assert np.array_equal(at.session_state["run"].trainer.net.params, students["<b>Ana</b>"].net.params)
+    assert at.session_state["run"].trainer.step == 20
     wrong = page(**{"class": class_id, "key": key[::-1]})
     assert not wrong.exception
     assert "Ana" not in texts(wrong) and "Wall test" not in texts(wrong)
@@ -210,6 +217,7 @@ def test_hostile_class_links_give_a_message_not_a_traceback(store, query):
 
 def test_a_student_joins_by_the_links_name_and_the_playground_posts_their_card(store):
     class_id, key = store.create_class("Join test")
+    store.set_challenge(class_id, key, make_challenge("xor", 0.0, 10.0))    # met from the first step
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     at.switch_page("pages/5_Class.py")
     at.query_params["join"], at.query_params["name"] = class_id, "  Cleo\u200b "
@@ -222,6 +230,8 @@ def test_a_student_joins_by_the_links_name_and_the_playground_posts_their_card(s
     at.button(key="step").click().run()            # one step: the live loop posts a snapshot
     cards = store.wall(class_id, key)
     assert [c.name for c in cards] == ["Cleo"] and cards[0].snapshot["step"] == 1 and cards[0].has_weights
+    assert at.session_state["run"].config.dataset == "xor"                  # the join put Cleo on its data
+    assert cards[0].snapshot["reached"] == {"step": 0, "n_params": 2 * 4 + 4 + 4 * 2 + 2 + 2 * 2 + 2}
     at.switch_page("pages/5_Class.py").run()
     leave = next(b for b in at.button if b.label == "Leave the class")
     leave.click().run()
