@@ -206,7 +206,7 @@ def _card(card, class_id: str, key: str, now: float) -> None:
         st.text(card.name)
         svg = thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))
         # as an image: st.html's sanitizer drops inline SVG, and an <img> runs nothing the SVG might hold
-        st.html(f'<div class="mlp-wall-thumb"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
+        st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
                 f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div>')
         st.text(card_lines(snap, now))
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
