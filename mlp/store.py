@@ -42,6 +42,7 @@ MAX_SNAPSHOT_CHARS = 16_000         # a snapshot's JSON, at most (the default on
 MAX_TITLE, MAX_NAME = 120, 40
 EXPIRE_EVERY_S = 60.0
 SQLITE_BUSY_MS = 10_000
+KEEP = object()                 # Store.post: leave the stored weights as they are
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")     # what a class id, student id or teacher key looks like
 
 metadata = sa.MetaData()
@@ -220,20 +221,21 @@ class Store:
             return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
 
     # -- students --------------------------------------------------------------------------------
-    def post(self, class_id, student_id, name: str, snapshot: dict, weights: bytes | None = None,
+    def post(self, class_id, student_id, name: str, snapshot: dict, weights: bytes | None | object = KEEP,
              now: float | None = None) -> bool:
         """Put a student's latest snapshot on the wall (replacing their last one); False when the class
-        is gone. Weights over MAX_WEIGHT_BYTES are not kept (the card says the run cannot be opened)."""
+        is gone. `weights`: a checkpoint, None (none kept), or KEEP the stored ones (a checkpoint costs
+        more to make than the rest of a snapshot, so a student sends one less often). Weights over
+        MAX_WEIGHT_BYTES are not kept (the card has no Open button then)."""
         class_id, student_id = _token(class_id), _token(student_id)
         if class_id is None or student_id is None:
             return False
         text = json.dumps(snapshot, allow_nan=False)
         if len(text) > MAX_SNAPSHOT_CHARS:
             raise StoreError(f"a snapshot is at most {MAX_SNAPSHOT_CHARS} characters, got {len(text)}")
-        if weights is not None and len(weights) > MAX_WEIGHT_BYTES:
-            weights = None
-        values = dict(name=name[:MAX_NAME], snapshot=text, weights=weights,
-                      updated=time.time() if now is None else now)
+        values = dict(name=name[:MAX_NAME], snapshot=text, updated=time.time() if now is None else now)
+        if weights is not KEEP:
+            values["weights"] = weights if weights is None or len(weights) <= MAX_WEIGHT_BYTES else None
         with self.engine.begin() as conn:
             if conn.execute(sa.select(classes.c.id).where(classes.c.id == class_id)).first() is None:
                 return False

@@ -73,6 +73,11 @@ def test_a_post_replaces_the_students_card_and_leaving_removes_it(store):
     assert cards["Ana"].snapshot["step"] == 2 and cards["Ana"].updated == 102.0
     assert cards["Ana"].has_weights and not cards["Ben"].has_weights
     assert store.weights(class_id, key, ana) == b"w2"
+    assert store.post(class_id, ana, "Ana", {**SNAP, "step": 3}, now=103.0)      # weights left out: kept
+    assert store.weights(class_id, key, ana) == b"w2"
+    assert store.post(class_id, ana, "Ana", {**SNAP, "step": 4}, None, now=104.0)   # None: dropped
+    assert store.weights(class_id, key, ana) is None
+    assert store.post(class_id, ana, "Ana", {**SNAP, "step": 5}, b"w5", now=105.0)
     store.leave(class_id, ana)
     assert [c.name for c in store.wall(class_id, key)] == ["Ben"]
     assert store.weights(class_id, key, ana) is None
