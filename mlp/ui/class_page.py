@@ -31,6 +31,7 @@ from .state import Run, change_config, config_from_link, url_params
 PAGE = "Class"
 WALL_EVERY_S = 1.0
 CARDS_PER_ROW = 5
+QUIET_S = 10.0                       # a card not updated for this long says so (paused, or the tab closed)
 CREATED_KEY = "class_created"        # session_state: (class id, key) of the class this session started
 LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
 
@@ -155,7 +156,7 @@ def student_join(class_id: str) -> None:
 
 # -- the teacher's wall ----------------------------------------------------------------------------
 def _ago(seconds: float) -> str:
-    return f"{seconds:.0f} s ago" if seconds < 120 else f"{seconds / 60:.0f} min ago"
+    return f"{10 * (seconds // 10):.0f} s" if seconds < 120 else f"{seconds // 60:.0f} min"
 
 
 def _number(value, fmt: str) -> str:
@@ -172,8 +173,10 @@ def card_lines(snap: dict, now: float) -> str:
     if isinstance(reached, dict):
         lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
                      f"{_number(reached.get('n_params'), ',')} weights")
-    if isinstance(snap.get("time"), (int, float)):
-        lines.append("seen " + _ago(max(now - snap["time"], 0.0)))
+    # said only of a quiet card, and coarsely: a line that changed every second would resend every card
+    age = now - snap["time"] if isinstance(snap.get("time"), (int, float)) else 0.0
+    if age >= QUIET_S:
+        lines.append("quiet for " + _ago(age))
     return "\n".join(lines)
 
 
