@@ -38,7 +38,6 @@ THUMB = 24                  # thumbnail cells a side (TF Playground's neuron thu
 DATA_KEYS = ("dataset", "noise", "train_fraction", "n_samples", "n_classes", "data_seed")
 CHALLENGE_DATASETS = tuple(name for name in DATASETS if name not in USER_SETS)
 SORTS = ("name", "test loss", "challenge")
-STATES = ("playing", "paused", "diverged", "dead units", "saturated units")
 
 
 # -- names -----------------------------------------------------------------------------------------

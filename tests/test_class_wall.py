@@ -6,7 +6,6 @@ looks only at x1 puts class 1 on the right half of the plane; the CSV is read ba
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -1,7 +1,6 @@
 """The class wall in Chromium: a teacher starts a class, three students join by name and play, the wall
 shows their cards live; the cards outlive a server restart; a wrong key shows none; and students on
 two workers behind nginx (mlp.serve) appear on one wall."""
-import os
 import time
 import urllib.parse
 import urllib.request
