@@ -146,8 +146,11 @@ class Student:
         await student.close()
     """
 
-    def __init__(self, url: str, chart_key: str = CHART_KEY) -> None:
+    def __init__(self, url: str, chart_key: str = CHART_KEY, page: str = "", query: str = "") -> None:
+        """page, query: open another page than the Playground ("Class"), with this query string (as a
+        link does); a page that switches to another (st.switch_page) is followed."""
         self.url = url.rstrip("/")
+        self._page_name = page
         self.chart_suffix = "-" + chart_key          # element ids end in "-<user key>"
         self.frames = 0                # figures received by the Output chart
         self.batches = 0               # updates of the Output chart
@@ -166,7 +169,7 @@ class Student:
         self._drawn: set[str] = set()              # widget ids drawn in the current full run
         self._buttons: dict[str, str] = {}         # label -> widget id
         self._cache = _MessageCache()
-        self._query = ""
+        self._query = query
         self._page_hash = ""
         self._run_fragments: list[str] = []
         self._full_runs = 0
@@ -217,7 +220,7 @@ class Student:
         state = msg.rerun_script
         state.query_string = self._query
         state.page_script_hash = self._page_hash
-        state.page_name = ""                       # the main page ("/")
+        state.page_name = self._page_name          # "" is the main page ("/"); once in a session, the hash says
         state.widget_states.widgets.extend(
             [w for w in self._widgets.values() if all(w.id != t.id for t in triggers)] + list(triggers))
         state.fragment_id = fragment_id
@@ -292,7 +295,7 @@ class Student:
 
     def _new_run(self, msg: ForwardMsg) -> None:
         session = msg.new_session
-        self._page_hash = session.page_script_hash
+        self._page_hash, self._page_name = session.page_script_hash, ""
         self._cache.max_age = session.config.max_cached_message_age
         self._run_fragments = list(msg.metadata.run.fragment_ids)
         if not self._run_fragments:        # a full run: the browser drops every fragment timer

@@ -3,6 +3,7 @@
     python -m mlp --url "http://localhost:8501/?dataset=xor&lr=0.1" --steps 2000 --out runs/xor
     python -m mlp --config runs/xor/settings.json --set hidden=8,8 --set activation=relu --steps 500
     python -m mlp --resume runs/xor/weights.npz --steps 1000 --out runs/xor-more
+    python -m mlp class new --title "Workshop, Tuesday"   # prints a join link, then the teacher link
 
 Settings start from the defaults, then the --config file (a settings.json, as this command or the
 Playground's Save & export writes it) or the --url's query (a link copied from the Playground), then
@@ -182,7 +183,31 @@ def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
     return written
 
 
+def class_command(argv: list[str]) -> int:
+    """`class new --title T [--base-url URL]`: start a class in the store (MLP_STORE) and print its join
+    link on the first line and its teacher link on the second."""
+    p = argparse.ArgumentParser(prog="python -m mlp class", description="Start a class for the class wall.")
+    p.add_argument("action", choices=["new"], help="new: start a class")
+    p.add_argument("--title", required=True, help="the class's title, shown on the wall and to students")
+    p.add_argument("--base-url", default="http://localhost:8501",
+                   help="the app's address as students open it (default http://localhost:8501)")
+    args = p.parse_args(argv)
+    from . import class_wall          # the store (SQLAlchemy) only for this command
+    from .store import StoreError, open_store
+    try:
+        class_id, key = open_store().create_class(args.title)
+    except StoreError as err:
+        print(f"python -m mlp class: {err}", file=sys.stderr)
+        return 2
+    print(class_wall.join_link(args.base_url, class_id))
+    print(class_wall.teacher_link(args.base_url, class_id, key))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["class"]:
+        return class_command(argv[1:])
     args = _arguments().parse_args(argv)
     try:
         if not 0 <= args.steps <= MAX_STEPS:

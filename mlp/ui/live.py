@@ -17,6 +17,7 @@ from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
 
+from .class_session import post_snapshot
 from .live_loop import live_loop
 from .plotly_live import live_chart
 from .state import Run
@@ -119,6 +120,7 @@ def live_playground(run: Run, views: Views) -> None:
 
     def draw(computed) -> None:
         watch, frames = computed
+        post_snapshot(run, watch)         # to the class wall, when this session joined a class
         _status(run)
         alarm_banner(run, watch, "playground")
         _charts(run, frames)

@@ -1,0 +1,144 @@
+"""The class wall under a workshop's load: N students playing, with and without a class and its wall.
+
+    python bench/class_wall.py --students 30 --seconds 60
+    python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.serve: 2 workers + nginx
+
+Every student is a bench/protocol_client.py `Student` (no browser: what is measured is the server).
+Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
+  without   N students open the Playground and press Play: the baseline
+  with      N students open the class's join link (each a name), land on the Playground, press Play and
+            so post a snapshot every 2 s; a teacher's wall (also a `Student`, on the teacher link)
+            rereads the store every second
+Printed per round: the server's CPU (its processes; 100% = one core), the students' step rate, and
+for the wall how far behind it is: a card's age when it arrives (its arrival time minus the time
+its snapshot was taken, which the card carries as data-time), and how old a student's card is when
+the next one replaces it, the most the wall is ever behind. The goals: at most 3 s behind, and the
+class (posting and the wall together) adding at most 5% to the server's CPU.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.playground_page import playground_server  # noqa: E402
+from bench.protocol_client import Student  # noqa: E402
+from bench.workshop import _server_pids  # noqa: E402
+from tests.procstat import cpu_seconds  # noqa: E402
+
+WARMUP_S = 5.0
+CARD = re.compile(rb'data-time="(\d+\.\d+)"><img alt="([^"]*)\'s output"')
+GOAL_LAG_S, GOAL_EXTRA_CPU = 3.0, 5.0
+
+
+class Wall:
+    """The teacher's wall as a protocol client: the arrival time minus the snapshot time of each card."""
+
+    def __init__(self, url: str, class_id: str, key: str):
+        self.client = Student(url, page="Class", query=urlencode({"class": class_id, "key": key}))
+        self.client.on_message = self._message
+        self.lags: list[float] = []          # a card's age when it arrives
+        self.stale: list[float] = []         # a card's age when the next one of that student replaces it
+        self.last: dict[bytes, float] = {}   # student -> snapshot time of the card on the wall
+        self.counting = False
+
+    def _message(self, raw: bytes) -> None:
+        now = time.time()
+        for t, name in CARD.findall(raw):
+            t = float(t)
+            if t == self.last.get(name):
+                continue                     # the same card again
+            if self.counting:
+                self.lags.append(now - t)
+                if name in self.last:
+                    self.stale.append(now - self.last[name])
+            self.last[name] = t
+
+
+def _q(values: list[float], q: float) -> float:
+    return values[round(q * (len(values) - 1))] if values else float("nan")
+
+
+async def _round(url: str, server: list[int], n: int, seconds: float, class_id: str | None, key: str | None) -> dict:
+    if class_id:
+        students = [Student(url, page="Class", query=urlencode({"join": class_id, "name": f"Student {i + 1:02d}"}))
+                    for i in range(n)]
+    else:
+        students = [Student(url) for _ in range(n)]
+    for s in students:
+        await s.open()
+    await asyncio.gather(*(s.press("Play", timeout=300) for s in students))
+    wall = None
+    if class_id:
+        wall = Wall(url, class_id, key)
+        await wall.client.open()
+    await asyncio.sleep(WARMUP_S)
+    pids = _server_pids(server)
+    steps0, cpu0, t0 = [s.step or 0 for s in students], cpu_seconds(pids), time.monotonic()
+    if wall:
+        wall.counting = True
+    await asyncio.sleep(seconds)
+    cpu1, t1 = cpu_seconds(_server_pids(server)), time.monotonic()
+    if wall:
+        wall.counting = False
+    steps = [((s.step or 0) - a) / (t1 - t0) for s, a in zip(students, steps0)]
+    lost = sum(1 for s in students if s.error)
+    await asyncio.gather(*(s.close() for s in students), *([wall.client.close()] if wall else []))
+    result = {"cpu": 100 * (cpu1 - cpu0) / (t1 - t0), "steps": statistics.median(steps), "lost": lost}
+    if wall:
+        lags, stale = sorted(wall.lags), sorted(wall.stale)
+        result.update(cards=len(lags), lag_median=_q(lags, 0.5), lag_p95=_q(lags, 0.95),
+                      stale_p95=_q(stale, 0.95), stale_max=_q(stale, 1.0))
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--students", type=int, default=30)
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--repeat", type=int, default=2, help="rounds of each kind, alternating (medians printed)")
+    p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.serve with K workers")
+    args = p.parse_args(argv)
+    folder = tempfile.mkdtemp(prefix="mlp-bench-store-")
+    os.environ["MLP_STORE"] = f"sqlite:///{folder}/classes.sqlite"      # the server inherits it
+    from mlp.store import open_store
+    print(f"{args.students} students, {args.seconds:g} s a round, "
+          f"{'mlp.serve with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
+          f"store {os.environ['MLP_STORE']}, {os.cpu_count()} cores")
+    rounds = {"without": [], "with": []}
+    for _ in range(args.repeat):          # alternating, each on a fresh server: drift and neighbours hit both
+        for kind in rounds:
+            with playground_server(args.workers) as (url, server):
+                ids = open_store().create_class("Bench") if kind == "with" else (None, None)   # a fresh wall
+                rounds[kind].append(asyncio.run(_round(url, server, args.students, args.seconds, *ids)))
+    without = {k: statistics.median(r[k] for r in rounds["without"]) for k in ("cpu", "steps", "lost")}
+    with_wall = {k: statistics.median(r[k] for r in rounds["with"]) for k in rounds["with"][0]}
+    for kind, results in rounds.items():
+        print(f"each round {kind}: server CPU " + ", ".join(f"{r['cpu']:.0f}%" for r in results)
+              + "; steps/s " + ", ".join(f"{r['steps']:.0f}" for r in results))
+    print("medians:")
+    print(f"{'round':>8} {'server CPU %':>13} {'steps/s':>8} {'new cards':>10} {'age on arrival':>15} "
+          f"{'behind, p95':>12} {'behind, max':>12} {'lost':>5}")
+    print(f"{'without':>8} {without['cpu']:13.0f} {without['steps']:8.0f} {'-':>10} {'-':>15} {'-':>12} {'-':>12} "
+          f"{without['lost']:5.0f}")
+    w = with_wall
+    print(f"{'with':>8} {w['cpu']:13.0f} {w['steps']:8.0f} {w['cards']:10.0f} {w['lag_median']:8.2f}s (med) "
+          f"{w['stale_p95']:11.2f}s {w['stale_max']:11.2f}s {w['lost']:5.0f}")
+    print("(behind: how old a card is when the next one of that student replaces it, i.e. the most the wall lags)")
+    extra = w["cpu"] - without["cpu"]
+    extra_share = 100 * extra / without["cpu"] if without["cpu"] else float("nan")
+    print(f"the class adds {extra:+.0f} points of server CPU ({extra_share:+.1f}% of the baseline; goal <= "
+          f"{GOAL_EXTRA_CPU:g}%), the wall at most {w['stale_p95']:.2f} s behind at p95 (goal <= {GOAL_LAG_S:g} s): "
+          f"{'ok' if extra_share <= GOAL_EXTRA_CPU and w['stale_p95'] <= GOAL_LAG_S else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+"""The Class page: a teacher starts a class and projects its wall; a student joins it by name.
+
+Which side a visitor sees depends on the link:
+  /Class                          start a class (and, once joined, where a student leaves)
+  /Class?join=ID[&name=NAME]      a student joins: a name once (or the link's), then the Playground
+  /Class?class=ID&key=KEY         the teacher's wall: one card per student, live
+A bad link (no such class, a name with nothing visible in it, a wrong key) gets a message at the top,
+never a traceback; a wrong key and a missing class get the same message, so a key guess learns
+nothing. Names are shown with st.text or escaped, never as Markdown. The store is mlp/store.py.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import re
+import time
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from mlp import class_wall
+from mlp.checkpoint import CheckpointError, load_trainer
+from mlp.config import FIELD, Config
+from mlp.datasets import DATASETS
+from mlp.figures.wall_thumbnail import thumbnail_svg
+from mlp.store import MAX_TITLE, StoreError, open_store
+
+from . import class_session, classroom, lab_link
+from .state import Run, config_from_link, url_params
+
+PAGE = "Class"
+WALL_EVERY_S = 1.0
+CARDS_PER_ROW = 5
+QUIET_S = 10.0                       # a card not updated for this long says so (paused, or the tab closed)
+CREATED_KEY = "class_created"        # session_state: (class id, key) of the class this session started
+LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
+
+
+def app_base() -> str:
+    """The app's address (this page's without /Class), for the links a teacher hands out."""
+    return re.sub(r"/Class/?$", "", st.context.url or "")
+
+
+def _note_link_problems(problems: list[str]) -> None:
+    """Say once per link what it got wrong, its settings and a teacher's rules included (a join link
+    may carry settings for the Playground): lab_link's notice, shown at the page's top."""
+    link = tuple(sorted(st.query_params.to_dict().items()))
+    if st.session_state.get(LINK_SEEN_KEY) != link:
+        st.session_state[LINK_SEEN_KEY] = link
+        _, refused = config_from_link()
+        lab_link.remember_notice(PAGE, problems + refused + classroom.link_problems())
+
+
+def _param(name: str) -> str | None:
+    return st.query_params.get(name)
+
+
+# -- starting a class ------------------------------------------------------------------------------
+def start_class() -> None:
+    st.subheader("Start a class")
+    st.caption("You get two links: the join link for your students, and your teacher link, which opens the "
+               "wall. Keep the teacher link to yourself: it carries the class's secret key.")
+    with st.form("new_class", border=False):
+        title = st.text_input("Title", max_chars=MAX_TITLE, placeholder="Workshop, Tuesday morning")
+        if st.form_submit_button("Start the class", type="primary", icon=":material/groups:"):
+            try:
+                st.session_state[CREATED_KEY] = open_store().create_class(title)
+            except StoreError as err:
+                st.error(f"Not started: {err}.")
+    created = st.session_state.get(CREATED_KEY)
+    if created:
+        class_id, key = created
+        st.markdown("**Join link**, for the students (add `&name=…` to make a link for one student):")
+        st.code(class_wall.join_link(app_base(), class_id), language=None)
+        st.markdown("**Teacher link**, for you alone:")
+        st.code(class_wall.teacher_link(app_base(), class_id, key), language=None)
+        if st.button("Open the wall", icon=":material/grid_view:"):
+            st.query_params.from_dict({"class": class_id, "key": key})
+            st.rerun()
+
+
+# -- the student's side ----------------------------------------------------------------------------
+def _to_playground(challenge: dict | None) -> None:
+    """To the Playground: with the join link's settings, on the challenge's data when there is one."""
+    run: Run | None = st.session_state.get("run")
+    params = {**url_params(config_from_link()[0]), **(class_wall.challenge_params(challenge) if challenge else {})}
+    if run is not None and params:
+        config, _ = Config.from_query_lenient(params, run.config)
+        run.propose(**{k: getattr(config, k) for k in params if k in FIELD})
+        params = url_params(run.config)
+    _switch("app.py", params)
+
+
+def _switch(page: str, params: dict[str, str]) -> None:
+    try:
+        st.switch_page(page, query_params=params)
+    except StreamlitAPIException:       # this page run on its own (AppTest) has no other page to go to
+        st.info("Open the Playground from the page list to train.")
+
+
+def joined(m: class_session.Membership) -> None:
+    st.subheader("You are in a class")
+    st.text(f"{m.title}\nYour name on the wall: {m.name}")
+    if m.challenge:
+        st.text("Challenge: " + class_wall.describe_challenge(m.challenge))
+    if m.problem:
+        st.warning("Your last snapshot did not reach the wall; it will be tried again. (" + m.problem + ")")
+    st.caption("While you train in the Playground, your teacher sees your name, settings, step, losses, "
+               "accuracy, a small picture of your output and your current weights. Nothing else is kept, "
+               "and leaving removes it.")
+    cols = st.columns(2)
+    if cols[0].button("Go to the Playground", type="primary", icon=":material/scatter_plot:"):
+        _to_playground(m.challenge)
+    if cols[1].button("Leave the class", icon=":material/logout:"):
+        class_session.leave()
+        st.rerun()
+
+
+def student_join(class_id: str) -> None:
+    info = open_store().class_info(class_id)
+    if info is None:
+        _note_link_problems(["this join link's class was not found: it may have ended, or the link was cut "
+                             "short. Ask your teacher for the link again."])
+        lab_link.show_notice(PAGE)
+        return
+    m = class_session.membership()
+    if m is not None and m.class_id == info.id:
+        joined(m)
+        return
+    problems = []
+    if _param("name") is not None:
+        name, why = class_wall.clean_name(_param("name"))
+        if name is not None and m is None:
+            class_session.join(info.id, info.title, name, info.challenge)
+            _to_playground(info.challenge)
+        if why:
+            problems.append(f"the link's name could not be used: {why}")
+    _note_link_problems(problems)
+    lab_link.show_notice(PAGE)
+    st.subheader("Join the class")
+    st.text(info.title)
+    if m is not None:
+        st.info("You are in another class now: joining this one leaves it.")
+    with st.form("join", border=False):
+        typed = st.text_input("Your name", max_chars=40, help="Shown to your teacher, and on the wall they "
+                                                              "may project. No account, no password.")
+        if st.form_submit_button("Join", type="primary", icon=":material/login:"):
+            name, why = class_wall.clean_name(typed)
+            if name is None:
+                st.error(f"Not joined: {why}.")
+            else:
+                class_session.leave()
+                class_session.join(info.id, info.title, name, info.challenge)
+                _to_playground(info.challenge)
+
+
+# -- the teacher's wall ----------------------------------------------------------------------------
+def _ago(seconds: float) -> str:
+    return f"{10 * (seconds // 10):.0f} s" if seconds < 120 else f"{seconds // 60:.0f} min"
+
+
+def _number(value, fmt: str) -> str:
+    return format(value, fmt) if isinstance(value, (int, float)) else "–"
+
+
+def card_lines(snap: dict, now: float) -> str:
+    """A card's text under the name: plain text, the student's values never read as markup."""
+    metric = "acc." if snap.get("problem") == "classification" else "R²"
+    lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+             f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
+             f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
+    reached = snap.get("reached")
+    if isinstance(reached, dict):
+        lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
+                     f"{_number(reached.get('n_params'), ',')} weights")
+    # said only of a quiet card, and coarsely: a line that changed every second would resend every card
+    age = now - snap["time"] if isinstance(snap.get("time"), (int, float)) else 0.0
+    if age >= QUIET_S:
+        lines.append("quiet for " + _ago(age))
+    return "\n".join(lines)
+
+
+def _open_run(class_id: str, key: str, student_id: str) -> None:
+    """The student's run, as this session's Playground run: same settings, their current weights."""
+    raw = open_store().weights(class_id, key, student_id)
+    if raw is None:
+        st.session_state["class_open_problem"] = "That run cannot be opened: its weights were not kept."
+        return
+    try:
+        trainer = load_trainer(raw)
+    except CheckpointError as err:
+        st.session_state["class_open_problem"] = f"That run cannot be opened: {err}"
+        return
+    run = st.session_state.get("run")
+    if run is None:
+        st.session_state["run"] = Run(trainer.config, trainer)
+    else:
+        run.load(trainer)
+    _switch("app.py", url_params(trainer.config))
+
+
+def _outputs(snap: dict) -> int:
+    """The output layer's width, from the snapshot's "2-8-3"."""
+    try:
+        return int(str(snap.get("arch")).rsplit("-", 1)[-1])
+    except ValueError:
+        return 2
+
+
+def _card(card, class_id: str, key: str, now: float) -> None:
+    snap = card.snapshot
+    with st.container(border=True):
+        st.text(card.name)
+        svg = thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))
+        # as an image: st.html's sanitizer drops inline SVG, and an <img> runs nothing the SVG might hold
+        st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
+                f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div>')
+        st.text(card_lines(snap, now))
+        if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
+                                          help="Open this run here, large: the same settings and the student's "
+                                               "current weights, ready to play."):
+            _open_run(class_id, key, card.student_id)
+
+
+def _challenge_form(class_id: str, key: str, current: dict | None) -> None:
+    with st.expander("Challenge", icon=":material/flag:"):
+        if current:
+            st.text("Now: " + class_wall.describe_challenge(current))
+        names = list(class_wall.CHALLENGE_DATASETS)
+        with st.form("challenge", border=False):
+            dataset = st.selectbox("Data set", names, format_func=lambda n: DATASETS[n].label,
+                                   index=names.index("spiral") if "spiral" in names else 0)
+            noise = st.number_input("Noise", FIELD["noise"].lo, FIELD["noise"].hi, 0.0, 0.05)
+            target = st.number_input("Target: test loss at most", 1e-4, 10.0, 0.1, 0.01, format="%.4f")
+            max_params = st.number_input("At most this many weights and biases (empty: no cap)", 1, 10_000_000,
+                                         None, 10)
+            max_layers = st.number_input("At most this many hidden layers (empty: no cap)", 0, 10, None, 1)
+            st.caption("Every other data setting stays at its default, so everyone is ranked on the same test set. "
+                       "Students who join from now on start on this data.")
+            if st.form_submit_button("Set the challenge", type="primary"):
+                try:
+                    challenge = class_wall.make_challenge(dataset, float(noise), float(target),
+                                                          None if max_params is None else int(max_params),
+                                                          None if max_layers is None else int(max_layers))
+                except ValueError as err:
+                    st.error(f"Not set: {err}.")
+                else:
+                    open_store().set_challenge(class_id, key, challenge)
+                    st.rerun()
+        if current and st.button("End the challenge"):
+            open_store().set_challenge(class_id, key, None)
+            st.rerun()
+
+
+def _erase(class_id: str, key: str) -> None:
+    with st.popover("Erase the class", icon=":material/delete:"):
+        st.caption("Every card and the class itself are deleted now; students' runs go on, off the wall.")
+        if st.button("Erase it", type="primary", key="erase_class"):
+            open_store().erase_class(class_id, key)
+            st.session_state.pop(CREATED_KEY, None)
+            st.query_params.clear()
+            st.session_state["class_erased"] = True
+            st.rerun()
+
+
+def teacher_wall(class_id: str, key: str) -> None:
+    store = open_store()
+    if not store.is_teacher(class_id, key):
+        _note_link_problems(["this teacher link does not open a wall: its key does not fit, or the class has "
+                             "ended. Start a new class below."])
+        lab_link.show_notice(PAGE)
+        start_class()
+        return
+    _note_link_problems([])
+    lab_link.show_notice(PAGE)
+    info = store.class_info(class_id)
+    st.title("Class wall")
+    st.text(info.title)
+    st.markdown("**Join link** for the students:")
+    st.code(class_wall.join_link(app_base(), class_id), language=None)
+    cols = st.columns([2, 1, 1])
+    with cols[0]:
+        sort = st.segmented_control("Sort by", class_wall.SORTS, default="name", key="wall_sort") or "name"
+    with cols[1]:
+        st.download_button("Download the wall (CSV)", icon=":material/download:", file_name="class-wall.csv",
+                           mime="text/csv", on_click="ignore",
+                           data=lambda: class_wall.wall_csv(class_wall.sort_cards(store.wall(class_id, key) or [],
+                                                                                  "name"), app_base() + "/"))
+    with cols[2]:
+        _erase(class_id, key)
+    _challenge_form(class_id, key, info.challenge)
+    problem = st.session_state.pop("class_open_problem", None)
+    if problem:
+        st.warning(problem)
+
+    @st.fragment(run_every=WALL_EVERY_S)
+    def _cards() -> None:
+        cards = store.wall(class_id, key)
+        if cards is None:
+            st.info("This class has ended: it was erased.")
+            return
+        st.caption(f"{len(cards)} student(s) · refreshed every {WALL_EVERY_S:g} s")
+        now = time.time()
+        cards = class_wall.sort_cards(cards, sort)
+        for start in range(0, len(cards), CARDS_PER_ROW):
+            row = st.columns(CARDS_PER_ROW)
+            for col, card in zip(row, cards[start:start + CARDS_PER_ROW]):
+                with col:
+                    _card(card, class_id, key, now)
+
+    _cards()
+
+
+def class_page() -> None:
+    if st.session_state.pop("class_erased", False):
+        st.success("The class was erased.")
+    join_id, class_id, key = _param("join"), _param("class"), _param("key")
+    if class_id is not None or key is not None:
+        teacher_wall(class_id or "", key or "")
+        return
+    if join_id is not None:
+        student_join(join_id)
+        return
+    st.title("Class")
+    _note_link_problems([])
+    lab_link.show_notice(PAGE)
+    m = class_session.membership()
+    if m is not None:
+        joined(m)
+        st.divider()
+    start_class()

@@ -1,0 +1,146 @@
+"""The class wall in Chromium: a teacher starts a class, three students join by name and play, the wall
+shows their cards live; the cards outlive a server restart; a wrong key shows none; and students on
+two workers behind nginx (mlp.serve) appear on one wall."""
+import time
+import urllib.parse
+import urllib.request
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import pytest
+
+from mlp.serve import COOKIE, WORKER_HEADER, free_ports, start_room
+from tests.browser import require_chromium, save_screenshot, start_streamlit
+from tests.test_serve import require_nginx
+
+PLOT = "div.mlp-plot .main-svg"
+THUMBS = ".mlp-wall-thumb img"
+NAMES = ["Ada", "Grace", "<b>Linus</b>"]
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch):
+    """Servers started from here (they inherit the environment) share one SQLite file under tmp_path."""
+    monkeypatch.setenv("MLP_STORE", f"sqlite:///{tmp_path / 'classes.sqlite'}")
+
+
+def start_class(browser, base: str) -> tuple[str, str]:
+    """A teacher starts a class on the Class page: (join link, teacher link)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/Class")
+    page.get_by_label("Title").fill("Workshop wall test")
+    page.get_by_role("button", name="Start the class").click()
+    page.get_by_text("Teacher link", exact=True).wait_for(timeout=60_000)
+    codes = page.locator("[data-testid='stCode'] code")
+    join, teacher = codes.nth(0).inner_text().strip(), codes.nth(1).inner_text().strip()
+    page.close()
+    assert join.startswith(base + "/Class?join=") and teacher.startswith(base + "/Class?class=")
+    return join, teacher
+
+
+def join(browser, join_link: str, name: str, play: bool = True, cookies=()):
+    """A student in a browser of their own: the join link with their name, then the Playground."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    if cookies:
+        context.add_cookies(list(cookies))
+    page = context.new_page()
+    page.goto(join_link + "&" + urllib.parse.urlencode({"name": name}))
+    page.wait_for_selector(PLOT, timeout=90_000)
+    if play:
+        page.get_by_role("button", name="Play").click()
+    return context
+
+
+def card_names(page) -> list[str]:
+    return [n for n in NAMES if page.get_by_text(n, exact=True).count()]
+
+
+def wait_for_cards(page, n: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while page.locator(THUMBS).count() < n:
+        assert time.time() < deadline, f"the wall shows {page.locator(THUMBS).count()} cards, not {n}"
+        time.sleep(0.5)
+
+
+def thumbs(page) -> list[str]:
+    return [page.locator(THUMBS).nth(i).get_attribute("src") for i in range(page.locator(THUMBS).count())]
+
+
+def with_port(url: str, base: str) -> str:
+    parts, new = urlsplit(url), urlsplit(base)
+    return urlunsplit(parts._replace(netloc=new.netloc))
+
+
+def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_key(browser, store_env):
+    require_chromium()
+    proc, base = start_streamlit()
+    students = []
+    try:
+        join_link, teacher_link = start_class(browser, base)
+        students = [join(browser, join_link, name) for name in NAMES]
+        wall = browser.new_page(viewport={"width": 1500, "height": 1100})
+        wall.goto(teacher_link)
+        wait_for_cards(wall, 3)
+        assert card_names(wall) == NAMES                      # the markup in a name is shown as text
+        assert wall.locator("b", has_text="Linus").count() == 0
+        first = thumbs(wall)
+        deadline = time.time() + 60
+        while any(a == b for a, b in zip(first, thumbs(wall))):   # sorted by name: card i is student i
+            assert time.time() < deadline, "a playing student's thumbnail did not change on the wall"
+            time.sleep(1)
+        save_screenshot(wall, "class_wall.png")
+        wall.close()
+    finally:
+        for context in students:
+            context.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+    proc, base = start_streamlit()                            # a new server on the same store
+    try:
+        wall = browser.new_page(viewport={"width": 1500, "height": 1100})
+        wall.goto(with_port(teacher_link, base))
+        wait_for_cards(wall, 3)
+        assert card_names(wall) == NAMES
+        query = parse_qs(urlsplit(teacher_link).query)
+        wrong = query["key"][0][:-2] + ("xy" if not query["key"][0].endswith("xy") else "zz")
+        wall.goto(f"{base}/Class?class={query['class'][0]}&key={wrong}")
+        wall.get_by_text("does not open a wall").wait_for(timeout=60_000)
+        time.sleep(2)                                         # a wall would have drawn its cards by now
+        assert wall.locator(THUMBS).count() == 0 and card_names(wall) == []
+        assert wall.get_by_text("Workshop wall test").count() == 0
+        wall.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _route_to(url: str, worker: str) -> str:
+    """A route cookie value that nginx sends to `worker` (its hash decides; we ask it)."""
+    for i in range(200):
+        request = urllib.request.Request(url + "/_stcore/health", headers={"Cookie": f"{COOKIE}=route{i}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            if r.headers[WORKER_HEADER] == worker:
+                return f"route{i}"
+    pytest.fail(f"no route to {worker} in 200 tries")
+
+
+def test_students_on_two_workers_appear_on_one_wall(browser, store_env):
+    require_chromium()
+    require_nginx()
+    room = start_room(2, free_ports(1)[0], host="127.0.0.1")
+    students = []
+    try:
+        join_link, teacher_link = start_class(browser, room.url)
+        host = urlsplit(room.url).hostname
+        for name, worker in zip(NAMES[:2], room.workers):
+            cookie = {"name": COOKIE, "value": _route_to(room.url, worker), "domain": host, "path": "/"}
+            students.append(join(browser, join_link, name, play=False, cookies=[cookie]))
+        wall = browser.new_page(viewport={"width": 1500, "height": 1100})
+        wall.goto(teacher_link)
+        wait_for_cards(wall, 2)
+        assert card_names(wall) == NAMES[:2]
+        wall.close()
+    finally:
+        for context in students:
+            context.close()
+        room.stop()
