@@ -1,27 +1,34 @@
-"""The Playground: pick data, a network and its training, press Play, watch it learn."""
+"""The Playground: pick data, a network and its training, press Play, watch it learn.
+
+One screen of a projector (mlp/ui/stage.py): the header, the bar with Play and the most-used settings,
+then DATA | FEATURES → HIDDEN LAYERS → OUTPUT; the gradient views below; every other setting in the
+sidebar.
+"""
 import streamlit as st
 
-from mlp.ui.controls import settings_sidebar
+from mlp.ui.controls import ON_STAGE, settings_sidebar
 from mlp.ui.exports import export_panel
 from mlp.ui.lab_link import show_notice
 from mlp.ui.live import live_playground
-from mlp.ui.page import page_setup, play_controls, view_toggles
+from mlp.ui.page import page_setup
+from mlp.ui.stage import data_column, header, top_bar
 from mlp.ui.state import current_run
 from mlp.ui.weight_editor import weight_editor
 
-page_setup("Playground")
+page_setup("Playground", stage=True)
 run = current_run()
-settings_sidebar(run)
+settings_sidebar(run, skip=ON_STAGE)
 with st.sidebar.expander("Save & export", icon=":material/save:"):
     export_panel(run)
 
-st.title("Neural network playground")
+header(run)
 show_notice("Playground")
-st.caption("A from-scratch NumPy network learns to separate the points. Press Play and watch the output, "
-           "the neurons and, below, the gradients flowing back through each layer.")
 for problem in run.problems:
     st.warning(problem)
-play_controls(run)
-views = view_toggles(run)
+counters = top_bar(run)
+data, stage = st.columns([1.15, 8.6], gap="medium")
+with data:
+    data_column(run)
+with stage:
+    live_playground(run, counters)
 weight_editor(run)
-live_playground(run, views)

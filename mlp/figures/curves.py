@@ -97,7 +97,8 @@ def _axis(title: str, **extra) -> dict:
 
 
 def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, metric=None,
-                       metric_name: str | None = None, light: bool = False, compact: bool = False) -> dict:
+                       metric_name: str | None = None, light: bool = False, compact: bool = False,
+                       small: bool = False) -> dict:
     """Train (solid) and test (dashed) loss against step.
 
     steps, train_loss, test_loss: (T,) each (T may be 0: an empty chart); over MAX_CURVE_POINTS
@@ -108,6 +109,8 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     redraw about twice as slow); the page then says in words which line is which.
     compact: values as typed arrays (jsonable.typed_array), and one x for all curves ("xFrom"), for
     a chart sent every frame: it needs the live chart's decoder (mlp/ui/plotly_live.py).
+    small: TF Playground's little loss chart under the output numbers, about 100 px high: no axis
+    titles, few ticks, tight margins (the page names the lines and the metric).
     """
     s = _steps(steps)
     rows = _shown_rows(len(s))
@@ -139,10 +142,17 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         legend=compact_legend(),
         hovermode="closest" if light else "x unified",
     )
+    if small:
+        tiny = {"title": None, "nticks": 4, "tickfont": {"size": 11}, "automargin": False}
+        layout["xaxis"], layout["yaxis"] = {**layout["xaxis"], **tiny}, {**layout["yaxis"], **tiny}
+        layout["margin"] = {"l": 36, "r": 30 if has_metric else 6, "t": 4, "b": 18, "pad": 0}
     if has_metric:
         # explicit ticks: an overlaying axis otherwise takes the loss axis's grid (0.978, 0.734, …)
         layout["yaxis2"] = _axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
-                                 showline=False, tickmode="array", tickvals=[0, 0.25, 0.5, 0.75, 1])
+                                 showline=False, tickmode="array", tickvals=[0, 0.5, 1] if small else
+                                 [0, 0.25, 0.5, 0.75, 1])
+        if small:
+            layout["yaxis2"].update(title=None, tickfont={"size": 11}, automargin=False)
     return {"data": _sharing_x(traces) if compact else traces, "layout": layout}
 
 

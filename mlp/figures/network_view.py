@@ -101,19 +101,28 @@ class _Geometry:
     neuron_markers: dict
     outlines: dict
     layout: dict                      # without the colour axes (their ranges change)
+    bias_markers: dict | None         # the biases' squares, without their colour (the biases)
+    controls: tuple[dict, ...]        # the + / - buttons on the network, when it has them
 
 
 @functools.lru_cache(maxsize=16)
-def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: bool) -> _Geometry:
+def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: bool,
+              inputs: tuple[bool, ...] | None = None, controls: bool = False) -> _Geometry:
     drawn = tuple(min(n, MAX_DRAWN_UNITS) for n in sizes)
+    # with `inputs`, the first column shows every feature, the net's inputs those switched on
+    input_rows = tuple(i for i, on in enumerate(inputs) if on) if inputs else tuple(range(drawn[0]))
+    if inputs:
+        drawn = (len(inputs), *drawn[1:])
     column_x = tuple(c * COLUMN_STEP for c in range(len(sizes)))
     centres = tuple(_unit_centres(n, g) for n in drawn)
 
     # links: every (source, target) pair of drawn units, layer by layer, sources major
     ends, ids = [], []
     for c in range(len(sizes) - 1):
-        i, j = np.divmod(np.arange(drawn[c] * drawn[c + 1]), drawn[c + 1])
-        ends.append(np.column_stack([np.full(i.size, column_x[c] + 0.5), centres[c][i],
+        n_from = len(input_rows) if c == 0 else drawn[c]
+        i, j = np.divmod(np.arange(n_from * drawn[c + 1]), drawn[c + 1])
+        from_y = centres[0][np.asarray(input_rows, np.intp)[i]] if c == 0 else centres[c][i]
+        ends.append(np.column_stack([np.full(i.size, column_x[c] + 0.5), from_y,
                                      np.full(i.size, column_x[c + 1] - 0.5), centres[c + 1][j]]))
         ids.append(np.column_stack([np.full(i.size, c), i + 1, j + 1]))      # units from 1
     ends = np.concatenate(ends) if ends else np.zeros((0, 4))
@@ -127,31 +136,58 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
                          "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
         "hoverlabel": HOVER_LABEL}
 
-    squares, hover_text, annotations = [], [], []
+    squares, hover_text, clicks, annotations = [], [], [], []
     for c, n_drawn in enumerate(drawn):
         cx = column_x[c]
         for j in range(n_drawn):
             cy = float(centres[c][j])
             feature = c == 0 and j < len(labels)
-            hover_text.append(f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if feature else ""))
+            if c == 0 and inputs:
+                hover_text.append(f"{labels[j]}: {'an input' if inputs[j] else 'off'}<br>click to switch it "
+                                  f"{'off' if inputs[j] else 'on'}")
+                clicks.append(["feature", j])
+            else:
+                hover_text.append(f"layer {c}, unit {j + 1}" + (f" ({labels[j]})" if feature else ""))
+                clicks.append(["neuron", c, j + 1])
             squares.append((cx, cy))
             if feature:
                 annotations.append({"text": labels[j], "x": cx - 0.6, "y": round(cy, 4), "xref": "x",
                                     "yref": "y", "xanchor": "right", "showarrow": False,
-                                    "font": {"size": FONT_SIZE}})
-        if sizes[c] > n_drawn:
+                                    "font": {"size": FONT_SIZE, "color": INK if not inputs or inputs[j] else FAINT}})
+        if sizes[c] > n_drawn and not (c == 0 and inputs):
             annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
                                 "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
                                 "xanchor": "center", "yanchor": "top", "showarrow": False,
                                 "font": {"size": FONT_SIZE}})
     squares = np.asarray(squares, dtype=np.float64).reshape(-1, 2)
-    # invisible markers on the neurons: what a hover over a neuron says
+    # invisible markers on the neurons: what a hover over a neuron says, and what a click on one does
     neuron_markers = {"type": "scatter", "mode": "markers", "name": "neuron labels",
                       "x": _numbers(squares[:, 0], compact), "y": _numbers(squares[:, 1], compact),
                       "text": hover_text, "hovertemplate": "%{text}<extra></extra>",
                       "marker": {"size": 22, "color": INVISIBLE}, "hoverlabel": HOVER_LABEL}
+    if controls:
+        neuron_markers["customdata"] = clicks
     top = float(max(c[0] for c in centres)) + 0.6 if drawn else 1.0
     bottom = -top - (0.6 if any(s > d for s, d in zip(sizes, drawn)) else 0.0)
+    shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": column_x[0] - 0.5, "x1": column_x[0] + 0.5,
+               "y0": float(centres[0][j]) - 0.5, "y1": float(centres[0][j]) + 0.5, "layer": "above",
+               "fillcolor": "rgba(255,255,255,0.75)", "line": {"width": 0}}
+              for j in range(drawn[0]) if inputs and not inputs[j]]
+    buttons: tuple[dict, ...] = ()
+    if controls:
+        buttons, more = _control_buttons(sizes, column_x, top)
+        annotations += more
+        top += CONTROLS_HEIGHT
+    bias_markers = None
+    if len(sizes) > 1:
+        corners = squares[drawn[0]:] - 0.5          # every neuron after the inputs, its lower left corner
+        units = [["bias", c, j + 1] for c in range(1, len(drawn)) for j in range(drawn[c])]
+        bias_markers = {"type": "scatter", "mode": "markers", "name": "biases",
+                        "x": _numbers(corners[:, 0] + 0.12, compact), "y": _numbers(corners[:, 1] + 0.12, compact),
+                        "customdata": units,
+                        "hovertemplate": "bias b = %{marker.color:.3f}<br>layer %{customdata[1]}, unit "
+                                         "%{customdata[2]}" + ("<br>click to edit" if controls else "") + "<extra></extra>",
+                        "hoverlabel": HOVER_LABEL}
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "constrain": "domain"}
     layout = base_layout(
         "network",
@@ -159,11 +195,57 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
         margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
         annotations=annotations,
+        shapes=shapes,
         hovermode="closest",
     )
     return _Geometry(drawn, column_x, centres,
                      np.column_stack([ends[:, 0], ends[:, 2], gap]), np.column_stack([ends[:, 1], ends[:, 3], gap]),
-                     link_markers, neuron_markers, _square_outlines(squares, compact), layout)
+                     link_markers, neuron_markers, _square_outlines(squares, compact), layout, bias_markers,
+                     buttons)
+
+
+CONTROLS_HEIGHT = 2.6       # room above the neurons for the + / - buttons and their labels, in cells
+BUTTON = {"symbol": "square", "size": 22, "color": "#f0f2f6", "line": {"color": FAINT, "width": 1}}
+
+
+def _button_trace(name: str, xs, ys, texts, clicks, hovers) -> dict:
+    """Square buttons drawn as markers with a sign on them; a click reports its customdata."""
+    return {"type": "scatter", "mode": "markers+text", "name": name, "x": list(xs), "y": list(ys),
+            "text": list(texts), "textfont": {"size": 18, "color": INK}, "textposition": "middle center",
+            "marker": dict(BUTTON), "customdata": list(clicks), "hovertext": list(hovers),
+            "hovertemplate": "%{hovertext}<extra></extra>", "hoverlabel": HOVER_LABEL, "cliponaxis": False}
+
+
+def _control_buttons(sizes: tuple[int, ...], column_x: tuple[float, ...], top: float) -> tuple[tuple[dict, ...], list]:
+    """TF Playground's controls on the network: + / - over each hidden layer for its width, and + / -
+    for the number of hidden layers over them all, with their counts as labels.
+
+    A click reports ["width", layer (1 = first hidden), +1 or -1] or ["layers", 0, +1 or -1].
+    """
+    hidden = range(1, len(sizes) - 1)
+    xs, ys, texts, clicks, hovers, notes = [], [], [], [], [], []
+    for c in hidden:
+        for dx, sign, text in ((-0.38, -1, "−"), (0.38, 1, "+")):
+            xs.append(round(column_x[c] + dx, 3))
+            ys.append(round(top + 0.45, 3))
+            texts.append(text)
+            clicks.append(["width", c, sign])
+            hovers.append(f"{'one more neuron in' if sign > 0 else 'one neuron less in'} layer {c}")
+        notes.append({"text": f"{sizes[c]} neuron{'s' if sizes[c] != 1 else ''}", "x": column_x[c],
+                      "y": round(top + 1.0, 3), "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": FONT_SIZE - 2}})
+    middle = (column_x[0] + column_x[-1]) / 2
+    n = len(sizes) - 2
+    for dx, sign, text in ((-0.45, -1, "−"), (0.45, 1, "+")):
+        xs.append(round(middle - 3.2 + dx, 3))
+        ys.append(round(top + 2.0, 3))
+        texts.append(text)
+        clicks.append(["layers", 0, sign])
+        hovers.append("add a hidden layer (as wide as the last)" if sign > 0 else "remove the last hidden layer")
+    notes.append({"text": f"<b>{n} HIDDEN LAYER{'S' if n != 1 else ''}</b>", "x": round(middle - 2.4, 3),
+                  "y": round(top + 2.0, 3), "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
+                  "font": {"size": FONT_SIZE}})
+    return (_button_trace("network controls", xs, ys, texts, clicks, hovers),), notes
 
 
 def _link_weights(weights, drawn) -> np.ndarray:
@@ -229,8 +311,18 @@ def _stuck_marks(geometry: _Geometry, stuck, compact: bool) -> dict | None:
     return {**outline, "name": "dead or saturated units", "line": {"color": ALERT, "width": 3}}
 
 
+def _bias_markers(geometry: _Geometry, biases, compact: bool) -> dict:
+    """The drawn neurons' biases as small squares, orange negative, blue positive, on one scale."""
+    b = np.concatenate([np.asarray(v, np.float64).reshape(-1)[:n] for v, n in zip(biases, geometry.drawn[1:])])
+    top = float(np.max(np.abs(b), initial=0.0, where=np.isfinite(b)))
+    return {**geometry.bias_markers,
+            "marker": {"symbol": "square", "size": 9, "color": typed_array(b) if compact else rounded(b, 4),
+                       "colorscale": DIVERGING_SCALE, "cmin": -(top or 1.0), "cmax": top or 1.0,
+                       "line": {"color": INK, "width": 0.6}, "showscale": False}}
+
+
 def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False,
-                   stuck=None) -> dict:
+                   stuck=None, biases=None, inputs=None, controls: bool = False) -> dict:
     """The network as TF Playground draws it.
 
     layer_sizes: widths from inputs to output, e.g. [2, 4, 2, 2] (L + 1 numbers).
@@ -244,9 +336,17 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
     stuck: per hidden layer a bool (n_l,) of units to outline in red: the dead or saturated units the
       alarm names (mlp/stuck_units.py).
+    biases: L arrays (1, n_{l+1}), optional: a small square at each neuron's lower left corner, coloured
+      by its bias on one symmetric scale (as TF Playground draws them).
+    inputs: a bool per feature, optional: the first column then shows every feature (neuron_grids[0]
+      holds all of them, feature_labels names all of them), the ones switched off faded and unlinked;
+      the net's inputs are the ones switched on, in order.
+    controls: draw TF Playground's + / - buttons (widths, number of hidden layers); the neurons then
+      report a click as ["feature", index] (first column) or ["neuron", layer, unit].
     """
     g = int(np.shape(neuron_grids[0])[-1])
-    geometry = _geometry(tuple(int(n) for n in layer_sizes), g, tuple(feature_labels), compact)
+    geometry = _geometry(tuple(int(n) for n in layer_sizes), g, tuple(feature_labels), compact,
+                         None if inputs is None else tuple(bool(i) for i in inputs), controls)
     w = _link_weights(weights, geometry.drawn)
     traces = _link_traces(geometry, w, compact) + [_link_markers(geometry, w, compact)]
 
@@ -269,4 +369,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     marks = _stuck_marks(geometry, stuck, compact)
     if marks is not None:
         traces.append(marks)
+    if biases is not None and geometry.bias_markers is not None:
+        traces.append(_bias_markers(geometry, biases, compact))
+    traces += geometry.controls
     return {"data": traces, "layout": {**geometry.layout, **coloraxes}}

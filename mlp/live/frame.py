@@ -63,15 +63,23 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
         problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact)
 
 
-def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> dict:
+def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, controls: bool = False) -> dict:
+    """The network view of the trainer's net; with `controls` (the Playground), every feature in the
+    first column (the unused ones faded, a click switches one) and the + / - buttons on the network."""
     c, net = trainer.config, trainer.net
-    drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
+    drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes) + (len(FEATURES) - net.sizes[0]) * controls
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
-    columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
-    return figures.network_figure(net.sizes, net.weights, columns,
-                                  feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
-                                  stuck=stuck)
+    hidden = [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
+    if not controls:
+        return figures.network_figure(net.sizes, net.weights, [inputs.T.reshape(-1, g, g)] + hidden,
+                                      feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
+                                      stuck=stuck)
+    every = _grid_inputs(g, tuple(FEATURES), net.dtype.name)[2]
+    return figures.network_figure(net.sizes, net.weights, [every.T.reshape(-1, g, g)] + hidden,
+                                  feature_labels=[f.label for f in FEATURES.values()], compact=compact,
+                                  stuck=stuck, biases=net.biases, inputs=[f in c.features for f in FEATURES],
+                                  controls=True)
 
 
 def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
@@ -91,13 +99,14 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
-            metric_name="test accuracy" if classification else None, light=True, compact=compact),
+            metric_name="test accuracy" if classification else None, light=True, compact=compact, small=True),
         "grad_norms": figures.grad_norms_over_time_figure(steps, h.column("grad_norm"),
                                                           highlight_layer=report.tripped_layer, light=True,
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged())
+        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged(),
+                                             controls=True)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,

@@ -7,13 +7,9 @@ refused change puts the widget back and shows why.
 """
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
-from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH
-from mlp.datasets import DATASETS, make_dataset
-from mlp.figures import dataset_preview_svg
+from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from mlp.userdata import USER_SETS
 
 from . import classroom
@@ -32,7 +28,9 @@ SECTIONS = {
 }
 
 
-SECTION_EXTRAS = {"Data": ("gallery", "features"), "Network": ("hidden",)}     # drawn below a section's fields
+SECTION_EXTRAS = {"Data": ("features",), "Network": ("hidden",)}     # drawn below a section's fields
+# On the Playground these are drawn on the stage (mlp/ui/stage.py), not in the sidebar.
+ON_STAGE = ("noise", "lr", "activation", "regularization", "reg_rate")
 
 
 def _relevant(key: str, run: Run) -> bool:
@@ -65,21 +63,23 @@ def parse_widths(text: str) -> tuple[int, ...]:
 
 
 def field_widget(name: str, value, *, key: str, on_change, args=(), container=st, label: str | None = None,
-                 extra_choices=()):
+                 extra_choices=(), disabled: bool = False):
     """The widget of config field `name`, showing `value`: every page's settings are drawn by this.
 
     Label, help, range and choices come from FIELDS (choices from the registries). The config stays
     the source of truth: the widget's state is set from `value` before drawing. `on_change(*args,
     new_value)` gets the new value (None for a cleared number box; hidden widths as text). A teacher's
-    link can hide it (nothing drawn, returns None) or lock it (drawn disabled). Data sets of the
-    student's own points are offered only if current or in `extra_choices`.
+    link can hide it (nothing drawn, returns None) or lock it (drawn disabled); `disabled` draws it
+    disabled too (a setting that does nothing now). Data sets of the student's own points are offered
+    only if current or in `extra_choices`.
     """
     f = FIELD[name]
     allowed = classroom.rules().control(name, f"{f.help} Comma-separated, e.g. 4, 4." if f.kind == "ints" else f.help)
     if allowed is None:           # hidden by the teacher's link
         return None
     st.session_state[key] = ", ".join(map(str, value)) if f.kind == "ints" else value
-    common = dict(key=key, on_change=lambda: on_change(*args, st.session_state[key]), **allowed)
+    common = dict(key=key, on_change=lambda: on_change(*args, st.session_state[key]),
+                  **{**allowed, "disabled": allowed["disabled"] or disabled})
     text = label or f.label
     if f.kind == "choice":
         options = {k: v for k, v in f.choices().items()
@@ -103,11 +103,13 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
     raise ValueError(f"no widget for field kind {f.kind!r}")
 
 
-def _widget_key(key: str) -> str:
+def settings_key(key: str) -> str:
+    """The session-state key of config field `key`'s widget."""
     return f"setting_{key}"
 
 
-def _apply(run: Run, key: str, value) -> None:
+def settings_apply(run: Run, key: str, value) -> None:
+    """A settings widget's new value, proposed to the run (the student's own points switched to)."""
     if value is None:             # a cleared number box: nothing to apply
         return
     if key == "dataset" and value in USER_SETS:
@@ -119,58 +121,36 @@ def _apply(run: Run, key: str, value) -> None:
 def _widget(key: str, run: Run) -> None:
     value = getattr(run.config, key)
     points = session_points() if key == "dataset" else None
-    field_widget(key, value, key=_widget_key(key), on_change=_apply, args=(run, key),
+    field_widget(key, value, key=settings_key(key), on_change=settings_apply, args=(run, key),
                  extra_choices=(points.dataset_name,) if points is not None else ())
-    allowed = key == "lr" and classroom.rules().control("lr", "Any value from 0.00001 to 10.")
-    if allowed:                   # the typed box belongs to the lr control: hidden or locked with it
+
+
+def typed_learning_rate(run: Run) -> None:
+    """A box for any learning rate, beside the steps of the learning-rate slider; hidden or locked with it."""
+    allowed = classroom.rules().control("lr", "Any value from 0.00001 to 10.")
+    if allowed:
         f = FIELD["lr"]
-        field_key = _widget_key("lr_typed")
-        st.session_state[field_key] = value
+        field_key = settings_key("lr_typed")
+        st.session_state[field_key] = run.config.lr
         st.number_input("…or type a learning rate", min_value=f.lo, max_value=f.hi, format="%.5g", key=field_key,
-                        on_change=lambda: _apply(run, "lr", st.session_state[field_key]), **allowed)
+                        on_change=lambda: settings_apply(run, "lr", st.session_state[field_key]), **allowed)
 
 
-@functools.lru_cache(maxsize=64)
-def _previews(noise: float, data_seed: int, n_classes: int) -> tuple[tuple[str, str], ...]:
-    """(label, SVG) of every data set at these settings; immutable, so safe to share between sessions."""
-    out = []
-    for name, spec in DATASETS.items():
-        if name in USER_SETS:         # the student's own points: nothing to preview here
-            continue
-        d = make_dataset(name, 200, noise, 0.5, data_seed, n_classes)
-        out.append((name.replace("_", " "), dataset_preview_svg(d.X_train, d.y_train, problem=spec.problem)))
-    return tuple(out)
-
-
-def dataset_gallery(run: Run) -> None:
-    """Small pictures of every data set, the chosen one's problem type, and a fresh-data button."""
+def problem_caption(run: Run) -> None:
     c = run.config
-    spec = DATASETS[c.dataset]
-    kind = "regression" if spec.problem == "regression" else f"classification, {c.n_output_classes} classes"
+    kind = "regression" if c.problem == "regression" else f"classification, {c.n_output_classes} classes"
     st.caption(f"Problem type: {kind}")
-    rules = classroom.rules()
-    if rules.hides("gallery"):
-        return
-    previews = _previews(c.noise, c.data_seed, c.n_classes)
-    for row in range(0, len(previews), 4):
-        for col, (label, svg) in zip(st.columns(4), previews[row:row + 4]):
-            col.image(svg, caption=label, width=56)
-    allowed = rules.control("gallery", "Split your points into train and test parts anew (a new data seed)."
-                            if c.dataset in USER_SETS else "Draw new random points for the same data set (a new data seed).",
-                            locked_by=("data_seed",))
-    st.button("Regenerate data", icon=":material/casino:", width="stretch",
-              on_click=lambda: run.propose(data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
 
 
 def features_widget(run: Run) -> None:
-    f, wkey = FIELD["features"], _widget_key("features")
+    f, wkey = FIELD["features"], settings_key("features")
     allowed = classroom.rules().control("features", f.help)
     if allowed is None:
         return
     options = f.choices()
     st.session_state[wkey] = list(run.config.features)
     st.pills(f.label, list(options), selection_mode="multi", format_func=options.get, key=wkey,
-             on_change=lambda: _apply(run, "features", st.session_state[wkey]), **allowed)
+             on_change=lambda: settings_apply(run, "features", st.session_state[wkey]), **allowed)
 
 
 def hidden_layers_widget(run: Run) -> None:
@@ -187,7 +167,7 @@ def hidden_layers_widget(run: Run) -> None:
     remove.button("− layer", width="stretch", disabled=locked or not hidden,
                   on_click=lambda: run.propose(hidden=tuple(hidden[:-1])),
                   help=rules.control("hidden", "Remove the last hidden layer.")["help"])
-    wkey = _widget_key("hidden")
+    wkey = settings_key("hidden")
     st.session_state[wkey] = ", ".join(map(str, hidden))
     st.text_input("Widths, first to last", key=wkey, on_change=_hidden_typed, args=(run,),
                   **rules.control("hidden", f"Units per hidden layer, separated by commas, each 1 to {MAX_WIDTH}; "
@@ -196,18 +176,20 @@ def hidden_layers_widget(run: Run) -> None:
 
 def _hidden_typed(run: Run) -> None:
     try:
-        widths = parse_widths(st.session_state[_widget_key("hidden")])
+        widths = parse_widths(st.session_state[settings_key("hidden")])
     except ValueError as err:
-        run.problems = [str(err)]
+        run.refuse([str(err)])
         return
     run.propose(hidden=widths)
 
 
-def settings_sidebar(run: Run) -> None:
-    """All the run's settings, in the sidebar, grouped as TF Playground groups them."""
+def settings_sidebar(run: Run, skip: tuple[str, ...] = ()) -> None:
+    """The run's settings, in the sidebar, grouped as TF Playground groups them; `skip` the ones the
+    page draws elsewhere."""
     rules = classroom.rules()
     with st.sidebar:
         for title, keys in SECTIONS.items():
+            keys = tuple(k for k in keys if k not in skip)
             if all(rules.hides(key) for key in (*keys, *SECTION_EXTRAS.get(title, ()))):
                 continue          # the teacher's link hid all of it
             with st.expander(title, expanded=title != "Training"):
@@ -215,8 +197,10 @@ def settings_sidebar(run: Run) -> None:
                     if _relevant(key, run):
                         _widget(key, run)
                 if title == "Data":
-                    dataset_gallery(run)
+                    problem_caption(run)
                     features_widget(run)
                     data_upload(run)
                 if title == "Network":
                     hidden_layers_widget(run)
+                if title == "Training":
+                    typed_learning_rate(run)

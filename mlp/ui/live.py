@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
+from mlp.figures.legend import output_legend_html
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
@@ -22,11 +23,18 @@ from .live_loop import live_loop
 from .plotly_live import live_chart
 from .state import Run
 from .stuck_alarm import alarm_banner, watch_for
-from .own_points import click_on_plane, edit_controls
-from .weight_editor import select_weight, show_selection
+from .own_points import click_on_plane, edit_controls, editing_points
+from .network_controls import NETWORK_HELP, NETWORK_TITLE, network_click, rerun_page_if_changed
+from .views import current_views, output_toggles, view_toggles
+from .weight_editor import show_selection
 
-CHART_HEIGHTS = {"network": 420, "boundary": 420, "loss": 300, "grad_norms": 300, "activations": 230,
+# Sized for one screen of 1280 x 720 (a projector): the network and the output side by side under the top bar.
+CHART_HEIGHTS = {"network": 430, "boundary": 300, "loss": 96, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
+GRAD_NORMS_HELP = ("Log scale; first layer darkest, output lightest: how big a step each layer's weights are asked "
+                   "to take. dW = Aᵀδ carries the forward signal A as well as the error δ, so in a ReLU net the lines "
+                   "can stay together even while δ vanishes or explodes: the Gradient flow lab shows δ itself. A "
+                   "dotted “0: dead” floor holds layers that get no gradient at all.")
 
 
 def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
@@ -36,18 +44,30 @@ def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
     return batch.frames
 
 
-def _status(run: Run) -> None:
+def _counters(run: Run, place) -> None:
+    """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
+    r = run.report
+    with place.container():
+        epoch, step = st.columns(2)
+        epoch.metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
+        step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
+
+
+def _losses(run: Run) -> None:
     r, c = run.report, run.config
-    cols = st.columns(5)
-    cols[0].metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
-    cols[1].metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
+    cols = st.columns(3)
     data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
-    cols[2].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
-    cols[3].metric("Test loss", f"{r.test_loss:.3f}", help=data_only)
+    cols[0].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
+    cols[1].metric("Test loss", f"{r.test_loss:.3f}", help=data_only)
     if c.problem == "classification":
-        cols[4].metric("Test accuracy", f"{r.test_metric:.1%}")
+        cols[2].metric("Test accuracy", f"{r.test_metric:.1%}")
     else:
-        cols[4].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+        cols[2].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+
+
+def _banners(run: Run) -> None:
+    """What stopped the run, and what the losses leave out."""
+    r, c = run.report, run.config
     penalty = weight_penalty(run.trainer.net, c.regularization, c.reg_rate)
     if c.regularization in FORMULAS:
         st.caption(f"The losses are the data loss alone. The {c.regularization.upper()} penalty "
@@ -70,47 +90,59 @@ def _status(run: Run) -> None:
                    icon="🎯")
 
 
-def _charts(run: Run, frames: list[dict[str, dict]]) -> None:
-    def chart(name: str, on_click=None, plane_clicks: bool = False) -> None:
-        if name in frames[-1]:
-            figs = [f[name] for f in frames if name in f]
-            live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame,
-                       on_click=on_click, plane_clicks=plane_clicks)
+def _chart(run: Run, frames: list[dict[str, dict]], name: str, on_click=None, plane_clicks: bool = False) -> None:
+    if name in frames[-1]:
+        figs = [f[name] for f in frames if name in f]
+        live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame,
+                   on_click=on_click, plane_clicks=plane_clicks)
 
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown("**The network** — each square is one neuron's output over the input plane; "
-                    "links are weights (blue positive, orange negative, thicker = larger).")
-        chart("network", on_click=select_weight)
-        show_selection()
-    with right:
-        st.markdown("**Output** — the net's prediction over the plane, with the training points.")
-        editing = edit_controls(run)
-        chart("boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
-              plane_clicks=editing)
+
+def _network_column(run: Run, frames, watch) -> None:
+    st.markdown(NETWORK_TITLE, help=NETWORK_HELP)
+    _chart(run, frames, "network", on_click=lambda payload: network_click(run, payload))
+    show_selection()
+    _banners(run)
+    alarm_banner(run, watch, "playground")
+
+
+def _output_column(run: Run, frames) -> None:
+    st.markdown("**OUTPUT**", help="The net's prediction over the input plane, with the training points; the "
+                                   "curve is the data loss, training (solid) and test (dashed).")
+    _losses(run)
+    _chart(run, frames, "loss")
+    editing = editing_points()
+    _chart(run, frames, "boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
+           plane_clicks=editing)
+    st.html(output_legend_html(run.config.problem, run.config.n_output_classes))
+    output_toggles()
+    edit_controls(run)
+
+
+def _gradient_views(run: Run, frames) -> None:
+    """Below the stage: how big a step each layer takes, and the layers' histograms."""
     left, right = st.columns(2)
     with left:
-        st.markdown("**Data loss** — training (solid) and test (dashed)"
-                    + (", test accuracy (dotted, right axis)" if run.config.problem == "classification" else "")
-                    + (". The L2/L1 penalty is not included: see the numbers above." if run.config.regularization != "none"
-                       else "."))
-        chart("loss")
+        st.markdown("**Gradient norm per layer** ‖dW‖ over time", help=GRAD_NORMS_HELP)
+        _chart(run, frames, "grad_norms")
     with right:
-        st.markdown("**Gradient norm per layer** ‖dW‖ over time (log scale; first layer darkest, output "
-                    "lightest): how big a step each layer's weights are asked to take. dW = Aᵀδ carries the forward "
-                    "signal A as well as the error δ, so in a ReLU net the lines can stay together even while δ "
-                    "vanishes or explodes: the *Gradient flow* lab shows δ itself. A dotted “0: dead” floor holds "
-                    "layers that get no gradient at all.")
-        chart("grad_norms")
-    st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
-    chart("activations")
-    chart("gradients")
+        view_toggles()
+        if run.config.problem == "classification" and run.report.confusion is not None:
+            with st.expander("Confusion matrix (test set)"):
+                names = [f"class {k}" for k in range(len(run.report.confusion))]
+                live_chart(confusion_matrix_figure(run.report.confusion, names), key="chart_confusion",
+                           height=300, revision=run.frame)
+    if "activations" in frames[-1]:
+        st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
+        _chart(run, frames, "activations")
+        _chart(run, frames, "gradients")
 
 
-def live_playground(run: Run, views: Views) -> None:
-    """The part of the page that animates: status line and every live chart."""
+def live_playground(run: Run, counters) -> None:
+    """The part of the page that animates: the network, the output and the gradient views, and the
+    counters in `counters` (a placeholder in the top bar)."""
 
     def compute():
+        views = current_views()
         watch = watch_for(run, "playground")      # the run's trainer may be new since the last rerun
         if run.playing:
             return watch, _train_batch(run, views, watch)
@@ -121,13 +153,13 @@ def live_playground(run: Run, views: Views) -> None:
     def draw(computed) -> None:
         watch, frames = computed
         post_snapshot(run, watch)         # to the class wall, when this session joined a class
-        _status(run)
-        alarm_banner(run, watch, "playground")
-        _charts(run, frames)
-        if run.config.problem == "classification" and run.report.confusion is not None:
-            with st.expander("Confusion matrix (test set)"):
-                names = [f"class {k}" for k in range(len(run.report.confusion))]
-                live_chart(confusion_matrix_figure(run.report.confusion, names), key="chart_confusion",
-                           height=300, revision=run.frame)
+        rerun_page_if_changed()
+        _counters(run, counters)
+        network, output = st.columns([5, 3.4], gap="medium")
+        with network:
+            _network_column(run, frames, watch)
+        with output:
+            _output_column(run, frames)
+        _gradient_views(run, frames)
 
     live_loop(run, compute, draw)

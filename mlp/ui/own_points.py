@@ -151,3 +151,10 @@ def edit_controls(run: Run) -> bool:
     for problem in st.session_state.get(EDIT_PROBLEMS_KEY, []):
         st.warning(problem)
     return True
+
+
+def editing_points() -> bool:
+    """Whether the "Edit points" toggle is on and allowed, before it is drawn (the output chart above it
+    must know whether its clicks edit points)."""
+    allowed = classroom.rules().control("points", locked_by=("dataset",))
+    return bool(allowed and not allowed["disabled"] and st.session_state.get(EDIT_KEY, False))

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from mlp.live.frame import Views
 from mlp.userdata import USER_SETS
 
 from . import classroom, streamlit_seams as seams
@@ -23,33 +22,70 @@ def _page_label(path: Path) -> str:
     return re.sub(r"^\d+_", "", path.stem).replace("_", " ")
 
 
+def _pages():
+    """(path, label, icon) of every page: the Playground, then every file in pages/."""
+    yield "app.py", "Playground", ":material/scatter_plot:"
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        yield f"pages/{path.name}", _page_label(path), ":material/science:"
+
+
 def navigation() -> None:
-    """The list of pages at the top of the sidebar: the Playground, then every file in pages/."""
+    """The list of pages at the top of the sidebar."""
     allowed = classroom.rules().control("pages")
     if allowed is None:
         return
     try:
         with st.sidebar:
-            st.page_link("app.py", label="Playground", icon=":material/scatter_plot:", **allowed)
-            for path in sorted((ROOT / "pages").glob("*.py")):
-                st.page_link(f"pages/{path.name}", label=_page_label(path), icon=":material/science:", **allowed)
+            for page, label, icon in _pages():
+                st.page_link(page, label=label, icon=icon, **allowed)
             st.divider()
     except StreamlitAPIException:
         pass        # a page run on its own (e.g. by AppTest) has no page list to link to
 
 
-def page_setup(title: str) -> None:
-    st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide")
+def page_links() -> None:
+    """The labs as one row of links (the Playground's header: its sidebar starts closed)."""
+    allowed = classroom.rules().control("pages")
+    if allowed is None:
+        return
+    labs = list(_pages())[1:]
+    try:
+        for col, (page, label, _) in zip(st.columns(len(labs), gap="small"), labs):
+            col.page_link(page, label=label.replace(" step by step", ""), **allowed)
+    except StreamlitAPIException:
+        pass
+
+
+# The stage fills a projector's screen: less padding around the page and between its elements.
+# Streamlit's header bar (the sidebar's ›› and the ⋮ menu) is made see-through, and the page's own
+# one-line header sits between its two buttons (mlp/ui/stage.py: header).
+STAGE_CSS = """<style>
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stToolbar"] > div
+  { background: transparent; pointer-events: none; }
+[data-testid="stExpandSidebarButton"], [data-testid="stMainMenu"] { pointer-events: auto; }
+[data-testid="stMainBlockContainer"] { padding: 0.55rem 1.25rem 2rem 1.25rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 0.85rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] { min-height: 0; }
+</style>"""
+
+
+def page_setup(title: str, *, stage: bool = False) -> None:
+    """Every page's first call. `stage`: the Playground's one-screen layout (sidebar closed at first)."""
+    st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide",
+                       initial_sidebar_state="collapsed" if stage else "auto")
     st.html(seams.NO_STALE_FADE)
+    if stage:
+        st.html(STAGE_CSS)
     load_plotly_js()
     classroom.keep_in_url()
     navigation()
 
 
-def play_controls(run: Run) -> None:
-    """Play / Pause, one Step, Reset, and the shareable link."""
+def play_buttons(run: Run, cols) -> None:
+    """Play / Pause, Step, Back and Reset, one in each of `cols`."""
     rules = classroom.rules()
-    cols = st.columns([1, 1, 1, 1, 3])
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing and not rules.hides("play"):
@@ -62,22 +98,34 @@ def play_controls(run: Run) -> None:
     if step:
         cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=run.step, key="step",
                        **step)
-        back = rules.control("step", "Step back to the state before the last frame or step (exactly: replaying "
-                                     "gives the same run).")
+        back = rules.control("step", "Step back to the state before the last frame, step or edit (exactly: "
+                                     "replaying gives the same run).")
         cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=run.back,
                        key="step_back", **{**back, "disabled": back["disabled"] or not run.trainer.can_step_back})
     allowed = rules.control("reset", "Start again from the same initial weights on the same data.")
     if allowed:
         cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=run.reset,
                        key="reset", **allowed)
-    allowed = rules.control("share", "Copy a link that reproduces this exact run.")
+
+
+def share_popover(run: Run, label: str = "Share") -> None:
+    """The link that reproduces this run, and a teacher's lesson link."""
+    allowed = classroom.rules().control("share", "Copy a link that reproduces this exact run.")
     if allowed:
-        with cols[4].popover("Share this run", icon=":material/link:", **allowed):
+        with st.popover(label, icon=":material/link:", width="stretch", **allowed):
             st.caption("Anyone opening this link gets the same data, network and starting weights.")
             st.code(link(link_params(run.config)), language=None)
             if run.config.dataset in USER_SETS:
                 st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")
             lesson_link(run)
+
+
+def play_controls(run: Run) -> None:
+    """Play / Pause, one Step, Back, Reset, and the shareable link (the labs' bar)."""
+    cols = st.columns([1, 1, 1, 1, 3])
+    play_buttons(run, cols[:4])
+    with cols[4]:
+        share_popover(run, "Share this run")
 
 
 def link(params: dict[str, str]) -> str:
@@ -100,23 +148,3 @@ def lesson_link(run: Run) -> None:
                           format_func=lambda n: f"{options[n]} ({n})", key="lesson_lock")
     chosen = classroom.Rules(frozenset(hide), frozenset(lock))
     st.code(link({**url_params(run.config), **classroom.lesson_params(chosen, run.config)}), language=None)
-
-
-def view_toggles(run: Run) -> Views:
-    rules = classroom.rules()
-    if rules.hides("views"):
-        return Views()
-    cols = st.columns(5)
-
-    def toggle(i: int, label: str, key: str, help: str, value: bool = False) -> bool:
-        return cols[i].toggle(label, value=value, key=key, **rules.control("views", help))
-
-    show_test = toggle(0, "Show test data", "view_test", "Draw the held-out test points too.")
-    discretize = toggle(1, "Discretize output", "view_discretize",
-                        "Colour each region by the predicted class instead of the probability.")
-    log_loss = toggle(2, "Log-scale loss", "view_logloss", "A log axis shows late progress better.")
-    network = toggle(3, "Network view", "view_network", "Draw every neuron (turn off for very deep nets to save time).",
-                     value=True)
-    histograms = toggle(4, "Histograms", "view_hist", "Per-layer histograms of activations and gradients.", value=True)
-    return Views(network=network, histograms=histograms, show_test=show_test, discretize=discretize,
-                 log_loss=log_loss)

@@ -113,6 +113,10 @@ class Run:
             write_url(config)
         return True
 
+    def refuse(self, problems: list[str]) -> None:
+        """A change the page could not even read (e.g. widths typed as words): say why, change nothing."""
+        self.problems = list(problems)
+
     def use_points(self, points: UserPoints) -> bool:
         """Train on the student's own `points` from now on; the config changes only as they demand
         (data set, classes, an output that fits), and only if the teacher's link allows it."""

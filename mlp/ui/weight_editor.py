@@ -28,6 +28,16 @@ def select_weight(customdata) -> None:
     st.session_state[_SHOW_SELECTION] = True
 
 
+def select_bias(layer: int, unit: int) -> None:
+    """From a clicked neuron or bias square: `layer` counts the first hidden layer as 1, units from 1."""
+    st.session_state[_KIND] = "bias"
+    st.session_state[_LAYER] = int(layer)
+    st.session_state[_TO] = int(unit)
+    st.session_state.pop(_VALUE, None)
+    st.session_state["edit_open"] = True
+    st.session_state[_SHOW_SELECTION] = True
+
+
 def show_selection() -> None:
     """Call inside the live fragment: after a link was clicked, rerun the whole page to open the editor."""
     if st.session_state.pop(_SHOW_SELECTION, False):

@@ -1,0 +1,100 @@
+"""The Playground's stage: one screen of a 1280 x 720 projector, laid out as TF Playground's.
+
+A one-line header; a bar with Play / Step / Back / Reset, the counters and the most-used training
+settings; then DATA | FEATURES → HIDDEN LAYERS → OUTPUT (the last two live: mlp/ui/live.py). Every
+other setting is one click away, in the sidebar; the explanations sit in hover help and in "What am
+I looking at?".
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from mlp.config import FIELD, MAX_SEED
+from mlp.datasets import DATASETS
+from mlp.userdata import USER_SETS
+
+from . import classroom
+from .controls import field_widget, settings_apply, settings_key
+from .dataset_picker import dataset_picker
+from .page import page_links, play_buttons, share_popover
+from .state import Run
+
+PROBLEM_KEY = "stage_problem"
+PROBLEMS = {"classification": "Classification", "regression": "Regression"}
+
+EXPLANATION = """
+**The data** (left): a toy problem of points on a plane, each of a class (orange or blue) or with a value.
+Half of them train the net, the other half test it (switch on *Show test data* to see them).
+
+**The network** (middle): the features on the left are what the net sees of each point; each square to
+their right is one neuron, drawn as its output over the whole plane, so you can watch the layers build
+ever more complex shapes out of simple ones. Links are weights: blue positive, orange negative, thicker
+is larger. The small square at a neuron's corner is its bias.
+
+**The output** (right): the net's prediction over the plane, with the points on top, and the loss over
+the steps: training (solid) and test (dashed). Below the stage, how large a gradient reaches each layer:
+watch it vanish or explode as you change the activation, the initialization or the depth.
+
+Every setting is kept in the address: copy it to give someone this exact run. More settings
+(initialization, optimizer, batch size, dropout, your own data, saving) are in the sidebar (› at the top left).
+"""
+
+
+def header(run: Run) -> None:
+    """Title, the labs, "What am I looking at?" and the link to this run, on one line."""
+    # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
+    _, title, links, what, share, _ = st.columns([0.25, 2.35, 5.85, 1.95, 1.1, 0.3], vertical_alignment="center")
+    title.markdown("**Neural network playground**")
+    with links:
+        page_links()
+    with what.popover("What am I looking at?", icon=":material/help:", width="stretch"):
+        st.markdown(EXPLANATION)
+    with share:
+        share_popover(run)
+
+
+def _problem_changed(run: Run) -> None:
+    wanted = st.session_state.get(PROBLEM_KEY)
+    if wanted and wanted != run.config.problem:
+        first = next(name for name, spec in DATASETS.items() if spec.problem == wanted and name not in USER_SETS)
+        settings_apply(run, "dataset", first)
+
+
+def _problem_type(run: Run, container) -> None:
+    """TF Playground's "Problem type": choosing one switches to its first data set."""
+    allowed = classroom.rules().control("dataset", "Classification: each point has a class. Regression: each point "
+                                                   "has a value to predict.")
+    if allowed is None:
+        return
+    st.session_state[PROBLEM_KEY] = run.config.problem
+    container.selectbox("Problem type", list(PROBLEMS), format_func=PROBLEMS.get, key=PROBLEM_KEY,
+                        on_change=_problem_changed, args=(run,), **allowed)
+
+
+def top_bar(run: Run):
+    """Play / Step / Back / Reset, the counters, and the most-used settings; returns the counters'
+    placeholder (the live part writes the epoch and step there)."""
+    cols = st.columns([1.1, 1.05, 1.05, 1.1, 1.9, 1.8, 1.45, 1.6, 1.15, 1.65], vertical_alignment="bottom")
+    play_buttons(run, cols[:4])
+    counters = cols[4].empty()
+    for key, col in zip(("lr", "activation", "regularization", "reg_rate"), cols[5:9]):
+        field_widget(key, getattr(run.config, key), key=settings_key(key), on_change=settings_apply, args=(run, key),
+                     container=col, label="Rate λ" if key == "reg_rate" else None,
+                     disabled=key == "reg_rate" and run.config.regularization == "none")
+    _problem_type(run, cols[9])
+    return counters
+
+
+def data_column(run: Run) -> None:
+    """DATA: the data sets' pictures (a click picks one), the noise, and fresh points."""
+    st.markdown("**DATA**", help="Which data set to learn: click a picture. The sidebar has the rest (training "
+                                 "share, number of points, classes, your own data).")
+    dataset_picker(run)
+    field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply, args=(run, "noise"))
+    c = run.config
+    allowed = classroom.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
+                                        if c.dataset in USER_SETS else "Draw new random points for the same data set "
+                                                                       "(a new data seed).", locked_by=("data_seed",))
+    if allowed:
+        st.button("Regenerate", icon=":material/casino:", width="stretch", key="stage_regenerate",
+                  on_click=lambda: run.propose(data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
