@@ -24,7 +24,7 @@ def button(at, label):
 def test_default_page_loads_without_exceptions():
     at = start()
     assert not at.exception
-    assert at.title[0].value == "Neural network playground"
+    assert any(m.value == "**Neural network playground**" for m in at.markdown)     # the one-line header
     assert [m.label for m in at.metric][:2] == ["Epoch", "Step"]
     assert at.metric[1].value == "0"
     assert not at.warning
@@ -79,8 +79,12 @@ def test_every_control_can_be_changed_once():
     at = start()
     changes = 0
     for box in at.selectbox:
-        options = list(FIELD[box.key.removeprefix("setting_")].choices())
-        box.set_value(options[1]).run()
+        if box.key == "stage_problem":              # TF Playground's problem type: switches the data set
+            box.set_value("regression").run()
+            assert at.session_state["run"].config.problem == "regression"
+        else:
+            options = list(FIELD[box.key.removeprefix("setting_")].choices())
+            box.set_value(options[1]).run()
         changes += 1
         assert not at.exception, box.label
     for slider in at.slider:
@@ -100,7 +104,7 @@ def test_every_control_can_be_changed_once():
     at.text_input(key="setting_hidden").set_value("6, 5, 4").run()
     pills = next(b for b in at.get("button_group") if b.key == "setting_features")
     pills.set_value(["x1", "x2", "x1x2"]).run()
-    button(at, "Regenerate data").click().run()
+    button(at, "Regenerate").click().run()
     button(at, "Step").click().run()
     button(at, "Back").click().run()
     assert not at.exception

@@ -25,4 +25,5 @@ def output_legend_html(problem: str, n_classes: int) -> str:
                        for k in range(n_classes))
     else:
         body = f"class 0{bar}class 1 &nbsp;(white: p = 0.5, unsure)"
-    return f'<div class="mlp-legend" style="font-size:0.8rem;color:{INK};line-height:1.4">Colours: {body}</div>'
+    return (f'<div class="mlp-legend" style="font-size:0.8rem;color:{INK};line-height:1.4">Colours: {body}<br>'
+            "Hover over a neuron to see its output here: orange negative, blue positive.</div>")

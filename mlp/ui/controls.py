@@ -33,7 +33,7 @@ SECTION_EXTRAS = {"Data": ("features",), "Network": ("hidden",)}     # drawn bel
 ON_STAGE = ("noise", "lr", "activation", "regularization", "reg_rate")
 
 
-def _relevant(key: str, run: Run) -> bool:
+def relevant(key: str, run: Run) -> bool:
     """Hide settings that do nothing with the current choices."""
     c = run.config
     generated = c.dataset not in USER_SETS
@@ -194,7 +194,7 @@ def settings_sidebar(run: Run, skip: tuple[str, ...] = ()) -> None:
                 continue          # the teacher's link hid all of it
             with st.expander(title, expanded=title != "Training"):
                 for key in keys:
-                    if _relevant(key, run):
+                    if relevant(key, run):
                         _widget(key, run)
                 if title == "Data":
                     problem_caption(run)

@@ -16,6 +16,71 @@ function expandGrid(g) {
   return z;
 }
 
+// Hovering a neuron (or a feature) in the network view shows its output over the plane in the output
+// view, large, as in TF Playground; leaving it brings the net's output back. The charts find each
+// other through the element Streamlit wraps each in (class "st-key-chart_<name>", mlp/ui/live.py).
+const charts = (window.__mlpCharts = window.__mlpCharts || {});
+
+function chartName(el) {
+  const box = el.closest('[class*="st-key-chart_"]');
+  const cls = box && [...box.classList].find((c) => c.startsWith("st-key-chart_"));
+  return cls ? cls.slice("st-key-chart_".length) : null;
+}
+
+// One neuron's image from the network view (mlp/figures/network_view.py): each column is one heatmap,
+// its units' g x g grids stacked bottom-up with blank gap rows between (unit 0 on top).
+function neuronImage(net, column, unit) {
+  const t = net.data && net.data.filter((d) => d.type === "heatmap")[column];
+  if (!t || !t.z || !t.dx) return null;
+  const g = Math.round(1 / t.dx), gap = Math.max(1, Math.round(0.3 * g));    // network_view.py: _gap_rows
+  const n = Math.round((t.z.length + gap) / (g + gap)), k = n - 1 - unit;
+  if (k < 0 || k >= n) return null;
+  const axis = net.layout[t.coloraxis || "coloraxis"] || {};
+  return { z: t.z.slice(k * (g + gap), k * (g + gap) + g), g, axis };
+}
+
+// The output view's figure with the hovered neuron's image in place of the net's output.
+function withNeuron(fig) {
+  const hover = window.__mlpHover, net = charts.network;
+  const image = hover && net && neuronImage(net, hover.column, hover.unit);
+  if (!image) return fig;
+  const step = 12 / (image.g - 1);                        // the plane is [-6, 6]² (mlp.datasets.DOMAIN)
+  const background = { ...fig.data[0], z: image.z, x0: -6, dx: step, y0: -6, dy: step, zsmooth: "best",
+    zmin: image.axis.cmin, zmax: image.axis.cmax, colorscale: image.axis.colorscale, opacity: 0.9,
+    hovertemplate: "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>" + hover.label + " %{z:.2f}<extra></extra>" };
+  delete background.x; delete background.y;
+  const note = { text: "<b>" + hover.label + "</b> (hovered)", xref: "paper", yref: "paper", x: 0.01, y: 0.99,
+    xanchor: "left", yanchor: "top", showarrow: false, bgcolor: "rgba(255,255,255,0.85)" };
+  return { data: [background, ...fig.data.slice(1)],
+           layout: { ...fig.layout, annotations: [...(fig.layout.annotations || []), note] } };
+}
+
+function redrawOutput() {
+  const out = charts.output;
+  if (out && out.mlp.lastFig && window.Plotly) {
+    const fig = withNeuron(out.mlp.lastFig);
+    window.Plotly.react(out, fig.data, fig.layout, out.mlp.config);
+    out.dataset.showing = window.__mlpHover ? window.__mlpHover.label : "";
+  }
+}
+
+function watchNeuronHover(div) {
+  div.on("plotly_hover", (event) => {
+    const point = event.points && event.points[0], id = point && point.customdata;
+    if (!id || !Array.isArray(id) || (id[0] !== "neuron" && id[0] !== "feature")) return;
+    // ["feature", row] in the first column; ["neuron", layer, unit from 1] after it
+    const [column, unit] = id[0] === "feature" ? [0, id[1]] : [id[1], id[2] - 1];
+    window.__mlpHover = { column, unit, label: String(point.text || "").split(/[:<]/)[0] };
+    redrawOutput();
+  });
+  div.on("plotly_unhover", () => {
+    // a redraw of the network (each batch, while playing) drops its hover: not the mouse leaving
+    if (!window.__mlpHover || div.mlp.reacting) return;
+    window.__mlpHover = null;
+    redrawOutput();
+  });
+}
+
 function whenPlotlyReady(draw) {
   if (window.Plotly) { draw(); return; }
   const started = performance.now();
@@ -43,7 +108,10 @@ function setUp(parentElement, height) {
   div.style.width = "100%";
   div.style.height = height + "px";
   parentElement.appendChild(div);
-  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 500, visible: true, draw: null, observer: null };
+  div.mlp = { queue: [], timer: null, lastBatch: 0, period: 500, visible: true, draw: null, observer: null,
+              lastFig: null, config: { displayModeBar: false, responsive: true } };
+  const name = chartName(parentElement);
+  if (name === "network" || name === "boundary") charts[name === "boundary" ? "output" : name] = div;
   // A chart scrolled out of view is not redrawn (redraws are what limits the frame rate); it
   // catches up with the newest figure as soon as it is seen again.
   div.mlp.observer = new IntersectionObserver((entries) => {
@@ -65,6 +133,8 @@ function tearDownWhenGone(div) {
     if (state.observer) state.observer.disconnect();
     state.queue = [];
     state.draw = null;
+    state.lastFig = null;
+    for (const name of Object.keys(charts)) if (charts[name] === div) delete charts[name];
     if (window.Plotly) window.Plotly.purge(div);
   });
 }
@@ -123,10 +193,15 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
       fig.layout.hoverdistance = 4;
       fig.layout.dragmode = false;
     }
-    // no toolbar: on a live chart it covered titles (the histograms' "layer 3", the loss chart's top)
-    window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+    state.lastFig = fig;
+    const shown = charts.output === div ? withNeuron(fig) : fig;
+    // no toolbar (state.config): on a live chart it covered titles (the histograms' "layer 3", the loss chart's top)
+    state.reacting = true;
+    window.Plotly.react(div, shown.data, shown.layout, state.config);
+    state.reacting = false;
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
       state.clicks = true;
+      if (charts.network === div) watchNeuronHover(div);
       div.on("plotly_click", (event) => {
         const point = event.points && event.points[0];
         if (!point) return;

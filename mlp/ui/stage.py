@@ -14,7 +14,7 @@ from mlp.datasets import DATASETS
 from mlp.userdata import USER_SETS
 
 from . import classroom
-from .controls import field_widget, settings_apply, settings_key
+from .controls import field_widget, relevant, settings_apply, settings_key
 from .dataset_picker import dataset_picker
 from .page import page_links, play_buttons, share_popover
 from .state import Run
@@ -90,7 +90,9 @@ def data_column(run: Run) -> None:
     st.markdown("**DATA**", help="Which data set to learn: click a picture. The sidebar has the rest (training "
                                  "share, number of points, classes, your own data).")
     dataset_picker(run)
-    field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply, args=(run, "noise"))
+    if relevant("noise", run):
+        field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply,
+                     args=(run, "noise"))
     c = run.config
     allowed = classroom.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
                                         if c.dataset in USER_SETS else "Draw new random points for the same data set "
