@@ -1,0 +1,138 @@
+"""The stage in Chromium at a projector's 1280 x 720, a student laptop's 1366 x 768 and 1920 x 1080: the
+whole machine in view without scrolling, and the controls on the network and the data pictures work."""
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from mlp.config import Config
+from mlp.datasets import featurize, grid
+from mlp.trainer import Trainer
+from tests.browser import open_page, point_on_screen, save_screenshot, step_counter
+
+NETWORK = ".st-key-chart_network div.mlp-plot"
+OUTPUT = ".st-key-chart_boundary div.mlp-plot"
+SCREENS = [(1280, 720), (1366, 768), (1920, 1080)]
+
+
+def _inside(page, locator) -> bool:
+    box, view = locator.bounding_box(), page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
+            and box["y"] + box["height"] <= view["height"])
+
+
+@pytest.mark.parametrize("width,height", SCREENS)
+def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, height):
+    page = open_page(browser, server, width, height)
+    try:
+        page.wait_for_timeout(1500)
+        assert page.evaluate("() => document.querySelector('[data-testid=stSidebar]')"
+                             ".getAttribute('aria-expanded')") != "true", "the stage starts with the sidebar closed"
+        wanted = {
+            "Play": page.get_by_role("button", name="Play", exact=True),
+            "Step": page.get_by_role("button", name="Step", exact=True),
+            "Back": page.get_by_role("button", name="Back", exact=True),
+            "Reset": page.get_by_role("button", name="Reset", exact=True),
+            "step counter": page.locator('[data-testid="stMetric"]').filter(has_text="Step").first,
+            "epoch counter": page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first,
+            "data pictures": page.locator(".mlp-picker"),
+            "network": page.locator(NETWORK),
+            "output": page.locator(OUTPUT),
+            "loss chart": page.locator(".st-key-chart_loss div.mlp-plot"),
+            "training loss": page.locator('[data-testid="stMetric"]').filter(has_text="Training loss"),
+            "test loss": page.locator('[data-testid="stMetric"]').filter(has_text="Test loss"),
+            "learning rate": page.get_by_text("Learning rate", exact=True),
+            "activation": page.get_by_text("Activation", exact=True),
+        }
+        outside = [name for name, locator in wanted.items() if not _inside(page, locator)]
+        assert not outside, f"outside the {width} x {height} screen: {outside}"
+        # no label cut to an ellipsis: every button shows its whole text
+        cut = page.evaluate("""() => [...document.querySelectorAll(
+              '[data-testid=stMain] button p, [data-testid=stMain] [data-testid=stPageLink] span, '
+              + '[data-testid=stMain] [data-testid=stWidgetLabel] p, [data-testid=stMain] [data-testid=stMetricLabel] p')]
+            .filter((el) => el.offsetParent && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+            .map((el) => el.textContent)""")
+        assert not cut, f"labels cut at {width} px: {cut}"
+        if (width, height) == (1280, 720):
+            save_screenshot(page, "stage_1280x720.png")
+    finally:
+        page.close()
+
+
+@pytest.fixture()
+def stage(browser, server):
+    page = open_page(browser, server, 1280, 720)
+    yield page
+    page.close()
+
+
+def test_a_click_on_a_data_picture_picks_that_data_set_and_the_address_says_so(stage):
+    picture = stage.locator(".mlp-set[data-set=xor]")
+    assert picture.inner_text().strip() == "Exclusive or"          # the name the data set menu shows
+    picture.click()
+    stage.wait_for_url(re.compile(r"dataset=xor"), timeout=20_000)
+    expect(stage.locator(".mlp-set.mlp-chosen")).to_have_attribute("data-set", "xor", timeout=20_000)
+
+
+def _click_point(page, selector, trace, index):
+    point = point_on_screen(page, selector, trace, index)
+    page.mouse.click(point["x"], point["y"])
+    return point
+
+
+def test_plus_on_a_layer_widens_it_and_plus_over_the_layers_adds_one(stage):
+    buttons = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
+        .find((d) => d.name === 'network controls').customdata""")
+    wider = buttons.index(["width", 1, 1])
+    _click_point(stage, NETWORK, "network controls", wider)
+    stage.wait_for_url(re.compile(r"hidden=5(%2C|,)2"), timeout=20_000)       # the default 4, 2 became 5, 2
+    more = buttons.index(["layers", 0, 1])
+    stage.wait_for_timeout(1500)
+    _click_point(stage, NETWORK, "network controls", more)
+    stage.wait_for_url(re.compile(r"hidden=5(%2C|,)2(%2C|,)2"), timeout=20_000)
+
+
+def test_a_click_on_a_feature_switches_it_on(stage):
+    labels = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
+        .find((d) => d.name === 'neuron labels').customdata""")
+    squared = labels.index(["feature", 2])                    # X₁², the third feature, off by default
+    _click_point(stage, NETWORK, "neuron labels", squared)
+    stage.wait_for_url(re.compile(r"features=x1(%2C|,)x2(%2C|,)x1_sq"), timeout=20_000)
+
+
+def test_hovering_a_neuron_shows_its_output_in_the_output_view(stage):
+    """The output view then draws that neuron's output over the plane: the engine's, to the 8-bit
+    precision the network view sends it in."""
+    labels = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
+        .find((d) => d.name === 'neuron labels').customdata""")
+    index = labels.index(["neuron", 1, 3])                    # the first hidden layer's third unit
+    point = point_on_screen(stage, NETWORK, "neuron labels", index)
+    stage.mouse.move(point["x"], point["y"])
+    stage.wait_for_function(f"() => document.querySelector('{OUTPUT}').dataset.showing === 'layer 1, unit 3'",
+                            timeout=10_000)
+    z = np.array(stage.evaluate(f"() => document.querySelector('{OUTPUT}')._fullData[0].z.map((r) => Array.from(r))"),
+                 dtype=float)
+    g = z.shape[0]
+    config = Config()                                          # the page opened on the defaults, at step 0
+    net = Trainer(config).net
+    inputs = featurize(grid(g)[2], config.features, net.dtype)
+    expected = net.layer_outputs(inputs)[0][:, 2].reshape(g, g)
+    top = np.abs(net.layer_outputs(inputs)[0]).max()          # the layer's colour scale: +-its largest |value|
+    assert z.shape == (g, g) and g >= 10
+    np.testing.assert_allclose(z, expected, atol=top / 255 + 1e-6)
+    stage.mouse.move(5, 700)
+    stage.wait_for_function(f"() => document.querySelector('{OUTPUT}').dataset.showing === ''", timeout=10_000)
+    assert stage.evaluate(f"() => document.querySelector('{OUTPUT}')._fullData[0].z.length") == 100
+
+
+def test_play_and_widen_a_layer_without_scrolling(stage):
+    """The issue's newcomer: at 1280 x 720, press Play, then widen a layer, never scrolling."""
+    stage.get_by_role("button", name="Play").click()
+    stage.wait_for_timeout(3000)
+    assert step_counter(stage) > 0
+    buttons = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
+        .find((d) => d.name === 'network controls').customdata""")
+    _click_point(stage, NETWORK, "network controls", buttons.index(["width", 2, 1]))
+    stage.wait_for_url(re.compile(r"hidden=4(%2C|,)3"), timeout=20_000)
+    assert stage.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
