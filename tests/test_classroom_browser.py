@@ -16,7 +16,7 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     assert page.get_by_text("Show test data").count() == 0
     assert page.get_by_text("…or type a learning rate").count() == 0
     assert page.locator(".st-key-setting_activation input").is_disabled()
-    page.get_by_role("button", name="Share this run").click()
+    page.get_by_role("button", name="Share", exact=True).click()
     shared = page.locator("[data-testid='stPopoverBody'] code").first.inner_text()
     assert shared.startswith(server)
     assert parse_qs(urlsplit(shared).query) == {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]}
@@ -24,7 +24,7 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
-    page.get_by_role("link", name="Gradient flow").click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("link", name="Gradient flow").click()   # the header's
     page.wait_for_url("**/Gradient_flow**", timeout=30_000)
     page.wait_for_selector(PLOT, timeout=90_000)
     page.wait_for_function("location.search.includes('lock=activation')", timeout=30_000)
