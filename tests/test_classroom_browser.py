@@ -24,7 +24,8 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
-    page.get_by_test_id("stMainBlockContainer").get_by_role("link", name="Gradient flow").click()   # the header's
+    page.get_by_role("button", name="Labs").click()                       # the header's list of labs
+    page.get_by_test_id("stPopoverBody").get_by_role("link", name="Gradient flow").click()
     page.wait_for_url("**/Gradient_flow**", timeout=30_000)
     page.wait_for_selector(PLOT, timeout=90_000)
     page.wait_for_function("location.search.includes('lock=activation')", timeout=30_000)

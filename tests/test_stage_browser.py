@@ -27,8 +27,8 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, 
     page = open_page(browser, server, width, height)
     try:
         page.wait_for_timeout(1500)
-        assert page.evaluate("() => document.querySelector('[data-testid=stSidebar]')"
-                             ".getAttribute('aria-expanded')") != "true", "the stage starts with the sidebar closed"
+        assert page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true", \
+            "the stage starts with the sidebar closed"
         wanted = {
             "Play": page.get_by_role("button", name="Play", exact=True),
             "Step": page.get_by_role("button", name="Step", exact=True),
@@ -136,3 +136,13 @@ def test_play_and_widen_a_layer_without_scrolling(stage):
     _click_point(stage, NETWORK, "network controls", buttons.index(["width", 2, 1]))
     stage.wait_for_url(re.compile(r"hidden=4(%2C|,)3"), timeout=20_000)
     assert stage.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
+
+
+def test_all_settings_opens_the_sidebar_with_the_rest_of_the_settings(stage):
+    sidebar = stage.get_by_test_id("stSidebar")
+    optimizer = sidebar.get_by_text("Optimizer", exact=True)
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    stage.get_by_role("button", name="⚙ All settings").click()
+    expect(sidebar).to_have_attribute("data-collapsed", "false", timeout=10_000)
+    sidebar.get_by_text("Training", exact=True).click()                    # its section opens
+    expect(optimizer).to_be_visible(timeout=10_000)

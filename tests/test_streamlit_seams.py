@@ -43,6 +43,15 @@ def test_the_frontend_still_marks_stale_elements_and_plotly_still_has_its_drag_l
     assert seams.PLOTLY_DRAG_LAYER.lstrip(".") in plotly_js
 
 
+def test_the_frontend_still_has_the_parts_the_stage_styles_and_clicks():
+    """The Playground's see-through header, its spacing and its "All settings" button name these."""
+    bundle = "".join(f.read_text(errors="ignore")
+                     for f in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("*.js"))
+    missing = [test_id for test_id in seams.TEST_IDS if not re.search(f"[`\"']{test_id}[`\"']", bundle)]
+    assert not missing
+    assert all(test_id in seams.STAGE_CSS + seams.EXPAND_SIDEBAR for test_id in seams.TEST_IDS)
+
+
 def test_a_live_server_without_the_outbox_is_logged_once(monkeypatch, caplog):
     """On a running server whose sessions no longer have _browser_queue, outbox() says so once, not per run."""
     from streamlit import runtime

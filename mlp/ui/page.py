@@ -44,31 +44,17 @@ def navigation() -> None:
 
 
 def page_links() -> None:
-    """The labs as one row of links (the Playground's header: its sidebar starts closed)."""
+    """The labs behind one button (the Playground's header: its sidebar, with the page list, starts closed)."""
     allowed = classroom.rules().control("pages")
     if allowed is None:
         return
-    labs = list(_pages())[1:]
-    try:
-        for col, (page, label, _) in zip(st.columns(len(labs), gap="small"), labs):
-            col.page_link(page, label=label.replace(" step by step", ""), **allowed)
-    except StreamlitAPIException:
-        pass
-
-
-# The stage fills a projector's screen: less padding around the page and between its elements.
-# Streamlit's header bar (the sidebar's ›› and the ⋮ menu) is made see-through, and the page's own
-# one-line header sits between its two buttons (mlp/ui/stage.py: header).
-STAGE_CSS = """<style>
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stToolbar"] > div
-  { background: transparent; pointer-events: none; }
-[data-testid="stExpandSidebarButton"], [data-testid="stMainMenu"] { pointer-events: auto; }
-[data-testid="stMainBlockContainer"] { padding: 0.55rem 1.25rem 2rem 1.25rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] { font-size: 1.3rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 0.85rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] { min-height: 0; }
-</style>"""
+    # (no hover help on the button: its tooltip would lie over the first link)
+    with st.popover("Labs", icon=":material/science:", width="stretch"):
+        try:
+            for page, label, icon in list(_pages())[1:]:
+                st.page_link(page, label=label, icon=icon, **allowed)
+        except StreamlitAPIException:
+            pass
 
 
 def page_setup(title: str, *, stage: bool = False) -> None:
@@ -77,7 +63,7 @@ def page_setup(title: str, *, stage: bool = False) -> None:
                        initial_sidebar_state="collapsed" if stage else "auto")
     st.html(seams.NO_STALE_FADE)
     if stage:
-        st.html(STAGE_CSS)
+        st.html(seams.STAGE_CSS)
     load_plotly_js()
     classroom.keep_in_url()
     navigation()

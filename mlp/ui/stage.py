@@ -7,13 +7,15 @@ I looking at?".
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from mlp.config import FIELD, MAX_SEED
 from mlp.datasets import DATASETS
 from mlp.userdata import USER_SETS
 
-from . import classroom
+from . import classroom, streamlit_seams as seams
 from .controls import field_widget, relevant, settings_apply, settings_key
 from .dataset_picker import dataset_picker
 from .page import page_links, play_buttons, share_popover
@@ -36,18 +38,31 @@ the steps: training (solid) and test (dashed). Below the stage, how large a grad
 watch it vanish or explode as you change the activation, the initialization or the depth.
 
 Every setting is kept in the address: copy it to give someone this exact run. More settings
-(initialization, optimizer, batch size, dropout, your own data, saving) are in the sidebar (› at the top left).
+(initialization, optimizer, batch size, dropout, your own data, saving) are behind *All settings*.
 """
 
 
+_HERE = Path(__file__).resolve().parent
+_open_sidebar = st.components.v2.component(
+    "mlp_open_sidebar", js=(_HERE / "open_sidebar.js").read_text("utf-8"),
+    css=".mlp-open-sidebar { width: 100%; height: 2.5rem; border: 1px solid rgba(49, 51, 63, 0.2); "
+        "border-radius: 0.5rem; background: white; font: inherit; cursor: pointer; white-space: nowrap; } "
+        ".mlp-open-sidebar:hover { border-color: #0877bd; color: #0877bd; }")
+
+
 def header(run: Run) -> None:
-    """Title, the labs, "What am I looking at?" and the link to this run, on one line."""
+    """Title, the labs, every setting, "What am I looking at?" and the link to this run, on one line."""
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
-    _, title, links, what, share, _ = st.columns([0.25, 2.35, 5.85, 1.95, 1.1, 0.3], vertical_alignment="center")
+    _, title, _, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.3],
+                                                             vertical_alignment="center")
     title.markdown("**Neural network playground**")
-    with links:
+    with labs:
         page_links()
-    with what.popover("What am I looking at?", icon=":material/help:", width="stretch"):
+    with settings:
+        _open_sidebar(data={"label": "⚙ All settings", "expand": seams.EXPAND_SIDEBAR,
+                            "help": "Initialization, optimizer, batch size, dropout, your own data, saving: "
+                                    "the sidebar"}, key="open_sidebar")
+    with what.popover("What am I looking at?", width="stretch"):
         st.markdown(EXPLANATION)
     with share:
         share_popover(run)

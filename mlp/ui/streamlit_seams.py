@@ -10,6 +10,9 @@ and tests/test_streamlit_seams.py fails first when an upgrade moves one:
   so NO_STALE_FADE turns the fade off.
 - PLOTLY_DRAG_LAYER: plotly.js's transparent drag layer over a plot (class "nsewdrag"); the crosshair
   cursor while editing points is set on it, and the browser tests click through it.
+- EXPAND_SIDEBAR: the ›› button that opens a closed sidebar; the Playground's "All settings" clicks it
+  (there is no call to open the sidebar). HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and
+  its parts, which the Playground makes see-through so its own header can sit under it.
 """
 from __future__ import annotations
 
@@ -24,6 +27,22 @@ STALE_ATTRIBUTE = "data-stale"
 NO_STALE_FADE = (f'<style>[{STALE_ATTRIBUTE}="true"], [{STALE_ATTRIBUTE}="true"] * '
                  "{ opacity: 1 !important; transition: none !important; }</style>")
 PLOTLY_DRAG_LAYER = ".nsewdrag"
+EXPAND_SIDEBAR = '[data-testid="stExpandSidebarButton"]'
+HEADER, TOOLBAR, MAIN_MENU = '[data-testid="stHeader"]', '[data-testid="stToolbar"]', '[data-testid="stMainMenu"]'
+MAIN = '[data-testid="stMainBlockContainer"]'
+# The stage fills a projector's screen: the header bar see-through (only its two buttons take clicks),
+# less padding around the page and between its elements, smaller metric numbers.
+STAGE_CSS = f"""<style>
+{HEADER}, {TOOLBAR}, {TOOLBAR} > div {{ background: transparent; pointer-events: none; }}
+{EXPAND_SIDEBAR}, {MAIN_MENU} {{ pointer-events: auto; }}
+{MAIN} {{ padding: 0.55rem 1.25rem 2rem 1.25rem; }}
+{MAIN} [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
+{MAIN} [data-testid="stMetricValue"] {{ font-size: 1.3rem; }}
+{MAIN} [data-testid="stMetricLabel"] p {{ font-size: 0.85rem; }}
+</style>"""
+# the test ids STAGE_CSS and EXPAND_SIDEBAR name, for the canary test
+TEST_IDS = ("stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton", "stMainBlockContainer", "stVerticalBlock",
+            "stMetricValue", "stMetricLabel")
 
 _log = logging.getLogger(__name__)
 _warned = []            # once per process: a list, so no `global` is needed to set it
