@@ -26,7 +26,7 @@ What it counts is what bench/workshop.py reads from a browser's Output chart: `f
 received, the pictures the chart plays) and `batches` (updates of the chart), plus the payload bytes
 received and the "Step" metric. It draws nothing and never reads the other charts' data. From the
 `script_finished` messages it also counts the fragment runs whose output the server sent (`runs`)
-and those whose output it dropped unsent (`runs_cut`, see `_run_finished`; mlp/ui/delivery.py is
+and those whose output it dropped unsent (`runs_cut`, see `_run_finished`; mlp/ui/streamlit_seams.py: wait_until_sent is
 why there are few).
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 
 from mlp.live import compute_slots, pace
 from mlp.live.pace import FIRST_AFTER_PAUSE_S, FRAME_INTERVAL_S, FRAMES_PER_BATCH, MAX_FRAMES_PER_BATCH, Pace
-from mlp.ui import delivery
+from mlp.ui import streamlit_seams
 
 
 @pytest.fixture
@@ -85,19 +85,19 @@ class FakeOutbox:
 
 def test_a_run_waits_until_its_messages_are_sent(monkeypatch):
     outbox = FakeOutbox(sent_after=5)
-    monkeypatch.setattr(delivery, "_outbox", lambda: outbox)
-    assert delivery.wait_until_sent(max_wait_s=5.0)
+    monkeypatch.setattr(streamlit_seams, "outbox", lambda: outbox)
+    assert streamlit_seams.wait_until_sent(max_wait_s=5.0)
     assert outbox.polls == 6                              # it looked until the queue was empty
 
 
 def test_a_run_gives_up_waiting_after_max_wait(monkeypatch):
     outbox = FakeOutbox(sent_after=10**9)
-    monkeypatch.setattr(delivery, "_outbox", lambda: outbox)
+    monkeypatch.setattr(streamlit_seams, "outbox", lambda: outbox)
     started = time.monotonic()
-    assert not delivery.wait_until_sent(max_wait_s=0.05)
+    assert not streamlit_seams.wait_until_sent(max_wait_s=0.05)
     assert time.monotonic() - started < 2.0
 
 
 def test_without_a_server_there_is_nothing_to_wait_for():
-    assert delivery._outbox() is None                    # no Streamlit runtime in this process
-    assert delivery.wait_until_sent()
+    assert streamlit_seams.outbox() is None                    # no Streamlit runtime in this process
+    assert streamlit_seams.wait_until_sent()

@@ -4,7 +4,7 @@ Streamlit runs every session's script in its own thread of one process, and Pyth
 run at a time. With twenty students playing, twenty threads took turns with the event loop that sends
 their charts and receives their clicks, and the event loop got too few turns (bench/workshop.py,
 N = 20 Chromium pages: 1.2 updates/s median and 0 for the worst student without slots, 3.6 and 2.3
-with them; delivery.py mends the other half of that stall). A session waiting for a slot sleeps
+with them; mlp/ui/streamlit_seams.py: wait_until_sent mends the other half of that stall). A session waiting for a slot sleeps
 without holding Python's lock, so the event loop keeps its share and the sessions take turns in
 order of arrival. One slot per core, so a session's NumPy work that runs outside Python's lock
 still has a core to run on.

@@ -10,7 +10,7 @@ frames, which the browser plays back evenly until the next one (mlp/ui/plotly_li
 Measured with bench/workshop.py (every student a Chromium page on the server's own 2 cores):
 rerunning every 0.05 s, ten students stalled at 0 updates/s (the browser asks for a rerun on a plain
 timer, done or not); every 0.2 s with 4-10 frames, ten got 3.5 and twenty could not start; every 0.5 s
-with 10-40 frames (and compute_slots.py, delivery.py), ten get 16 and twenty 3.7 (worst 2.8).
+with 10-40 frames (and compute_slots.py, mlp/ui/streamlit_seams.py: wait_until_sent), ten get 16 and twenty 3.7 (worst 2.8).
 
 When the server or the browsers are busy, a session's reruns come further apart; each then carries
 more frames (up to MAX_FRAMES_PER_BATCH), so the pictures keep coming about every FRAME_INTERVAL_S.

@@ -4,7 +4,7 @@ A fragment reruns every RERUN_EVERY_S while its state plays (mlp/live/pace.py sa
 how each rerun carries several frames). Every rerun computes in a compute slot (at most one session
 per core: mlp/live/compute_slots.py), counts the frame, draws, brings the whole page back when the
 playing stopped by itself (divergence, tripwire, target: the Play button must turn back), and waits
-until its charts have left for the browser (delivery.py: Streamlit drops a fragment's unsent
+until its charts have left for the browser (streamlit_seams.wait_until_sent: Streamlit drops a fragment's unsent
 messages when its next run starts).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 from mlp.live.compute_slots import compute_slot
 from mlp.live.pace import RERUN_EVERY_S
 
-from .delivery import wait_until_sent
+from .streamlit_seams import wait_until_sent
 
 Frames = TypeVar("Frames")
 
