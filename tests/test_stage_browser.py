@@ -1,5 +1,6 @@
 """The stage in Chromium at a projector's 1280 x 720, a student laptop's 1366 x 768 and 1920 x 1080: the
 whole machine in view without scrolling, and the controls on the network and the data pictures work."""
+import json
 import re
 
 import numpy as np
@@ -81,6 +82,14 @@ def test_a_click_on_a_data_picture_picks_that_data_set_and_the_address_says_so(s
     expect(stage.locator(".mlp-set.mlp-chosen")).to_have_attribute("data-set", "xor", timeout=20_000)
 
 
+def _click_button(page, click: list) -> None:
+    """Click the network view's button (an annotation) whose click is `click`."""
+    index = page.evaluate(f"""() => document.querySelector('{NETWORK}')._fullLayout.annotations
+        .findIndex((a) => a.name === {json.dumps(json.dumps(click))})""")
+    assert index >= 0, click
+    page.locator(f'{NETWORK} g.annotation[data-index="{index}"]').click()
+
+
 def _click_point(page, selector, trace, index):
     point = point_on_screen(page, selector, trace, index)
     page.mouse.click(point["x"], point["y"])
@@ -88,15 +97,17 @@ def _click_point(page, selector, trace, index):
 
 
 def test_plus_on_a_layer_widens_it_and_plus_over_the_layers_adds_one(stage):
-    buttons = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
-        .find((d) => d.name === 'network controls').customdata""")
-    wider = buttons.index(["width", 1, 1])
-    _click_point(stage, NETWORK, "network controls", wider)
+    _click_button(stage, ["width", 1, 1])
     stage.wait_for_url(re.compile(r"hidden=5(%2C|,)2"), timeout=20_000)       # the default 4, 2 became 5, 2
-    more = buttons.index(["layers", 0, 1])
     stage.wait_for_timeout(1500)
-    _click_point(stage, NETWORK, "network controls", more)
-    stage.wait_for_url(re.compile(r"hidden=5(%2C|,)2(%2C|,)2"), timeout=20_000)
+    _click_button(stage, ["width", 1, 1])                                   # the same button again
+    stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2"), timeout=20_000)
+    stage.wait_for_timeout(1500)
+    _click_button(stage, ["layers", 0, 1])
+    stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2(%2C|,)2"), timeout=20_000)
+    stage.wait_for_timeout(1500)
+    _click_button(stage, ["width", 3, -1])
+    stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2(%2C|,)1"), timeout=20_000)
 
 
 def test_a_click_on_a_feature_switches_it_on(stage):
@@ -137,9 +148,7 @@ def test_play_and_widen_a_layer_without_scrolling(stage):
     stage.get_by_role("button", name="Play").click()
     stage.wait_for_timeout(3000)
     assert step_counter(stage) > 0
-    buttons = stage.evaluate("""() => document.querySelector('.st-key-chart_network div.mlp-plot')._fullData
-        .find((d) => d.name === 'network controls').customdata""")
-    _click_point(stage, NETWORK, "network controls", buttons.index(["width", 2, 1]))
+    _click_button(stage, ["width", 2, 1])
     stage.wait_for_url(re.compile(r"hidden=4(%2C|,)3"), timeout=20_000)
     assert stage.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
 

@@ -8,6 +8,7 @@ is what the browser's redraw time and the bytes per frame grow with.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +103,6 @@ class _Geometry:
     outlines: dict
     layout: dict                      # without the colour axes (their ranges change)
     bias_markers: dict | None         # the biases' squares, without their colour (the biases)
-    controls: tuple[dict, ...]        # the + / - buttons on the network, when it has them
 
 
 @functools.lru_cache(maxsize=16)
@@ -173,11 +173,8 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
                "y0": float(centres[0][j]) - 0.5, "y1": float(centres[0][j]) + 0.5, "layer": "above",
                "fillcolor": "rgba(255,255,255,0.75)", "line": {"width": 0}}
               for j in range(drawn[0]) if inputs and not inputs[j]]
-    buttons: tuple[dict, ...] = ()
     if controls:
-        buttons, more = _control_buttons(sizes, column_x, top)
-        annotations += more
-        top += CONTROLS_HEIGHT
+        annotations += _control_buttons(sizes, column_x)
     bias_markers = None
     if len(sizes) > 1:
         corners = squares[drawn[0]:] - 0.5          # every neuron after the inputs, its lower left corner
@@ -193,59 +190,54 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         "network",
         xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
         yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
-        margin={"l": 4, "r": 4, "t": 4, "b": 4, "pad": 0},
+        margin={"l": 4, "r": 4, "t": CONTROLS_MARGIN if controls else 4, "b": 4, "pad": 0},
         annotations=annotations,
         shapes=shapes,
         hovermode="closest",
     )
     return _Geometry(drawn, column_x, centres,
                      np.column_stack([ends[:, 0], ends[:, 2], gap]), np.column_stack([ends[:, 1], ends[:, 3], gap]),
-                     link_markers, neuron_markers, _square_outlines(squares, compact), layout, bias_markers,
-                     buttons)
+                     link_markers, neuron_markers, _square_outlines(squares, compact), layout, bias_markers)
 
 
-CONTROLS_HEIGHT = 2.6       # room above the neurons for the + / - buttons and their labels, in cells
-BUTTON = {"symbol": "square", "size": 22, "color": "#f0f2f6", "line": {"color": FAINT, "width": 1}}
+# The + / - buttons are annotations: placed in pixels (an offset from their layer's x), so they keep
+# their size and spacing however small the neurons are drawn; plotly.js reports a click on one
+# (plotly_clickannotation) and the live chart sends its `name`, the click's JSON (mlp/ui/plotly_live.js).
+CONTROLS_MARGIN = 62        # px above the plot for two rows of buttons
+BUTTON_SHIFT = 17           # px from a layer's centre to its - and + buttons
 
 
-def _button_trace(name: str, xs, ys, texts, clicks, hovers) -> dict:
-    """Square buttons drawn as markers with a sign on them; a click reports its customdata."""
-    return {"type": "scatter", "mode": "markers+text", "name": name, "x": list(xs), "y": list(ys),
-            "text": list(texts), "textfont": {"size": 18, "color": INK}, "textposition": "middle center",
-            "marker": dict(BUTTON), "customdata": list(clicks), "hovertext": list(hovers),
-            "hovertemplate": "%{hovertext}<extra></extra>", "hoverlabel": HOVER_LABEL, "cliponaxis": False}
+def _button(text: str, click: list, hover: str, *, x, xref: str, xshift: float, yshift: float) -> dict:
+    return {"text": f"<b>{text}</b>", "name": json.dumps(click), "hovertext": hover, "captureevents": True,
+            "x": x, "xref": xref, "y": 1, "yref": "paper", "yanchor": "bottom", "xshift": xshift, "yshift": yshift,
+            "showarrow": False, "font": {"size": 15, "color": INK}, "bgcolor": "#f0f2f6", "bordercolor": FAINT,
+            "borderwidth": 1, "borderpad": 1, "width": 16, "height": 16}
 
 
-def _control_buttons(sizes: tuple[int, ...], column_x: tuple[float, ...], top: float) -> tuple[tuple[dict, ...], list]:
-    """TF Playground's controls on the network: + / - over each hidden layer for its width, and + / -
-    for the number of hidden layers over them all, with their counts as labels.
+def _control_buttons(sizes: tuple[int, ...], column_x: tuple[float, ...]) -> list[dict]:
+    """TF Playground's controls on the network, as annotations: - / + and the width over each hidden
+    layer; - / + and the number of hidden layers over them all.
 
     A click reports ["width", layer (1 = first hidden), +1 or -1] or ["layers", 0, +1 or -1].
     """
-    hidden = range(1, len(sizes) - 1)
-    xs, ys, texts, clicks, hovers, notes = [], [], [], [], [], []
-    for c in hidden:
-        for dx, sign, text in ((-0.38, -1, "−"), (0.38, 1, "+")):
-            xs.append(round(column_x[c] + dx, 3))
-            ys.append(round(top + 0.45, 3))
-            texts.append(text)
-            clicks.append(["width", c, sign])
-            hovers.append(f"{'one more neuron in' if sign > 0 else 'one neuron less in'} layer {c}")
-        notes.append({"text": f"{sizes[c]} neuron{'s' if sizes[c] != 1 else ''}", "x": column_x[c],
-                      "y": round(top + 1.0, 3), "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False,
-                      "font": {"size": FONT_SIZE - 2}})
-    middle = (column_x[0] + column_x[-1]) / 2
+    notes = []
+    for c in range(1, len(sizes) - 1):
+        notes += [_button("−", ["width", c, -1], f"one neuron less in layer {c}", x=column_x[c], xref="x",
+                          xshift=-BUTTON_SHIFT, yshift=2),
+                  _button("+", ["width", c, 1], f"one more neuron in layer {c}", x=column_x[c], xref="x",
+                          xshift=BUTTON_SHIFT, yshift=2),
+                  {"text": str(sizes[c]), "x": column_x[c], "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
+                   "yshift": 3, "showarrow": False, "font": {"size": FONT_SIZE - 1, "color": INK},
+                   "hovertext": f"layer {c}: {sizes[c]} neuron{'s' if sizes[c] != 1 else ''}"}]
     n = len(sizes) - 2
-    for dx, sign, text in ((-0.45, -1, "−"), (0.45, 1, "+")):
-        xs.append(round(middle - 3.2 + dx, 3))
-        ys.append(round(top + 2.0, 3))
-        texts.append(text)
-        clicks.append(["layers", 0, sign])
-        hovers.append("add a hidden layer (as wide as the last)" if sign > 0 else "remove the last hidden layer")
-    notes.append({"text": f"<b>{n} HIDDEN LAYER{'S' if n != 1 else ''}</b>", "x": round(middle - 2.4, 3),
-                  "y": round(top + 2.0, 3), "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
-                  "font": {"size": FONT_SIZE}})
-    return (_button_trace("network controls", xs, ys, texts, clicks, hovers),), notes
+    notes += [_button("−", ["layers", 0, -1], "remove the last hidden layer", x=0.5, xref="paper", xshift=-118,
+                      yshift=34),
+              _button("+", ["layers", 0, 1], "add a hidden layer (as wide as the last)", x=0.5, xref="paper",
+                      xshift=-96, yshift=34),
+              {"text": f"<b>{n} HIDDEN LAYER{'S' if n != 1 else ''}</b>", "x": 0.5, "xref": "paper", "xanchor": "left",
+               "xshift": -82, "y": 1, "yref": "paper", "yanchor": "bottom", "yshift": 34, "showarrow": False,
+               "font": {"size": FONT_SIZE, "color": INK}}]
+    return notes
 
 
 def _link_weights(weights, drawn) -> np.ndarray:
@@ -371,5 +363,4 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
         traces.append(marks)
     if biases is not None and geometry.bias_markers is not None:
         traces.append(_bias_markers(geometry, biases, compact))
-    traces += geometry.controls
     return {"data": traces, "layout": {**geometry.layout, **coloraxes}}

@@ -216,6 +216,12 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
           setTriggerValue("clicked", { x: point.x, y: point.y, on: point.data.name, at: Date.now() });
         }
       });
+      // a button drawn as an annotation (the network view's + / -) carries its click as JSON in its
+      // name; the time after it makes a second click on the same button a new value
+      div.on("plotly_clickannotation", (event) => {
+        const name = event.annotation && event.annotation.name;
+        if (name) setTriggerValue("clicked", [...JSON.parse(name), Date.now()]);
+      });
     }
     // how long a redraw takes, for bench/browser.py
     div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
