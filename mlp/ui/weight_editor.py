@@ -65,7 +65,7 @@ def weight_editor(run: Run) -> None:
     net = run.trainer.net
     with st.popover("Edit a weight or bias", icon=":material/edit:", key=_OPEN, on_change="rerun",
                     help="Set one weight or bias by hand; or click a link in the network to edit its weight."):
-        cols = st.columns([2, 1, 1, 1, 2])
+        cols = st.columns([2.1, 1, 1.3, 1.1, 1.7])
         kind = cols[0].segmented_control("Edit", ["weight", "bias"], key=_KIND, default="weight",
                                          help="A weight scales one link; a bias shifts one neuron.")
         layer = cols[1].number_input("Layer", 1, net.n_layers, key=_LAYER,
