@@ -29,6 +29,6 @@ counters = top_bar(run)
 data, stage = st.columns([1.15, 8.6], gap="medium")
 with data:
     data_column(run)
+    weight_editor(run)          # a popover: a click on a link or a neuron opens it over the stage
 with stage:
     live_playground(run, counters)
-weight_editor(run)

@@ -220,12 +220,17 @@ class Dataset:
     n_classes: int   # 0 for regression
 
 
+def train_size(n: int, train_fraction: float) -> int:
+    """How many of n points the training part gets: round(n * train_fraction), at least 1, at most n - 1."""
+    return min(max(round(n * train_fraction), 1), n - 1)
+
+
 def split_dataset(X: Array, y: Array, problem: str, n_classes: int, train_fraction: float,
                   rng: np.random.Generator) -> Dataset:
     """Shuffle points X (n, 2), y (n,) with `rng` and split them into train and test parts.
 
-    The train part has round(n * train_fraction) points (at least 1, at most n - 1); the rest is
-    the test part. Labels become int64, targets float64.
+    The train part has train_size(n, train_fraction) points; the rest is the test part. Labels become
+    int64, targets float64.
     """
     n = len(X)
     if n < 2:
@@ -234,7 +239,7 @@ def split_dataset(X: Array, y: Array, problem: str, n_classes: int, train_fracti
     # Generators emit points grouped by class; shuffle so both parts get every class.
     order = rng.permutation(n)
     X, y = np.asarray(X, dtype=np.float64)[order], y[order]
-    n_train = min(max(round(n * train_fraction), 1), n - 1)
+    n_train = train_size(n, train_fraction)
     return Dataset(X_train=X[:n_train], y_train=y[:n_train], X_test=X[n_train:],
                    y_test=y[n_train:], problem=problem, n_classes=n_classes)
 

@@ -214,28 +214,44 @@ class Trainer:
         self.net.dropout_rng.bit_generator.state = state.dropout_rng
         self.step = state.step
 
+    def before_hand_edit(self) -> None:
+        """Keep the state before the weights are changed by hand (call it first): `step_back` then undoes
+        the edit as it undoes a step."""
+        self._checkpoint()
+
     def _checkpoint(self) -> None:
-        if self._checkpoints and self._checkpoints[-1].step == self.step:
+        last = self._checkpoints[-1] if self._checkpoints else None
+        if last is not None and last.step == self.step and not self._differs(last):
             return
         self._checkpoints.append(self.snapshot())
         size = self._checkpoints[0].params.nbytes * (3 if self.config.optimizer == "adam" else 2)
         keep = max(1, min(MAX_CHECKPOINTS, CHECKPOINT_BYTES // max(size, 1)))
         del self._checkpoints[:-keep]
 
+    def _differs(self, cp: TrainerState) -> bool:
+        """Whether the net has moved on from `cp`: steps taken since, or weights edited by hand at its step."""
+        return cp.step < self.step or (cp.step == self.step
+                                       and not np.array_equal(cp.params, self.net.params, equal_nan=True))
+
+    def _undo_point(self) -> int | None:
+        """The index of the latest kept state the net has moved on from, if any."""
+        return next((i for i in range(len(self._checkpoints) - 1, -1, -1)
+                     if self._differs(self._checkpoints[i])), None)
+
     @property
     def can_step_back(self) -> bool:
-        return any(cp.step < self.step for cp in self._checkpoints)
+        return self._undo_point() is not None
 
     def step_back(self) -> bool:
-        """Return to the latest kept state before the current step (False if there is none).
+        """Return to the latest kept state before the current step or hand edit (False if there is none).
 
         Replaying from there gives exactly the same steps again (same batches, same dropout).
         """
-        earlier = [cp for cp in self._checkpoints if cp.step < self.step]
-        if not earlier:
+        i = self._undo_point()
+        if i is None:
             return False
-        cp = earlier[-1]
-        self._checkpoints = earlier
+        cp = self._checkpoints[i]
+        del self._checkpoints[i + 1:]
         self.restore(cp)
         self.diverged_at = None
         self.history.drop_after(cp.step)

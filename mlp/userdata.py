@@ -17,7 +17,9 @@ Choices made here, which the notes tell the student:
 
 The points live in the student's session; a config names them by data set ("user", "user_classes",
 "user_values": see mlp.datasets.DATASETS), and `UserPoints.dataset(config)` splits them for the trainer
-with the config's train_fraction and data_seed (the same split as the generated sets).
+with the config's train_fraction and data_seed (the same split as the generated sets). Points placed by
+a click always train: the training points are always drawn and the test points are hidden by default, so
+a click must show its point where it was made (and every other point stays in its part).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import FIELD, MAX_SAMPLES, Config, natural_output
-from .datasets import DATASETS, DOMAIN, Dataset, split_dataset
+from .datasets import DATASETS, DOMAIN, Dataset, split_dataset, train_size
 from .outputs import OUTPUTS
 
 PROBLEMS = {"auto": "Detect", "classification": "Classes", "regression": "Values"}
@@ -69,26 +71,31 @@ class UserDataError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class UserPoints:
-    """The student's points: X (n, 2) float64 inside DOMAIN, y (n,) int64 labels or float64 targets."""
+    """The student's points: X (n, 2) float64 inside DOMAIN, y (n,) int64 labels or float64 targets;
+    placed (n,) bool: the points placed by a click, which always train (default: none)."""
     X: np.ndarray
     y: np.ndarray
     problem: str                # "classification" or "regression"
+    placed: np.ndarray | None = None
 
     def __post_init__(self):
         X = np.array(self.X, dtype=np.float64).reshape(-1, 2)
         y = np.array(self.y, dtype=np.int64 if self.problem == "classification" else np.float64).reshape(-1)
-        if len(X) != len(y):
-            raise ValueError(f"X has {len(X)} points but y has {len(y)} values")
-        X.flags.writeable = y.flags.writeable = False        # shared by runs and reruns: never edited
+        placed = np.zeros(len(X), bool) if self.placed is None else np.array(self.placed, dtype=bool).reshape(-1)
+        if not len(X) == len(y) == len(placed):
+            raise ValueError(f"X has {len(X)} points but y has {len(y)} values and placed {len(placed)} flags")
+        X.flags.writeable = y.flags.writeable = placed.flags.writeable = False   # shared by runs and reruns
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
+        object.__setattr__(self, "placed", placed)
 
     def __len__(self) -> int:
         return len(self.X)
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, UserPoints) and self.problem == other.problem
-                and np.array_equal(self.X, other.X) and np.array_equal(self.y, other.y))
+                and np.array_equal(self.X, other.X) and np.array_equal(self.y, other.y)
+                and np.array_equal(self.placed, other.placed))
 
     @property
     def n_classes(self) -> int:
@@ -115,15 +122,40 @@ class UserPoints:
         return changes
 
     def dataset(self, config: Config) -> Dataset:
-        """Shuffled and split by the config's data_seed and train_fraction, as generated sets are."""
-        return split_dataset(self.X, self.y, self.problem, self.n_classes, config.train_fraction,
-                             np.random.default_rng(config.data_seed))
+        """Shuffled and split by the config's data_seed and train_fraction, as generated sets are; the
+        points placed by a click follow the training part, in the order they were placed.
+
+        Only the other points are split, so a click changes no other point's part. With fewer than two
+        of them the test part is the one there is, or (none left) the oldest placed point.
+        """
+        free, placed = np.flatnonzero(~self.placed), np.flatnonzero(self.placed)
+        if len(free) >= 2:
+            d = split_dataset(self.X[free], self.y[free], self.problem, self.n_classes, config.train_fraction,
+                              np.random.default_rng(config.data_seed))
+            if not len(placed):
+                return d
+            X_train, y_train, X_test, y_test = d.X_train, d.y_train, d.X_test, d.y_test
+        else:                                   # a test point is needed all the same
+            test, placed = (free, placed) if len(free) else (placed[:1], placed[1:])
+            X_train, y_train, X_test, y_test = self.X[:0], self.y[:0], self.X[test], self.y[test]
+        return Dataset(X_train=np.concatenate([X_train, self.X[placed]]),
+                       y_train=np.concatenate([y_train, self.y[placed]]), X_test=np.array(X_test),
+                       y_test=np.array(y_test), problem=self.problem, n_classes=self.n_classes)
 
     @classmethod
-    def from_dataset(cls, data: Dataset) -> "UserPoints":
-        """A generated set's points (train and test together), to edit."""
-        return cls(np.concatenate([data.X_train, data.X_test]), np.concatenate([data.y_train, data.y_test]),
-                   data.problem)
+    def from_dataset(cls, data: Dataset, config: Config | None = None) -> "UserPoints":
+        """A data set's points (train and test together), to edit.
+
+        With the config that made `data`, they are ordered so that `dataset(config)` splits them as
+        `data` is split (the same points train, in the same order): the first edit moves no point.
+        """
+        X = np.concatenate([data.X_train, data.X_test])
+        y = np.concatenate([data.y_train, data.y_test])
+        n = len(X)
+        if config is not None and n >= 2 and len(data.X_train) == train_size(n, config.train_fraction):
+            order = np.random.default_rng(config.data_seed).permutation(n)    # as split_dataset draws it
+            X[order], y[order] = X.copy(), y.copy()
+        return cls(X, y, data.problem)
 
     # -- edits: each returns new points (or raises UserDataError saying why not) ----------------------
     def added(self, x1: float, x2: float, value: float) -> "UserPoints":
@@ -135,7 +167,8 @@ class UserPoints:
         if self.problem == "classification" and (value != int(value) or not 0 <= value < MAX_CLASSES):
             raise UserDataError([f"a class is a whole number 0 to {MAX_CLASSES - 1}; got {value:g}"])
         point = np.clip([x1, x2], *DOMAIN)
-        return UserPoints(np.vstack([self.X, point]), np.append(self.y, value), self.problem)
+        return UserPoints(np.vstack([self.X, point]), np.append(self.y, value), self.problem,
+                          np.append(self.placed, True))
 
     def removed_near(self, x1: float, x2: float, radius: float = REMOVE_RADIUS) -> "UserPoints":
         """Without the point nearest to (x1, x2), which must be within `radius`."""
@@ -146,7 +179,7 @@ class UserPoints:
         if not distance[i] <= radius:
             raise UserDataError([f"there is no point at ({x1:.2f}, {x2:.2f}) to remove"])
         keep = np.arange(len(self)) != i
-        return UserPoints(self.X[keep], self.y[keep], self.problem)
+        return UserPoints(self.X[keep], self.y[keep], self.problem, self.placed[keep])
 
     def to_csv(self) -> str:
         """The points as CSV text that `parse_csv` reads back exactly."""

@@ -152,6 +152,26 @@ def test_editing_a_weight_by_hand_changes_the_net_and_the_output():
     assert run.trainer.net.biases[0][0, 2] == -1.5
 
 
+def test_back_undoes_a_hand_edit_of_a_weight():
+    at = start()
+    run = at.session_state["run"]
+    before, before_w = run.trainer.net.params.copy(), run.trainer.net.weights[1][2, 0]
+    assert at.button(key="step_back").disabled
+    at.number_input(key="edit_layer").set_value(2).run()
+    at.number_input(key="edit_from").set_value(3).run()
+    at.number_input(key="edit_to").set_value(1).run()
+    at.number_input(key="edit_value").set_value(2.5).run()
+    assert run.trainer.net.weights[1][2, 0] == 2.5
+    assert not at.button(key="step_back").disabled
+    loss_edited = at.metric[2].value
+    at.button(key="step_back").click().run()
+    assert not at.exception
+    assert (run.trainer.net.params == before).all() and run.trainer.step == 0
+    assert at.metric[2].value != loss_edited                    # the charts show the weights as they were
+    assert at.number_input(key="edit_value").value == pytest.approx(float(before_w), abs=1e-4)   # so does the box
+    assert at.button(key="step_back").disabled
+
+
 def test_the_tripwire_names_the_button_that_steps_back():
     at = start({"tripwire": "1e-06"})
     button(at, "Step").click().run()

@@ -56,10 +56,56 @@ def test_a_link_names_its_weight_and_a_click_opens_the_editor_on_it(page):
     page.mouse.move(link["x"], link["y"])
     hover = page.locator(".st-key-chart_network .hoverlayer")
     page.wait_for_function("() => document.querySelector('.st-key-chart_network .hoverlayer').textContent.includes('w =')")
-    assert f"from layer {layer} unit {unit_from} to unit {unit_to}" in hover.text_content()
+    # one numbering everywhere: the hover's layer and units are the editor's (layer 1 = the first weights)
+    assert f"layer {layer}, from unit {unit_from}" in hover.text_content()
+    assert f"to unit {unit_to}" in hover.text_content()
     page.mouse.click(link["x"], link["y"])
-    editor = page.locator("[data-testid=stExpander]").filter(has_text="Edit a weight")
-    # W[l] feeds layer l: the link from layer 0 is W[1]; the page reruns once to open the editor
-    expect(editor.get_by_label("Layer", exact=True)).to_have_value(str(layer + 1), timeout=20_000)
+    editor = page.locator("[data-testid=stPopoverBody]").filter(has_text="From unit")
+    # the page reruns once to open the editor
+    expect(editor.get_by_label("Layer", exact=True)).to_have_value(str(layer), timeout=20_000)
     expect(editor.get_by_label("From unit", exact=True)).to_have_value(str(unit_from))
     expect(editor.get_by_label("To unit", exact=True)).to_have_value(str(unit_to))
+    page.keyboard.press("Escape")
+
+
+# every text of the hover label, and its box, in page pixels
+HOVER_BOXES = """() => {
+  const label = document.querySelector('.st-key-chart_network .hoverlayer g.hovertext');
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return { box: box(label.querySelector('path')), texts: [...label.querySelectorAll('text')]
+           .filter((t) => t.textContent.trim()).map((t) => ({ text: t.textContent, at: box(t) })) };
+}"""
+
+
+def test_a_links_hover_label_holds_all_its_text(page):
+    """The hover's "click to edit" ran outside its box."""
+    page.locator(NETWORK).scroll_into_view_if_needed()
+    link = point_on_screen(page, NETWORK, "weights", page.evaluate(LONE_LINK))
+    page.mouse.move(link["x"] + 40, link["y"] + 40)
+    page.mouse.move(link["x"], link["y"])
+    page.wait_for_function("() => document.querySelector('.st-key-chart_network .hoverlayer').textContent.includes('w =')")
+    label = page.evaluate(HOVER_BOXES)
+    left, top, right, bottom = label["box"]
+    assert "click to edit" in " ".join(t["text"] for t in label["texts"])
+    for t in label["texts"]:
+        x0, y0, x1, y1 = t["at"]
+        assert left - 1 <= x0 and x1 <= right + 1 and top - 1 <= y0 and y1 <= bottom + 1, (t, label["box"])
+
+
+def test_opening_the_weight_editor_moves_no_chart(page):
+    """A click on a link opened the editor above the charts and pushed the network down under the cursor."""
+    page.locator(NETWORK).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    link = point_on_screen(page, NETWORK, "weights", 0)          # layer 1, from unit 1 to unit 1
+    before = page.locator(NETWORK).bounding_box()
+    from_unit = page.get_by_label("From unit", exact=True)
+    expect(from_unit).not_to_be_visible()
+    page.mouse.click(link["x"], link["y"])
+    expect(from_unit).to_be_visible(timeout=20_000)
+    expect(page.get_by_label("Layer", exact=True)).to_have_value("1")
+    expect(from_unit).to_have_value("1")
+    page.wait_for_timeout(1000)                  # the rerun has drawn everything it will
+    after = page.locator(NETWORK).bounding_box()
+    assert (after["x"], after["y"]) == (before["x"], before["y"])
+    save_screenshot(page, "weight_editor.png")
+    page.keyboard.press("Escape")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import types
@@ -540,7 +541,7 @@ def test_network_view():
     assert n_segments == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
     assert len(hover["customdata"]) == len(hover["marker"]["color"]) == n_segments
-    k = hover["customdata"].index([1, 3, 2])                     # layer 1, unit 3 -> unit 2 (from 1)
+    k = hover["customdata"].index([2, 3, 2])     # weights[1]: layer 2 as the editor says, unit 3 -> unit 2 (from 1)
     assert hover["marker"]["color"][k] == -0.4567                # the weight, which the hover text shows
     assert "%{marker.color" in hover["hovertemplate"]
     colours = {t["line"]["color"] for t in link_traces(fig)}
@@ -598,6 +599,29 @@ def test_network_view_wide_layer_shows_sixteen_and_more():
     assert len(neurons["text"]) == 2 + 16 + 3 and len(neuron_images(fig, 1)) == 16
     assert "+24 more" in [a["text"] for a in fig["layout"]["annotations"]]
     assert len(link_traces(fig)) <= 10
+
+
+def test_network_view_numbers_links_as_the_weight_editor_does():
+    """The hover said "from layer 0 unit 2 to unit 2" where the editor says "Layer 1": the links of
+    weights[l] are layer l + 1 (the layer they lead into), units from 1, in the click's ids and the hover."""
+    sizes = [2, 3, 2]
+    weights, grids = small_network(sizes)
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))
+    (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
+    expected = [[1, i + 1, j + 1] for i in range(2) for j in range(3)] + [[2, i + 1, j + 1] for i in range(3)
+                                                                          for j in range(2)]
+    assert sorted(hover["customdata"]) == expected
+    for ids, w in zip(hover["customdata"], hover["marker"]["color"]):
+        layer, i, j = ids
+        assert w == round(float(weights[layer - 1][i - 1, j - 1]), 4)
+    template = hover["hovertemplate"]
+    assert "layer %{customdata[0]}, from unit %{customdata[1]}" in template and "to unit %{customdata[2]}" in template
+    # everything inside the hover's box: nothing in the <extra> part (drawn beside it), short lines
+    assert template.endswith("<extra></extra>") and "click to edit" in template
+    shown = template.removesuffix("<extra></extra>").replace("<br>", "\n")
+    shown = re.sub(r"%\{customdata[^}]*\}", "16", shown)               # at most 16 units are drawn
+    shown = re.sub(r"<[^>]*>", "", re.sub(r"%\{[^}]*\}", "-12.345", shown)).splitlines()
+    assert len(shown) >= 3 and all(len(line) <= 26 for line in shown), shown
 
 
 def test_network_view_deep_net_keeps_few_link_traces():

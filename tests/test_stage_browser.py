@@ -161,3 +161,17 @@ def test_all_settings_opens_the_sidebar_with_the_rest_of_the_settings(stage):
     expect(sidebar).to_have_attribute("data-collapsed", "false", timeout=10_000)
     sidebar.get_by_text("Training", exact=True).click()                    # its section opens
     expect(optimizer).to_be_visible(timeout=10_000)
+
+
+def test_a_click_on_a_bias_square_opens_the_editor_on_that_bias_in_view(stage):
+    biases = stage.evaluate(f"() => document.querySelector('{NETWORK}')._fullData"
+                            ".find((d) => d.name === 'biases').customdata")
+    index = biases.index(["bias", 2, 1])                     # hidden layer 2, unit 1
+    _click_point(stage, NETWORK, "biases", index)
+    editor = stage.locator("[data-testid=stPopoverBody]").filter(has_text="Value")
+    expect(editor.get_by_label("Layer", exact=True)).to_have_value("2", timeout=20_000)
+    expect(editor.get_by_label("To unit", exact=True)).to_have_value("1")
+    config = Config()
+    bias = float(Trainer(config).net.biases[1][0, 0])           # layer 2's first bias at step 0
+    assert float(editor.get_by_label("Value", exact=True).input_value()) == pytest.approx(bias, abs=1e-4)
+    assert _inside(stage, editor), "the editor opens on the screen"

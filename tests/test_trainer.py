@@ -221,6 +221,38 @@ def test_step_back_past_an_optimizer_change_brings_the_earlier_optimizer_back():
     assert np.array_equal(trainer.net.params, sgd_only.net.params)
 
 
+def test_a_hand_edit_is_undone_by_step_back_like_a_step():
+    config = Config(dataset="xor", hidden=(6,), batch_size=12, optimizer="adam", lr=0.05)
+    straight = Trainer(config)
+    straight.run(10)
+    trainer = Trainer(config)
+    at_0 = trainer.net.params.copy()
+    trainer.before_hand_edit()
+    trainer.net.weights[0][1, 2] = 5.0                   # an edit at step 0: Back must undo it
+    assert trainer.can_step_back
+    assert trainer.step_back() and trainer.step == 0 and np.array_equal(trainer.net.params, at_0)
+    assert not trainer.can_step_back
+    trainer.run(10)
+    at_10 = trainer.net.params.copy()
+    trainer.before_hand_edit()
+    trainer.net.biases[0][0, 1] = -1.5
+    edited = trainer.net.params.copy()
+    trainer.run(5)
+    assert trainer.step_back() and trainer.step == 10 and np.array_equal(trainer.net.params, edited)
+    assert trainer.step_back() and trainer.step == 10 and np.array_equal(trainer.net.params, at_10)
+    assert trainer.step_back() and trainer.step == 0 and np.array_equal(trainer.net.params, at_0)
+    assert not trainer.step_back()
+    trainer.run(10)                                      # the edits left no trace: the same steps again
+    assert np.array_equal(trainer.net.params, straight.net.params)
+
+
+def test_an_edit_that_changes_nothing_leaves_nothing_to_undo():
+    trainer = Trainer(Config())
+    trainer.before_hand_edit()
+    trainer.net.weights[0][0, 0] = trainer.net.weights[0][0, 0]
+    assert not trainer.can_step_back and not trainer.step_back()
+
+
 def test_step_back_without_history_says_no():
     trainer = Trainer(Config())
     assert not trainer.can_step_back and not trainer.step_back()

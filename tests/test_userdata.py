@@ -283,6 +283,49 @@ def test_own_points_split_by_the_configs_fraction_and_seed():
     assert not np.array_equal(points.dataset(config.replace(data_seed=4)).X_train, d.X_train)
 
 
+def test_a_clicked_point_always_trains_and_moves_no_other_point():
+    """The test points are hidden by default: a point added by a click must land in the training part,
+    whatever the seed, and the points that were there keep their parts."""
+    points = binary_points(40)
+    for seed in range(12):
+        config = Config(dataset="user", train_fraction=0.5, data_seed=seed)
+        before = points.dataset(config)
+        after = points.added(1.25, -2.5, 1).added(-3.0, 4.0, 0).dataset(config)
+        assert after.X_train.tolist() == before.X_train.tolist() + [[1.25, -2.5], [-3.0, 4.0]]
+        assert after.y_train.tolist() == before.y_train.tolist() + [1, 0]
+        assert after.X_test.tolist() == before.X_test.tolist()
+
+
+def test_a_placed_point_stays_placed_when_another_is_removed():
+    points = binary_points(10).added(2.0, 2.0, 1)
+    fewer = points.removed_near(*points.X[3])
+    assert fewer.placed.tolist() == [False] * 9 + [True]
+    assert [2.0, 2.0] in fewer.dataset(Config(dataset="user")).X_train.tolist()
+    assert fewer != UserPoints(fewer.X, fewer.y, fewer.problem)          # the same points, not placed
+
+
+def test_points_placed_by_hand_only_still_leave_one_to_test():
+    corners = [(-4.0, -4.0), (4.0, -4.0), (4.0, 4.0), (-4.0, 4.0)]
+    points = UserPoints(np.zeros((0, 2)), np.zeros(0), "classification")
+    for k, (a, b) in enumerate(corners):
+        points = points.added(a, b, k % 2)
+    d = points.dataset(Config(dataset="user"))
+    assert d.X_test.tolist() == [[-4.0, -4.0]]                          # the oldest
+    assert d.X_train.tolist() == [[4.0, -4.0], [4.0, 4.0], [-4.0, 4.0]]
+    one_free = UserPoints(points.X, points.y, points.problem, [True, True, False, True])
+    d = one_free.dataset(Config(dataset="user"))
+    assert d.X_test.tolist() == [[4.0, 4.0]] and len(d.X_train) == 3
+
+
+@pytest.mark.parametrize("fraction, seed", [(0.5, 0), (0.8, 3), (0.3, 11)])
+def test_the_first_edit_of_a_generated_set_keeps_its_split(fraction, seed):
+    config = Config(dataset="xor", n_samples=60, train_fraction=fraction, data_seed=seed)
+    data = make_dataset("xor", 60, config.noise, fraction, seed)
+    copied = UserPoints.from_dataset(data, config).dataset(config)
+    assert np.array_equal(copied.X_train, data.X_train) and np.array_equal(copied.y_train, data.y_train)
+    assert np.array_equal(copied.X_test, data.X_test) and np.array_equal(copied.y_test, data.y_test)
+
+
 def test_generated_sets_split_as_before_the_refactor():
     # the split of a generated set is a permutation of the generator's points drawn after them
     d = make_dataset("xor", 50, 0.0, 0.5, seed=9)
@@ -407,6 +450,8 @@ def test_clicks_add_and_remove_points():
     assert [-5.5, 5.5] in points.X.tolist() and points.y[points.X.tolist().index([-5.5, 5.5])] == 1
     d = run.trainer.data
     assert len(d.X_train) + len(d.X_test) == 501
+    assert [-5.5, 5.5] in d.X_train.tolist()                      # drawn: the training points always are
+    assert np.array_equal(d.X_train[:-1], generated.X_train)       # and no other point changed its part
     at.session_state["clicks"] = [{"x": float(first[0]), "y": float(first[1]), "on": "train", "at": 2},
                                   {"x": "junk"}, None, {"x": 1, "y": 1}]
     at.run()

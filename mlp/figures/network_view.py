@@ -124,7 +124,8 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         from_y = centres[0][np.asarray(input_rows, np.intp)[i]] if c == 0 else centres[c][i]
         ends.append(np.column_stack([np.full(i.size, column_x[c] + 0.5), from_y,
                                      np.full(i.size, column_x[c + 1] - 0.5), centres[c + 1][j]]))
-        ids.append(np.column_stack([np.full(i.size, c), i + 1, j + 1]))      # units from 1
+        # as the weight editor numbers them: layer c + 1 (the weights into column c + 1), units from 1
+        ids.append(np.column_stack([np.full(i.size, c + 1), i + 1, j + 1]))
     ends = np.concatenate(ends) if ends else np.zeros((0, 4))
     ids = np.concatenate(ids) if ids else np.zeros((0, 3), np.intp)
     gap = np.full(len(ends), np.nan)
@@ -132,8 +133,9 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         "type": "scatter", "mode": "markers", "name": "weights",
         "x": _numbers((ends[:, 0] + ends[:, 2]) / 2, compact), "y": _numbers((ends[:, 1] + ends[:, 3]) / 2, compact),
         "customdata": typed_array(ids, "u1") if compact else ids.tolist(),
-        "hovertemplate": "w = %{marker.color:.3f}<br>from layer %{customdata[0]} unit "
-                         "%{customdata[1]} to unit %{customdata[2]}<extra>click to edit</extra>",
+        # short lines, all in the box (an <extra> part is drawn beside it)
+        "hovertemplate": "w = %{marker.color:.3f}<br>layer %{customdata[0]}, from unit %{customdata[1]}<br>"
+                         "to unit %{customdata[2]}<br><i>click to edit</i><extra></extra>",
         "hoverlabel": HOVER_LABEL}
 
     squares, hover_text, clicks, annotations = [], [], [], []
@@ -279,8 +281,9 @@ def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict
 def _link_markers(geometry: _Geometry, w: np.ndarray, compact: bool) -> dict:
     """Invisible markers on the links' midpoints: what a hover shows and a click reports.
 
-    customdata (layer of the source, from unit, to unit), units from 1, tells the page which weight was
-    clicked (mlp/ui edits it); the weight itself rides in marker.color, where the hover text finds it.
+    customdata (layer, from unit, to unit), numbered as the weight editor numbers them (layer 1 = the
+    weights from the inputs; units from 1), tells the page which weight was clicked (mlp/ui edits it);
+    the weight itself rides in marker.color, where the hover text finds it.
     """
     return {**geometry.link_markers,
             "marker": {"size": 10, "color": typed_array(w) if compact else rounded(w, 4),
@@ -325,7 +328,8 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     feature_labels: n_0 names for the input column, e.g. ["X₁", "X₂"].
     Layers wider than 16 units show their first 16 and "+N more". compact: the layers' heatmaps
     carry "zcodes" instead of "z", and coordinates and customdata are float32 typed arrays (jsonable.py).
-    Layers are numbered from 0 (the inputs) and units from 1 in the hover texts.
+    In the hover texts units are numbered from 1 and layers as the weight editor numbers them: the
+    neurons of layer 0 are the inputs, and the links of layer l lead into layer l (weights[l - 1]).
     stuck: per hidden layer a bool (n_l,) of units to outline in red: the dead or saturated units the
       alarm names (mlp/stuck_units.py).
     biases: L arrays (1, n_{l+1}), optional: a small square at each neuron's lower left corner, coloured

@@ -93,15 +93,16 @@ def click_on_plane(run: Run, payload) -> None:
     """A click on the decision-boundary chart: {"x", "y", "on": the trace clicked}.
 
     On a point ("train" or "test" trace): remove the nearest point. Elsewhere ("output", the
-    heatmap): add a point of the chosen class or value. The first edit of a generated set copies its
-    points (train and test) into the session's own data.
+    heatmap): add a point of the chosen class or value; it trains, so it is drawn where it was clicked
+    (UserPoints.dataset). The first edit of a generated set copies its points (train and test, each kept
+    in its part) into the session's own data.
     """
     try:
         x, y, on = float(payload["x"]), float(payload["y"]), str(payload.get("on", ""))
     except (TypeError, KeyError, ValueError, AttributeError):
         return                                   # not a click on the plane
     own = run.config.dataset in USER_SETS and session_points() is not None
-    base = session_points() if own else UserPoints.from_dataset(run.trainer.data)
+    base = session_points() if own else UserPoints.from_dataset(run.trainer.data, run.config)
     try:
         if on in ("train", "test"):
             points = base.removed_near(x, y)

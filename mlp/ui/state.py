@@ -2,8 +2,8 @@
 
 `Run` holds the config, trainer and play state (kept in st.session_state), and its methods are the
 transitions every page and lab goes through: play, pause, step, back, reset, start, load, propose a
-change, switch to the student's own points, take a played batch. A teacher's lock is checked in
-`proposal`, which every change of settings passes, so no widget has to remember it.
+change, switch to the student's own points, take a played batch, edit a weight by hand. A teacher's
+lock is checked in `proposal`, which every change of settings passes, so no widget has to remember it.
 
 The config lives in the URL too: a page reads it once when the session starts (a bad or hand-edited
 link gives messages and falls back per setting, never a traceback) and writes it back on every
@@ -77,6 +77,13 @@ class Run:
     def probe(self) -> None:
         """The charts show the whole training set's gradient at the current step, without taking one."""
         self.report = self.trainer.probe()
+
+    def edit(self, array, index, value: float) -> None:
+        """Set one weight or bias by hand, `array[index] = value` (`array` one of the net's own): Back
+        undoes it as it undoes a step."""
+        self.trainer.before_hand_edit()
+        array[index] = value
+        self.edited()
 
     def edited(self) -> None:
         """A weight changed by hand: the charts are computed afresh."""

@@ -1,9 +1,11 @@
 """Edit one weight or bias by hand, as TF Playground allows, and see the output change at once.
 
 A click on a link in the network view selects that weight (its customdata says which); the editor
-then shows it. Values are written straight into the running net.
-The editor is drawn outside the live fragment: its widgets cost ~8 ms to register, which every
-animation rerun would pay. So a click (handled in a fragment rerun) asks for one full rerun to show it.
+then shows it. Values are written straight into the running net, and Back undoes an edit as it undoes
+a step (Run.edit).
+The editor is a popover: opening it floats over the page and moves no chart, least of all the network
+under the cursor. It is drawn outside the live fragment: its widgets cost ~8 ms to register, which every
+animation rerun would pay. So a click (handled in a fragment rerun) asks for one full rerun to open it.
 """
 from __future__ import annotations
 
@@ -14,17 +16,19 @@ from .state import Run
 
 _KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
 _SHOW_SELECTION = "edit_selected"
+_OPEN = "edit_open"                # the popover's state: a clicked link opens it
+MAX_SIZE = 100.0                   # the value box's range
 
 
 def select_weight(customdata) -> None:
-    """From a clicked link: customdata = [layer of the source (0 = inputs), from unit, to unit]."""
-    source, from_unit, to_unit = int(customdata[0]), int(customdata[1]), int(customdata[2])
+    """From a clicked link: customdata = [layer, from unit, to unit], numbered as the editor numbers them
+    (layer 1 = the weights from the inputs into hidden layer 1; units from 1)."""
+    layer, from_unit, to_unit = int(customdata[0]), int(customdata[1]), int(customdata[2])
     st.session_state[_KIND] = "weight"
-    st.session_state[_LAYER] = source + 1          # W[l] feeds layer l, counting the first hidden as 1
+    st.session_state[_LAYER] = layer
     st.session_state[_FROM] = from_unit
     st.session_state[_TO] = to_unit
-    st.session_state.pop(_VALUE, None)             # show the selected weight's own value
-    st.session_state["edit_open"] = True
+    st.session_state[_OPEN] = True
     st.session_state[_SHOW_SELECTION] = True
 
 
@@ -33,8 +37,7 @@ def select_bias(layer: int, unit: int) -> None:
     st.session_state[_KIND] = "bias"
     st.session_state[_LAYER] = int(layer)
     st.session_state[_TO] = int(unit)
-    st.session_state.pop(_VALUE, None)
-    st.session_state["edit_open"] = True
+    st.session_state[_OPEN] = True
     st.session_state[_SHOW_SELECTION] = True
 
 
@@ -57,16 +60,11 @@ def _target(run: Run):
     return b, (0, j - 1)
 
 
-def _retarget() -> None:
-    st.session_state.pop(_VALUE, None)             # the value box shows the newly chosen entry
-
-
 def _write(run: Run) -> None:
     array, index = _target(run)
     value = st.session_state.get(_VALUE)
     if value is not None and not classroom.rules().locks("weights"):
-        array[index] = value
-        run.edited()
+        run.edit(array, index, value)
 
 
 def weight_editor(run: Run) -> None:
@@ -74,20 +72,21 @@ def weight_editor(run: Run) -> None:
     if allowed is None:
         return
     net = run.trainer.net
-    with st.expander("Edit a weight or bias by hand (or click a link in the network)",
-                     expanded=st.session_state.get("edit_open", False)):
-        cols = st.columns([2, 1, 1, 1, 2])
-        kind = cols[0].segmented_control("Edit", ["weight", "bias"], key=_KIND, default="weight", on_change=_retarget,
+    with st.popover("Edit weights", icon=":material/edit:", key=_OPEN, on_change="rerun", width="stretch",
+                    help="Set one weight or bias by hand; or click a link, a neuron or its bias square in the "
+                         "network to edit it."):
+        cols = st.columns([2.1, 1, 1.3, 1.1, 1.7])
+        kind = cols[0].segmented_control("Edit", ["weight", "bias"], key=_KIND, default="weight",
                                          help="A weight scales one link; a bias shifts one neuron.")
-        layer = cols[1].number_input("Layer", 1, net.n_layers, key=_LAYER, on_change=_retarget,
+        layer = cols[1].number_input("Layer", 1, net.n_layers, key=_LAYER,
                                      help=f"1 to {net.n_layers}: the layer the link leads into "
                                           f"({net.n_layers} is the output).")
         if kind == "weight":
-            cols[2].number_input("From unit", 1, net.sizes[layer - 1], key=_FROM, on_change=_retarget,
+            cols[2].number_input("From unit", 1, net.sizes[layer - 1], key=_FROM,
                                  help="The unit in the layer before (the inputs for layer 1).")
-        cols[3].number_input("To unit", 1, net.sizes[layer], key=_TO, on_change=_retarget,
-                             help="The unit in this layer.")
+        cols[3].number_input("To unit", 1, net.sizes[layer], key=_TO, help="The unit in this layer.")
         array, index = _target(run)
-        st.session_state.setdefault(_VALUE, float(array[index]))
-        cols[4].number_input("Value", -100.0, 100.0, step=0.1, format="%.4f", key=_VALUE,
+        # the entry as it is now: after a step, a Back or a newly chosen entry too
+        st.session_state[_VALUE] = min(max(float(array[index]), -MAX_SIZE), MAX_SIZE)
+        cols[4].number_input("Value", -MAX_SIZE, MAX_SIZE, step=0.1, format="%.4f", key=_VALUE,
                              on_change=_write, args=(run,), **allowed)
