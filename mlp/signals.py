@@ -36,6 +36,8 @@ class LayerSignals:
     update_ratio: np.ndarray        # (L,) ‖ΔW[l]‖ / ‖W[l]‖ of the step (≈1e-3 is healthy)
     delta_mean_abs: np.ndarray      # (L,) mean |delta[l]| over the batch
     stuck_fraction: np.ndarray      # (L,) share of dead (ReLU) / saturated (sigmoid, tanh) units; nan for output
+    # per layer (low, high): whether A[l] can leave its histogram's range at that end (open_ends)
+    activation_open_ends: tuple[tuple[bool, bool], ...] | None = None
 
     @property
     def gradient_edges(self) -> np.ndarray:
@@ -206,6 +208,7 @@ class _Plan:
         L, act, dtype, nw = net.n_layers, net.activation, net.dtype, net.n_weights
         self.activation, self.output = act, net.output        # what the plan was made for
         self.ranges = activation_ranges(net, hidden_outputs)
+        self.open_ends = tuple(open_ends(net))
         self.edges = np.stack([np.linspace(lo, hi, N_BINS + 1) for lo, hi in self.ranges])
         self.edges.flags.writeable = False               # shared by every report of this net
         self.tiny = np.finfo(dtype).tiny
@@ -351,4 +354,4 @@ def collect_signals(net, before: np.ndarray | None) -> LayerSignals:
     np.less(sums[n:], plan.stuck_sum, out=sums[n:])                      # 1 = stuck, 0 = not
     means = np.add.reduceat(sums, plan.sum_starts) * plan.per_sum
     return LayerSignals(act_hist, plan.edges, grad_hist, grad_norm, weight_norm, update_ratio,
-                        means[:L], means[L:])
+                        means[:L], means[L:], plan.open_ends)

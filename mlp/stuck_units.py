@@ -73,18 +73,19 @@ class StuckWatch:
         self._step: int | None = None
         self._kind: str | None = None
 
-    def observe(self, step: int, masks: list[np.ndarray] | None, kind: str | None) -> None:
-        """The stuck units at `step` (stuck_units of the net then). A step back, another shape or
-        activation forgets what was seen."""
+    def observe(self, step: int, masks: list[np.ndarray] | None, kind: str | None) -> list[np.ndarray] | None:
+        """The stuck units at `step` (stuck_units of the net then); returns what is flagged now (flagged()).
+        A step back, another shape or activation forgets what was seen."""
         if masks is None:
             self._since, self._step, self._kind = None, step, kind
-            return
+            return None
         shapes = [m.shape for m in masks]
         if (self._since is None or self._step is None or step < self._step or kind != self._kind
                 or shapes != [s.shape for s in self._since]):
             self._since = [np.full(m.shape, -1, np.int64) for m in masks]
         self._since = [np.where(m, np.where(s >= 0, s, step), -1) for m, s in zip(masks, self._since)]
         self._step, self._kind = step, kind
+        return self.flagged()
 
     def flagged(self, stretch: int = STRETCH_STEPS) -> list[np.ndarray] | None:
         """Per hidden layer, the units stuck for at least `stretch` steps by the last observed step."""

@@ -12,7 +12,6 @@ import numpy as np
 
 from mlp import figures
 from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
-from mlp.signals import open_ends
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
@@ -89,8 +88,8 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     watch: shown this state's dead and saturated units first (mlp/stuck_units.py); the network view
     outlines the ones it flags.
     """
-    if watch is not None:
-        watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train), trainer.config.activation)
+    stuck = None if watch is None else watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train),
+                                                     trainer.config.activation)
     h = trainer.history
     steps = h.column("step")
     classification = trainer.config.problem == "classification"
@@ -105,13 +104,12 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged(),
-                                             controls=True)
+        out["network"] = network_view_figure(trainer, compact, stuck, controls=True)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
                                                              title_prefix="activations", compact=compact,
-                                                             open_ends=open_ends(trainer.net))
+                                                             open_ends=s.activation_open_ends)
         out["gradients"] = figures.layer_histograms_figure(s.gradient_hist, s.gradient_edges,
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|",
                                                            compact=compact, open_ends=(True, True))

@@ -14,9 +14,11 @@ import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
 from mlp.figures.legend import output_legend_html
+from mlp.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
+from mlp.trainer import Report
 
 from .class_session import post_snapshot
 from .live_loop import live_loop
@@ -44,17 +46,15 @@ def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
     return batch.frames
 
 
-def _counters(run: Run, place) -> None:
+def _counters(r: Report, place) -> None:
     """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
-    r = run.report
     with place.container():
         epoch, step = st.columns(2)
         epoch.metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
         step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
 
 
-def _losses(run: Run) -> None:
-    r, c = run.report, run.config
+def _losses(r: Report, c: Config) -> None:
     cols = st.columns(3)
     data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
     cols[0].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
@@ -65,10 +65,8 @@ def _losses(run: Run) -> None:
         cols[2].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
 
 
-def _banners(run: Run) -> None:
-    """What stopped the run, and what the losses leave out."""
-    r, c = run.report, run.config
-    penalty = weight_penalty(run.trainer.net, c.regularization, c.reg_rate)
+def _banners(r: Report, c: Config, penalty: float) -> None:
+    """What stopped the run, and what the losses leave out (`penalty`: the weight penalty now)."""
     if c.regularization in FORMULAS:
         st.caption(f"The losses are the data loss alone. The {c.regularization.upper()} penalty "
                    f"{FORMULAS[c.regularization]} (λ = {c.reg_rate:g}, weights only, biases exempt) is "
@@ -90,28 +88,29 @@ def _banners(run: Run) -> None:
                    icon="🎯")
 
 
-def _chart(run: Run, frames: list[dict[str, dict]], name: str, on_click=None, plane_clicks: bool = False) -> None:
+def _chart(revision: int, frames: list[dict[str, dict]], name: str, on_click=None, plane_clicks: bool = False) -> None:
     if name in frames[-1]:
         figs = [f[name] for f in frames if name in f]
-        live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=run.frame,
+        live_chart(figs, key=f"chart_{name}", height=CHART_HEIGHTS[name], revision=revision,
                    on_click=on_click, plane_clicks=plane_clicks)
 
 
 def _network_column(run: Run, frames, watch) -> None:
     st.markdown(NETWORK_TITLE, help=NETWORK_HELP)
-    _chart(run, frames, "network", on_click=lambda payload: network_click(run, payload))
+    _chart(run.frame, frames, "network", on_click=lambda payload: network_click(run, payload))
     show_selection()
-    _banners(run)
+    c = run.config
+    _banners(run.report, c, weight_penalty(run.trainer.net, c.regularization, c.reg_rate))
     alarm_banner(run, watch, "playground")
 
 
 def _output_column(run: Run, frames) -> None:
     st.markdown("**OUTPUT**", help="The net's prediction over the input plane, with the training points; the "
                                    "curve is the data loss, training (solid) and test (dashed).")
-    _losses(run)
-    _chart(run, frames, "loss")
+    _losses(run.report, run.config)
+    _chart(run.frame, frames, "loss")
     editing = editing_points()
-    _chart(run, frames, "boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
+    _chart(run.frame, frames, "boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
            plane_clicks=editing)
     st.html(output_legend_html(run.config.problem, run.config.n_output_classes))
     output_toggles()
@@ -123,7 +122,7 @@ def _gradient_views(run: Run, frames) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time", help=GRAD_NORMS_HELP)
-        _chart(run, frames, "grad_norms")
+        _chart(run.frame, frames, "grad_norms")
     with right:
         view_toggles()
         if run.config.problem == "classification" and run.report.confusion is not None:
@@ -133,8 +132,8 @@ def _gradient_views(run: Run, frames) -> None:
                            height=300, revision=run.frame)
     if "activations" in frames[-1]:
         st.markdown("**Activations** of each layer in the last step, and its **gradients** (log₁₀|dW|).")
-        _chart(run, frames, "activations")
-        _chart(run, frames, "gradients")
+        _chart(run.frame, frames, "activations")
+        _chart(run.frame, frames, "gradients")
 
 
 def live_playground(run: Run, counters) -> None:
@@ -154,7 +153,7 @@ def live_playground(run: Run, counters) -> None:
         watch, frames = computed
         post_snapshot(run, watch)         # to the class wall, when this session joined a class
         rerun_page_if_changed()
-        _counters(run, counters)
+        _counters(run.report, counters)
         network, output = st.columns([5, 3.4], gap="medium")
         with network:
             _network_column(run, frames, watch)
