@@ -83,6 +83,20 @@ def test_a_post_replaces_the_students_card_and_leaving_removes_it(store):
     assert store.weights(class_id, key, ana) is None
 
 
+def test_a_post_brings_back_the_class_and_a_card_gives_its_name(store):
+    class_id, key = store.create_class("Read back")
+    s = new_student_id()
+    assert store.student_name(class_id, s) is None
+    info = store.post_and_read_class(class_id, s, "Ana", SNAP)
+    assert (info.id, info.title, info.challenge) == (class_id, "Read back", None)
+    store.set_challenge(class_id, key, {"target": 0.5})
+    assert store.post_and_read_class(class_id, s, "Ana", SNAP).challenge == {"target": 0.5}
+    assert store.student_name(class_id, s) == "Ana" and store.student_name(class_id, "x") is None
+    assert [c.name for c in store.wall(class_id, key)] == ["Ana"]          # one card, however many posts
+    store.erase_class(class_id, key)
+    assert store.post_and_read_class(class_id, s, "Ana", SNAP) is None and store.student_name(class_id, s) is None
+
+
 def test_weights_over_the_cap_are_not_kept_and_a_huge_snapshot_is_refused(store):
     class_id, key = store.create_class("Caps")
     s = new_student_id()

@@ -11,6 +11,7 @@ nothing. Names are shown with st.text or escaped, never as Markdown. The store i
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 import time
@@ -22,7 +23,7 @@ from mlp import class_wall
 from mlp.checkpoint import CheckpointError, load_trainer
 from mlp.config import FIELD, Config
 from mlp.datasets import DATASETS
-from mlp.figures.wall_thumbnail import thumbnail_svg
+from mlp.figures.wall_thumbnail import thumbnail_png
 from mlp.store import MAX_TITLE, StoreError, open_store
 
 from . import class_session, classroom, lab_link
@@ -88,7 +89,7 @@ def _to_playground(challenge: dict | None) -> None:
         config, _ = Config.from_query_lenient(params, run.config)
         run.propose(**{k: getattr(config, k) for k in params if k in FIELD})
         params = url_params(run.config)
-    _switch("app.py", params)
+    _switch("app.py", {**params, **class_session.url_param()})
 
 
 def _switch(page: str, params: dict[str, str]) -> None:
@@ -207,14 +208,23 @@ def _outputs(snap: dict) -> int:
         return 2
 
 
+@functools.lru_cache(maxsize=512)
+def _thumb_src(thumb, kind: str, outputs: int) -> str:
+    """A card's picture as a data URL: a PNG of one pixel a cell (about 0.4 KB; an SVG was 10 KB),
+    made once per snapshot, not once per wall refresh (the wall redraws every card every second)."""
+    png = thumbnail_png(class_wall.read_thumb({"thumb": thumb}), kind, outputs)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def _card(card, class_id: str, key: str, now: float) -> None:
     snap = card.snapshot
+    thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
+    kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
     with st.container(border=True):
         st.text(card.name)
-        svg = thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))
-        # as an image: st.html's sanitizer drops inline SVG, and an <img> runs nothing the SVG might hold
+        # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
-                f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div>')
+                f'style="image-rendering: pixelated" src="{_thumb_src(thumb, kind, _outputs(snap))}"></div>')
         st.text(card_lines(snap, now))
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                           help="Open this run here, large: the same settings and the student's "

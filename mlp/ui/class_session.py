@@ -6,11 +6,20 @@ wall, which rereads every WALL_EVERY_S, is at most POST_EVERY_S + WALL_EVERY_S b
 posts whenever its step or state changes (a Step, a Reset): those come at a human pace. A session that
 joined no class does nothing here. What is posted is the snapshot (mlp/class_wall.py) and the run's
 checkpoint, nothing else; leaving deletes the card.
+
+A post is one transaction (Store.post_and_read_class), which also brings back the class's challenge:
+there is no separate read of the class per post.
+
+The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
+page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,
+instead of joining again. The share links (state.link_params) never carry it.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+
+from mlp.store import TOKEN
 
 import streamlit as st
 
@@ -22,6 +31,8 @@ from mlp.stuck_units import StuckWatch
 from .state import Run
 
 SESSION_KEY = "class_membership"
+MEMBER_PARAM = "member"
+RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
 POST_EVERY_S = 1.0
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: it is
                         # most of a post's cost (1.5 of 2.2 ms for the default net)
@@ -42,18 +53,65 @@ class Membership:
 
 
 def membership() -> Membership | None:
-    return st.session_state.get(SESSION_KEY)
+    """This session's class, or, in a session that has none yet, the one its address names (a reload)."""
+    m = st.session_state.get(SESSION_KEY)
+    if m is None and st.session_state.get(RESTORE_TRIED_KEY) != st.query_params.get(MEMBER_PARAM):
+        m = _restore()
+    return m
+
+
+def _restore() -> Membership | None:
+    """The card named by the address bar's member param, taken back: same student id, same name."""
+    raw = st.query_params.get(MEMBER_PARAM)
+    st.session_state[RESTORE_TRIED_KEY] = raw
+    class_id, _, student_id = (raw or "").partition(".")
+    if not (TOKEN.fullmatch(class_id) and TOKEN.fullmatch(student_id)):
+        return None
+    try:
+        store = open_store()
+        info = store.class_info(class_id)
+        name = store.student_name(class_id, student_id) if info is not None else None
+    except Exception:           # the wall is an extra: a database hiccup must never stop the page
+        return None
+    if name is None:            # the student left, or the class was erased: a stale link, nothing to take back
+        return None
+    m = st.session_state[SESSION_KEY] = Membership(class_id, student_id, name, info.title, info.challenge)
+    return m
+
+
+def url_param() -> dict[str, str]:
+    """The address bar's param naming this session's card (empty when it is in no class)."""
+    m = st.session_state.get(SESSION_KEY)
+    return {MEMBER_PARAM: f"{m.class_id}.{m.student_id}"} if m is not None else {}
+
+
+def keep_in_url() -> None:
+    """Put the card's param back into the address bar (Streamlit drops query params on a page change);
+    run by every page first (page_setup), so a reloaded page takes its card back before anything
+    rewrites the address bar."""
+    membership()
+    for param, text in url_param().items():
+        if st.query_params.get(param) != text:
+            st.query_params[param] = text
 
 
 def join(class_id: str, title: str, name: str, challenge: dict | None) -> Membership:
+    """Join: the card appears on the wall at once (state "joined", no picture yet) and is named in the
+    address bar, so a reload keeps it."""
     m = Membership(class_id, new_student_id(), name, title, challenge)
     st.session_state[SESSION_KEY] = m
+    try:
+        open_store().post(class_id, m.student_id, name, {"state": "joined", "time": time.time()}, None)
+    except Exception as err:    # the wall is an extra: the next post tries again
+        m.problem = f"{type(err).__name__}: {str(err)[:200]}"
     return m
 
 
 def leave() -> None:
     """Remove this student's card and stop posting."""
     m = st.session_state.pop(SESSION_KEY, None)
+    st.query_params.pop(MEMBER_PARAM, None)
+    st.session_state[RESTORE_TRIED_KEY] = None          # nothing in the address bar to take back now
     if m is not None:
         open_store().leave(m.class_id, m.student_id)
 
@@ -71,19 +129,14 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m = membership()
     if m is None or run.report is None:
         return
+    keep_in_url()
     state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
     now, seen = time.monotonic(), (state, run.report.step)
     if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now - m.last_post < POST_EVERY_S):
         return
     m.last_post, m.last_seen = now, seen
     try:
-        store = open_store()
-        info = store.class_info(m.class_id)
-        if info is None:                        # the teacher erased the class (or it expired)
-            st.session_state.pop(SESSION_KEY, None)
-            return
-        if info.challenge != m.challenge:
-            m.challenge, m.reached = info.challenge, None
+        # the challenge is the one the last post brought back: a new one counts from the next post on
         if m.reached is None and class_wall.meets(m.challenge, run.trainer, run.report):
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
         snap = class_wall.snapshot(run.trainer, run.report, state, m.reached)
@@ -91,7 +144,12 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
             weights, m.last_weights = _weights(run), now
         else:
             weights = KEEP
-        store.post(m.class_id, m.student_id, m.name, snap, weights)
+        info = open_store().post_and_read_class(m.class_id, m.student_id, m.name, snap, weights)
+        if info is None:                        # the teacher erased the class (or it expired)
+            st.session_state.pop(SESSION_KEY, None)
+            return
+        if info.challenge != m.challenge:
+            m.challenge, m.reached = info.challenge, None
         m.problem = None
     except Exception as err:    # the wall is an extra: a database hiccup must never stop a student's run
         m.problem = f"{type(err).__name__}: {str(err)[:200]}"

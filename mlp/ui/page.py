@@ -11,7 +11,7 @@ from streamlit.errors import StreamlitAPIException
 from mlp.live.frame import Views
 from mlp.userdata import USER_SETS
 
-from . import classroom, streamlit_seams as seams
+from . import class_session, classroom, streamlit_seams as seams
 from .plotly_live import load_plotly_js
 from .state import Run, link_params, url_params
 
@@ -43,6 +43,7 @@ def page_setup(title: str) -> None:
     st.html(seams.NO_STALE_FADE)
     load_plotly_js()
     classroom.keep_in_url()
+    class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
 
 
