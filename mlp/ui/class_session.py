@@ -46,6 +46,7 @@ class Membership:
     title: str
     challenge: dict | None = None
     reached: dict | None = None       # when this run met `challenge`: {"step", "n_params"}
+    next_post: float = 0.0            # time.monotonic() when the next post of a playing run is due
     last_post: float = 0.0            # time.monotonic() of the last post ...
     last_weights: float = -1e9        # ... and of the last one that carried the weights
     last_seen: tuple = (None, None)   # (state, step) of the last post
@@ -132,8 +133,12 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     keep_in_url()
     state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
     now, seen = time.monotonic(), (state, run.report.step)
-    if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now - m.last_post < POST_EVERY_S):
+    if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now < m.next_post):
         return
+    # Due every POST_EVERY_S from when it was due, not from when it went: a page reruns about twice a
+    # second, and "a second after the last post" would mostly wait for the rerun after next (1.5 s).
+    # Never sooner than half of POST_EVERY_S, so a page that lagged does not post in a burst.
+    m.next_post = max(m.next_post + POST_EVERY_S, now + POST_EVERY_S / 2)
     m.last_post, m.last_seen = now, seen
     try:
         # the challenge is the one the last post brought back: a new one counts from the next post on
