@@ -7,8 +7,10 @@ posts whenever its step or state changes (a Step, a Reset): those come at a huma
 joined no class does nothing here. What is posted is the snapshot (mlp/class_wall.py) and the run's
 checkpoint, nothing else; leaving deletes the card.
 
-A post is one transaction (Store.post_and_read_class), which also brings back the class's challenge:
-there is no separate read of the class per post.
+A playing run's posts go through the process's post queue (mlp/class_posts.py): written in one
+transaction with the other students' of the same quarter second, from a thread of their own, and the
+write brings back the class's challenge (no read of the class per post). A paused run's post (a Step,
+a Pause) is written at once, so the card shows it before the page is drawn.
 
 The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
 page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,
@@ -25,6 +27,7 @@ import streamlit as st
 
 from mlp import class_wall
 from mlp.checkpoint import save_trainer
+from mlp.class_posts import UNKNOWN, post_queue
 from mlp.store import KEEP, MAX_WEIGHT_BYTES, new_student_id, open_store
 from mlp.stuck_units import StuckWatch
 
@@ -114,7 +117,8 @@ def leave() -> None:
     st.query_params.pop(MEMBER_PARAM, None)
     st.session_state[RESTORE_TRIED_KEY] = None          # nothing in the address bar to take back now
     if m is not None:
-        open_store().leave(m.class_id, m.student_id)
+        store = open_store()
+        post_queue(store).leave(m.class_id, m.student_id)
 
 
 def _weights(run: Run) -> bytes | None:
@@ -141,7 +145,7 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m.next_post = max(m.next_post + POST_EVERY_S, now + POST_EVERY_S / 2)
     m.last_post, m.last_seen = now, seen
     try:
-        # the challenge is the one the last post brought back: a new one counts from the next post on
+        # the challenge is the one the last write brought back: a new one counts from the next post on
         if m.reached is None and class_wall.meets(m.challenge, run.trainer, run.report):
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
         snap = class_wall.snapshot(run.trainer, run.report, state, m.reached)
@@ -149,12 +153,16 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
             weights, m.last_weights = _weights(run), now
         else:
             weights = KEEP
-        info = open_store().post_and_read_class(m.class_id, m.student_id, m.name, snap, weights)
+        queue = post_queue(open_store())
+        queue.put(m.class_id, m.student_id, m.name, snap, weights)
+        if not run.playing:
+            queue.flush()
+        info = queue.known(m.class_id)
         if info is None:                        # the teacher erased the class (or it expired)
             st.session_state.pop(SESSION_KEY, None)
             return
-        if info.challenge != m.challenge:
+        if info is not UNKNOWN and info.challenge != m.challenge:
             m.challenge, m.reached = info.challenge, None
-        m.problem = None
+        m.problem = queue.problem(m.class_id, m.student_id)
     except Exception as err:    # the wall is an extra: a database hiccup must never stop a student's run
         m.problem = f"{type(err).__name__}: {str(err)[:200]}"
