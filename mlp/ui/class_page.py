@@ -31,7 +31,7 @@ from .state import Run, config_from_link, url_params
 
 PAGE = "Class"
 WALL_EVERY_S = 1.0
-CARDS_PER_ROW = 5
+CARD_WIDTH = 210                     # px: five cards a row on a 1280-pixel projector
 QUIET_S = 10.0                       # a card not updated for this long says so (paused, or the tab closed)
 CREATED_KEY = "class_created"        # session_state: (class id, key) of the class this session started
 LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
@@ -220,7 +220,7 @@ def _card(card, class_id: str, key: str, now: float) -> None:
     snap = card.snapshot
     thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
     kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
-    with st.container(border=True):
+    with st.container(border=True, width=CARD_WIDTH):
         st.text(card.name)
         # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
@@ -311,12 +311,11 @@ def teacher_wall(class_id: str, key: str) -> None:
             return
         st.caption(f"{len(cards)} student(s) · refreshed every {WALL_EVERY_S:g} s")
         now = time.time()
-        cards = class_wall.sort_cards(cards, sort)
-        for start in range(0, len(cards), CARDS_PER_ROW):
-            row = st.columns(CARDS_PER_ROW)
-            for col, card in zip(row, cards[start:start + CARDS_PER_ROW]):
-                with col:
-                    _card(card, class_id, key, now)
+        # one wrapping row of fixed-width cards: rows of st.columns were six blocks more per five cards,
+        # all resent every second
+        with st.container(horizontal=True, wrap=True, gap="small"):
+            for card in class_wall.sort_cards(cards, sort):
+                _card(card, class_id, key, now)
 
     _cards()
 

@@ -58,8 +58,10 @@ class Membership:
 
 def membership() -> Membership | None:
     """This session's class, or, in a session that has none yet, the one its address names (a reload)."""
-    m = st.session_state.get(SESSION_KEY)
-    if m is None and st.session_state.get(RESTORE_TRIED_KEY) != st.query_params.get(MEMBER_PARAM):
+    state = st.session_state
+    m = state.get(SESSION_KEY)
+    # every Playground rerun asks (post_snapshot): look at the address only while it names a card
+    if m is None and MEMBER_PARAM in st.query_params and state.get(RESTORE_TRIED_KEY) != st.query_params[MEMBER_PARAM]:
         m = _restore()
     return m
 
@@ -134,7 +136,6 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m = membership()
     if m is None or run.report is None:
         return
-    keep_in_url()
     state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
     now, seen = time.monotonic(), (state, run.report.step)
     if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now < m.next_post):
