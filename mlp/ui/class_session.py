@@ -136,8 +136,14 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m = membership()
     if m is None or run.report is None:
         return
+    now = time.monotonic()
+    # every rerun of every student comes here: a playing run that is not due yet (and has not just
+    # diverged) leaves before the stuck-unit check; a dead or saturated layer shows on the next post
+    if (run.playing and now < m.next_post and run.report.diverged_at is None
+            and m.last_seen[0] not in (None, "paused", "diverged")):
+        return
     state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
-    now, seen = time.monotonic(), (state, run.report.step)
+    seen = (state, run.report.step)
     if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now < m.next_post):
         return
     # Due every POST_EVERY_S from when it was due, not from when it went: a page reruns about twice a
