@@ -313,3 +313,9 @@ def test_a_cards_text_changes_only_with_its_snapshot_until_it_goes_quiet():
     assert card_lines(snap, 1065.0).endswith("quiet for 60 s")
     assert card_lines(snap, 1600.0).endswith("quiet for 10 min")
     assert card_lines({"test_loss": "<b>", "problem": "regression"}, 0.0) == "? · ?\nstep –\ntest loss – · R² –"
+
+
+def test_a_card_made_by_a_join_says_so_until_the_first_post():
+    from mlp.ui.class_page import card_lines
+    assert card_lines({"state": "joined", "time": 100.0}, 105.0) == "joined · not training yet"
+    assert card_lines({"state": "joined", "time": 100.0}, 130.0) == "joined · not training yet\nquiet for 30 s"

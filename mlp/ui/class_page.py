@@ -167,9 +167,12 @@ def _number(value, fmt: str) -> str:
 def card_lines(snap: dict, now: float) -> str:
     """A card's text under the name: plain text, the student's values never read as markup."""
     metric = "acc." if snap.get("problem") == "classification" else "R²"
-    lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
-             f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
-             f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
+    if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
+        lines = ["joined · not training yet"]
+    else:
+        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+                 f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
+                 f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
     if isinstance(reached, dict):
         lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "

@@ -21,14 +21,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from mlp.store import TOKEN
-
 import streamlit as st
 
 from mlp import class_wall
 from mlp.checkpoint import save_trainer
 from mlp.class_posts import UNKNOWN, post_queue
-from mlp.store import KEEP, MAX_WEIGHT_BYTES, new_student_id, open_store
+from mlp.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
 from mlp.stuck_units import StuckWatch
 
 from .state import Run
@@ -37,8 +35,8 @@ SESSION_KEY = "class_membership"
 MEMBER_PARAM = "member"
 RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
 POST_EVERY_S = 1.0
-WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: it is
-                        # most of a post's cost (1.5 of 2.2 ms for the default net)
+WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
+                        # it (about 1 ms for the default net) costs more than the rest of a post
 
 
 @dataclass
@@ -118,9 +116,8 @@ def leave() -> None:
     m = st.session_state.pop(SESSION_KEY, None)
     st.query_params.pop(MEMBER_PARAM, None)
     st.session_state[RESTORE_TRIED_KEY] = None          # nothing in the address bar to take back now
-    if m is not None:
-        store = open_store()
-        post_queue(store).leave(m.class_id, m.student_id)
+    if m is not None:        # through the queue: a post still waiting there must not bring the card back
+        post_queue(open_store()).leave(m.class_id, m.student_id)
 
 
 def _weights(run: Run) -> bytes | None:
