@@ -8,7 +8,7 @@ Every student is a bench/protocol_client.py `Student` (no browser: what is measu
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
   without   N students open the Playground and press Play: the baseline
   with      N students open the class's join link (each a name), land on the Playground, press Play and
-            so post a snapshot every 2 s; a teacher's wall (also a `Student`, on the teacher link)
+            so post a snapshot every second; a teacher's wall (also a `Student`, on the teacher link)
             rereads the store every second
 With --baseline REV a third kind of round runs REV's checkout (git archive into a temp folder) with a
 class, so a change to the wall is measured before and after in the same run, the rounds interleaved.

@@ -31,7 +31,7 @@ from .state import Run, config_from_link, url_params
 
 PAGE = "Class"
 WALL_EVERY_S = 1.0
-CARD_WIDTH = 210                     # px: five cards a row on a 1280-pixel projector
+CARD_WIDTH = 210                     # px: a card; as many a row as the screen holds (4-5 on a projector)
 QUIET_S = 10.0                       # a card not updated for this long says so (paused, or the tab closed)
 CREATED_KEY = "class_created"        # session_state: (class id, key) of the class this session started
 LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
