@@ -9,10 +9,11 @@ thread; writes never overlap, so a card never goes back to an older snapshot. No
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 
-from .store import KEEP, ClassInfo, Store
+from .store import KEEP, MAX_SNAPSHOT_CHARS, ClassInfo, Store, StoreError
 
 FLUSH_EVERY_S = 0.25
 UNKNOWN = object()          # known(): no flush has seen this class yet
@@ -29,7 +30,11 @@ class PostQueue:
         self._thread: threading.Thread | None = None
 
     def put(self, class_id: str, student_id: str, name: str, snapshot: dict, weights=KEEP) -> None:
-        """Queue a student's latest snapshot (and checkpoint, or KEEP the last one sent)."""
+        """Queue a student's latest snapshot (and checkpoint, or KEEP the last one sent). A snapshot the
+        store would refuse raises here, on its student's thread, not in a write it would spoil for all."""
+        text = json.dumps(snapshot, allow_nan=False)          # raises ValueError on NaN
+        if len(text) > MAX_SNAPSHOT_CHARS:
+            raise StoreError(f"a snapshot is at most {MAX_SNAPSHOT_CHARS} characters, got {len(text)}")
         with self._lock:
             old = self._pending.get((class_id, student_id))
             if weights is KEEP and old is not None:

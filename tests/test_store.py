@@ -134,6 +134,10 @@ def test_the_post_queue_writes_the_latest_post_and_leaving_drops_a_waiting_one(s
     q.leave(class_id, ben)
     q.flush()
     assert [c.name for c in store.wall(class_id, key)] == ["Ana"]
+    with pytest.raises(ValueError):
+        q.put(class_id, ana, "Ana", {"test_loss": float("nan")})   # refused on the way in: the others' posts go on
+    with pytest.raises(StoreError):
+        q.put(class_id, ana, "Ana", {"x": "y" * 20_000})
     store.erase_class(class_id, key)
     q.put(class_id, ana, "Ana", SNAP)
     q.flush()
