@@ -2,13 +2,16 @@
 
     python bench/class_wall.py --students 30 --seconds 60
     python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.serve: 2 workers + nginx
+    python bench/class_wall.py --students 30 --workers 2 --baseline main  # and `main`'s wall beside this one
 
 Every student is a bench/protocol_client.py `Student` (no browser: what is measured is the server).
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
   without   N students open the Playground and press Play: the baseline
   with      N students open the class's join link (each a name), land on the Playground, press Play and
-            so post a snapshot every 2 s; a teacher's wall (also a `Student`, on the teacher link)
+            so post a snapshot every second; a teacher's wall (also a `Student`, on the teacher link)
             rereads the store every second
+With --baseline REV a third kind of round runs REV's checkout (git archive into a temp folder) with a
+class, so a change to the wall is measured before and after in the same run, the rounds interleaved.
 Printed per round: the server's CPU (its processes; 100% = one core), the students' step rate, and
 for the wall how far behind it is: a card's age when it arrives (its arrival time minus the time
 its snapshot was taken, which the card carries as data-time), and how old a student's card is when
@@ -22,6 +25,7 @@ import asyncio
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +37,8 @@ from bench.playground_page import playground_server  # noqa: E402
 from bench.protocol_client import Student  # noqa: E402
 from bench.workshop import _server_pids  # noqa: E402
 from tests.procstat import cpu_seconds  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 WARMUP_S = 5.0
 CARD = re.compile(rb'data-time="(\d+\.\d+)"><img alt="([^"]*)\'s output"')
@@ -47,6 +53,7 @@ class Wall:
         self.client.on_message = self._message
         self.lags: list[float] = []          # a card's age when it arrives
         self.stale: list[float] = []         # a card's age when the next one of that student replaces it
+        self.gaps: list[float] = []          # snapshot time of a student's card minus that of their last one
         self.last: dict[bytes, float] = {}   # student -> snapshot time of the card on the wall
         self.counting = False
 
@@ -60,6 +67,7 @@ class Wall:
                 self.lags.append(now - t)
                 if name in self.last:
                     self.stale.append(now - self.last[name])
+                    self.gaps.append(t - self.last[name])
             self.last[name] = t
 
 
@@ -90,14 +98,26 @@ async def _round(url: str, server: list[int], n: int, seconds: float, class_id: 
     if wall:
         wall.counting = False
     steps = [((s.step or 0) - a) / (t1 - t0) for s, a in zip(students, steps0)]
+    # server CPU per step taken: what neighbours on a shared machine take from the server changes the
+    # step rate, much less what each step (and the class's share beside it) costs
+    cpu_per_kstep = 1000 * 1000 * (cpu1 - cpu0) / max(1.0, sum(steps) * (t1 - t0))
     lost = sum(1 for s in students if s.error)
     await asyncio.gather(*(s.close() for s in students), *([wall.client.close()] if wall else []))
-    result = {"cpu": 100 * (cpu1 - cpu0) / (t1 - t0), "steps": statistics.median(steps), "lost": lost}
+    result = {"cpu": 100 * (cpu1 - cpu0) / (t1 - t0), "steps": statistics.median(steps), "lost": lost,
+              "cpu_per_kstep": cpu_per_kstep}
     if wall:
-        lags, stale = sorted(wall.lags), sorted(wall.stale)
-        result.update(cards=len(lags), lag_median=_q(lags, 0.5), lag_p95=_q(lags, 0.95),
-                      stale_p95=_q(stale, 0.95), stale_max=_q(stale, 1.0))
+        lags, stale, gaps = sorted(wall.lags), sorted(wall.stale), sorted(wall.gaps)
+        result.update(cards=len(lags) / seconds, lag_median=_q(lags, 0.5), lag_p95=_q(lags, 0.95),
+                      gap_p95=_q(gaps, 0.95), stale_p95=_q(stale, 0.95), stale_max=_q(stale, 1.0))
     return result
+
+
+def _checkout(rev: str) -> str:
+    """REV's tree in a temp folder (git archive: no worktree, the repository is left as it is)."""
+    folder = tempfile.mkdtemp(prefix="mlp-bench-baseline-")
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -106,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--repeat", type=int, default=2, help="rounds of each kind, alternating (medians printed)")
     p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.serve with K workers")
+    p.add_argument("--baseline", metavar="REV", help="also run REV's checkout with a class (before / after)")
     args = p.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="mlp-bench-store-")
     os.environ["MLP_STORE"] = f"sqlite:///{folder}/classes.sqlite"      # the server inherits it
@@ -113,31 +134,49 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.students} students, {args.seconds:g} s a round, "
           f"{'mlp.serve with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
           f"store {os.environ['MLP_STORE']}, {os.cpu_count()} cores")
-    rounds = {"without": [], "with": []}
-    for _ in range(args.repeat):          # alternating, each on a fresh server: drift and neighbours hit both
-        for kind in rounds:
-            with playground_server(args.workers) as (url, server):
-                ids = open_store().create_class("Bench") if kind == "with" else (None, None)   # a fresh wall
+    kinds = {"without": ROOT, "with": ROOT}
+    if args.baseline:
+        kinds = {"without": ROOT, f"with@{args.baseline}": _checkout(args.baseline), "with": ROOT}
+    rounds = {kind: [] for kind in kinds}
+    for _ in range(args.repeat):          # alternating, each on a fresh server: drift and neighbours hit all
+        for kind, root in kinds.items():
+            with playground_server(args.workers, root=root) as (url, server):
+                ids = open_store().create_class("Bench") if kind != "without" else (None, None)   # a fresh wall
                 rounds[kind].append(asyncio.run(_round(url, server, args.students, args.seconds, *ids)))
-    without = {k: statistics.median(r[k] for r in rounds["without"]) for k in ("cpu", "steps", "lost")}
-    with_wall = {k: statistics.median(r[k] for r in rounds["with"]) for k in rounds["with"][0]}
     for kind, results in rounds.items():
         print(f"each round {kind}: server CPU " + ", ".join(f"{r['cpu']:.0f}%" for r in results)
-              + "; steps/s " + ", ".join(f"{r['steps']:.0f}" for r in results))
+              + "; steps/s " + ", ".join(f"{r['steps']:.0f}" for r in results)
+              + "; CPU ms per 1000 steps " + ", ".join(f"{r['cpu_per_kstep']:.1f}" for r in results))
+    med = {kind: {k: statistics.median(r[k] for r in results) for k in results[0]} for kind, results in rounds.items()}
+    base = med["without"]
     print("medians:")
-    print(f"{'round':>8} {'server CPU %':>13} {'steps/s':>8} {'new cards':>10} {'age on arrival':>15} "
-          f"{'behind, p95':>12} {'behind, max':>12} {'lost':>5}")
-    print(f"{'without':>8} {without['cpu']:13.0f} {without['steps']:8.0f} {'-':>10} {'-':>15} {'-':>12} {'-':>12} "
-          f"{without['lost']:5.0f}")
-    w = with_wall
-    print(f"{'with':>8} {w['cpu']:13.0f} {w['steps']:8.0f} {w['cards']:10.0f} {w['lag_median']:8.2f}s (med) "
-          f"{w['stale_p95']:11.2f}s {w['stale_max']:11.2f}s {w['lost']:5.0f}")
-    print("(behind: how old a card is when the next one of that student replaces it, i.e. the most the wall lags)")
-    extra = w["cpu"] - without["cpu"]
-    extra_share = 100 * extra / without["cpu"] if without["cpu"] else float("nan")
-    print(f"the class adds {extra:+.0f} points of server CPU ({extra_share:+.1f}% of the baseline; goal <= "
-          f"{GOAL_EXTRA_CPU:g}%), the wall at most {w['stale_p95']:.2f} s behind at p95 (goal <= {GOAL_LAG_S:g} s): "
-          f"{'ok' if extra_share <= GOAL_EXTRA_CPU and w['stale_p95'] <= GOAL_LAG_S else 'MISS'}")
+    print(f"{'round':>14} {'server CPU %':>13} {'steps/s':>8} {'steps vs without':>17} {'CPU ms/1k steps':>16} "
+          f"{'vs without':>11} {'new cards/s':>12} "
+          f"{'age on arrival':>15} {'post gap p95':>13} {'behind p95':>11} {'behind max':>11} {'lost':>5}")
+    for kind, w in med.items():
+        ratio = f"{100 * (w['steps'] / base['steps'] - 1):+.1f}%" if base["steps"] else "-"
+        per_step = f"{100 * (w['cpu_per_kstep'] / base['cpu_per_kstep'] - 1):+.1f}%"
+        if "cards" not in w:
+            print(f"{kind:>14} {w['cpu']:13.0f} {w['steps']:8.0f} {'-':>17} {w['cpu_per_kstep']:16.1f} {'-':>11} "
+                  f"{'-':>12} {'-':>15} {'-':>13} {'-':>11} {'-':>11} {w['lost']:5.0f}")
+            continue
+        print(f"{kind:>14} {w['cpu']:13.0f} {w['steps']:8.0f} {ratio:>17} {w['cpu_per_kstep']:16.1f} {per_step:>11} "
+              f"{w['cards']:12.1f} "
+              f"{w['lag_median']:8.2f}s (med) {w['gap_p95']:12.2f}s {w['stale_p95']:10.2f}s {w['stale_max']:10.2f}s "
+              f"{w['lost']:5.0f}")
+    print("(behind: how old a card is when the next one of that student replaces it, i.e. the most the wall lags;\n"
+          " post gap: the time between a student's two snapshots the wall showed)")
+    for kind, w in med.items():
+        if kind == "without":
+            continue
+        extra = w["cpu"] - base["cpu"]
+        extra_share = 100 * extra / base["cpu"] if base["cpu"] else float("nan")
+        fewer = 100 * (1 - w["steps"] / base["steps"]) if base["steps"] else float("nan")
+        per_step = 100 * (w["cpu_per_kstep"] / base["cpu_per_kstep"] - 1)
+        print(f"{kind}: the class adds {extra:+.0f} points of server CPU ({extra_share:+.1f}% of the baseline), "
+              f"{per_step:+.1f}% CPU per step, {fewer:.1f}% fewer steps (goal <= {GOAL_EXTRA_CPU:g}%), the wall "
+              f"at most {w['stale_p95']:.2f} s behind at p95 (goal <= {GOAL_LAG_S:g} s): "
+              f"{'ok' if per_step <= GOAL_EXTRA_CPU and w['stale_p95'] <= GOAL_LAG_S else 'MISS'}")
 
 
 if __name__ == "__main__":

@@ -18,17 +18,18 @@ BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
 
 
 @contextmanager
-def playground_server(workers: int = 0):
-    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx."""
+def playground_server(workers: int = 0, root: str = ROOT):
+    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx;
+    `root`: the checkout they run (this one by default)."""
     if workers:
         from mlp.serve import free_ports, start_room   # only here: plain runs need no nginx
-        room = start_room(workers, free_ports(1)[0], host="127.0.0.1")
+        room = start_room(workers, free_ports(1)[0], host="127.0.0.1", root=root)
         try:
             yield room.url, [p.pid for p in room.procs]
         finally:
             room.stop()
     else:
-        proc, url = start_streamlit()
+        proc, url = start_streamlit(cwd=root)
         try:
             yield url, [proc.pid]
         finally:

@@ -70,6 +70,14 @@ def teacher_link(base: str, class_id: str, key: str) -> str:
 
 def settings_query(config: Config) -> str:
     """The share link's query of a config: only what differs from the defaults (as the Playground's)."""
+    try:
+        return _settings_query(config)
+    except TypeError:                   # a config that cannot be hashed: made afresh
+        return _settings_query.__wrapped__(config)
+
+
+@functools.lru_cache(maxsize=256)       # a config is frozen; a student's changes rarely, and posts every second
+def _settings_query(config: Config) -> str:
     default = Config().to_query()
     return urlencode({k: v for k, v in config.to_query().items() if v != default[k]}, safe=",")
 

@@ -162,8 +162,9 @@ def _wait_healthy(room: Room, url: str, what: str) -> None:
         time.sleep(0.3)
 
 
-def start_room(n_workers: int, port: int, host: str = "0.0.0.0", app: str = "app.py") -> Room:
-    """Start `n_workers` Streamlit workers and nginx on host:port; returns once all answer."""
+def start_room(n_workers: int, port: int, host: str = "0.0.0.0", app: str = "app.py", root: Path = ROOT) -> Room:
+    """Start `n_workers` Streamlit workers and nginx on host:port; returns once all answer.
+    `root`: the checkout the workers run (a benchmark may run an older one beside this one)."""
     nginx = nginx_binary()
     if nginx is None:
         raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
@@ -182,7 +183,7 @@ def start_room(n_workers: int, port: int, host: str = "0.0.0.0", app: str = "app
                 room.procs.append(subprocess.Popen(
                     [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(p),
                      "--server.address", "127.0.0.1", "--server.headless", "true"],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+                    cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         for i, w in enumerate(workers):
             _wait_healthy(room, f"http://{w}", f"worker {i + 1}")
         conf = run_dir / "nginx.conf"

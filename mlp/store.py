@@ -227,9 +227,15 @@ class Store:
         is gone. `weights`: a checkpoint, None (none kept), or KEEP the stored ones (a checkpoint costs
         more to make than the rest of a snapshot, so a student sends one less often). Weights over
         MAX_WEIGHT_BYTES are not kept (the card has no Open button then)."""
+        return self.post_and_read_class(class_id, student_id, name, snapshot, weights, now) is not None
+
+    def post_and_read_class(self, class_id, student_id, name: str, snapshot: dict,
+                            weights: bytes | None | object = KEEP, now: float | None = None) -> ClassInfo | None:
+        """`post`, answering with the class as it is now (its challenge may have changed), or None when
+        it is gone: one transaction, so a student's post is one round trip, not a read and a write."""
         class_id, student_id = _token(class_id), _token(student_id)
         if class_id is None or student_id is None:
-            return False
+            return None
         text = json.dumps(snapshot, allow_nan=False)
         if len(text) > MAX_SNAPSHOT_CHARS:
             raise StoreError(f"a snapshot is at most {MAX_SNAPSHOT_CHARS} characters, got {len(text)}")
@@ -237,11 +243,61 @@ class Store:
         if weights is not KEEP:
             values["weights"] = weights if weights is None or len(weights) <= MAX_WEIGHT_BYTES else None
         with self.engine.begin() as conn:
-            if conn.execute(sa.select(classes.c.id).where(classes.c.id == class_id)).first() is None:
-                return False
+            row = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
+                               .where(classes.c.id == class_id)).first()
+            if row is None:
+                return None
             stmt = self._insert(students).values(class_id=class_id, student_id=student_id, **values)
             conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"], set_=values))
-        return True
+        return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None)
+
+    def post_many(self, posts: list[dict], now: float | None = None) -> dict[str, ClassInfo | None]:
+        """Many students' posts in one transaction: each a dict of `post`'s arguments (class_id,
+        student_id, name, snapshot, and weights, which may be left out: KEEP). Answers with each
+        class as it is now, None for a class that is gone (its posts are dropped). Bad ids are
+        skipped; a snapshot too big raises StoreError before anything is written."""
+        now = time.time() if now is None else now
+        rows = []
+        for p in posts:
+            class_id, student_id = _token(p.get("class_id")), _token(p.get("student_id"))
+            if class_id is None or student_id is None:
+                continue
+            text = json.dumps(p["snapshot"], allow_nan=False)
+            if len(text) > MAX_SNAPSHOT_CHARS:
+                raise StoreError(f"a snapshot is at most {MAX_SNAPSHOT_CHARS} characters, got {len(text)}")
+            row = dict(class_id=class_id, student_id=student_id, name=p["name"][:MAX_NAME], snapshot=text,
+                       updated=p.get("updated", now))
+            weights = p.get("weights", KEEP)
+            if weights is not KEEP:
+                row["weights"] = weights if weights is None or len(weights) <= MAX_WEIGHT_BYTES else None
+            rows.append(row)
+        ids = sorted({r["class_id"] for r in rows})
+        if not ids:
+            return {}
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
+                                 .where(classes.c.id.in_(ids))).all()
+            infos = {r.id: ClassInfo(r.id, r.title, r.created, json.loads(r.challenge) if r.challenge else None)
+                     for r in found}
+            for with_weights in (False, True):     # one statement per shape of row: with weights, or keeping them
+                batch = [r for r in rows if r["class_id"] in infos and ("weights" in r) == with_weights]
+                if not batch:
+                    continue
+                stmt = self._insert(students)
+                columns = ["name", "snapshot", "updated"] + (["weights"] if with_weights else [])
+                conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"],
+                                                        set_={c: stmt.excluded[c] for c in columns}), batch)
+        return {class_id: infos.get(class_id) for class_id in ids}
+
+    def student_name(self, class_id, student_id) -> str | None:
+        """The name on a student's card, or None when there is no such card (they left, or it was erased):
+        how a reloaded page takes its card back without asking the name again."""
+        class_id, student_id = _token(class_id), _token(student_id)
+        if class_id is None or student_id is None:
+            return None
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(students.c.name).where(
+                (students.c.class_id == class_id) & (students.c.student_id == student_id))).scalar()
 
     def leave(self, class_id, student_id) -> None:
         class_id, student_id = _token(class_id), _token(student_id)

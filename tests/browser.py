@@ -48,16 +48,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(script: str = "app.py", *options: str, launcher: tuple[str, ...] = ("-m", "streamlit")):
+def start_streamlit(script: str = "app.py", *options: str, launcher: tuple[str, ...] = ("-m", "streamlit"),
+                    cwd=ROOT):
     """Start `streamlit run` on a free port; returns (process, base url) once /_stcore/health answers.
 
-    `options` are more `--server.x value` pairs; `launcher` is what runs streamlit's CLI.
+    `options` are more `--server.x value` pairs; `launcher` is what runs streamlit's CLI; `cwd` the
+    checkout it runs (a benchmark may run an older one beside this one).
     """
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, *launcher, "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *options],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -86,6 +86,32 @@ def test_a_uniform_thumbnail_is_one_rectangle_per_row_and_a_missing_one_is_grey(
     assert three.count("<rect") == THUMB * THUMB          # neighbours all differ: nothing merges
 
 
+def _png_pixels(png: bytes) -> np.ndarray:
+    """An 8-bit RGB PNG of filter-0 rows (what thumbnail_png writes), read by the PNG spec's layout."""
+    import struct
+    import zlib
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h, depth, colour = struct.unpack(">IIBB", png[16:26])
+    assert (depth, colour) == (8, 2)                                  # 8 bits, truecolour
+    idat = png[png.index(b"IDAT") + 4:]
+    rows = np.frombuffer(zlib.decompressobj().decompress(idat), np.uint8).reshape(h, 1 + 3 * w)
+    assert not rows[:, 0].any()                                       # no row filter
+    return rows[:, 1:].reshape(h, w, 3)
+
+
+def test_the_walls_png_thumbnail_puts_the_upper_plane_on_top_in_the_svgs_colours():
+    from mlp.figures.palette import BLUE, ORANGE
+    from mlp.figures.wall_thumbnail import thumbnail_png
+    cells = np.zeros((THUMB, THUMB))
+    cells[THUMB // 2:] = 1.0                   # rows rise with x2: P(class 1) = 1 on the upper half
+    px = _png_pixels(thumbnail_png(cells, "prob"))
+    rgb = lambda h: [int(h[i:i + 2], 16) for i in (1, 3, 5)]       # noqa: E731
+    assert px.shape == (THUMB, THUMB, 3)
+    assert (px[:THUMB // 2] == rgb(BLUE)).all() and (px[THUMB // 2:] == rgb(ORANGE)).all()
+    assert (_png_pixels(thumbnail_png(None, "prob")) == 0xEE).all()  # no picture yet: grey
+    assert len(thumbnail_png(np.random.default_rng(0).random((THUMB, THUMB)), "prob")) < 2 * THUMB * THUMB
+
+
 @pytest.mark.parametrize("thumb", [None, "", "!!!", "AAAA", 5])
 def test_a_broken_thumbnail_reads_as_none(thumb):
     assert read_thumb({"thumb": thumb}) is None
@@ -237,6 +263,40 @@ def test_a_student_joins_by_the_links_name_and_the_playground_posts_their_card(s
     assert store.wall(class_id, key) == []
 
 
+def test_a_reloaded_page_keeps_its_one_card_and_asks_no_name_again(store):
+    class_id, key = store.create_class("Reload test")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("pages/5_Class.py")
+    at.query_params["join"], at.query_params["name"] = class_id, "Dora"
+    at.run()                                       # joins, and goes on to the Playground
+    at.switch_page("app.py").run()
+    at.button(key="step").click().run()
+    assert [c.name for c in store.wall(class_id, key)] == ["Dora"]
+    address = {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert "Dora" not in str(address)             # the address names the card, not the student
+    # a reload: a new session (empty session_state) on the same address
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in address.items():
+        again.query_params[k] = v
+    again.run()
+    assert not again.exception and not [t for t in again.text_input if t.label == "Your name"]   # no name question
+    for _ in range(3):
+        again.button(key="step").click().run()
+    cards = store.wall(class_id, key)
+    assert [c.name for c in cards] == ["Dora"] and cards[0].snapshot["step"] == 3     # the same card, posted anew
+    assert again.session_state["class_membership"].name == "Dora"
+    # after leaving, the same address takes nothing back
+    again.switch_page("pages/5_Class.py").run()
+    next(b for b in again.button if b.label == "Leave the class").click().run()
+    assert store.wall(class_id, key) == []
+    third = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in address.items():
+        third.query_params[k] = v
+    third.run()
+    third.button(key="step").click().run()
+    assert store.wall(class_id, key) == [] and "class_membership" not in third.session_state
+
+
 def test_a_bad_name_in_the_join_link_asks_for_one(store):
     class_id, _ = store.create_class("Name test")
     at = page(join=class_id, name="\u200b\u0000")
@@ -253,3 +313,9 @@ def test_a_cards_text_changes_only_with_its_snapshot_until_it_goes_quiet():
     assert card_lines(snap, 1065.0).endswith("quiet for 60 s")
     assert card_lines(snap, 1600.0).endswith("quiet for 10 min")
     assert card_lines({"test_loss": "<b>", "problem": "regression"}, 0.0) == "? · ?\nstep –\ntest loss – · R² –"
+
+
+def test_a_card_made_by_a_join_says_so_until_the_first_post():
+    from mlp.ui.class_page import card_lines
+    assert card_lines({"state": "joined", "time": 100.0}, 105.0) == "joined · not training yet"
+    assert card_lines({"state": "joined", "time": 100.0}, 130.0) == "joined · not training yet\nquiet for 30 s"

@@ -114,6 +114,33 @@ def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_k
         proc.wait(timeout=20)
 
 
+def test_a_student_who_reloads_keeps_one_card_and_is_not_asked_their_name_again(browser, store_env):
+    require_chromium()
+    proc, base = start_streamlit()
+    context = None
+    try:
+        join_link, teacher_link = start_class(browser, base)
+        context = join(browser, join_link, "Ada", play=False)
+        student = context.pages[0]
+        student.wait_for_url("**member=*", timeout=30_000)      # the address bar names the card
+        student.reload()                                        # a new session on the same address
+        student.wait_for_selector(PLOT, timeout=90_000)
+        assert student.get_by_label("Your name").count() == 0
+        student.get_by_role("button", name="Play").click()
+        wall = browser.new_page(viewport={"width": 1500, "height": 1100})
+        wall.goto(teacher_link)
+        wait_for_cards(wall, 1)
+        wall.get_by_text("· playing").first.wait_for(timeout=60_000)    # the reloaded page posts to the card
+        time.sleep(3)                                         # a second card would have come by now
+        assert wall.locator(THUMBS).count() == 1 and wall.get_by_text("Ada", exact=True).count() == 1
+        wall.close()
+    finally:
+        if context is not None:
+            context.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def _route_to(url: str, worker: str) -> str:
     """A route cookie value that nginx sends to `worker` (its hash decides; we ask it)."""
     for i in range(200):

@@ -83,6 +83,67 @@ def test_a_post_replaces_the_students_card_and_leaving_removes_it(store):
     assert store.weights(class_id, key, ana) is None
 
 
+def test_a_post_brings_back_the_class_and_a_card_gives_its_name(store):
+    class_id, key = store.create_class("Read back")
+    s = new_student_id()
+    assert store.student_name(class_id, s) is None
+    info = store.post_and_read_class(class_id, s, "Ana", SNAP)
+    assert (info.id, info.title, info.challenge) == (class_id, "Read back", None)
+    store.set_challenge(class_id, key, {"target": 0.5})
+    assert store.post_and_read_class(class_id, s, "Ana", SNAP).challenge == {"target": 0.5}
+    assert store.student_name(class_id, s) == "Ana" and store.student_name(class_id, "x") is None
+    assert [c.name for c in store.wall(class_id, key)] == ["Ana"]          # one card, however many posts
+    store.erase_class(class_id, key)
+    assert store.post_and_read_class(class_id, s, "Ana", SNAP) is None and store.student_name(class_id, s) is None
+
+
+def test_many_posts_go_in_one_write_and_a_gone_class_drops_its_own(store):
+    live, key = store.create_class("Live")
+    gone, gone_key = store.create_class("Gone")
+    store.erase_class(gone, gone_key)
+    ana, ben, cy = new_student_id(), new_student_id(), new_student_id()
+    store.post(live, ana, "Ana", SNAP, b"w0")
+    found = store.post_many([
+        dict(class_id=live, student_id=ana, name="Ana", snapshot={**SNAP, "step": 7}),            # keeps b"w0"
+        dict(class_id=live, student_id=ben, name="Ben", snapshot={**SNAP, "step": 8}, weights=b"wb"),
+        dict(class_id=gone, student_id=cy, name="Cy", snapshot=SNAP),
+        dict(class_id="<bad>", student_id=cy, name="Cy", snapshot=SNAP)])
+    assert found[live].title == "Live" and found[gone] is None and set(found) == {live, gone}
+    cards = {c.name: c for c in store.wall(live, key)}
+    assert {n: c.snapshot["step"] for n, c in cards.items()} == {"Ana": 7, "Ben": 8}
+    assert store.weights(live, key, ana) == b"w0" and store.weights(live, key, ben) == b"wb"
+    assert store.post_many([]) == {}
+
+
+def test_the_post_queue_writes_the_latest_post_and_leaving_drops_a_waiting_one(store):
+    from mlp.class_posts import UNKNOWN, PostQueue
+    class_id, key = store.create_class("Queue")
+    q = PostQueue(store, every=3600.0)          # its thread would wait an hour: every write here is a flush
+    ana, ben = new_student_id(), new_student_id()
+    assert q.known(class_id) is UNKNOWN
+    q.put(class_id, ana, "Ana", {**SNAP, "step": 1}, b"w1")
+    q.put(class_id, ana, "Ana", {**SNAP, "step": 2})              # replaces step 1, carries its weights on
+    q.put(class_id, ben, "Ben", {**SNAP, "step": 5})
+    assert store.wall(class_id, key) == []                        # nothing written before a flush
+    q.flush()
+    cards = {c.name: c for c in store.wall(class_id, key)}
+    assert cards["Ana"].snapshot["step"] == 2 and store.weights(class_id, key, ana) == b"w1"
+    assert cards["Ben"].snapshot["step"] == 5 and not cards["Ben"].has_weights
+    assert q.known(class_id).title == "Queue" and q.problem(class_id, ana) is None
+    q.put(class_id, ben, "Ben", {**SNAP, "step": 6})
+    q.leave(class_id, ben)
+    q.flush()
+    assert [c.name for c in store.wall(class_id, key)] == ["Ana"]
+    with pytest.raises(ValueError):
+        q.put(class_id, ana, "Ana", {"test_loss": float("nan")})   # refused on the way in: the others' posts go on
+    with pytest.raises(StoreError):
+        q.put(class_id, ana, "Ana", {"x": "y" * 20_000})
+    store.erase_class(class_id, key)
+    q.put(class_id, ana, "Ana", SNAP)
+    q.flush()
+    assert q.known(class_id) is None
+
+
 def test_weights_over_the_cap_are_not_kept_and_a_huge_snapshot_is_refused(store):
     class_id, key = store.create_class("Caps")
     s = new_student_id()

@@ -11,6 +11,7 @@ nothing. Names are shown with st.text or escaped, never as Markdown. The store i
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 import time
@@ -22,7 +23,7 @@ from mlp import class_wall
 from mlp.checkpoint import CheckpointError, load_trainer
 from mlp.config import FIELD, Config
 from mlp.datasets import DATASETS
-from mlp.figures.wall_thumbnail import thumbnail_svg
+from mlp.figures.wall_thumbnail import thumbnail_png
 from mlp.store import MAX_TITLE, StoreError, open_store
 
 from . import class_session, classroom, lab_link
@@ -30,7 +31,7 @@ from .state import Run, config_from_link, url_params
 
 PAGE = "Class"
 WALL_EVERY_S = 1.0
-CARDS_PER_ROW = 5
+CARD_WIDTH = 210                     # px: a card; as many a row as the screen holds (4-5 on a projector)
 QUIET_S = 10.0                       # a card not updated for this long says so (paused, or the tab closed)
 CREATED_KEY = "class_created"        # session_state: (class id, key) of the class this session started
 LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
@@ -88,7 +89,7 @@ def _to_playground(challenge: dict | None) -> None:
         config, _ = Config.from_query_lenient(params, run.config)
         run.propose(**{k: getattr(config, k) for k in params if k in FIELD})
         params = url_params(run.config)
-    _switch("app.py", params)
+    _switch("app.py", {**params, **class_session.url_param()})
 
 
 def _switch(page: str, params: dict[str, str]) -> None:
@@ -166,9 +167,12 @@ def _number(value, fmt: str) -> str:
 def card_lines(snap: dict, now: float) -> str:
     """A card's text under the name: plain text, the student's values never read as markup."""
     metric = "acc." if snap.get("problem") == "classification" else "R²"
-    lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
-             f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
-             f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
+    if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
+        lines = ["joined · not training yet"]
+    else:
+        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+                 f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
+                 f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
     if isinstance(reached, dict):
         lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
@@ -207,14 +211,23 @@ def _outputs(snap: dict) -> int:
         return 2
 
 
+@functools.lru_cache(maxsize=512)
+def _thumb_src(thumb, kind: str, outputs: int) -> str:
+    """A card's picture as a data URL: a PNG of one pixel a cell (about 0.4 KB; an SVG was 10 KB),
+    made once per snapshot, not once per wall refresh (the wall redraws every card every second)."""
+    png = thumbnail_png(class_wall.read_thumb({"thumb": thumb}), kind, outputs)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def _card(card, class_id: str, key: str, now: float) -> None:
     snap = card.snapshot
-    with st.container(border=True):
+    thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
+    kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
+    with st.container(border=True, width=CARD_WIDTH):
         st.text(card.name)
-        svg = thumbnail_svg(class_wall.read_thumb(snap), snap.get("thumb_kind", "prob"), _outputs(snap))
-        # as an image: st.html's sanitizer drops inline SVG, and an <img> runs nothing the SVG might hold
+        # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
-                f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div>')
+                f'style="image-rendering: pixelated" src="{_thumb_src(thumb, kind, _outputs(snap))}"></div>')
         st.text(card_lines(snap, now))
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                           help="Open this run here, large: the same settings and the student's "
@@ -301,12 +314,11 @@ def teacher_wall(class_id: str, key: str) -> None:
             return
         st.caption(f"{len(cards)} student(s) · refreshed every {WALL_EVERY_S:g} s")
         now = time.time()
-        cards = class_wall.sort_cards(cards, sort)
-        for start in range(0, len(cards), CARDS_PER_ROW):
-            row = st.columns(CARDS_PER_ROW)
-            for col, card in zip(row, cards[start:start + CARDS_PER_ROW]):
-                with col:
-                    _card(card, class_id, key, now)
+        # one wrapping row of fixed-width cards: rows of st.columns were six blocks more per five cards,
+        # all resent every second
+        with st.container(horizontal=True, wrap=True, gap="small"):
+            for card in class_wall.sort_cards(cards, sort):
+                _card(card, class_id, key, now)
 
     _cards()
 

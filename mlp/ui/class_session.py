@@ -6,6 +6,15 @@ wall, which rereads every WALL_EVERY_S, is at most POST_EVERY_S + WALL_EVERY_S b
 posts whenever its step or state changes (a Step, a Reset): those come at a human pace. A session that
 joined no class does nothing here. What is posted is the snapshot (mlp/class_wall.py) and the run's
 checkpoint, nothing else; leaving deletes the card.
+
+A playing run's posts go through the process's post queue (mlp/class_posts.py): written in one
+transaction with the other students' of the same quarter second, from a thread of their own, and the
+write brings back the class's challenge (no read of the class per post). A paused run's post (a Step,
+a Pause) is written at once, so the card shows it before the page is drawn.
+
+The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
+page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,
+instead of joining again. The share links (state.link_params) never carry it.
 """
 from __future__ import annotations
 
@@ -16,15 +25,18 @@ import streamlit as st
 
 from mlp import class_wall
 from mlp.checkpoint import save_trainer
-from mlp.store import KEEP, MAX_WEIGHT_BYTES, new_student_id, open_store
+from mlp.class_posts import UNKNOWN, post_queue
+from mlp.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
 from mlp.stuck_units import StuckWatch
 
 from .state import Run
 
 SESSION_KEY = "class_membership"
+MEMBER_PARAM = "member"
+RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
 POST_EVERY_S = 1.0
-WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: it is
-                        # most of a post's cost (1.5 of 2.2 ms for the default net)
+WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
+                        # it (about 1 ms for the default net) costs more than the rest of a post
 
 
 @dataclass
@@ -35,6 +47,7 @@ class Membership:
     title: str
     challenge: dict | None = None
     reached: dict | None = None       # when this run met `challenge`: {"step", "n_params"}
+    next_post: float = 0.0            # time.monotonic() when the next post of a playing run is due
     last_post: float = 0.0            # time.monotonic() of the last post ...
     last_weights: float = -1e9        # ... and of the last one that carried the weights
     last_seen: tuple = (None, None)   # (state, step) of the last post
@@ -42,20 +55,69 @@ class Membership:
 
 
 def membership() -> Membership | None:
-    return st.session_state.get(SESSION_KEY)
+    """This session's class, or, in a session that has none yet, the one its address names (a reload)."""
+    state = st.session_state
+    m = state.get(SESSION_KEY)
+    # every Playground rerun asks (post_snapshot): look at the address only while it names a card
+    if m is None and MEMBER_PARAM in st.query_params and state.get(RESTORE_TRIED_KEY) != st.query_params[MEMBER_PARAM]:
+        m = _restore()
+    return m
+
+
+def _restore() -> Membership | None:
+    """The card named by the address bar's member param, taken back: same student id, same name."""
+    raw = st.query_params.get(MEMBER_PARAM)
+    st.session_state[RESTORE_TRIED_KEY] = raw
+    class_id, _, student_id = (raw or "").partition(".")
+    if not (TOKEN.fullmatch(class_id) and TOKEN.fullmatch(student_id)):
+        return None
+    try:
+        store = open_store()
+        info = store.class_info(class_id)
+        name = store.student_name(class_id, student_id) if info is not None else None
+    except Exception:           # the wall is an extra: a database hiccup must never stop the page
+        return None
+    if name is None:            # the student left, or the class was erased: a stale link, nothing to take back
+        return None
+    m = st.session_state[SESSION_KEY] = Membership(class_id, student_id, name, info.title, info.challenge)
+    return m
+
+
+def url_param() -> dict[str, str]:
+    """The address bar's param naming this session's card (empty when it is in no class)."""
+    m = st.session_state.get(SESSION_KEY)
+    return {MEMBER_PARAM: f"{m.class_id}.{m.student_id}"} if m is not None else {}
+
+
+def keep_in_url() -> None:
+    """Put the card's param back into the address bar (Streamlit drops query params on a page change);
+    run by every page first (page_setup), so a reloaded page takes its card back before anything
+    rewrites the address bar."""
+    membership()
+    for param, text in url_param().items():
+        if st.query_params.get(param) != text:
+            st.query_params[param] = text
 
 
 def join(class_id: str, title: str, name: str, challenge: dict | None) -> Membership:
+    """Join: the card appears on the wall at once (state "joined", no picture yet) and is named in the
+    address bar, so a reload keeps it."""
     m = Membership(class_id, new_student_id(), name, title, challenge)
     st.session_state[SESSION_KEY] = m
+    try:
+        open_store().post(class_id, m.student_id, name, {"state": "joined", "time": time.time()}, None)
+    except Exception as err:    # the wall is an extra: the next post tries again
+        m.problem = f"{type(err).__name__}: {str(err)[:200]}"
     return m
 
 
 def leave() -> None:
     """Remove this student's card and stop posting."""
     m = st.session_state.pop(SESSION_KEY, None)
-    if m is not None:
-        open_store().leave(m.class_id, m.student_id)
+    st.query_params.pop(MEMBER_PARAM, None)
+    st.session_state[RESTORE_TRIED_KEY] = None          # nothing in the address bar to take back now
+    if m is not None:        # through the queue: a post still waiting there must not bring the card back
+        post_queue(open_store()).leave(m.class_id, m.student_id)
 
 
 def _weights(run: Run) -> bytes | None:
@@ -71,19 +133,23 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m = membership()
     if m is None or run.report is None:
         return
-    state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
-    now, seen = time.monotonic(), (state, run.report.step)
-    if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now - m.last_post < POST_EVERY_S):
+    now = time.monotonic()
+    # every rerun of every student comes here: a playing run that is not due yet (and has not just
+    # diverged) leaves before the stuck-unit check; a dead or saturated layer shows on the next post
+    if (run.playing and now < m.next_post and run.report.diverged_at is None
+            and m.last_seen[0] not in (None, "paused", "diverged")):
         return
+    state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
+    seen = (state, run.report.step)
+    if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now < m.next_post):
+        return
+    # Due every POST_EVERY_S from when it was due, not from when it went: a page reruns about twice a
+    # second, and "a second after the last post" would mostly wait for the rerun after next (1.5 s).
+    # Never sooner than half of POST_EVERY_S, so a page that lagged does not post in a burst.
+    m.next_post = max(m.next_post + POST_EVERY_S, now + POST_EVERY_S / 2)
     m.last_post, m.last_seen = now, seen
     try:
-        store = open_store()
-        info = store.class_info(m.class_id)
-        if info is None:                        # the teacher erased the class (or it expired)
-            st.session_state.pop(SESSION_KEY, None)
-            return
-        if info.challenge != m.challenge:
-            m.challenge, m.reached = info.challenge, None
+        # the challenge is the one the last write brought back: a new one counts from the next post on
         if m.reached is None and class_wall.meets(m.challenge, run.trainer, run.report):
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
         snap = class_wall.snapshot(run.trainer, run.report, state, m.reached)
@@ -91,7 +157,16 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
             weights, m.last_weights = _weights(run), now
         else:
             weights = KEEP
-        store.post(m.class_id, m.student_id, m.name, snap, weights)
-        m.problem = None
+        queue = post_queue(open_store())
+        queue.put(m.class_id, m.student_id, m.name, snap, weights)
+        if not run.playing:
+            queue.flush()
+        info = queue.known(m.class_id)
+        if info is None:                        # the teacher erased the class (or it expired)
+            st.session_state.pop(SESSION_KEY, None)
+            return
+        if info is not UNKNOWN and info.challenge != m.challenge:
+            m.challenge, m.reached = info.challenge, None
+        m.problem = queue.problem(m.class_id, m.student_id)
     except Exception as err:    # the wall is an extra: a database hiccup must never stop a student's run
         m.problem = f"{type(err).__name__}: {str(err)[:200]}"

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from mlp.userdata import USER_SETS
 
-from . import classroom, streamlit_seams as seams
+from . import class_session, classroom, streamlit_seams as seams
 from .plotly_live import load_plotly_js
 from .state import Run, link_params, url_params
 
@@ -66,6 +66,7 @@ def page_setup(title: str, *, stage: bool = False) -> None:
         st.html(seams.STAGE_CSS)
     load_plotly_js()
     classroom.keep_in_url()
+    class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
 
 

@@ -177,7 +177,9 @@ def new_trainer(config: Config) -> Trainer:
 
 
 def write_url(config: Config) -> None:
-    """Put every setting, and the teacher's rules, into the address bar."""
-    wanted = link_params(config)
+    """Put every setting, and the teacher's rules, into the address bar (and the class card's param,
+    which no share link carries)."""
+    from .class_session import url_param       # here: class_session's types name this module's Run
+    wanted = {**link_params(config), **url_param()}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
