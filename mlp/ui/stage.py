@@ -7,6 +7,7 @@ I looking at?".
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import streamlit as st
@@ -15,7 +16,7 @@ from mlp.config import FIELD, MAX_SEED
 from mlp.datasets import DATASETS
 from mlp.userdata import USER_SETS
 
-from . import classroom, streamlit_seams as seams
+from . import class_session, classroom, streamlit_seams as seams
 from .controls import field_widget, relevant, settings_apply, settings_key
 from .dataset_picker import dataset_picker
 from .page import page_links, play_buttons, share_popover
@@ -53,9 +54,13 @@ _open_sidebar = st.components.v2.component(
 def header(run: Run) -> None:
     """Title, the labs, every setting, "What am I looking at?" and the link to this run, on one line."""
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
-    _, title, _, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.3],
-                                                             vertical_alignment="center")
+    _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.3],
+                                                                  vertical_alignment="center")
     title.markdown("**Neural network playground**")
+    m = class_session.membership()
+    if m is not None:             # names are text, never markup
+        member.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
+                    f'<b>{html.escape(m.name)}</b> · on the wall</div>')
     with labs:
         page_links()
     with settings:
