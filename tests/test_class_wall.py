@@ -319,3 +319,15 @@ def test_a_card_made_by_a_join_says_so_until_the_first_post():
     from mlp.ui.class_page import card_lines
     assert card_lines({"state": "joined", "time": 100.0}, 105.0) == "joined · not training yet"
     assert card_lines({"state": "joined", "time": 100.0}, 130.0) == "joined · not training yet\nquiet for 30 s"
+
+
+def test_the_playground_says_which_class_and_name_as_text_never_markup(store):
+    class_id, _ = store.create_class("<i>Room</i> 1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("pages/5_Class.py")
+    at.query_params["join"], at.query_params["name"] = class_id, "<b onmouseover=x>Eve</b>"
+    at.run()
+    at.switch_page("app.py").run()
+    (said,) = [h.proto.body for h in at.get("html") if "on the wall" in h.proto.body]
+    assert "&lt;b onmouseover=x&gt;Eve&lt;/b&gt;" in said and "&lt;i&gt;Room&lt;/i&gt; 1" in said
+    assert "<b onmouseover" not in said and "<i>Room" not in said
