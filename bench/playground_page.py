@@ -18,8 +18,11 @@ BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
 
 
 @contextmanager
-def playground_server(workers: int = 0):
-    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx."""
+def playground_server(workers: int = 0, options: tuple[str, ...] = ()):
+    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx.
+
+    options: more `--server.x value` pairs for `streamlit run` (an A/B of a setting in one session).
+    """
     if workers:
         from mlp.serve import free_ports, start_room   # only here: plain runs need no nginx
         room = start_room(workers, free_ports(1)[0], host="127.0.0.1")
@@ -28,7 +31,7 @@ def playground_server(workers: int = 0):
         finally:
             room.stop()
     else:
-        proc, url = start_streamlit()
+        proc, url = start_streamlit("app.py", *options)
         try:
             yield url, [proc.pid]
         finally:
