@@ -1,4 +1,8 @@
 // The live chart: one plotly.js plot per key, updated in place (mlp/ui/plotly_live.py: live_chart).
+// This code reaches the page once, with plotly.js (plotly_loader.js runs it as window.mlpLiveChart);
+// the component's own module is a stub that hands over to it (plotly_live_stub.js), because Streamlit
+// sends a component's code inline with every element on every rerun: ~8 KB per chart, 2 times a
+// second, was a third of what a playing page received.
 // Compact grids arrive as uint8 codes ("zcodes"); they are expanded back to z just before drawing.
 // A curve whose x is another's says so ("xFrom": that trace's index) instead of repeating it.
 
@@ -90,7 +94,7 @@ function readPayload(raw) {
   return data;
 }
 
-export default function ({ data: raw, parentElement, setTriggerValue }) {
+function liveChart({ data: raw, parentElement, setTriggerValue }) {
   const data = readPayload(raw);
   const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
   const state = div.mlp, now = performance.now();
@@ -152,3 +156,5 @@ export default function ({ data: raw, parentElement, setTriggerValue }) {
   state.draw();
   return tearDownWhenGone(div);
 }
+
+window.mlpLiveChart = liveChart;
