@@ -13,7 +13,7 @@ not redrawn until seen). Baseline, in the same run: how often the browser itself
 
 "KB/s": bytes the page received from the server per second while playing, as they travel (after any
 WebSocket compression; bench/wire_meter.py relays and counts them). Goal: <= 64 KB/s. Below the
-table, each chart's updates/s ("*" marks the charts in view).
+table, each chart's updates/s ("*" marks the charts in view, with the time one redraw takes).
 """
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ COUNT_UPDATES = """
     if (performance.now() - t0 < seconds * 1000) requestAnimationFrame(tick);
     else resolve({ frames, missing, charts: plots.length, seconds: (performance.now() - t0) / 1000,
                    updates: Array.from({ length: plots.length }, (_, i) => updates.get(i) || 0),
+                   drawMs: Array.from(plots, (p) => Number(p.dataset.drawMs || 0)),
                    names: Array.from(plots, (p) => { const k = p.closest("[class*='st-key-chart_']");
                      return k ? k.className.match(/st-key-chart_(\w+)/)[1] : "?"; }),
                    visible: Array.from(plots, (p) => { const r = p.getBoundingClientRect();
@@ -80,7 +81,7 @@ def measure(page, url: str, seconds: float, meter: WireMeter) -> dict:
             "median updates/s": statistics.median(seen) if seen else 0.0,
             "worst updates/s": min(seen) if seen else 0.0, "missing frames": result["missing"],
             "steps/s": (steps1 - steps0) / result["seconds"], "KB/s": (bytes1 - bytes0) / 1024 / result["seconds"],
-            "per chart": [(n, r, v) for n, r, v in zip(result["names"], rates, result["visible"])]}
+            "per chart": list(zip(result["names"], rates, result["visible"], result["drawMs"]))}
 
 
 def main() -> None:
@@ -105,7 +106,8 @@ def main() -> None:
             print(f"{name:22} {r['paints/s']:9.1f} {r['charts']:7d} {r['visible']:8d} {r['all updates/s']:11.1f} "
                   f"{r['median updates/s']:13.1f} {r['worst updates/s']:12.1f} {r['missing frames']:8d} "
                   f"{r['steps/s']:8.0f} {r['KB/s']:7.1f}  {verdict}")
-            print(" " * 23 + "  ".join(f"{n}{'*' if v else ''} {u:.1f}" for n, u, v in r["per chart"]))
+            print(" " * 23 + "  ".join(f"{n}{'*' if v else ''} {u:.1f}/s" + (f" {ms:.0f}ms" if v else "")
+                                       for n, u, v, ms in r["per chart"]))
         browser.close()
 
 

@@ -19,6 +19,9 @@ from mlp.trainer import Report, Trainer
 from . import pace
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
+# While playing, the boundary's grid is this many cells a side, drawn smoothed by the browser: a
+# quarter of the bytes and of the forward pass, twenty times a second (bench/browser.py: KB/s).
+PLAYING_BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION // 2
 # Each neuron's thumbnail is a grid of this many cells a side; with more than MANY_NEURONS drawn, a
 # coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
 NEURON_RESOLUTION = 24
@@ -44,9 +47,11 @@ class Views:
     log_loss: bool = False
 
 
-def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dict:
+def boundary_figure(trainer: Trainer, views: Views, compact: bool = True,
+                    resolution: int = BOUNDARY_RESOLUTION) -> dict:
+    """The Output chart; at a resolution below BOUNDARY_RESOLUTION, drawn smoothed."""
     c, data = trainer.config, trainer.data
-    xs, ys, inputs = _grid_inputs(BOUNDARY_RESOLUTION, c.features, trainer.net.dtype.name)
+    xs, ys, inputs = _grid_inputs(resolution, c.features, trainer.net.dtype.name)
     P = trainer.net.predict_unchecked(inputs)      # the grid inputs are built here, in the net's dtype
     if c.problem == "regression":
         z = P[:, 0]
@@ -56,11 +61,12 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
         z = P[:, 1]
     else:
         z = P.argmax(axis=1).astype(np.float64)
-    r = BOUNDARY_RESOLUTION
+    r = resolution
     return figures.decision_boundary_figure(
         xs, ys, z.reshape(r, r), data.X_train, data.y_train,
         data.X_test if views.show_test else None, data.y_test if views.show_test else None,
-        problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact)
+        problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact,
+        smooth=r < BOUNDARY_RESOLUTION)
 
 
 def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> dict:
@@ -75,19 +81,20 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> d
 
 
 def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
-                  watch: StuckWatch | None = None) -> dict[str, dict]:
+                  watch: StuckWatch | None = None, observe: bool = True,
+                  boundary_resolution: int = BOUNDARY_RESOLUTION) -> dict[str, dict]:
     """Every live chart of the Playground for the trainer's current state, keyed by chart name.
 
-    watch: shown this state's dead and saturated units first (mlp/stuck_units.py); the network view
-    outlines the ones it flags.
+    watch: shown this state's dead and saturated units first (unless not observe: a frame between
+    two that are; mlp/stuck_units.py); the network view outlines the ones it flags.
     """
-    if watch is not None:
+    if watch is not None and observe:
         watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train), trainer.config.activation)
     h = trainer.history
     steps = h.column("step")
     classification = trainer.config.problem == "classification"
     out = {
-        "boundary": boundary_figure(trainer, views, compact),
+        "boundary": boundary_figure(trainer, views, compact, boundary_resolution),
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
@@ -120,8 +127,8 @@ class Batch:
 
 def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float,
                 watch: StuckWatch | None = None) -> Batch:
-    """Train n_frames small chunks; every chunk gets a decision boundary, the last one every chart
-    (and shows `watch` its state, as frame_figures does).
+    """Train n_frames small chunks; every chunk gets a decision boundary, every pace.CHARTS_EVERY-th
+    and the last one every chart (the last also shows `watch` its state, as frame_figures does).
 
     Steps per chunk are steered so the training of the whole batch takes about budget_s (the
     evaluation and figures of a frame cost the same however many steps it holds). A batch whose
@@ -136,8 +143,10 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
         spent = time.perf_counter() - started
         over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
         last = stop or over_budget or i == n_frames - 1
-        frames.append(frame_figures(trainer, report, views, watch=watch) if last
-                      else {"boundary": boundary_figure(trainer, views)})
+        every_chart = last or (i + 1) % pace.CHARTS_EVERY == 0
+        frames.append(frame_figures(trainer, report, views, watch=watch, observe=last,
+                                    boundary_resolution=PLAYING_BOUNDARY_RESOLUTION) if every_chart
+                      else {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)})
         if last:
             break
     return Batch(frames, report, steps_per_frame, stop)

@@ -24,6 +24,11 @@ RERUN_EVERY_S = 0.5
 FRAME_INTERVAL_S = 0.05
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
 MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
+# The decision boundary gets every frame (20 a second), every other chart every CHARTS_EVERY-th (10 a
+# second): a Plotly redraw costs the browser 20-50 ms, and the boundary is the view that shows the
+# learning. Their frames travel as changes from the one before (mlp/live/payload.py), so a curve's
+# frame costs its new points.
+CHARTS_EVERY = 2
 FIRST_AFTER_PAUSE_S = 15.0         # a longer gap between batches is a pause, not a busy server
 TRAIN_SHARE = 0.04                 # of each rerun interval, spent on training steps
 # A batch computes for about this long at most: a heavy net (the cost cap's largest, ~1 s a frame for its

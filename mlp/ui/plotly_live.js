@@ -75,8 +75,10 @@ function tearDownWhenGone(div) {
 
 // The payload (mlp/live/payload.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
 // the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
-// takes one as a typed array's bdata). A trace or layout sent as {"@prev": 1} is the previous
-// frame's: the same object, which expandFigure may expand twice (it is idempotent).
+// takes one as a typed array's bdata). Every frame after the first comes as its changes from the one
+// before (payload.py: _changes; `applied` is its inverse, as read_chart_payload is in Python): a
+// trace or layout sent as {"@prev": 1} is the previous frame's, the same object, which expandFigure
+// may expand twice (it is idempotent); a changed one is a new object, the previous left as it was.
 function readPayload(raw) {
   const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
@@ -88,10 +90,36 @@ function readPayload(raw) {
   data.frames.forEach((fig, i) => {
     if (i === 0) return;
     const before = data.frames[i - 1];
-    fig.data = fig.data.map((trace, j) => (trace["@prev"] ? before.data[j] : trace));
-    if (fig.layout["@prev"]) fig.layout = before.layout;
+    data.frames[i] = { data: fig.data.map((trace, j) => (j < before.data.length ? applied(before.data[j], trace) : trace)),
+                       layout: applied(before.layout, fig.layout) };
   });
   return data;
+}
+
+const CHANGE_MARKS = ["@prev", "@patch", "@items", "@ext", "@delta"];
+
+// What a value was, from the previous frame's and its changes (payload.py: _changes, _applied).
+function applied(before, change) {
+  if (!change || typeof change !== "object" || Array.isArray(change) || change instanceof ArrayBuffer
+      || !CHANGE_MARKS.some((mark) => mark in change)) return change;
+  if ("@prev" in change) return before;
+  if ("@patch" in change) {
+    const out = Object.assign({}, before);
+    for (const key of change["@drop"] || []) delete out[key];
+    for (const [key, value] of Object.entries(change["@patch"])) out[key] = key in before ? applied(before[key], value) : value;
+    return out;
+  }
+  if ("@items" in change) return change["@items"].map((item, i) => applied(before[i], item));
+  if ("@ext" in change) {              // a curve's new points after the old ones
+    const out = new Uint8Array(before.byteLength + change["@ext"].byteLength);
+    out.set(new Uint8Array(before), 0);
+    out.set(new Uint8Array(change["@ext"]), before.byteLength);
+    return out.buffer;
+  }
+  const out = new Uint8Array(before.slice(0));   // "@delta": byte by byte, mod 256 (a Uint8Array wraps)
+  const delta = new Uint8Array(change["@delta"]);
+  for (let i = 0; i < out.length; i++) out[i] += delta[i];
+  return out.buffer;
 }
 
 function liveChart({ data: raw, parentElement, setTriggerValue }) {
