@@ -26,6 +26,10 @@ PLAYING_BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION // 2
 # coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
 NEURON_RESOLUTION = 24
 MANY_NEURONS, MANY_NEURONS_RESOLUTION = 24, 12
+# While playing, every neuron at this resolution, drawn smoothed: the network view is sent ten times a
+# second, and each layer's maps are rescaled to their own range every frame, so their codes change
+# everywhere and compress little (24 x 24 made it the heaviest chart on the wire).
+PLAYING_NEURON_RESOLUTION = 12
 
 
 @functools.lru_cache(maxsize=32)
@@ -69,24 +73,33 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True,
         smooth=r < BOUNDARY_RESOLUTION)
 
 
-def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None) -> dict:
+def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, playing: bool = False) -> dict:
+    """The network view; playing: its neurons at PLAYING_NEURON_RESOLUTION, drawn smoothed."""
     c, net = trainer.config, trainer.net
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
+    if playing:
+        g = min(g, PLAYING_NEURON_RESOLUTION)
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
-    return figures.network_figure(net.sizes, net.weights, columns,
-                                  feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
-                                  stuck=stuck)
+    fig = figures.network_figure(net.sizes, net.weights, columns,
+                                 feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
+                                 stuck=stuck)
+    if playing:         # one image pixel a cell, scaled smoothly by the browser (as the boundary's)
+        for trace in fig["data"]:
+            if trace.get("type") == "heatmap":
+                trace["zsmooth"] = "fast"
+    return fig
 
 
 def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
                   watch: StuckWatch | None = None, observe: bool = True,
-                  boundary_resolution: int = BOUNDARY_RESOLUTION) -> dict[str, dict]:
+                  playing: bool = False) -> dict[str, dict]:
     """Every live chart of the Playground for the trainer's current state, keyed by chart name.
 
     watch: shown this state's dead and saturated units first (unless not observe: a frame between
     two that are; mlp/stuck_units.py); the network view outlines the ones it flags.
+    playing: a frame of a playing batch: the boundary and the neurons on coarser grids, drawn smoothed.
     """
     if watch is not None and observe:
         watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train), trainer.config.activation)
@@ -94,7 +107,8 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     steps = h.column("step")
     classification = trainer.config.problem == "classification"
     out = {
-        "boundary": boundary_figure(trainer, views, compact, boundary_resolution),
+        "boundary": boundary_figure(trainer, views, compact,
+                                    PLAYING_BOUNDARY_RESOLUTION if playing else BOUNDARY_RESOLUTION),
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
@@ -104,7 +118,7 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged())
+        out["network"] = network_view_figure(trainer, compact, None if watch is None else watch.flagged(), playing)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
@@ -128,7 +142,8 @@ class Batch:
 def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float,
                 watch: StuckWatch | None = None) -> Batch:
     """Train n_frames small chunks; every chunk gets a decision boundary, every pace.CHARTS_EVERY-th
-    and the last one every chart (the last also shows `watch` its state, as frame_figures does).
+    and the last one every chart (the last also shows `watch` its state, as frame_figures does), all
+    as frame_figures draws them while playing (coarser grids, drawn smoothed).
 
     Steps per chunk are steered so the training of the whole batch takes about budget_s (the
     evaluation and figures of a frame cost the same however many steps it holds). A batch whose
@@ -144,8 +159,7 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
         over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
         last = stop or over_budget or i == n_frames - 1
         every_chart = last or (i + 1) % pace.CHARTS_EVERY == 0
-        frames.append(frame_figures(trainer, report, views, watch=watch, observe=last,
-                                    boundary_resolution=PLAYING_BOUNDARY_RESOLUTION) if every_chart
+        frames.append(frame_figures(trainer, report, views, watch=watch, observe=last, playing=True) if every_chart
                       else {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)})
         if last:
             break
