@@ -4,6 +4,7 @@ No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a pag
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import numpy as np
 
 from mlp import figures
 from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
-from mlp.signals import open_ends
+from mlp.signals import collect_signals, open_ends
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
@@ -130,6 +131,13 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     return out
 
 
+def _with_signals(trainer: Trainer, report: Report, took: bool) -> Report:
+    """report with its last step's layer signals, as trainer.run(signals=True) would have made them."""
+    if report.signals is not None or not took:
+        return report
+    return dataclasses.replace(report, signals=collect_signals(trainer.net, trainer.last_good))
+
+
 @dataclass
 class Batch:
     """What one rerun of a playing page sends: frames[i] maps chart name -> figure."""
@@ -151,14 +159,18 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
     """
     frames, started = [], time.perf_counter()
     for i in range(n_frames):
-        report = trainer.run(steps_per_frame)
+        # a frame with the boundary alone needs no layer signals (histograms, ‖dW‖): half the frames
+        # skip them, and their losses are not recorded (the curves are sent with the others' frames)
+        every_chart, step_before = (i + 1) % pace.CHARTS_EVERY == 0 or i == n_frames - 1, trainer.step
+        report = trainer.run(steps_per_frame, signals=every_chart)
         # gently, so the pace does not jitter
         steps_per_frame = pace.steps_per_frame(steps_per_frame, budget_s / n_frames, trainer.seconds_per_step)
         stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
         spent = time.perf_counter() - started
         over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
         last = stop or over_budget or i == n_frames - 1
-        every_chart = last or (i + 1) % pace.CHARTS_EVERY == 0
+        if last and not every_chart:        # the batch ends early here: its last frame has every chart
+            report, every_chart = _with_signals(trainer, report, trainer.step > step_before), True
         frames.append(frame_figures(trainer, report, views, watch=watch, observe=last, playing=True) if every_chart
                       else {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)})
         if last:

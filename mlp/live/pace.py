@@ -23,7 +23,10 @@ from dataclasses import dataclass
 RERUN_EVERY_S = 0.5
 FRAME_INTERVAL_S = 0.05
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
-MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
+# A busy server's batches come seconds apart, and each must then carry their time's frames: thirty
+# students on one worker get a batch every 2-3 s (bench/workshop.py --client protocol), and a cap of
+# 2 s of frames held them to 13 a second. 60 boundaries, as played (50 x 50 cells), are ~0.15 MB.
+MAX_FRAMES_PER_BATCH = 6 * FRAMES_PER_BATCH
 # The decision boundary gets every frame (20 a second), every other chart every CHARTS_EVERY-th (10 a
 # second): a Plotly redraw costs the browser 20-50 ms, and the boundary is the view that shows the
 # learning. Their frames travel as changes from the one before (mlp/live/payload.py), so a curve's
