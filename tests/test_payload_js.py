@@ -26,7 +26,9 @@ const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
 const plain = (v) => v instanceof ArrayBuffer ? { hex: Buffer.from(v).toString("hex") }
   : Array.isArray(v) ? v.map(plain)
   : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
-process.stdout.write(JSON.stringify(plain(readPayload(bytes)).frames));
+// each frame's figure (the decoder also notes, for drawing, which frame it follows and what changed)
+const figures = readPayload(bytes).frames.map((f) => ({ data: f.data, layout: f.layout }));
+process.stdout.write(JSON.stringify(plain(figures)));
 """
 
 

@@ -91,9 +91,26 @@ function readPayload(raw) {
     if (i === 0) return;
     const before = data.frames[i - 1];
     data.frames[i] = { data: fig.data.map((trace, j) => (j < before.data.length ? applied(before.data[j], trace) : trace)),
-                       layout: applied(before.layout, fig.layout) };
+                       layout: applied(before.layout, fig.layout),
+                       after: before, codesOnly: codesOnly(fig, before) };
   });
   return data;
+}
+
+// Which traces of a frame changed, when all that changed is heatmaps' codes (the boundary while
+// playing: its points and layout stay); null when anything else did.
+function codesOnly(change, before) {
+  const same = (c) => c && typeof c === "object" && "@prev" in c;
+  if (!same(change.layout) || change.data.length !== before.data.length) return null;
+  const changed = [];
+  for (let j = 0; j < change.data.length; j++) {
+    const trace = change.data[j];
+    if (same(trace)) continue;
+    const patch = trace && trace["@patch"];
+    if (!patch || trace["@drop"] || Object.keys(patch).some((key) => key !== "zcodes")) return null;
+    changed.push(j);
+  }
+  return changed;
 }
 
 const CHANGE_MARKS = ["@prev", "@patch", "@items", "@ext", "@delta"];
@@ -120,6 +137,78 @@ function applied(before, change) {
   const delta = new Uint8Array(change["@delta"]);
   for (let i = 0; i < out.length; i++) out[i] += delta[i];
   return out.buffer;
+}
+
+// Repainting a heatmap in place: Plotly.react redraws the whole plot (15-40 ms in software-rendered
+// Chromium, the boundary's training points with it), while a heatmap with zsmooth "fast" is one
+// image of one pixel per cell. So a frame whose only change is such heatmaps' values (the boundary
+// 20 times a second) gets new pixels, coloured as Plotly colours them (its colour scale interpolated
+// linearly in RGB between the stops, clamped at zmin and zmax; rows bottom-up), and hover reads the
+// new values. Anything unusual (a reversed axis, no zmin/zmax, blocks, a missing image) returns
+// false and the frame goes to Plotly.react. tests/test_plotly_live_browser.py compares the pixels.
+function repaintHeatmaps(div, fig, traces) {
+  const images = div.querySelectorAll("g.hm image");
+  const heatmaps = fig.data.map((trace, j) => j).filter((j) => fig.data[j].type === "heatmap");
+  if (images.length !== heatmaps.length || !div.calcdata) return false;
+  const reversed = (axis) => axis && (axis.autorange === "reversed" || (axis.range && axis.range[0] > axis.range[1]));
+  if (reversed(fig.layout.xaxis) || reversed(fig.layout.yaxis)) return false;
+  const jobs = [];
+  for (const j of traces) {
+    const trace = fig.data[j], image = images[heatmaps.indexOf(j)], cd = div.calcdata[j] && div.calcdata[j][0];
+    if (trace.type !== "heatmap" || trace.zsmooth !== "fast" || !image || !cd || !Array.isArray(trace.z)
+        || typeof trace.zmin !== "number" || typeof trace.zmax !== "number" || !Array.isArray(trace.colorscale)) return false;
+    jobs.push({ j, trace, image, cd });
+  }
+  for (const { j, trace, image, cd } of jobs) {
+    image.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", heatmapImage(trace));
+    cd.z = trace.z;                   // what hover reads
+    div.data[j] = trace;              // what the next Plotly.react compares with
+  }
+  return true;
+}
+
+const scaleColours = new Map();       // colour scale (as JSON) -> its stops as [position, [r, g, b, a]]
+
+function colourStops(scale) {
+  const key = JSON.stringify(scale);
+  if (!scaleColours.has(key)) {
+    const ctx = document.createElement("canvas").getContext("2d");
+    scaleColours.set(key, scale.map(([at, colour]) => {
+      ctx.fillStyle = "#000";
+      ctx.fillStyle = colour;         // the browser parses any CSS colour: "#rrggbb" or "rgba(r, g, b, a)"
+      const css = ctx.fillStyle;
+      const rgba = css[0] === "#" ? [1, 3, 5].map((k) => parseInt(css.slice(k, k + 2), 16)).concat(1)
+        : css.slice(css.indexOf("(") + 1, -1).split(",").map(Number).concat(1).slice(0, 4);
+      return [at, rgba];
+    }));
+  }
+  return scaleColours.get(key);
+}
+
+function heatmapImage(trace) {
+  const z = trace.z, rows = z.length, cols = z[0].length, stops = colourStops(trace.colorscale);
+  const lo = trace.zmin, span = trace.zmax - trace.zmin || 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = cols;
+  canvas.height = rows;
+  const ctx = canvas.getContext("2d"), pixels = ctx.createImageData(cols, rows), out = pixels.data;
+  for (let r = 0; r < rows; r++) {
+    const row = z[r], top = (rows - 1 - r) * cols;        // the first row is the lowest y: drawn at the bottom
+    for (let c = 0; c < cols; c++) {
+      const v = row[c], k = (top + c) * 4;
+      if (v === null || v === undefined || Number.isNaN(v)) continue;          // transparent, as Plotly
+      const t = Math.min(1, Math.max(0, (v - lo) / span));
+      let s = 1;
+      while (s < stops.length - 1 && stops[s][0] < t) s++;
+      const [a, ca] = stops[s - 1], [b, cb] = stops[s], f = b > a ? (t - a) / (b - a) : 0;
+      out[k] = Math.round(ca[0] + f * (cb[0] - ca[0]));
+      out[k + 1] = Math.round(ca[1] + f * (cb[1] - ca[1]));
+      out[k + 2] = Math.round(ca[2] + f * (cb[2] - ca[2]));
+      out[k + 3] = Math.round((ca[3] + f * (cb[3] - ca[3])) * 255);
+    }
+  }
+  ctx.putImageData(pixels, 0, 0);
+  return canvas.toDataURL("image/png");
 }
 
 function liveChart({ data: raw, parentElement, setTriggerValue }) {
@@ -155,8 +244,12 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
       fig.layout.hoverdistance = 4;
       fig.layout.dragmode = false;
     }
-    // no toolbar: on a live chart it covered titles (the histograms' "layer 3", the loss chart's top)
-    window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+    // A frame that only recolours heatmaps drawn right before it is painted in place; any other, by
+    // Plotly.react (no toolbar: on a live chart it covered titles, the histograms' "layer 3").
+    if (!(next.fig.codesOnly && state.drawn === next.fig.after && repaintHeatmaps(div, fig, next.fig.codesOnly))) {
+      window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+    }
+    state.drawn = next.fig;
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
       state.clicks = true;
       div.on("plotly_click", (event) => {
