@@ -139,6 +139,17 @@ function applied(before, change) {
   return out.buffer;
 }
 
+// The traces that changed from the frame drawn to `fig`, a later frame of the same batch, when only
+// heatmaps' codes changed in between (frames skipped included); null otherwise.
+function codesSince(drawn, fig) {
+  const changed = new Set();
+  for (let f = fig; f !== drawn; f = f.after) {
+    if (!f || !f.codesOnly) return null;
+    f.codesOnly.forEach((j) => changed.add(j));
+  }
+  return drawn ? [...changed] : null;
+}
+
 // Repainting a heatmap in place: Plotly.react redraws the whole plot (15-40 ms in software-rendered
 // Chromium, the boundary's training points with it), while a heatmap with zsmooth "fast" is one
 // image of one pixel per cell. So a frame whose only change is such heatmaps' values (the boundary
@@ -225,16 +236,21 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
   // batches and frames received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
   div.dataset.batches = Number(div.dataset.batches || 0) + 1;
   div.dataset.frames = Number(div.dataset.frames || 0) + data.frames.length;
-  // a new batch replaces what is left of the old one: never fall behind the server
-  state.queue = data.frames.map((fig, i) => ({ fig, revision: data.revision + "." + i }));
+  // A new batch replaces what is left of the old one: never fall behind the server. Each frame is
+  // due at its own time, counted from the batch's arrival: a redraw, or a timer that fires late, does
+  // not push the later frames back (chained timeouts lost a frame in four that way, to the next batch).
   const spacing = state.period / data.frames.length;
+  state.queue = data.frames.map((fig, i) => ({ fig, revision: data.revision + "." + i, due: now + i * spacing }));
   const drawNext = () => {
     state.timer = null;
     if (!state.visible) {                       // keep only the newest figure for later
       state.queue = state.queue.slice(-1);
       return;
     }
-    const next = state.queue.shift();
+    // the newest frame that is due: those before it, late, are skipped
+    let late = 0;
+    while (late + 1 < state.queue.length && state.queue[late + 1].due <= performance.now()) late++;
+    const next = state.queue.splice(0, late + 1).pop();
     if (!next) return;
     const t0 = performance.now();
     const fig = expandFigure(next.fig);
@@ -244,9 +260,10 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
       fig.layout.hoverdistance = 4;
       fig.layout.dragmode = false;
     }
-    // A frame that only recolours heatmaps drawn right before it is painted in place; any other, by
+    // A frame that only recolours heatmaps since the one drawn is painted in place; any other, by
     // Plotly.react (no toolbar: on a live chart it covered titles, the histograms' "layer 3").
-    if (!(next.fig.codesOnly && state.drawn === next.fig.after && repaintHeatmaps(div, fig, next.fig.codesOnly))) {
+    const recoloured = codesSince(state.drawn, next.fig);
+    if (!(recoloured && repaintHeatmaps(div, fig, recoloured))) {
       window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
     }
     state.drawn = next.fig;
@@ -270,7 +287,7 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
     // how long a redraw takes, for bench/browser.py
     div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
     div.dataset.revision = next.revision;
-    if (state.queue.length) state.timer = setTimeout(drawNext, spacing);
+    if (state.queue.length) state.timer = setTimeout(drawNext, Math.max(0, state.queue[0].due - performance.now()));
   };
   state.draw = () => whenPlotlyReady(drawNext);
   if (state.timer) clearTimeout(state.timer);
