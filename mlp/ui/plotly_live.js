@@ -178,6 +178,16 @@ function repaintHeatmaps(div, fig, traces) {
   return true;
 }
 
+// A heatmap drawn with zsmooth "fast" is an image the browser scales smoothly, but Plotly leaves the
+// "pixelated" style it gave the same image when it was drawn with zsmooth false (the paused page's
+// finer grid): the playing boundary came out in blocks. Only the images of "fast" heatmaps are reset.
+function smoothScaling(div, fig) {
+  const images = div.querySelectorAll("g.hm image");
+  const heatmaps = fig.data.filter((trace) => trace.type === "heatmap");
+  if (images.length !== heatmaps.length) return;
+  heatmaps.forEach((trace, k) => { if (trace.zsmooth === "fast") images[k].removeAttribute("style"); });
+}
+
 const scaleColours = new Map();       // colour scale (as JSON) -> its stops as [position, [r, g, b, a]]
 
 function colourStops(scale) {
@@ -265,6 +275,7 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
     const recoloured = codesSince(state.drawn, next.fig);
     if (!(recoloured && repaintHeatmaps(div, fig, recoloured))) {
       window.Plotly.react(div, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+      smoothScaling(div, fig);
     }
     state.drawn = next.fig;
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
