@@ -30,6 +30,8 @@ function whenPlotlyReady(draw) {
   requestAnimationFrame(wait);
 }
 
+const MAX_SHARE = 0.3;     // of the page's time, what one chart's redraws may take while playing
+
 // Each rerun may bring several frames (the server trains ahead in small chunks); they are played
 // back evenly over the time until the next batch is expected, so the chart moves more often than
 // Streamlit reruns the fragment.
@@ -298,7 +300,13 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
     // how long a redraw takes, for bench/browser.py
     div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
     div.dataset.revision = next.revision;
-    if (state.queue.length) state.timer = setTimeout(drawNext, Math.max(0, state.queue[0].due - performance.now()));
+    if (state.queue.length) {
+      // A chart whose redraws are slow (a big network view: 40-60 ms in software-rendered Chromium)
+      // waits so that they take at most MAX_SHARE of the page's time, skipping frames, rather than
+      // starving the charts that are cheap to draw (the boundary, painted in place).
+      const drawn = performance.now(), earliest = drawn + (drawn - t0) * (1 / MAX_SHARE - 1);
+      state.timer = setTimeout(drawNext, Math.max(0, state.queue[0].due - drawn, earliest - drawn));
+    }
   };
   state.draw = () => whenPlotlyReady(drawNext);
   if (state.timer) clearTimeout(state.timer);
