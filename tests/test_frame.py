@@ -98,6 +98,10 @@ def test_changes_cover_new_dropped_and_retyped_values():
     assert got["data"][0]["nan"] is None                  # a NaN outside a typed array travels as null
     got["data"][0]["nan"] = after["data"][0]["nan"]
     assert got == after and payload["frames"][0]["data"][0]["gone"] == 0
+    # numpy arrays (sent as lists) compare as unequal values, not as an error
+    arrays = [{"data": [{"x": np.array([1.0, v])}], "layout": {}} for v in (2.0, 3.0)]
+    assert [f["data"][0]["x"] for f in read_chart_payload(chart_payload(arrays, 300, 0))["frames"]] == [[1.0, 2.0],
+                                                                                                       [1.0, 3.0]]
 
 
 def test_a_batch_that_stops_on_a_boundary_only_frame_still_ends_with_every_chart():
