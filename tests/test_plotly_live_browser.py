@@ -1,6 +1,6 @@
 """The live chart's in-place repaint of a heatmap (mlp/ui/plotly_live.js: repaintHeatmaps) draws the
-pixels Plotly draws for the same figure, in Chromium, with no server: plotly.js and the chart's code
-on a blank page, fed the payloads the Playground sends while playing.
+pixels Plotly draws for the same figure, in Chromium: plotly.js and the chart's code on a blank page
+(not the app's), fed the payloads the Playground sends while playing.
 """
 import base64
 import os
@@ -12,7 +12,7 @@ from mlp.config import Config
 from mlp.live.frame import Views, train_batch
 from mlp.live.payload import chart_payload
 from mlp.trainer import Trainer
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, ROOT, require_chromium
+from tests.browser import ROOT
 
 PLOTLY_JS = os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
 
@@ -44,17 +44,14 @@ COMPARE = """async (b64) => {
 
 
 @pytest.fixture(scope="module")
-def page():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.set_content("<div id=a style='width:500px;height:420px'></div><div id=b style='width:500px;height:420px'></div>")
-        page.add_script_tag(path=PLOTLY_JS)
-        page.add_script_tag(content=(ROOT / "mlp" / "ui" / "plotly_live.js").read_text(encoding="utf-8"))
-        yield page
-        browser.close()
+def page(browser):
+    """A blank page of the browser tests' Chromium (tests/conftest.py) with plotly.js and the chart's code."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_content("<div id=a style='width:500px;height:420px'></div><div id=b style='width:500px;height:420px'></div>")
+    page.add_script_tag(path=PLOTLY_JS)
+    page.add_script_tag(content=(ROOT / "mlp" / "ui" / "plotly_live.js").read_text(encoding="utf-8"))
+    yield page
+    page.close()
 
 
 @pytest.mark.parametrize("settings", [{}, {"dataset": "plane", "output": "linear"},
