@@ -31,6 +31,7 @@ MANY_NEURONS, MANY_NEURONS_RESOLUTION = 24, 12
 # second, and each layer's maps are rescaled to their own range every frame, so their codes change
 # everywhere and compress little (24 x 24 made it the heaviest chart on the wire).
 PLAYING_NEURON_RESOLUTION = 12
+PLAYING_MANY_NEURONS_RESOLUTION = 8      # with more than MANY_NEURONS drawn (TF Playground: 10)
 
 
 @functools.lru_cache(maxsize=32)
@@ -80,7 +81,7 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, play
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes)
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
     if playing:
-        g = min(g, PLAYING_NEURON_RESOLUTION)
+        g = min(g, PLAYING_NEURON_RESOLUTION if drawn <= MANY_NEURONS else PLAYING_MANY_NEURONS_RESOLUTION)
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     columns = [inputs.T.reshape(-1, g, g)] + [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
     fig = figures.network_figure(net.sizes, net.weights, columns,
