@@ -9,8 +9,9 @@ Two rows per case:
   for the network view, every chart's figure as a plain dict, and its JSON serialisation: what a
   paused page sends, and the last frame of every batch.
 - "as played": what the live loop really does while playing (mlp/live/frame.py: train_batch): a batch
-  of FRAMES_PER_BATCH frames, each with its training steps and decision boundary, every other chart
-  once per batch, serialised as the page sends them; time and bytes divided by the frames.
+  of FRAMES_PER_BATCH frames, each with its training steps and decision boundary (50 x 50), every
+  other chart every CHARTS_EVERY-th frame, serialised as the page sends them (each frame as changes
+  from the one before, before WebSocket compression); time and bytes divided by the frames.
 Goal: ≤ 5 ms per frame server-side and ≤ 100 KB per frame.
 
 "frame ms" is the median of the repeats (the goal is judged on it), "best" the fastest repeat: this
@@ -64,7 +65,7 @@ class _Played:
     def __call__(self, trainer: Trainer, views: Views) -> bytes:
         batch = train_batch(trainer, views, FRAMES_PER_BATCH, self.steps_per_frame, TRAIN_SHARE * RERUN_EVERY_S)
         self.steps_per_frame = batch.steps_per_frame
-        # one payload per chart: the boundary's holds every frame, the others the batch's last
+        # one payload per chart: the boundary's holds every frame, the others every CHARTS_EVERY-th
         return b"".join(chart_payload([f[name] for f in batch.frames if name in f], 360, 0)
                         for name in batch.frames[-1])
 

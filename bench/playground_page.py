@@ -18,9 +18,12 @@ BOUNDARY = ".st-key-chart_boundary div.mlp-plot"
 
 
 @contextmanager
-def playground_server(workers: int = 0, root: str = ROOT):
-    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx;
-    `root`: the checkout they run (this one by default)."""
+def playground_server(workers: int = 0, root: str = ROOT, options: tuple[str, ...] = ()):
+    """(url, server pids): one `streamlit run app.py`, or with workers >= 1, mlp.serve's workers + nginx.
+
+    root: the checkout they run (this one by default); options: more `--server.x value` pairs for
+    `streamlit run` (an A/B of a setting in one session).
+    """
     if workers:
         from mlp.serve import free_ports, start_room   # only here: plain runs need no nginx
         room = start_room(workers, free_ports(1)[0], host="127.0.0.1", root=root)
@@ -29,7 +32,7 @@ def playground_server(workers: int = 0, root: str = ROOT):
         finally:
             room.stop()
     else:
-        proc, url = start_streamlit(cwd=root)
+        proc, url = start_streamlit("app.py", *options, cwd=root)
         try:
             yield url, [proc.pid]
         finally:

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 CHART_KEY = "chart_boundary"          # the Output chart (mlp/ui/live.py), a components-v2 element
@@ -49,6 +49,15 @@ XSRF_COOKIE = "_streamlit_xsrf"
 NO_TOKEN = "PLACEHOLDER_AUTH_TOKEN"   # what the browser sends when it has no XSRF cookie
 WORKER_HEADER = "X-Mlp-Worker"        # mlp.serve's nginx: which worker answered (mlp/serve.py)
 FINISHED_EARLY = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+
+
+class _CountingConnection(ClientConnection):
+    """A client WebSocket that counts the bytes it receives as they travel (frames, compressed)."""
+    wire_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.wire_bytes += len(data)
+        super().data_received(data)
 
 
 def _http_get(url: str) -> tuple[dict[str, str], str | None]:
@@ -154,7 +163,7 @@ class Student:
         self.chart_suffix = "-" + chart_key          # element ids end in "-<user key>"
         self.frames = 0                # figures received by the Output chart
         self.batches = 0               # updates of the Output chart
-        self.bytes = 0                 # WebSocket payload bytes received
+        self.bytes = 0                 # WebSocket message bytes received (decompressed)
         self.step: int | None = None   # the "Step" metric, as last received
         self.runs = 0                  # fragment runs whose output was sent whole ...
         self.runs_cut = 0              # ... and runs whose output it dropped unsent
@@ -186,7 +195,8 @@ class Student:
             f"ws://{parts.netloc}{parts.path}/_stcore/stream", origin=f"{parts.scheme}://{parts.netloc}",
             subprotocols=["streamlit", cookies.get(XSRF_COOKIE, NO_TOKEN)],
             additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None,
-            max_size=None, proxy=None, compression=None)   # the server does not compress (Streamlit's default)
+            # permessage-deflate offered, as a browser does: used when the server enables it
+            max_size=None, proxy=None, compression="deflate", create_connection=_CountingConnection)
         self.worker = self._ws.response.headers.get(WORKER_HEADER, self.worker)   # the one holding the session
         self._reader = asyncio.create_task(self._read())
         await self._until_full_run(lambda: self._rerun(), timeout)
@@ -196,6 +206,11 @@ class Student:
         button = self._buttons[label]
         click = WidgetState(id=button, trigger_value=True)
         await self._until_full_run(lambda: self._rerun(triggers=[click]), timeout)
+
+    @property
+    def wire_bytes(self) -> int:
+        """Bytes received over the WebSocket as they travelled (after compression, with frame headers)."""
+        return self._ws.wire_bytes if self._ws is not None else 0
 
     @property
     def buttons(self) -> list[str]:

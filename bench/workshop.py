@@ -26,6 +26,12 @@ in this process. A Chromium page costs about a quarter of a second of CPU per re
 machine leaves the server too little; a `Student` costs a few milliseconds, so what is measured is
 the server. Nothing is drawn either way.
 
+"KB/s" = bytes one student receives per second while playing, as they travel (after any WebSocket
+compression, with frame headers): the protocol client counts its own (median over the students); the
+browsers are reached through bench/wire_meter.py's counting relay, whose total is divided by N.
+Goal: <= 64 KB/s per student (thirty on one classroom Wi-Fi). "--server-option" passes settings to
+`streamlit run` for an A/B in one session, e.g. --server-option server.enableWebsocketCompression=false.
+
 Server CPU is read from /proc for the server's processes (workers and nginx; 100% = one core), the
 client's (Chromium, Playwright and this script) separately, so one can see who took the cores.
 Memory per session = (server RSS while N play - server RSS idle) / N, where idle is measured after
@@ -48,6 +54,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.playground_page import (CHROMIUM, CHROMIUM_FLAGS, batches_received, frames_received, open_playground,  # noqa: E402
                                    playground_server, press_play, step_counter)
+from bench.wire_meter import WireMeter  # noqa: E402
 from tests.procstat import cpu_seconds, descendants, rss_mb  # noqa: E402
 
 VIEWPORT = {"width": 800, "height": 500}
@@ -55,6 +62,7 @@ WARMUP_S = 5.0              # after the last Play, before counting: every sessio
 RSS_EVERY_S = 5.0
 GOAL_UPDATES = 2.0
 GOAL_MB = 50.0
+GOAL_KBPS = 64.0
 
 
 def _client_pids(server: list[int]) -> list[int]:
@@ -86,6 +94,12 @@ def _warm_up(browser, url: str, workers: int) -> None:
 
 def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
     """Open n sessions, Play in each, measure for `seconds`; `server` are the server's root pids (or [])."""
+    with WireMeter(url) as meter:
+        return _browser_room(browser, meter, server, workers, n, seconds)
+
+
+def _browser_room(browser, meter: WireMeter, server: list[int], workers: int, n: int, seconds: float) -> dict:
+    url = meter.url
     _warm_up(browser, url, workers)
     idle_rss = rss_mb(_server_pids(server))
 
@@ -105,7 +119,9 @@ def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds
     time.sleep(WARMUP_S)
 
     def counts():
-        return [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p)) for p in pages]
+        received = meter.received / n                  # the relay sees them all: each student's share
+        return [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p), received)
+                for p in pages]
 
     srv, cli = _server_pids(server), _client_pids(server)
     start, cpu0, ccpu0, t0 = counts(), cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
@@ -121,14 +137,15 @@ def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds
 
 def _result(n: int, start: list[tuple], end: list[tuple], server_cpu: float, client_cpu: float,
             idle_rss: float, rss_series: list[tuple[float, float]]) -> dict:
-    """Per-student rates from (time, batches, step, frames) at the start and end; CPU in cores."""
-    updates = [(f1 - f0) / (s1 - s0) for (s0, _, _, f0), (s1, _, _, f1) in zip(start, end)]
-    batches = [(b1 - b0) / (s1 - s0) for (s0, b0, _, _), (s1, b1, _, _) in zip(start, end)]
+    """Per-student rates from (time, batches, step, frames, bytes) at the start and end; CPU in cores."""
+    updates = [(f1 - f0) / (s1 - s0) for (s0, _, _, f0, _), (s1, _, _, f1, _) in zip(start, end)]
+    batches = [(b1 - b0) / (s1 - s0) for (s0, b0, _, _, _), (s1, b1, _, _, _) in zip(start, end)]
+    kbps = [(w1 - w0) / 1024 / (s1 - s0) for (s0, _, _, _, w0), (s1, _, _, _, w1) in zip(start, end)]
     known = [(s, e) for s, e in zip(start, end) if s[2] is not None and e[2] is not None]
-    steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0, _), (s1, _, k1, _) in known]
+    steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0, _, _), (s1, _, k1, _, _) in known]
     rss = statistics.median(r for _, r in rss_series[-3:])         # the end of the run, not one sample
     return {"n": n, "median": statistics.median(updates), "worst": min(updates),
-            "batches": statistics.median(batches),
+            "batches": statistics.median(batches), "kbps": statistics.median(kbps),
             "steps": statistics.median(steps) if steps else None, "server_cpu": 100 * server_cpu,
             "client_cpu": 100 * client_cpu, "idle_rss": idle_rss, "rss": rss,
             "mb_per_session": (rss - idle_rss) / n, "rss_series": rss_series}
@@ -159,7 +176,7 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
     await asyncio.sleep(WARMUP_S)
 
     def counts():
-        return [(time.monotonic(), s.batches, s.step, s.frames) for s in students]
+        return [(time.monotonic(), s.batches, s.step, s.frames, s.wire_bytes) for s in students]
 
     srv, cli = _server_pids(server), _client_pids(server)
     runs0 = sum(s.runs for s in students), sum(s.runs_cut for s in students)
@@ -200,11 +217,12 @@ def _client(kind: str):
 
 
 def _row(r: dict, measured_server: bool) -> str:
-    ok = r["worst"] >= GOAL_UPDATES and (not measured_server or r["mb_per_session"] <= GOAL_MB)
+    ok = (r["worst"] >= GOAL_UPDATES and r["kbps"] <= GOAL_KBPS
+          and (not measured_server or r["mb_per_session"] <= GOAL_MB))
     server = (f"{r['server_cpu']:8.0f} {r['rss']:8.0f} {r['mb_per_session']:10.1f}" if measured_server
               else f"{'-':>8} {'-':>8} {'-':>10}")
     steps = f"{r['steps']:9.0f}" if r["steps"] is not None else f"{'-':>9}"
-    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['batches']:9.2f} {steps} {server} "
+    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['batches']:9.2f} {r['kbps']:7.1f} {steps} {server} "
             f"{r['client_cpu']:8.0f}  {'ok' if ok else 'MISS'}")
 
 
@@ -217,7 +235,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="measure a server that is already running (no server CPU/memory)")
     parser.add_argument("--client", choices=("browser", "protocol"), default="browser",
                         help="students as Chromium pages, or as light protocol clients (bench/protocol_client.py)")
+    parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a `streamlit run --NAME VALUE` setting (one streamlit run only); repeatable")
     args = parser.parse_args(argv)
+    options = tuple(part for o in args.server_option for part in ("--" + o.partition("=")[0], o.partition("=")[2]))
     counts = [int(s) for s in args.sessions.split(",") if s.strip()]
 
     where = args.url or (f"mlp.serve, {args.workers} worker(s) behind nginx" if args.workers
@@ -225,13 +246,14 @@ def main(argv: list[str] | None = None) -> None:
     print("client: " + ("protocol, N bench/protocol_client.py Students in this process (no browser)"
                         if args.client == "protocol" else "browser, N Chromium contexts in one Chromium"))
     print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
-          f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_MB:g} MB/session")
-    print(f"{'N':>4} {'upd/s med':>10} {'worst':>9} {'batches/s':>9} {'steps/s':>9} {'srv CPU%':>8} {'srv MB':>8} "
+          f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_KBPS:g} KB/s and <= {GOAL_MB:g} MB/session"
+          + (f"; {' '.join(options)}" if options else ""))
+    print(f"{'N':>4} {'upd/s med':>10} {'worst':>9} {'batches/s':>9} {'KB/s':>7} {'steps/s':>9} {'srv CPU%':>8} {'srv MB':>8} "
           f"{'MB/session':>10} {'cli CPU%':>8}")
     results = []
     with _client(args.client) as measure:
         for n in counts:
-            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers)
+            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers, options)
             with server as (url, pids):
                 results.append(measure(url, pids, max(1, args.workers), n, args.seconds))
             print(_row(results[-1], bool(pids)), flush=True)

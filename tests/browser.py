@@ -43,6 +43,16 @@ def step_counter(page) -> int:
 
 
 def free_port() -> int:
+    """A free local port: the first free one of MLP_PORTS ("8720-8739") when set (several people share
+    a machine, each with their ports), else any the system gives."""
+    first, _, last = os.environ.get("MLP_PORTS", "").partition("-")
+    for port in range(int(first), int(last or first) + 1) if first else ():
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

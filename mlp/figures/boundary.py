@@ -116,7 +116,8 @@ def _legend_key(name: str, kind: str) -> dict:
 
 
 def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=None, *, problem: str,
-                             n_classes: int, discretize: bool = False, compact: bool = False) -> dict:
+                             n_classes: int, discretize: bool = False, compact: bool = False,
+                             smooth: bool = False) -> dict:
     """The net's output over the plane as a heatmap, training (and test) points on top.
 
     xs (r,), ys (r,): grid coordinates; z (r, r) indexed [y, x] (as `mlp.datasets.grid` lays it out):
@@ -128,9 +129,15 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
     discretize: binary -> z rounded to 0/1, regression -> sign(z) (TF Playground's "discretize output").
     compact: the heatmap carries "zcodes" (see compact.py) instead of "z", the points typed arrays
     (jsonable.typed_array) instead of lists.
+    smooth: the grid is drawn as a small image the browser scales smoothly (Plotly's zsmooth "fast":
+    one pixel a cell, no blocks): a coarse grid, cheap to send and to draw. ("best" interpolates every
+    screen pixel in JavaScript: 20-40 ms a redraw in software-rendered Chromium.)
     """
     kind = _kind(problem, n_classes)
-    traces = [_background(xs, ys, z, kind, n_classes, discretize, compact),
+    background = _background(xs, ys, z, kind, n_classes, discretize, compact)
+    if smooth:
+        background["zsmooth"] = "fast"
+    traces = [background,
               _points(X_train, y_train, "train", kind, n_classes, compact)]
     has_test = X_test is not None and y_test is not None
     if has_test:

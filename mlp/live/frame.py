@@ -4,6 +4,7 @@ No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a pag
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass
@@ -12,16 +13,25 @@ import numpy as np
 
 from mlp import figures
 from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
+from mlp.signals import collect_signals
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
 from . import pace
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
+# While playing, the boundary's grid is this many cells a side, drawn smoothed by the browser: a
+# quarter of the bytes and of the forward pass, twenty times a second (bench/browser.py: KB/s).
+PLAYING_BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION // 2
 # Each neuron's thumbnail is a grid of this many cells a side; with more than MANY_NEURONS drawn, a
 # coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
 NEURON_RESOLUTION = 24
 MANY_NEURONS, MANY_NEURONS_RESOLUTION = 24, 12
+# While playing, every neuron at this resolution, drawn smoothed: the network view is sent ten times a
+# second, and each layer's maps are rescaled to their own range every frame, so their codes change
+# everywhere and compress little (24 x 24 made it the heaviest chart on the wire).
+PLAYING_NEURON_RESOLUTION = 12
+PLAYING_MANY_NEURONS_RESOLUTION = 8      # with more than MANY_NEURONS drawn (TF Playground: 10)
 
 
 @functools.lru_cache(maxsize=32)
@@ -43,9 +53,11 @@ class Views:
     log_loss: bool = False
 
 
-def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dict:
+def boundary_figure(trainer: Trainer, views: Views, compact: bool = True,
+                    resolution: int = BOUNDARY_RESOLUTION) -> dict:
+    """The Output chart; at a resolution below BOUNDARY_RESOLUTION, drawn smoothed."""
     c, data = trainer.config, trainer.data
-    xs, ys, inputs = _grid_inputs(BOUNDARY_RESOLUTION, c.features, trainer.net.dtype.name)
+    xs, ys, inputs = _grid_inputs(resolution, c.features, trainer.net.dtype.name)
     P = trainer.net.predict_unchecked(inputs)      # the grid inputs are built here, in the net's dtype
     if c.problem == "regression":
         z = P[:, 0]
@@ -55,46 +67,62 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True) -> dic
         z = P[:, 1]
     else:
         z = P.argmax(axis=1).astype(np.float64)
-    r = BOUNDARY_RESOLUTION
+    r = resolution
     return figures.decision_boundary_figure(
         xs, ys, z.reshape(r, r), data.X_train, data.y_train,
         data.X_test if views.show_test else None, data.y_test if views.show_test else None,
-        problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact)
+        problem=c.problem, n_classes=c.n_output_classes, discretize=views.discretize, compact=compact,
+        smooth=r < BOUNDARY_RESOLUTION)
 
 
-def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, controls: bool = False) -> dict:
+def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, controls: bool = False,
+                        playing: bool = False) -> dict:
     """The network view of the trainer's net; with `controls` (the Playground), every feature in the
-    first column (the unused ones faded, a click switches one) and the + / - buttons on the network."""
+    first column (the unused ones faded, a click switches one) and the + / - buttons on the network.
+    playing: its neurons at PLAYING_NEURON_RESOLUTION, drawn smoothed."""
     c, net = trainer.config, trainer.net
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes) + (len(FEATURES) - net.sizes[0]) * controls
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
+    if playing:
+        g = min(g, PLAYING_NEURON_RESOLUTION if drawn <= MANY_NEURONS else PLAYING_MANY_NEURONS_RESOLUTION)
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     hidden = [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
     if not controls:
-        return figures.network_figure(net.sizes, net.weights, [inputs.T.reshape(-1, g, g)] + hidden,
-                                      feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
-                                      stuck=stuck)
-    every = _grid_inputs(g, tuple(FEATURES), net.dtype.name)[2]
-    return figures.network_figure(net.sizes, net.weights, [every.T.reshape(-1, g, g)] + hidden,
-                                  feature_labels=[f.label for f in FEATURES.values()], compact=compact,
-                                  stuck=stuck, biases=net.biases, inputs=[f in c.features for f in FEATURES],
-                                  controls=True)
+        fig = figures.network_figure(net.sizes, net.weights, [inputs.T.reshape(-1, g, g)] + hidden,
+                                     feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
+                                     stuck=stuck)
+    else:
+        every = _grid_inputs(g, tuple(FEATURES), net.dtype.name)[2]
+        fig = figures.network_figure(net.sizes, net.weights, [every.T.reshape(-1, g, g)] + hidden,
+                                     feature_labels=[f.label for f in FEATURES.values()], compact=compact,
+                                     stuck=stuck, biases=net.biases, inputs=[f in c.features for f in FEATURES],
+                                     controls=True)
+    if playing:         # one image pixel a cell, scaled smoothly by the browser (as the boundary's)
+        for trace in fig["data"]:
+            if trace.get("type") == "heatmap":
+                trace["zsmooth"] = "fast"
+    return fig
 
 
 def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
-                  watch: StuckWatch | None = None) -> dict[str, dict]:
+                  watch: StuckWatch | None = None, observe: bool = True,
+                  playing: bool = False) -> dict[str, dict]:
     """Every live chart of the Playground for the trainer's current state, keyed by chart name.
 
-    watch: shown this state's dead and saturated units first (mlp/stuck_units.py); the network view
-    outlines the ones it flags.
+    watch: shown this state's dead and saturated units first (unless not observe: a frame between
+    two that are; mlp/stuck_units.py); the network view outlines the ones it flags.
+    playing: a frame of a playing batch: the boundary and the neurons on coarser grids, drawn smoothed.
     """
-    stuck = None if watch is None else watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train),
-                                                     trainer.config.activation)
+    stuck = None
+    if watch is not None:
+        stuck = (watch.observe(trainer.step, stuck_units(trainer.net, trainer.X_train), trainer.config.activation)
+                 if observe else watch.flagged())
     h = trainer.history
     steps = h.column("step")
     classification = trainer.config.problem == "classification"
     out = {
-        "boundary": boundary_figure(trainer, views, compact),
+        "boundary": boundary_figure(trainer, views, compact,
+                                    PLAYING_BOUNDARY_RESOLUTION if playing else BOUNDARY_RESOLUTION),
         "loss": figures.loss_curves_figure(
             steps, h.column("train_loss"), h.column("test_loss"), log_y=views.log_loss,
             metric=h.column("test_metric") if classification else None,
@@ -104,7 +132,7 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact, stuck, controls=True)
+        out["network"] = network_view_figure(trainer, compact, stuck, controls=True, playing=playing)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,
@@ -114,6 +142,13 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
                                                            title_prefix="gradients", log_x_label="log₁₀|dW|",
                                                            compact=compact, open_ends=(True, True))
     return out
+
+
+def _with_signals(trainer: Trainer, report: Report, took: bool) -> Report:
+    """report with its last step's layer signals, as trainer.run(signals=True) would have made them."""
+    if report.signals is not None or not took:
+        return report
+    return dataclasses.replace(report, signals=collect_signals(trainer.net, trainer.last_good))
 
 
 @dataclass
@@ -127,8 +162,9 @@ class Batch:
 
 def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: int, budget_s: float,
                 watch: StuckWatch | None = None) -> Batch:
-    """Train n_frames small chunks; every chunk gets a decision boundary, the last one every chart
-    (and shows `watch` its state, as frame_figures does).
+    """Train n_frames small chunks; every chunk gets a decision boundary, every pace.CHARTS_EVERY-th
+    and the last one every chart (the last also shows `watch` its state, as frame_figures does), all
+    as frame_figures draws them while playing (coarser grids, drawn smoothed).
 
     Steps per chunk are steered so the training of the whole batch takes about budget_s (the
     evaluation and figures of a frame cost the same however many steps it holds). A batch whose
@@ -136,15 +172,20 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
     """
     frames, started = [], time.perf_counter()
     for i in range(n_frames):
-        report = trainer.run(steps_per_frame)
+        # a frame with the boundary alone needs no layer signals (histograms, ‖dW‖): half the frames
+        # skip them, and their losses are not recorded (the curves are sent with the others' frames)
+        every_chart, step_before = (i + 1) % pace.CHARTS_EVERY == 0 or i == n_frames - 1, trainer.step
+        report = trainer.run(steps_per_frame, signals=every_chart)
         # gently, so the pace does not jitter
         steps_per_frame = pace.steps_per_frame(steps_per_frame, budget_s / n_frames, trainer.seconds_per_step)
         stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
         spent = time.perf_counter() - started
         over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
         last = stop or over_budget or i == n_frames - 1
-        frames.append(frame_figures(trainer, report, views, watch=watch) if last
-                      else {"boundary": boundary_figure(trainer, views)})
+        if last and not every_chart:        # the batch ends early here: its last frame has every chart
+            report, every_chart = _with_signals(trainer, report, trainer.step > step_before), True
+        frames.append(frame_figures(trainer, report, views, watch=watch, observe=last, playing=True) if every_chart
+                      else {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)})
         if last:
             break
     return Batch(frames, report, steps_per_frame, stop)

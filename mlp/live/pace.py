@@ -21,9 +21,20 @@ import time
 from dataclasses import dataclass
 
 RERUN_EVERY_S = 0.5
-FRAME_INTERVAL_S = 0.05
+# 22 frames a second: a rerun's batch reaches the page a little later than RERUN_EVERY_S after the
+# last (the run's own time), and at 10 frames a batch the boundary was drawn 19 times a second, the
+# other charts 9.6 (bench/browser.py), under the goal of 20 and 10.
+FRAME_INTERVAL_S = RERUN_EVERY_S / 11
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)
-MAX_FRAMES_PER_BATCH = 4 * FRAMES_PER_BATCH     # a batch of 40 boundaries is ~0.6 MB
+# A busy server's batches come seconds apart, and each must then carry their time's frames: thirty
+# students on one worker get a batch every 2-3 s (bench/workshop.py --client protocol), and a cap of
+# 2 s of frames held them to 13 a second. 66 boundaries, as played (50 x 50 cells), are ~0.17 MB.
+MAX_FRAMES_PER_BATCH = 6 * FRAMES_PER_BATCH
+# The decision boundary gets every frame (20 a second), every other chart every CHARTS_EVERY-th (10 a
+# second): a Plotly redraw costs the browser 20-50 ms, and the boundary is the view that shows the
+# learning. Their frames travel as changes from the one before (mlp/live/payload.py), so a curve's
+# frame costs its new points.
+CHARTS_EVERY = 2
 FIRST_AFTER_PAUSE_S = 15.0         # a longer gap between batches is a pause, not a busy server
 TRAIN_SHARE = 0.04                 # of each rerun interval, spent on training steps
 # A batch computes for about this long at most: a heavy net (the cost cap's largest, ~1 s a frame for its

@@ -3,8 +3,9 @@
 `st.plotly_chart` remounts its chart whenever the data changes (flicker, lost zoom: streamlit issues
 #8782, #5107), which ruins an animation. This component keeps one plot per key and hands each new
 figure to Plotly.react, which diffs it against what is drawn. plotly.js itself comes from the plotly
-Python package and is sent to the browser once (`load_plotly_js`); Streamlit caches large messages
-by hash, so later reruns send only a reference.
+Python package and is sent to the browser once (`load_plotly_js`), and the chart's own code with it
+(the component's module is a stub: Streamlit sends a component's code inline with every element);
+Streamlit caches large messages by hash, so later reruns send only a reference.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ _loader = st.components.v2.component("mlp_plotly_loader", js=(_HERE / "plotly_lo
                                      isolate_styles=False)
 # not in a shadow root: plotly.js styles its plots (modebar, hover labels) from the document head
 _chart = st.components.v2.component(
-    "mlp_live_chart", js=(_HERE / "plotly_live.js").read_text(encoding="utf-8"),
+    "mlp_live_chart", js=(_HERE / "plotly_live_stub.js").read_text(encoding="utf-8"),
     css=f".mlp-plot {{ width: 100%; }} .mlp-editing {seams.PLOTLY_DRAG_LAYER} {{ cursor: crosshair !important; }}",
     isolate_styles=False)
 
@@ -36,9 +37,15 @@ def _plotly_source() -> str:
         return f.read()
 
 
+@functools.cache
+def _chart_source() -> str:
+    return (_HERE / "plotly_live.js").read_text(encoding="utf-8")
+
+
 def load_plotly_js() -> None:
-    """Put plotly.js into the page (once per browser tab); call on every full run of a page."""
-    _loader(data={"source": _plotly_source()}, key="mlp_plotly_loader", height=0)
+    """Put plotly.js and the live chart's code into the page (once per browser tab); call on every full
+    run of a page."""
+    _loader(data={"source": _plotly_source(), "chart": _chart_source()}, key="mlp_plotly_loader", height=0)
 
 
 def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revision: int = 0,
