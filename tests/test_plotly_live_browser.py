@@ -67,3 +67,26 @@ def test_a_boundary_frame_is_repainted_as_plotly_draws_it(page, settings):
     assert max(abs(m - p) for m, p in zip(got["mine"], got["plotly"])) <= 1      # rounding at most
     assert got["mine"] != [0] * len(got["mine"])
     assert got["hover"] == pytest.approx(got["value"])        # hover reads the new values
+
+
+SMOOTHED = """async (b64) => {
+  const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const fig = expandFigure(readPayload(raw.buffer).frames[0]);
+  const a = document.getElementById("a");
+  Plotly.purge(a);
+  await Plotly.react(a, fig.data, fig.layout);
+  smoothScaling(a, fig);
+  const image = a.querySelector("g.hm image");
+  return { opacity: getComputedStyle(image).opacity, rendering: image.style.imageRendering,
+           wanted: fig.data[0].opacity };
+}"""
+
+
+def test_a_smoothed_boundary_keeps_its_opacity(page):
+    """Smoothing the playing boundary's image once dropped its whole style, and with it the opacity
+    that keeps the background paler than the points (they vanished into it while playing)."""
+    trainer = Trainer(Config())
+    batch = train_batch(trainer, Views(), n_frames=2, steps_per_frame=20, budget_s=0.01)
+    got = page.evaluate(SMOOTHED, base64.b64encode(chart_payload([batch.frames[0]["boundary"]], 420, 1)).decode())
+    assert got["rendering"] != "pixelated"
+    assert float(got["opacity"]) == pytest.approx(got["wanted"]) and got["wanted"] < 1

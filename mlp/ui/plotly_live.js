@@ -259,7 +259,8 @@ function smoothScaling(div, fig) {
   const images = div.querySelectorAll("g.hm image");
   const heatmaps = fig.data.filter((trace) => trace.type === "heatmap");
   if (images.length !== heatmaps.length) return;
-  heatmaps.forEach((trace, k) => { if (trace.zsmooth === "fast") images[k].removeAttribute("style"); });
+  // (only that style: the same attribute holds the heatmap's opacity)
+  heatmaps.forEach((trace, k) => { if (trace.zsmooth === "fast") images[k].style.removeProperty("image-rendering"); });
 }
 
 const scaleColours = new Map();       // colour scale (as JSON) -> its stops as [position, [r, g, b, a]]
