@@ -23,6 +23,15 @@ def _inside(page, locator) -> bool:
             and box["y"] + box["height"] <= view["height"])
 
 
+def _cut_labels(page) -> list[str]:
+    """Buttons, page links, widget and metric labels in the main area cut to an ellipsis."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+          '[data-testid=stMain] button p, [data-testid=stMain] [data-testid=stPageLink] span, '
+          + '[data-testid=stMain] [data-testid=stWidgetLabel] p, [data-testid=stMain] [data-testid=stMetricLabel] p')]
+        .filter((el) => el.offsetParent && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+        .map((el) => el.textContent)""")
+
+
 @pytest.mark.parametrize("width,height", SCREENS)
 def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, height):
     page = open_page(browser, server, width, height)
@@ -49,14 +58,11 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, 
         outside = [name for name, locator in wanted.items() if not _inside(page, locator)]
         assert not outside, f"outside the {width} x {height} screen: {outside}"
         # no label cut to an ellipsis: every button shows its whole text
-        cut = page.evaluate("""() => [...document.querySelectorAll(
-              '[data-testid=stMain] button p, [data-testid=stMain] [data-testid=stPageLink] span, '
-              + '[data-testid=stMain] [data-testid=stWidgetLabel] p, [data-testid=stMain] [data-testid=stMetricLabel] p')]
-            .filter((el) => el.offsetParent && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
-            .map((el) => el.textContent)""")
-        assert not cut, f"labels cut at {width} px: {cut}"
+        assert not _cut_labels(page), f"labels cut at {width} px: {_cut_labels(page)}"
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=10_000)
+        assert not _cut_labels(page), f"labels cut at {width} px while playing: {_cut_labels(page)}"
         if (width, height) == (1280, 720):          # the README's first picture: the stage, trained a while
-            page.get_by_role("button", name="Play", exact=True).click()
             page.wait_for_timeout(6000)
             page.get_by_role("button", name="Pause", exact=True).click()
             page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)

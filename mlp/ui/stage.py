@@ -94,7 +94,7 @@ def _problem_type(run: Run, container) -> None:
 def top_bar(run: Run):
     """Play / Step / Back / Reset, the counters, and the most-used settings; returns the counters'
     placeholder (the live part writes the epoch and step there)."""
-    cols = st.columns([1.1, 1.05, 1.05, 1.1, 1.9, 1.8, 1.45, 1.6, 1.15, 1.65], vertical_alignment="bottom")
+    cols = st.columns([1.3, 1.05, 1.05, 1.1, 1.8, 1.75, 1.45, 1.55, 1.15, 1.6], vertical_alignment="bottom")
     play_buttons(run, cols[:4])
     counters = cols[4].empty()
     for key, col in zip(("lr", "activation", "regularization", "reg_rate"), cols[5:9]):
