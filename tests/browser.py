@@ -1,4 +1,4 @@
-"""Shared by the browser tests: a Streamlit server on a free port and Debian's headless Chromium."""
+"""Shared by the tests: a Streamlit server on a free port, Debian's headless Chromium, PyTorch as a reference."""
 from __future__ import annotations
 
 import os
@@ -28,6 +28,18 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail("CI must run the browser tests: install chromium (see .ci/run)")
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+
+
+def require_torch():
+    """PyTorch, the independent reference some tests compare with; skipped locally without it, a failure
+    in CI (CI=true), where .ci/run installs it."""
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PyTorch comparisons: pip install torch==2.13.0 (see .ci/run)")
+        pytest.skip("PyTorch is not installed (pip install torch==2.13.0, CPU build)")
+    return torch
 
 
 def save_screenshot(page, name: str, **options) -> None:

@@ -13,6 +13,7 @@ def page(server, browser):
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function("[...document.querySelectorAll('[data-testid=stMetricValue]')]"
                            ".some(e => e.innerText.trim() === '1')", timeout=30_000)
+    page.get_by_role("button", name="⚙ All settings").click()          # the stage's sidebar starts closed
     page.get_by_text("Save & export").click()
     yield page
     page.close()

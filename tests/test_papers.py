@@ -17,6 +17,7 @@ from mlp.lab import papers
 from mlp.lab.initialization import PRESETS
 from mlp.network import MLP
 from mlp.ui import lab_link
+from tests.browser import require_torch
 
 GLOROT, HE = papers.PAPERS["glorot_2010"], papers.PAPERS["he_2015"]
 
@@ -40,8 +41,7 @@ def test_lecun_normal_has_variance_one_over_fan_in():
 
 def test_standard_init_is_what_pytorch_linear_draws_by_default():
     """nn.Linear's default, kaiming_uniform(a=√5), is U(±1/√fan_in): the same distribution as "standard"."""
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch, CPU build) to "
-                                                "compare with nn.Linear's default")
+    torch = require_torch()
     n_in, n_out = 400, 1250
     torch.manual_seed(0)
     theirs = torch.nn.Linear(n_in, n_out).weight.detach().double().numpy().T      # (n_in, n_out) like ours

@@ -10,6 +10,7 @@ from mlp.config import Config
 from mlp.network import MLP
 from mlp.penalty import weight_penalty
 from mlp.trainer import Trainer
+from tests.browser import require_torch
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -27,7 +28,7 @@ def test_the_penalty_is_the_objectives_by_hand_weights_only(regularization, expe
 def test_momentum_and_l2_are_the_forms_the_help_states_as_pytorch_writes_them():
     """v = βv + g, w -= lr·v with g = ∇(mean data loss) + λW (weights only): three steps of the engine against
     torch.optim.SGD(momentum=β, dampening=0, weight_decay=λ on the weights' group, 0 on the biases')."""
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     config = Config(dataset="xor", hidden=(5,), activation="tanh", output="sigmoid", optimizer="momentum",
                     momentum=0.9, lr=0.1, regularization="l2", reg_rate=0.01, batch_size=500, n_samples=40)
     trainer = Trainer(config, dtype="float64")

@@ -122,8 +122,8 @@ def test_page_and_websocket_work_through_nginx(room, browser):
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     page.goto(room["url"])
-    page.get_by_role("heading", name="Neural network playground").wait_for(timeout=90_000)
-    page.get_by_role("button", name="Play").click()
+    page.get_by_text("Neural network playground", exact=True).wait_for(timeout=90_000)
+    page.get_by_role("button", name="Play", exact=True).click()
     deadline = time.time() + 30
     while step_counter(page) <= 20:            # the steps arrive over the WebSocket
         assert time.time() < deadline, "the step counter did not move through nginx"

@@ -1,12 +1,13 @@
-"""The Playground's live part: while playing, it trains and redraws only the charts (live_loop.py).
+"""The Playground's live part: the network and the output columns of the stage (mlp/ui/stage.py), the
+counters in its top bar and the gradient views below; while playing, it trains and redraws only these
+(live_loop.py).
 
-Each rerun trains a batch of small chunks and sends one figure per chunk; the browser plays them back
-evenly (plotly_live.js). mlp/live/pace.py says why reruns are few and batches many, with the
-measured figures.
-Only the decision boundary, the view that shows the learning, gets every frame; the other charts get
-the batch's last figure, because redrawing a Plotly chart costs the browser 20-50 ms on a small
-machine and the page must stay responsive.
-The training steps themselves take about TRAIN_SHARE of the time (mlp/live/pace.py).
+Each rerun trains a batch of small chunks and sends one frame per chunk; the browser plays them back
+at their times (plotly_live.js). mlp/live/pace.py says why reruns are few and batches many, with the
+measured figures. The decision boundary, the view that shows the learning, gets every frame, the other
+charts every CHARTS_EVERY-th, each as its changes from the frame before (mlp/live/payload.py), because
+redrawing a Plotly chart costs the browser 20-50 ms on a small machine and the page must stay
+responsive. The training steps themselves take about TRAIN_SHARE of the time.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from mlp.config import FIELD, MAX_SEED
+from mlp.config import MAX_SEED
 from mlp.datasets import DATASETS
 from mlp.userdata import USER_SETS
 
@@ -27,7 +27,8 @@ PROBLEMS = {"classification": "Classification", "regression": "Regression"}
 
 EXPLANATION = """
 **The data** (left): a toy problem of points on a plane, each of a class (orange or blue) or with a value.
-Half of them train the net, the other half test it (switch on *Show test data* to see them).
+Some of them train the net (half, unless you change the training share), the others test it (switch on
+*Show test data* to see them).
 
 **The network** (middle): the features on the left are what the net sees of each point; each square to
 their right is one neuron, drawn as its output over the whole plane, so you can watch the layers build
