@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with _client(args.client) as measure:
         for n in counts:
-            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers, options)
+            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers, options=options)
             with server as (url, pids):
                 results.append(measure(url, pids, max(1, args.workers), n, args.seconds))
             print(_row(results[-1], bool(pids)), flush=True)
