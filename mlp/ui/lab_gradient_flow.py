@@ -98,7 +98,9 @@ def _start_preset(lab: FlowLab, name: str) -> None:
 
 def preset_buttons(lab: FlowLab) -> None:
     rules = classroom.rules()
-    for col, (name, preset) in zip(st.columns(len(flow.PRESETS)) if not rules.hides("presets") else (),
+    # each button as wide as its label needs (equal columns cut the longest at 1280 wide)
+    widths = [len(p.label) + 4 for p in flow.PRESETS.values()]
+    for col, (name, preset) in zip(st.columns(widths, gap="small") if not rules.hides("presets") else (),
                                    flow.PRESETS.items()):
         col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
                    use_container_width=True, **rules.control("presets", f"{preset.setting}."))

@@ -95,7 +95,8 @@ def preset_buttons(lab: InitLab) -> None:
     if allowed:
         demos = [name for name, p in init_lab.PRESETS.items() if not p.paper]
         figures = [name for name, p in init_lab.PRESETS.items() if p.paper]
-        for col, name in zip(st.columns(len(demos)), demos):
+        # each button as wide as its label needs (equal columns cut the longest at 1280 wide)
+        for col, name in zip(st.columns([len(init_lab.PRESETS[n].label) + 4 for n in demos], gap="small"), demos):
             col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", on_click=_start_preset,
                        args=(lab, name), use_container_width=True, **allowed)
         cols = st.columns(max(len(demos), len(figures)) + 1)
@@ -248,7 +249,7 @@ def _symmetry_train(lab: InitLab) -> None:
 def symmetry(lab: InitLab) -> None:
     t = lab.symmetry
     c = t.config
-    cols = st.columns([1, 1, 1, 2])
+    cols = st.columns([1, 1.35, 1.15, 1.8])       # room for each button's label at 1280 wide
     cols[0].button("Zero init", key="init_sym_zeros", icon=":material/exposure_zero:", use_container_width=True,
                    on_click=_symmetry_start, args=(lab, "zeros"), help=INITIALIZERS["zeros"].help)
     cols[1].button("Random init (Xavier)", key="init_sym_random", icon=":material/casino:", use_container_width=True,
