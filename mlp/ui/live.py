@@ -26,7 +26,7 @@ from .live_loop import live_loop
 from .plotly_live import live_chart
 from .state import Run
 from .stuck_alarm import alarm_banner, watch_for
-from .own_points import click_on_plane, edit_controls, editing_points
+from .own_points import click_on_plane, editing_points, rerun_page_if_edited
 from .network_controls import NETWORK_HELP, NETWORK_TITLE, network_click, rerun_page_if_changed
 from .views import current_views, output_toggles, view_toggles
 from .weight_editor import show_selection
@@ -115,7 +115,6 @@ def _output_column(run: Run, frames) -> None:
            plane_clicks=editing)
     st.html(output_legend_html(run.config.problem, run.config.n_output_classes))
     output_toggles()
-    edit_controls(run)
 
 
 def _gradient_views(run: Run, frames) -> None:
@@ -154,6 +153,7 @@ def live_playground(run: Run, counters) -> None:
         watch, frames = computed
         post_snapshot(run, watch)         # to the class wall, when this session joined a class
         rerun_page_if_changed()
+        rerun_page_if_edited()
         _counters(run.report, counters)
         network, output = st.columns([5, 3.4], gap="medium")
         with network:

@@ -118,21 +118,22 @@ def click_on_plane(run: Run, payload) -> None:
         st.session_state[EDITED_KEY] = True
 
 
-def edit_controls(run: Run) -> bool:
-    """The "Edit points" toggle and what a click adds; True while editing.
-
-    Call inside the live fragment before the boundary chart. After an edit it reruns the whole page,
-    since the sidebar (data set, Play button) must show the new data too.
-    """
+def rerun_page_if_edited() -> None:
+    """Call inside the live fragment, where a click on the plane arrives: after an edit, rerun the whole
+    page, since the data column, the sidebar and the Play button must show the new data too."""
     if st.session_state.pop(EDITED_KEY, False):
         st.rerun(scope="app")
+
+
+def edit_controls(run: Run) -> bool:
+    """The "Edit points" toggle and what a click adds, one under the other (the stage's narrow DATA
+    column); True while editing."""
     allowed = classroom.rules().control(
         "points", "Click the plane to add a point, click a point to remove it. The first edit turns the current "
                   "set into your own data; every edit restarts the run.", locked_by=("dataset",))
     if allowed is None:
         return False
-    cols = st.columns([1, 2])
-    editing = cols[0].toggle("Edit points", key=EDIT_KEY, **allowed)
+    editing = st.toggle("Edit points", key=EDIT_KEY, **allowed)
     if not editing or allowed["disabled"]:
         return False
     c = run.config
@@ -140,12 +141,12 @@ def edit_controls(run: Run) -> bool:
         options = list(range(min(c.n_output_classes + 1, MAX_CLASSES)))    # the classes, and one more
         if st.session_state.get(CLASS_KEY) not in options:
             st.session_state[CLASS_KEY] = 0
-        cols[1].segmented_control("Add class", options, key=CLASS_KEY, required=True,
-                                  format_func=lambda k: f"{CLASS_DOTS[k]} {k}",
-                                  help="The class of the points a click adds (a new class turns the problem "
-                                       "into one with more classes).")
+        # pills wrap in the narrow column where a segmented control would run out of it
+        st.pills("Add class", options, key=CLASS_KEY, required=True, format_func=lambda k: f"{CLASS_DOTS[k]} {k}",
+                 help="The class of the points a click adds (a new class turns the problem into one with more "
+                      "classes).")
     else:
-        cols[1].slider("Add value", -1.0, 1.0, 0.5, 0.1, key=VALUE_KEY, help="The target value a click adds.")
+        st.slider("Add value", -1.0, 1.0, 0.5, 0.1, key=VALUE_KEY, help="The target value a click adds.")
     d = run.trainer.data
     st.caption(f"{len(d.X_train) + len(d.X_test)} points ({len(d.X_train)} to train, {len(d.X_test)} to test). "
                "Click the plane to add a point, click a point to remove it.")

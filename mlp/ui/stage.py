@@ -19,6 +19,7 @@ from mlp.userdata import USER_SETS
 from . import class_session, classroom, streamlit_seams as seams
 from .controls import field_widget, relevant, settings_apply, settings_key
 from .dataset_picker import dataset_picker
+from .own_points import edit_controls
 from .page import page_links, play_buttons, share_popover
 from .state import Run
 
@@ -107,13 +108,15 @@ def top_bar(run: Run):
 
 
 def data_column(run: Run) -> None:
-    """DATA: the data sets' pictures (a click picks one), the noise, and fresh points."""
+    """DATA: the data sets' pictures (a click picks one), the noise, clicking points on and off the
+    plane (beside it, so it stays in view on a projector), and fresh points."""
     st.markdown("**DATA**", help="Which data set to learn: click a picture. The sidebar has the rest (training "
                                  "share, number of points, classes, your own data).")
     dataset_picker(run)
     if relevant("noise", run):
         field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply,
                      args=(run, "noise"))
+    edit_controls(run)
     c = run.config
     allowed = classroom.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
                                         if c.dataset in USER_SETS else "Draw new random points for the same data set "
