@@ -300,7 +300,9 @@ class Config:
         base = base or cls()
         values, problems = _parse_params(params)    # each kept value is valid on its own
         try:
-            return base.replace(**values), problems
+            # as a person means it (Config.changed): a link naming a regression set and no output
+            # gets that set's natural output, with nothing to report
+            return base.changed(**values), problems
         except ConfigError as err:
             problems += err.problems
         # what is left is a mismatch between settings: an output that does not suit the data set, or a

@@ -106,8 +106,18 @@ def test_hostile_values_are_messages():
                                                   "features": "x1,rm -rf", "dataset": "<script>"})
     assert config == Config()
     assert len(problems) == 5
-    config, problems = Config.from_query_lenient({"dataset": "plane", "lr": "0.1"})
-    assert config.output == "linear" and config.lr == 0.1 and problems
+    config, problems = Config.from_query_lenient({"dataset": "plane", "lr": "0.1", "output": "softmax"})
+    assert config.output == "linear" and config.lr == 0.1 and problems         # a named output that does not fit
+
+
+def test_a_link_naming_a_regression_set_gets_its_natural_output_without_a_message():
+    """A hand-typed ?dataset=plane is a fine link: the set's natural output (Config.changed's rule), no
+    warning pushing the stage down."""
+    for name in ("plane", "multi_gauss"):
+        config, problems = Config.from_query_lenient({"dataset": name})
+        assert (config.dataset, config.output, problems) == (name, natural_output(name), [])
+    config, problems = Config.from_query_lenient({"dataset": "xor"}, base=Config(dataset="plane", output="linear"))
+    assert (config.output, problems) == ("softmax", [])
 
 
 def test_types_are_normalised_and_bad_types_rejected():
