@@ -767,3 +767,39 @@ def test_at_step_0_the_curves_label_whole_steps_and_a_full_decade():
     assert loss["layout"]["xaxis"]["dtick"] == 1
     many = valid(loss_curves_figure(np.arange(0, 500, 10), np.ones(50), np.ones(50)))
     assert "dtick" not in many["layout"]["xaxis"]
+
+
+def test_the_stage_network_shows_every_feature_links_the_chosen_ones_and_carries_its_controls():
+    """The Playground's network view: all seven features in the first column, links only from the
+    two switched on (X₁², the third, among them), the others faded; - / + per hidden layer and for
+    the number of layers, each click as JSON; a bias square per neuron after the inputs."""
+    sizes, inputs = [2, 3, 2], [False, True, True, False, False, False, False]
+    weights, grids = small_network(sizes)
+    grids[0] = np.tanh(np.random.default_rng(1).normal(size=(7, 8, 8)))          # every feature's map
+    biases = [np.array([[0.5, -1.0, 0.25]]), np.array([[2.0, -2.0]])]
+    labels = ["X₁", "X₂", "X₁²", "X₂²", "X₁X₂", "sin(X₁)", "sin(X₂)"]
+    fig = valid(network_figure(sizes, weights, grids, feature_labels=labels, biases=biases, inputs=inputs,
+                               controls=True))
+    neurons = next(t for t in fig["data"] if t.get("name") == "neuron labels")
+    ys = dict(zip(map(tuple, neurons["customdata"]), neurons["y"]))
+    rows = {j: ys[("feature", j)] for j in range(7)}
+    links = next(t for t in fig["data"] if t.get("name") == "weights")
+    first = [k for k, c in enumerate(links["customdata"]) if c[0] == 1]
+    assert len(first) == 2 * 3                                   # two inputs times three hidden units
+    # each link from input i starts at the row of the i-th feature switched on (rows 1 and 2)
+    starts = {links["customdata"][k][1] for k in first}
+    for k in first:
+        unit_from, unit_to = links["customdata"][k][1:]
+        to_y = ys[("neuron", 1, unit_to)]
+        # (midpoints are sent to 2 places: doubling one errs by up to 0.01, plus its own rounding)
+        assert 2 * links["y"][k] - to_y == pytest.approx(rows[[1, 2][unit_from - 1]], abs=0.025)
+    assert set(starts) == {1, 2}
+    faded = [s for s in fig["layout"]["shapes"] if s["fillcolor"].startswith("rgba(255,255,255")]
+    assert sorted(round((s["y0"] + s["y1"]) / 2, 4) for s in faded) == sorted(
+        round(rows[j], 4) for j in (0, 3, 4, 5, 6))
+    clicks = [json.loads(a["name"]) for a in fig["layout"]["annotations"] if a.get("name")]
+    assert sorted(clicks) == sorted([["width", 1, -1], ["width", 1, 1], ["layers", 0, -1], ["layers", 0, 1]])
+    bias = next(t for t in fig["data"] if t.get("name") == "biases")
+    assert bias["customdata"] == [["bias", 1, 1], ["bias", 1, 2], ["bias", 1, 3], ["bias", 2, 1], ["bias", 2, 2]]
+    assert bias["marker"]["color"] == [0.5, -1.0, 0.25, 2.0, -2.0]
+    assert bias["marker"]["cmin"] == -2.0 and bias["marker"]["cmax"] == 2.0      # one symmetric scale

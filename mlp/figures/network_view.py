@@ -29,6 +29,11 @@ INVISIBLE = "rgba(0,0,0,0)"         # hover targets: drawn, but not seen
 HOVER_LABEL = {"bgcolor": WHITE, "bordercolor": FAINT, "font": {"color": INK}}
 # positions of links and hover targets, in cells (~30 px each): 2 decimals are well under a pixel
 PLACES = 2
+# The + / - buttons are annotations: placed in pixels (an offset from their layer's x), so they keep
+# their size and spacing however small the neurons are drawn; plotly.js reports a click on one
+# (plotly_clickannotation) and the live chart sends its `name`, the click's JSON (mlp/ui/plotly_live.js).
+CONTROLS_MARGIN = 62        # px above the plot for two rows of buttons
+BUTTON_SHIFT = 17           # px from a layer's centre to its - and + buttons
 
 
 def _gap_rows(g: int) -> int:
@@ -200,13 +205,6 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
     return _Geometry(drawn, column_x, centres,
                      np.column_stack([ends[:, 0], ends[:, 2], gap]), np.column_stack([ends[:, 1], ends[:, 3], gap]),
                      link_markers, neuron_markers, _square_outlines(squares, compact), layout, bias_markers)
-
-
-# The + / - buttons are annotations: placed in pixels (an offset from their layer's x), so they keep
-# their size and spacing however small the neurons are drawn; plotly.js reports a click on one
-# (plotly_clickannotation) and the live chart sends its `name`, the click's JSON (mlp/ui/plotly_live.js).
-CONTROLS_MARGIN = 62        # px above the plot for two rows of buttons
-BUTTON_SHIFT = 17           # px from a layer's centre to its - and + buttons
 
 
 def _button(text: str, click: list, hover: str, *, x, xref: str, xshift: float, yshift: float) -> dict:
