@@ -153,6 +153,15 @@ def features_widget(run: Run) -> None:
              on_change=lambda: settings_apply(run, "features", st.session_state[wkey]), **allowed)
 
 
+NEW_LAYER_WIDTH = 4          # the width of a first hidden layer added to a net without one
+
+
+def one_layer_more(hidden: tuple[int, ...]) -> tuple[int, ...]:
+    """TF Playground's + over the layers: one more hidden layer, as wide as the last (the same for the
+    sidebar's button and the network's)."""
+    return (*hidden, hidden[-1] if hidden else NEW_LAYER_WIDTH)
+
+
 def hidden_layers_widget(run: Run) -> None:
     """TF Playground's + / − layer buttons and a width per layer."""
     rules, hidden = classroom.rules(), list(run.config.hidden)
@@ -162,7 +171,7 @@ def hidden_layers_widget(run: Run) -> None:
     st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
     add, remove = st.columns(2)
     add.button("＋ layer", width="stretch", disabled=locked or len(hidden) >= MAX_HIDDEN_LAYERS,
-               on_click=lambda: run.propose(hidden=(*hidden, hidden[-1] if hidden else 4)),
+               on_click=lambda: run.propose(hidden=one_layer_more(tuple(hidden))),
                help=rules.control("hidden", "Add a hidden layer (as wide as the last one).")["help"])
     remove.button("− layer", width="stretch", disabled=locked or not hidden,
                   on_click=lambda: run.propose(hidden=tuple(hidden[:-1])),

@@ -2,8 +2,9 @@
 its width, + / - over the layers adds or removes one, a click on a feature switches it, a click on a
 link, a neuron or its bias opens the editor on that weight or bias.
 
-The network view reports its clicks as customdata (mlp/figures/network_view.py): a link as [layer of
-the source, from unit, to unit], everything else as a list starting with what it is. Settings changes
+The network view reports its clicks as customdata (mlp/figures/network_view.py): a link as [layer,
+from unit, to unit], numbered as the weight editor numbers them, everything else as a list starting
+with what it is. Settings changes
 go through `Run.propose`, so a teacher's lock holds here as on every widget; since the click arrives
 in the live fragment, the whole page is rerun afterwards so the other controls show the new settings.
 """
@@ -14,6 +15,7 @@ import streamlit as st
 from mlp.config import MAX_HIDDEN_LAYERS
 from mlp.datasets import FEATURES
 
+from .controls import one_layer_more
 from .state import Run
 from .weight_editor import select_bias, select_weight
 
@@ -36,7 +38,7 @@ def network_click(run: Run, payload) -> None:
         return
     kind, hidden = payload[0], list(run.config.hidden)
     try:
-        if not isinstance(kind, str):                 # a link: [layer of the source, from unit, to unit]
+        if not isinstance(kind, str):                 # a link: [layer, from unit, to unit]
             select_weight(payload)
         elif kind == "width":
             layer, sign = int(payload[1]), int(payload[2])
@@ -45,7 +47,7 @@ def network_click(run: Run, payload) -> None:
                 _propose(run, hidden=tuple(hidden))
         elif kind == "layers":
             if int(payload[2]) > 0 and len(hidden) < MAX_HIDDEN_LAYERS:
-                _propose(run, hidden=(*hidden, hidden[-1] if hidden else 4))
+                _propose(run, hidden=one_layer_more(tuple(hidden)))
             elif int(payload[2]) < 0 and hidden:
                 _propose(run, hidden=tuple(hidden[:-1]))
         elif kind == "feature":
