@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import Registry
+from mlp.checks import Registry
 
 Array = np.ndarray
 

@@ -27,9 +27,9 @@ import zipfile
 
 import numpy as np
 
-from .config import Config, ConfigError
-from .datasets import Dataset
-from .trainer import Trainer, TrainerState
+from mlp.config import Config, ConfigError
+from mlp.datasets import Dataset
+from mlp.trainer import Trainer, TrainerState
 
 FORMAT = "mlp-playground-checkpoint/1"
 MAX_UNPACKED_BYTES = 256_000_000     # the biggest allowed net in float64 with Adam is about 90 MB

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 
-from .store import KEEP, MAX_SNAPSHOT_CHARS, ClassInfo, Store, StoreError
+from mlp.store import KEEP, MAX_SNAPSHOT_CHARS, ClassInfo, Store, StoreError
 
 FLUSH_EVERY_S = 0.25
 UNKNOWN = object()          # known(): no flush has seen this class yet

@@ -27,11 +27,11 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from .config import Config, natural_output
-from .datasets import DATASETS, featurize, grid
-from .store import MAX_NAME
-from .trainer import Report, Trainer
-from .userdata import USER_SETS
+from mlp.config import Config, natural_output
+from mlp.datasets import DATASETS, featurize, grid
+from mlp.store import MAX_NAME
+from mlp.trainer import Report, Trainer
+from mlp.userdata import USER_SETS
 
 THUMB = 24                  # thumbnail cells a side (TF Playground's neuron thumbnails are 10)
 # what decides the test set: a challenge ranks runs only on the same one

@@ -16,13 +16,13 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .activations import ACTIVATIONS
-from .checks import describe, listed
-from .datasets import DATASETS, FEATURES, OUTPUT_RESOLUTION
-from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS
-from .outputs import OUTPUTS
-from .schedules import SCHEDULES
+from mlp.activations import ACTIVATIONS
+from mlp.checks import describe, listed
+from mlp.datasets import DATASETS, FEATURES, OUTPUT_RESOLUTION
+from mlp.initializers import INITIALIZERS
+from mlp.optimizers import OPTIMIZERS
+from mlp.outputs import OUTPUTS
+from mlp.schedules import SCHEDULES
 
 MAX_HIDDEN_LAYERS = 40
 MAX_WIDTH = 256

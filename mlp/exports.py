@@ -11,8 +11,8 @@ import textwrap
 
 import numpy as np
 
-from .config import FIELDS
-from .trainer import Trainer
+from mlp.config import FIELDS
+from mlp.trainer import Trainer
 
 # How the standalone script writes each registered feature, activation and output in plain NumPy.
 # Keyed by the registries' names; tests/test_exports.py checks every registered entry has one that

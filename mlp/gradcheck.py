@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
-from .network import MLP
+from mlp import checks
+from mlp.network import MLP
 
 FLOOR = 1e-12
 

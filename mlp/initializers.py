@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .checks import Registry
+from mlp.checks import Registry
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
-from .activations import ACTIVATIONS
-from .initializers import INITIALIZERS
-from .outputs import OUTPUTS
+from mlp import checks
+from mlp.activations import ACTIVATIONS
+from mlp.initializers import INITIALIZERS
+from mlp.outputs import OUTPUTS
 
 # float32 trains about twice as fast as float64 here and is far more precise than a plot can show.
 DEFAULT_DTYPE = np.float32

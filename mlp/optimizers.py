@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
-from .network import MLP
+from mlp import checks
+from mlp.network import MLP
 
 
 class Optimizer:

@@ -15,8 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .checks import Registry
+from mlp.activations import ACTIVATIONS
+from mlp.checks import Registry
 
 Array = np.ndarray
 

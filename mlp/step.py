@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from . import checks
-from .network import MLP
+from mlp import checks
+from mlp.network import MLP
 
 
 def train_step(net, optimizer, X, Y, l1: float = 0.0, l2: float = 0.0, clip_norm: float = 0.0,

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import metrics
-from .config import Config
-from .datasets import Dataset, featurize, make_dataset, one_hot
-from .history import History
-from .network import MLP
-from .optimizers import OPTIMIZERS
-from .schedules import SCHEDULES
-from .signals import LayerSignals, collect_signals
-from .step import train_step_unchecked
+from mlp import metrics
+from mlp.config import Config
+from mlp.datasets import Dataset, featurize, make_dataset, one_hot
+from mlp.history import History
+from mlp.network import MLP
+from mlp.optimizers import OPTIMIZERS
+from mlp.schedules import SCHEDULES
+from mlp.signals import LayerSignals, collect_signals
+from mlp.step import train_step_unchecked
 
 # Settings a running net can take on the fly, as in TF Playground; any other change means a new run.
 LIVE_FIELDS = frozenset({"optimizer", "lr", "momentum", "beta1", "beta2", "schedule", "schedule_period",

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FIELD, MAX_SAMPLES, Config, natural_output
-from .datasets import DATASETS, DOMAIN, Dataset, split_dataset, train_size
-from .outputs import OUTPUTS
+from mlp.config import FIELD, MAX_SAMPLES, Config, natural_output
+from mlp.datasets import DATASETS, DOMAIN, Dataset, split_dataset, train_size
+from mlp.outputs import OUTPUTS
 
 PROBLEMS = {"auto": "Detect", "classification": "Classes", "regression": "Values"}
 MIN_POINTS = 4                              # a couple to train on and a couple to test with

@@ -8,13 +8,13 @@ raw bytes (jsonable.py); mlp/live/payload.py: chart_payload sends them, the brow
 (mlp/ui/plotly_live.py). Figures may share nested parts built once per architecture (layouts, static traces): treat
 a figure as read-only.
 """
-from .boundary import decision_boundary_figure
-from .compact import decode_grid, encode_grid
-from .confusion import confusion_matrix_figure
-from .curves import grad_norms_over_time_figure, loss_curves_figure
-from .layers import grad_norm_by_layer_figure, layer_histograms_figure
-from .network_view import MAX_DRAWN_UNITS, network_figure
-from .previews import dataset_preview_svg
+from mlp.figures.boundary import decision_boundary_figure
+from mlp.figures.compact import decode_grid, encode_grid
+from mlp.figures.confusion import confusion_matrix_figure
+from mlp.figures.curves import grad_norms_over_time_figure, loss_curves_figure
+from mlp.figures.layers import grad_norm_by_layer_figure, layer_histograms_figure
+from mlp.figures.network_view import MAX_DRAWN_UNITS, network_figure
+from mlp.figures.previews import dataset_preview_svg
 
 __all__ = ["confusion_matrix_figure", "decision_boundary_figure", "decode_grid", "encode_grid",
            "grad_norm_by_layer_figure", "grad_norms_over_time_figure", "layer_histograms_figure",

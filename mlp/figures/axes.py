@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import integers
-from .palette import FAINT
+from mlp.figures.jsonable import integers
+from mlp.figures.palette import FAINT
 
 
 def axis(title: str, **extra) -> dict:

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from .boundary import DOMAIN, TICKS
-from .jsonable import integers, rounded, significant
-from .palette import ALERT, CLASS_COLOURS, DIVERGING_SCALE, FAINT, INK, base_layout
+from mlp.figures.boundary import DOMAIN, TICKS
+from mlp.figures.jsonable import integers, rounded, significant
+from mlp.figures.palette import ALERT, CLASS_COLOURS, DIVERGING_SCALE, FAINT, INK, base_layout
 
 PASS_COLOUR = "#2ca25f"
 FAIL_COLOUR = ALERT

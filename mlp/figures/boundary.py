@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compact import heatmap_values
-from .jsonable import integers, rounded, typed_array
-from .palette import DIVERGING_SCALE, INK, WHITE, base_layout, class_colour_scale, compact_legend
+from mlp.figures.compact import heatmap_values
+from mlp.figures.jsonable import integers, rounded, typed_array
+from mlp.figures.palette import DIVERGING_SCALE, INK, WHITE, base_layout, class_colour_scale, compact_legend
 
 DOMAIN = (-6.0, 6.0)                    # mlp.datasets.DOMAIN (not imported: figures take plain data)
 TICKS = list(range(-6, 7, 2))

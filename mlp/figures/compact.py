@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import rounded
+from mlp.figures.jsonable import rounded
 
 
 def _codes(z: np.ndarray, lo, hi) -> np.ndarray:

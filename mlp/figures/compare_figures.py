@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .curves import _axis, _for_log_axis, _log_ticks, _mode, _x
-from .jsonable import integers, significant
-from .palette import ALERT, FAINT, base_layout, compact_legend
-from .zero_floor import floor_trace, floor_value, has_zeros
+from mlp.figures.curves import _axis, _for_log_axis, _log_ticks, _mode, _x
+from mlp.figures.jsonable import integers, significant
+from mlp.figures.palette import ALERT, FAINT, base_layout, compact_legend
+from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros
 
 SIDE_STYLE = {"A": {"color": "#1b9e77", "width": 2.5},                     # teal, solid
               "B": {"color": "#7570b3", "width": 2.5, "dash": "dash"}}     # violet, dashed

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import integers
-from .palette import COUNT_SCALE, FONT_SIZE, base_layout
+from mlp.figures.jsonable import integers
+from mlp.figures.palette import COUNT_SCALE, FONT_SIZE, base_layout
 
 
 def confusion_matrix_figure(matrix, class_names) -> dict:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import integers, rounded, significant, typed_array
-from .palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
-from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
+from mlp.figures.jsonable import integers, rounded, significant, typed_array
+from mlp.figures.palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
+from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
 
 METRIC_COLOUR = "#2ca25f"
 MAX_LEGEND_ENTRIES = 8

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..notation import power_of_ten
-from .axes import axis, layer_axis, step_axis
-from .compact import heatmap_values
-from .jsonable import integers, rounded, significant
-from .layers import grad_norm_by_layer_figure
-from .palette import BLUE, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
+from mlp.notation import power_of_ten
+from mlp.figures.axes import axis, layer_axis, step_axis
+from mlp.figures.compact import heatmap_values
+from mlp.figures.jsonable import integers, rounded, significant
+from mlp.figures.layers import grad_norm_by_layer_figure
+from mlp.figures.palette import BLUE, COUNT_SCALE, FAINT, INK, ORANGE, base_layout, compact_legend
 
 
 def gradient_flow_figure(grad_norm, delta_mean_abs, *, update_ratio=None, init_grad_norm=None,

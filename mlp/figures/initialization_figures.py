@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .axes import axis, layer_axis
-from .jsonable import integers, significant
-from .palette import CLASS_COLOURS, base_layout, compact_legend
+from mlp.figures.axes import axis, layer_axis
+from mlp.figures.jsonable import integers, significant
+from mlp.figures.palette import CLASS_COLOURS, base_layout, compact_legend
 
 # One colour per series (init scheme): the class colours, then five more (one per registered init).
 SERIES_COLOURS = (*CLASS_COLOURS, "#8c564b", "#17becf", "#7f7f7f", "#bcbd22", "#1f3b73")

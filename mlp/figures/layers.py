@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from ..notation import power_of_ten
-from .jsonable import integers, rounded, significant, typed_array
-from .palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
-from .zero_floor import floor_trace, floor_value, has_zeros, on_floor
+from mlp.notation import power_of_ten
+from mlp.figures.jsonable import integers, rounded, significant, typed_array
+from mlp.figures.palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
+from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
 
 BAR_COLOUR = "#4a6a82"          # neutral: bars are counts, neither negative nor positive
 MAX_PANELS = 8                  # deeper nets show the first and last 4 layers

@@ -6,7 +6,7 @@ user text in it.
 """
 from __future__ import annotations
 
-from .palette import CLASS_COLOURS, DIVERGING_SCALE, INK
+from mlp.figures.palette import CLASS_COLOURS, DIVERGING_SCALE, INK
 
 _BAR = ("display:inline-block;width:120px;height:10px;vertical-align:middle;border:1px solid #ccc;"
         "background:linear-gradient(to right, {stops});margin:0 6px")

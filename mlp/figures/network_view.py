@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compact import encode_block_groups, heatmap_values_blocks
-from .jsonable import rounded, typed_array
-from .palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
+from mlp.figures.compact import encode_block_groups, heatmap_values_blocks
+from mlp.figures.jsonable import rounded, typed_array
+from mlp.figures.palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
 MAX_DRAWN_UNITS = 16
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jsonable import integers, significant
-from .axes import axis, layer_axis
-from .palette import base_layout, compact_legend
+from mlp.figures.jsonable import integers, significant
+from mlp.figures.axes import axis, layer_axis
+from mlp.figures.palette import base_layout, compact_legend
 
 PANELS = (("activations", "A[l]"), ("deltas", "δ[l]"), ("weight_grads", "dW[l]"))
 GAP = 0.07          # between two panels, a share of the figure's width

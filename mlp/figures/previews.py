@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .palette import CLASS_COLOURS, ORANGE, BLUE, WHITE
+from mlp.figures.palette import CLASS_COLOURS, ORANGE, BLUE, WHITE
 
 DOMAIN = 6.0
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from plotly.offline import get_plotlyjs
 
-from .palette import FONT_SIZE, INK
+from mlp.figures.palette import FONT_SIZE, INK
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import zlib
 
 import numpy as np
 
-from .palette import CLASS_COLOURS
-from .previews import _value_colour
+from mlp.figures.palette import CLASS_COLOURS
+from mlp.figures.previews import _value_colour
 
 LEVELS = 16         # shades of a probability or value (neighbouring cells of one shade merge)
 

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from .jsonable import rounded
-from .palette import ALERT, FONT_SIZE
+from mlp.figures.jsonable import rounded
+from mlp.figures.palette import ALERT, FONT_SIZE
 
 ZERO_LABEL = "0: dead"
 EMPTY_FLOOR = 1e-12          # the floor when nothing in the chart is positive

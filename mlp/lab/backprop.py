@@ -19,12 +19,12 @@ from typing import Callable
 
 import numpy as np
 
-from ..activations import ACTIVATIONS, LEAKY_SLOPE
-from ..config import Config
-from ..datasets import DATASETS, make_dataset
-from ..gradcheck import safe_steps, gradcheck, numerical_gradient
-from ..network import MLP
-from ..trainer import Trainer
+from mlp.activations import ACTIVATIONS, LEAKY_SLOPE
+from mlp.config import Config
+from mlp.datasets import DATASETS, make_dataset
+from mlp.gradcheck import safe_steps, gradcheck, numerical_gradient
+from mlp.network import MLP
+from mlp.trainer import Trainer
 
 BATCH = 4                    # m: the points whose numbers the page shows
 MAX_HIDDEN_LAYERS = 3        # every matrix is printed, so the net stays small

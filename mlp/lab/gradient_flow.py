@@ -28,12 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import ACTIVATIONS
-from ..config import Config
-from ..history import History
-from ..initializers import INITIALIZERS
-from ..notation import number_text  # noqa: F401 (the pages write numbers as flow.number_text)
-from ..signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
+from mlp.activations import ACTIVATIONS
+from mlp.config import Config
+from mlp.history import History
+from mlp.initializers import INITIALIZERS
+from mlp.notation import number_text  # noqa: F401 (the pages write numbers as flow.number_text)
+from mlp.signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
 
 VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's error
 EXPLODING_ABOVE = 1e3

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config
-from ..datasets import featurize, grid
-from ..history import History
-from ..trainer import Report, Trainer
-from .papers import PAPERS
+from mlp.config import Config
+from mlp.datasets import featurize, grid
+from mlp.history import History
+from mlp.trainer import Report, Trainer
+from mlp.lab.papers import PAPERS
 
 # The classic comparison (deeplearning.ai, "Initializing neural networks"): too small, just right, too large.
 DEFAULT_SCHEMES = ("small", "xavier_normal", "he_normal", "normal")

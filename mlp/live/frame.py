@@ -17,7 +17,7 @@ from mlp.signals import collect_signals
 from mlp.stuck_units import StuckWatch, stuck_units
 from mlp.trainer import Report, Trainer
 
-from . import pace
+from mlp.live import pace
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
 # While playing, the boundary's grid is this many cells a side, drawn smoothed by the browser: a

@@ -26,8 +26,8 @@ from mlp.datasets import DATASETS
 from mlp.figures.wall_thumbnail import thumbnail_png
 from mlp.store import MAX_TITLE, StoreError, open_store
 
-from . import class_session, classroom, lab_link
-from .state import Run, config_from_link, url_params
+from mlp.ui import class_session, classroom, lab_link
+from mlp.ui.state import Run, config_from_link, url_params
 
 PAGE = "Class"
 WALL_EVERY_S = 1.0

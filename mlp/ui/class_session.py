@@ -29,7 +29,7 @@ from mlp.class_posts import UNKNOWN, post_queue
 from mlp.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
 from mlp.stuck_units import StuckWatch
 
-from .state import Run
+from mlp.ui.state import Run
 
 SESSION_KEY = "class_membership"
 MEMBER_PARAM = "member"

@@ -12,9 +12,9 @@ import streamlit as st
 from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from mlp.userdata import USER_SETS
 
-from . import classroom
-from .state import Run
-from .own_points import data_upload, session_points
+from mlp.ui import classroom
+from mlp.ui.state import Run
+from mlp.ui.own_points import data_upload, session_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

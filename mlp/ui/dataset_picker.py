@@ -16,8 +16,8 @@ from mlp.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
 from mlp.userdata import USER_SETS
 
-from . import classroom
-from .state import Run
+from mlp.ui import classroom
+from mlp.ui.state import Run
 
 _HERE = Path(__file__).resolve().parent
 PREVIEW_PX = 52

@@ -15,7 +15,7 @@ from mlp.live.report import run_report_html
 from mlp.trainer import Trainer
 from mlp.userdata import USER_SETS, UserPoints
 
-from .state import USER_POINTS, Run
+from mlp.ui.state import USER_POINTS, Run
 
 UPLOAD_KEY = "export_upload"
 MESSAGE_KEY = "export_message"

@@ -16,10 +16,10 @@ from mlp.config import Config
 from mlp.datasets import FEATURES
 from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
 
-from . import classroom, lab_link
-from .controls import field_widget, parse_widths
-from .plotly_live import live_chart
-from .state import config_from_link, proposal, write_url
+from mlp.ui import classroom, lab_link
+from mlp.ui.controls import field_widget, parse_widths
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import config_from_link, proposal, write_url
 
 STATE_KEY = "lab_backprop"
 PAGE = "Backprop, step by step"   # its title, as page_setup and the link notice name it

@@ -16,11 +16,11 @@ from mlp.lab import compare as lab
 from mlp.live.frame import Views, boundary_figure
 from mlp.live.pace import Pace
 
-from . import classroom, lab_link
-from .controls import field_widget, parse_widths
-from .live_loop import live_loop
-from .plotly_live import live_chart
-from .state import config_from_link, proposal
+from mlp.ui import classroom, lab_link
+from mlp.ui.controls import field_widget, parse_widths
+from mlp.ui.live_loop import live_loop
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import config_from_link, proposal
 
 STATE_KEY = "lab_compare"
 PAGE = "Compare"                  # its title, as page_setup and the link notice name it

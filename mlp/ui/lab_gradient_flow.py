@@ -22,11 +22,11 @@ from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for eve
 from mlp.signals import LayerSignals, open_ends
 from mlp.trainer import Trainer
 
-from . import classroom, lab_link, stuck_alarm
-from .controls import field_widget
-from .live_loop import live_loop
-from .plotly_live import live_chart
-from .state import Run, config_from_link, link_params, new_trainer
+from mlp.ui import classroom, lab_link, stuck_alarm
+from mlp.ui.controls import field_widget
+from mlp.ui.live_loop import live_loop
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import Run, config_from_link, link_params, new_trainer
 
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it

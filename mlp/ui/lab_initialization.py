@@ -23,11 +23,11 @@ from mlp.live.frame import network_view_figure
 from mlp.live.compute_slots import compute_slot
 from mlp.trainer import Trainer
 
-from . import classroom, lab_link
-from .lab_gradient_flow import depth_width_widgets, setting
-from .live_loop import live_loop
-from .plotly_live import live_chart
-from .state import config_from_link, proposal
+from mlp.ui import classroom, lab_link
+from mlp.ui.lab_gradient_flow import depth_width_widgets, setting
+from mlp.ui.live_loop import live_loop
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import config_from_link, proposal
 
 KEY = "lab_initialization"
 PAGE = "Initialization"           # its title, as page_setup and the link notice name it

@@ -21,15 +21,15 @@ from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.penalty import FORMULAS, weight_penalty
 from mlp.trainer import Report
 
-from .class_session import post_snapshot
-from .live_loop import live_loop
-from .plotly_live import live_chart
-from .state import Run
-from .stuck_alarm import alarm_banner, watch_for
-from .own_points import click_on_plane, editing_points, rerun_page_if_edited
-from .network_controls import NETWORK_HELP, NETWORK_TITLE, network_click, rerun_page_if_changed
-from .views import current_views, output_toggles, view_toggles
-from .weight_editor import show_selection
+from mlp.ui.class_session import post_snapshot
+from mlp.ui.live_loop import live_loop
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import Run
+from mlp.ui.stuck_alarm import alarm_banner, watch_for
+from mlp.ui.own_points import click_on_plane, editing_points, rerun_page_if_edited
+from mlp.ui.network_controls import NETWORK_HELP, NETWORK_TITLE, network_click, rerun_page_if_changed
+from mlp.ui.views import current_views, output_toggles, view_toggles
+from mlp.ui.weight_editor import show_selection
 
 # Sized for one screen of 1280 x 720 (a projector): the network and the output side by side under the top bar.
 CHART_HEIGHTS = {"network": 430, "boundary": 300, "loss": 96, "grad_norms": 300, "activations": 230,

@@ -16,7 +16,7 @@ import streamlit as st
 from mlp.live.compute_slots import compute_slot
 from mlp.live.pace import RERUN_EVERY_S
 
-from .streamlit_seams import wait_until_sent
+from mlp.ui.streamlit_seams import wait_until_sent
 
 Frames = TypeVar("Frames")
 

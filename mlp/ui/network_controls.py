@@ -15,9 +15,9 @@ import streamlit as st
 from mlp.config import MAX_HIDDEN_LAYERS
 from mlp.datasets import FEATURES
 
-from .controls import one_layer_more
-from .state import Run
-from .weight_editor import select_bias, select_weight
+from mlp.ui.controls import one_layer_more
+from mlp.ui.state import Run
+from mlp.ui.weight_editor import select_bias, select_weight
 
 _RERUN = "network_changed_settings"
 NETWORK_TITLE = "**FEATURES → HIDDEN LAYERS → OUTPUT**"

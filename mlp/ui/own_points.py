@@ -11,8 +11,8 @@ import streamlit as st
 from mlp.userdata import (FORMAT_NOTE, MAX_CLASSES, PROBLEMS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
                           parse_csv)
 
-from . import classroom
-from .state import USER_POINTS, Run
+from mlp.ui import classroom
+from mlp.ui.state import USER_POINTS, Run
 
 UPLOAD_KEY = "user_upload"
 PROBLEM_KEY = "user_problem"

@@ -10,9 +10,9 @@ from streamlit.errors import StreamlitAPIException
 
 from mlp.userdata import USER_SETS
 
-from . import class_session, classroom, streamlit_seams as seams
-from .plotly_live import load_plotly_js
-from .state import Run, link_params, url_params
+from mlp.ui import class_session, classroom, streamlit_seams as seams
+from mlp.ui.plotly_live import load_plotly_js
+from mlp.ui.state import Run, link_params, url_params
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from mlp.live.payload import chart_payload
 
-from . import streamlit_seams as seams
+from mlp.ui import streamlit_seams as seams
 
 _HERE = Path(__file__).resolve().parent
 _loader = st.components.v2.component("mlp_plotly_loader", js=(_HERE / "plotly_loader.js").read_text(encoding="utf-8"),

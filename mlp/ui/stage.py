@@ -16,12 +16,12 @@ from mlp.config import MAX_SEED
 from mlp.datasets import DATASETS
 from mlp.userdata import USER_SETS
 
-from . import class_session, classroom, streamlit_seams as seams
-from .controls import field_widget, relevant, settings_apply, settings_key
-from .dataset_picker import dataset_picker
-from .own_points import edit_controls
-from .page import page_links, play_buttons, share_popover
-from .state import Run
+from mlp.ui import class_session, classroom, streamlit_seams as seams
+from mlp.ui.controls import field_widget, relevant, settings_apply, settings_key
+from mlp.ui.dataset_picker import dataset_picker
+from mlp.ui.own_points import edit_controls
+from mlp.ui.page import page_links, play_buttons, share_popover
+from mlp.ui.state import Run
 
 PROBLEM_KEY = "stage_problem"
 PROBLEMS = {"classification": "Classification", "regression": "Regression"}

@@ -21,7 +21,7 @@ from mlp.live.pace import Pace
 from mlp.trainer import Report, Trainer
 from mlp.userdata import USER_SETS, UserPoints, config_for_points
 
-from . import classroom, lab_link
+from mlp.ui import classroom, lab_link
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
@@ -179,7 +179,7 @@ def new_trainer(config: Config) -> Trainer:
 def write_url(config: Config) -> None:
     """Put every setting, and the teacher's rules, into the address bar (and the class card's param,
     which no share link carries)."""
-    from .class_session import url_param       # here: class_session's types name this module's Run
+    from mlp.ui.class_session import url_param       # here: class_session's types name this module's Run
     wanted = {**link_params(config), **url_param()}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

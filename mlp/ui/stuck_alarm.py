@@ -12,7 +12,7 @@ import streamlit as st
 from mlp.activations import ACTIVATIONS
 from mlp.stuck_units import STRETCH_STEPS, Alarm, StuckWatch, stuck_units
 
-from .state import Run
+from mlp.ui.state import Run
 
 KEY = "stuck_watches"
 LR_DIVISOR = 10

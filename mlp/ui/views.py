@@ -11,7 +11,7 @@ import streamlit as st
 
 from mlp.live.frame import Views
 
-from . import classroom
+from mlp.ui import classroom
 
 # key -> (label, help, default)
 TOGGLES = {

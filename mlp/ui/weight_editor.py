@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import classroom
-from .state import Run
+from mlp.ui import classroom
+from mlp.ui.state import Run
 
 _KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
 _SHOW_SELECTION = "edit_selected"
