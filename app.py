@@ -7,9 +7,9 @@ sidebar.
 import streamlit as st
 
 from mlp.ui.controls import ON_STAGE, settings_sidebar
-from mlp.ui.exports import export_panel
-from mlp.ui.lab_link import show_notice
-from mlp.ui.live import live_playground
+from mlp.ui.save_export import export_panel
+from mlp.ui.page_link import show_notice
+from mlp.ui.stage_live import live_playground
 from mlp.ui.page import page_setup
 from mlp.ui.stage import data_column, header, top_bar
 from mlp.ui.state import current_run

@@ -1,10 +1,10 @@
 """The class wall under a workshop's load: N students playing, with and without a class and its wall.
 
     python bench/class_wall.py --students 30 --seconds 60
-    python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.serve: 2 workers + nginx
+    python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.classroom.serving: 2 workers + nginx
     python bench/class_wall.py --students 30 --workers 2 --baseline main  # and `main`'s wall beside this one
 
-Every student is a bench/protocol_client.py `Student` (no browser: what is measured is the server).
+Every student is a mlp/harness/protocol_client.py `Student` (no browser: what is measured is the server).
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
   without   N students open the Playground and press Play: the baseline
   with      N students open the class's join link (each a name), land on the Playground, press Play and
@@ -33,10 +33,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.playground_page import playground_server  # noqa: E402
-from bench.protocol_client import Student  # noqa: E402
-from bench.workshop import _server_pids  # noqa: E402
-from tests.procstat import cpu_seconds  # noqa: E402
+from mlp.harness.playground_page import playground_server  # noqa: E402
+from mlp.harness.protocol_client import Student  # noqa: E402
+from mlp.harness.procstat import cpu_seconds, server_pids  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -89,12 +88,12 @@ async def _round(url: str, server: list[int], n: int, seconds: float, class_id: 
         wall = Wall(url, class_id, key)
         await wall.client.open()
     await asyncio.sleep(WARMUP_S)
-    pids = _server_pids(server)
+    pids = server_pids(server)
     steps0, cpu0, t0 = [s.step or 0 for s in students], cpu_seconds(pids), time.monotonic()
     if wall:
         wall.counting = True
     await asyncio.sleep(seconds)
-    cpu1, t1 = cpu_seconds(_server_pids(server)), time.monotonic()
+    cpu1, t1 = cpu_seconds(server_pids(server)), time.monotonic()
     if wall:
         wall.counting = False
     steps = [((s.step or 0) - a) / (t1 - t0) for s, a in zip(students, steps0)]
@@ -125,14 +124,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--repeat", type=int, default=2, help="rounds of each kind, alternating (medians printed)")
-    p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.serve with K workers")
+    p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.classroom.serving with K workers")
     p.add_argument("--baseline", metavar="REV", help="also run REV's checkout with a class (before / after)")
     args = p.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="mlp-bench-store-")
     os.environ["MLP_STORE"] = f"sqlite:///{folder}/classes.sqlite"      # the server inherits it
-    from mlp.store import open_store
+    from mlp.classroom.store import open_store
     print(f"{args.students} students, {args.seconds:g} s a round, "
-          f"{'mlp.serve with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
+          f"{'mlp.classroom.serving with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
           f"store {os.environ['MLP_STORE']}, {os.cpu_count()} cores")
     kinds = {"without": ROOT, "with": ROOT}
     if args.baseline:

@@ -8,11 +8,11 @@ repeats of a timing block of n steps, after warm-up. The repeats are interleaved
 naive block, then the engine block, then sklearn, torch, engine+signals) so that machine noise hits
 every column alike. Each column gets its own n, chosen so that one block lasts about the same time.
 
-Columns: naive = bench/naive.py (float64, written from the math); engine =
-mlp.step.train_step_unchecked on a float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit
+Columns: naive = mlp/harness/naive.py (float64, written from the math); engine =
+mlp.engine.step.train_step_unchecked on a float32 mlp.MLP with mlp.SGD; sklearn = MLPClassifier.partial_fit
 (float64; for two classes it uses one logistic output unit) divided by the updates per call;
 torch = float32, one thread, nn.Sequential + CrossEntropyLoss + optim.SGD, loss.item() every step;
-engine+signals = one train_step plus mlp.signals.collect_signals after EVERY step (the trainer
+engine+signals = one train_step plus mlp.run.signals.collect_signals after EVERY step (the trainer
 itself collects once per run(n)).
 All use lr 0.1, tanh hidden units, softmax output (except sklearn's binary case), no momentum/decay.
 NumPy's BLAS runs on one thread by default (see --blas-threads), like torch.
@@ -33,10 +33,10 @@ if ROOT not in sys.path:
 import numpy as np  # noqa: E402
 
 import mlp  # noqa: E402
-from mlp.datasets import grid, make_dataset, one_hot  # noqa: E402
-from mlp.step import train_step_unchecked as train_step  # noqa: E402  (the trainer's path: no checks)
+from mlp.engine.datasets import grid, make_dataset, one_hot  # noqa: E402
+from mlp.engine.step import train_step_unchecked as train_step  # noqa: E402  (the trainer's path: no checks)
 
-from bench.naive import NaiveMLP  # noqa: E402
+from mlp.harness.naive import NaiveMLP  # noqa: E402
 
 try:
     import torch
@@ -155,13 +155,13 @@ def matmuls_only_runner(cfg):
 def engine_with_signals_step(cfg):
     """One train_step plus the per-layer signal collection, as a step() runner; None if unavailable.
 
-    Mirrors mlp.trainer.Trainer.run: train_step keeps the pre-update weights in `last_good`, then
-    mlp.signals.collect_signals(net, last_good) reads histograms and norms from the net's workspace.
+    Mirrors mlp.run.trainer.Trainer.run: train_step keeps the pre-update weights in `last_good`, then
+    mlp.run.signals.collect_signals(net, last_good) reads histograms and norms from the net's workspace.
     The trainer collects once per run(n); here it is done after EVERY step (the worst case, one
     animation frame per step). Returns None (column "n/a") if that API is missing.
     """
     try:
-        from mlp.signals import collect_signals
+        from mlp.run.signals import collect_signals
     except ImportError:
         return None
     net = engine_net(cfg)

@@ -28,9 +28,9 @@ if ROOT not in sys.path:
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-import mlp.config as config_module  # noqa: E402
-from mlp.config import Config  # noqa: E402
-from mlp.trainer import Trainer  # noqa: E402
+import mlp.run.config as config_module  # noqa: E402
+from mlp.run.config import Config  # noqa: E402
+from mlp.run.trainer import Trainer  # noqa: E402
 from mlp.live.frame import Views, frame_figures  # noqa: E402
 
 STEPS = 30

@@ -1,7 +1,7 @@
 """A workshop on one server: N students playing the default page at once.
 
     python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60      # one `streamlit run`
-    python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60 --workers 2   # mlp.serve: 2 workers + nginx
+    python bench/workshop.py --sessions 1,5,10,20,30 --seconds 60 --workers 2   # mlp.classroom.serving: 2 workers + nginx
     python bench/workshop.py --sessions 20 --seconds 600                # memory over 10 minutes of Play
     python bench/workshop.py --url http://host:8080 --sessions 5       # someone else's server (no server stats)
     python bench/workshop.py --client protocol --sessions 1,10,20,30   # light clients: the server's own capacity
@@ -18,7 +18,7 @@ viewport is small and the charts sit below it, so Chromium does not redraw them 
 skips charts out of view) and 30 pages fit on the same 2 cores as the server. Goals: every session
 >= 2 updates/s at N = 20, and <= 50 MB per session.
 
-With --client protocol no browser runs: each student is a bench/protocol_client.py `Student`, which
+With --client protocol no browser runs: each student is a mlp/harness/protocol_client.py `Student`, which
 speaks Streamlit's WebSocket protocol as the browser's frontend does (page GET for the cookies, first
 run, the click on Play, the fragment's rerun timer, every widget's value sent back) and counts the
 Output chart's frames and batches and the "Step" metric from the messages, all N in one asyncio loop
@@ -28,7 +28,7 @@ the server. Nothing is drawn either way.
 
 "KB/s" = bytes one student receives per second while playing, as they travel (after any WebSocket
 compression, with frame headers): the protocol client counts its own (median over the students); the
-browsers are reached through bench/wire_meter.py's counting relay, whose total is divided by N.
+browsers are reached through mlp/harness/wire_meter.py's counting relay, whose total is divided by N.
 Goal: <= 64 KB/s per student (thirty on one classroom Wi-Fi). "--server-option" passes settings to
 `streamlit run` for an A/B in one session, e.g. --server-option server.enableWebsocketCompression=false.
 
@@ -52,10 +52,10 @@ from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.playground_page import (CHROMIUM, CHROMIUM_FLAGS, batches_received, frames_received, open_playground,  # noqa: E402
+from mlp.harness.playground_page import (CHROMIUM, CHROMIUM_FLAGS, batches_received, frames_received, open_playground,  # noqa: E402
                                    playground_server, press_play, step_counter)
-from bench.wire_meter import WireMeter  # noqa: E402
-from tests.procstat import cpu_seconds, descendants, rss_mb  # noqa: E402
+from mlp.harness.wire_meter import WireMeter  # noqa: E402
+from mlp.harness.procstat import cpu_seconds, descendants, rss_mb, server_pids  # noqa: E402
 
 VIEWPORT = {"width": 800, "height": 500}
 WARMUP_S = 5.0              # after the last Play, before counting: every session past its first batches
@@ -69,10 +69,6 @@ def _client_pids(server: list[int]) -> list[int]:
     """This process and what it started (Playwright's driver, Chromium), without the server."""
     skip = {p for s in server for p in descendants(s)}
     return [p for p in descendants(os.getpid()) if p not in skip]
-
-
-def _server_pids(server: list[int]) -> list[int]:
-    return [p for s in server for p in descendants(s)]
 
 
 def _warm_up(browser, url: str, workers: int) -> None:
@@ -101,7 +97,7 @@ def run_room(browser, url: str, server: list[int], workers: int, n: int, seconds
 def _browser_room(browser, meter: WireMeter, server: list[int], workers: int, n: int, seconds: float) -> dict:
     url = meter.url
     _warm_up(browser, url, workers)
-    idle_rss = rss_mb(_server_pids(server))
+    idle_rss = rss_mb(server_pids(server))
 
     # As a lesson starts: everyone opens the page, then everyone presses Play. (Opening a page while
     # the others already play costs this one machine's browser most, which a class does not share.)
@@ -123,12 +119,12 @@ def _browser_room(browser, meter: WireMeter, server: list[int], workers: int, n:
         return [(time.monotonic(), batches_received(p), step_counter(p), frames_received(p), received)
                 for p in pages]
 
-    srv, cli = _server_pids(server), _client_pids(server)
+    srv, cli = server_pids(server), _client_pids(server)
     start, cpu0, ccpu0, t0 = counts(), cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
     rss_series = [(0.0, rss_mb(srv))]
     while (elapsed := time.monotonic() - t0) < seconds:
         time.sleep(min(RSS_EVERY_S, seconds - elapsed))
-        rss_series.append((time.monotonic() - t0, rss_mb(_server_pids(server))))
+        rss_series.append((time.monotonic() - t0, rss_mb(server_pids(server))))
     cpu1, ccpu1, t1, end = cpu_seconds(srv), cpu_seconds(cli), time.monotonic(), counts()
     for context in contexts:
         context.close()
@@ -153,7 +149,7 @@ def _result(n: int, start: list[tuple], end: list[tuple], server_cpu: float, cli
 
 async def _protocol_room(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
     """run_room with protocol clients: n `Student`s in this event loop, the same steps and counts."""
-    from bench.protocol_client import Student
+    from mlp.harness.protocol_client import Student
 
     seen: set[str | None] = set()       # warm-up: one session played on every worker, as in _warm_up
     for _ in range(8 * workers):
@@ -167,7 +163,7 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
         if len(seen) >= workers:
             break
     await asyncio.sleep(2)
-    idle_rss = rss_mb(_server_pids(server))
+    idle_rss = rss_mb(server_pids(server))
 
     students = [Student(url) for _ in range(n)]
     for student in students:            # everyone opens the page, then everyone presses Play
@@ -178,13 +174,13 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
     def counts():
         return [(time.monotonic(), s.batches, s.step, s.frames, s.wire_bytes) for s in students]
 
-    srv, cli = _server_pids(server), _client_pids(server)
+    srv, cli = server_pids(server), _client_pids(server)
     runs0 = sum(s.runs for s in students), sum(s.runs_cut for s in students)
     start, cpu0, ccpu0, t0 = counts(), cpu_seconds(srv), cpu_seconds(cli), time.monotonic()
     rss_series = [(0.0, rss_mb(srv))]
     while (elapsed := time.monotonic() - t0) < seconds:
         await asyncio.sleep(min(RSS_EVERY_S, seconds - elapsed))
-        rss_series.append((time.monotonic() - t0, rss_mb(_server_pids(server))))
+        rss_series.append((time.monotonic() - t0, rss_mb(server_pids(server))))
     cpu1, ccpu1, t1, end = cpu_seconds(srv), cpu_seconds(cli), time.monotonic(), counts()
     runs, cut = sum(s.runs for s in students) - runs0[0], sum(s.runs_cut for s in students) - runs0[1]
     lost = [s.error for s in students if s.error]
@@ -231,19 +227,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", default="1,5,10,20,30", help="comma-separated numbers of students")
     parser.add_argument("--seconds", type=float, default=30.0, help="seconds of Play measured per N")
     parser.add_argument("--workers", type=int, default=0,
-                        help="serve through mlp.serve with this many workers behind nginx (0: one streamlit run)")
+                        help="serve through mlp.classroom.serving with this many workers behind nginx (0: one streamlit run)")
     parser.add_argument("--url", help="measure a server that is already running (no server CPU/memory)")
     parser.add_argument("--client", choices=("browser", "protocol"), default="browser",
-                        help="students as Chromium pages, or as light protocol clients (bench/protocol_client.py)")
+                        help="students as Chromium pages, or as light protocol clients (mlp/harness/protocol_client.py)")
     parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a `streamlit run --NAME VALUE` setting (one streamlit run only); repeatable")
     args = parser.parse_args(argv)
     options = tuple(part for o in args.server_option for part in ("--" + o.partition("=")[0], o.partition("=")[2]))
     counts = [int(s) for s in args.sessions.split(",") if s.strip()]
 
-    where = args.url or (f"mlp.serve, {args.workers} worker(s) behind nginx" if args.workers
+    where = args.url or (f"mlp.classroom.serving, {args.workers} worker(s) behind nginx" if args.workers
                          else "one streamlit run")
-    print("client: " + ("protocol, N bench/protocol_client.py Students in this process (no browser)"
+    print("client: " + ("protocol, N mlp/harness/protocol_client.py Students in this process (no browser)"
                         if args.client == "protocol" else "browser, N Chromium contexts in one Chromium"))
     print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
           f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_KBPS:g} KB/s and <= {GOAL_MB:g} MB/session"

@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
-from mlp.config import FIELD, Config, ConfigError
-from mlp.datasets import DATASETS
-from mlp.exports import data_csv, history_csv, settings_json, standalone_script
-from mlp.trainer import Trainer
-from mlp.userdata import USER_SETS
+from mlp.run.checkpoint import CheckpointError, load_trainer, save_trainer
+from mlp.run.config import FIELD, Config, ConfigError
+from mlp.engine.datasets import DATASETS
+from mlp.run.run_files import data_csv, history_csv, settings_json, standalone_script
+from mlp.run.trainer import Trainer
+from mlp.run.own_points import USER_SETS
 
 HISTORY_ROWS = 500          # about this many recorded moments by default (the history keeps at most 1024)
 MAX_STEPS = 10_000_000
@@ -170,7 +170,7 @@ def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
              "history.csv": history_csv(trainer), "weights.npz": save_trainer(trainer),
              "predict.py": standalone_script(trainer)}
     if report:
-        from mlp.live.report import run_report_html     # plotly only when a report is wanted
+        from mlp.live.offline_report import run_report_html     # plotly only when a report is wanted
         files["report.html"] = run_report_html(trainer)
     written = []
     for name, content in files.items():
@@ -192,15 +192,15 @@ def class_command(argv: list[str]) -> int:
     p.add_argument("--base-url", default="http://localhost:8501",
                    help="the app's address as students open it (default http://localhost:8501)")
     args = p.parse_args(argv)
-    from mlp import class_wall          # the store (SQLAlchemy) only for this command
-    from mlp.store import StoreError, open_store
+    from mlp.classroom import wall          # the store (SQLAlchemy) only for this command
+    from mlp.classroom.store import StoreError, open_store
     try:
         class_id, key = open_store().create_class(args.title)
     except StoreError as err:
         print(f"python -m mlp class: {err}", file=sys.stderr)
         return 2
-    print(class_wall.join_link(args.base_url, class_id))
-    print(class_wall.teacher_link(args.base_url, class_id, key))
+    print(wall.join_link(args.base_url, class_id))
+    print(wall.teacher_link(args.base_url, class_id, key))
     return 0
 
 

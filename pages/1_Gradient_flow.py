@@ -1,8 +1,8 @@
 """Gradient flow: watch the error signal shrink or grow as it travels back through a deep net."""
 import streamlit as st
 
-from mlp.ui.lab_gradient_flow import PAGE, flow_lab, live_gradient_flow, preset_buttons, settings_row, variance_section
-from mlp.ui.lab_link import show_notice
+from mlp.ui.gradient_flow_page import PAGE, flow_lab, live_gradient_flow, preset_buttons, settings_row, variance_section
+from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup, play_controls
 
 page_setup("Gradient flow")

@@ -1,9 +1,9 @@
 """Initialization: the same net on the same data, started from different weights."""
 import streamlit as st
 
-from mlp.ui.lab_initialization import (PAGE, current_lab, distributions, paper_figures, preset_buttons, settings,
+from mlp.ui.initialization_page import (PAGE, current_lab, distributions, paper_figures, preset_buttons, settings,
                                        symmetry, training)
-from mlp.ui.lab_link import show_notice
+from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Initialization")

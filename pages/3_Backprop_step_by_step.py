@@ -2,9 +2,9 @@
 import streamlit as st
 
 from mlp.lab import backprop as lab
-from mlp.ui.lab_backprop import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
+from mlp.ui.backprop_page import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
-from mlp.ui.lab_link import show_notice
+from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Backprop, step by step")

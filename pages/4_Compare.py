@@ -1,8 +1,8 @@
 """Compare: two networks trained side by side on the same data, from the same seed."""
 import streamlit as st
 
-from mlp.ui.lab_compare import PAGE, current_lab, live_comparison, play_bar, preset_buttons, shared_sidebar, side_settings
-from mlp.ui.lab_link import show_notice
+from mlp.ui.compare_page import PAGE, current_lab, live_comparison, play_bar, preset_buttons, shared_sidebar, side_settings
+from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup
 
 page_setup("Compare")

@@ -1,25 +1,19 @@
-"""Shared by the tests: a Streamlit server on a free port, Debian's headless Chromium, PyTorch as a reference."""
+"""Shared by the browser tests: Chromium or PyTorch required (skipped locally, failed in CI), screenshots, a page
+opened on the app, a chart point on screen. The server and Chromium themselves: mlp/harness/servers.py."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from mlp.harness.servers import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit, step_counter  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 README_PICTURES = ROOT / "tests" / "screenshots"       # tracked: the README shows these
 RUN_SCREENSHOTS = ROOT / "tests" / ".screenshots"      # git-ignored: an ordinary run leaves the tree clean
 # where save_screenshot writes; tests/conftest.py points it at README_PICTURES for --refresh-screenshots
 SCREENSHOTS = RUN_SCREENSHOTS
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def require_chromium() -> None:
@@ -46,53 +40,6 @@ def save_screenshot(page, name: str, **options) -> None:
     """Save `page` as SCREENSHOTS/`name` (`options` go to Playwright's page.screenshot)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), **options)
-
-
-def step_counter(page) -> int:
-    """The Playground's "Step" metric, as a number."""
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Step").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-
-
-def free_port() -> int:
-    """A free local port: the first free one of MLP_PORTS ("8720-8739") when set (several people share
-    a machine, each with their ports), else any the system gives."""
-    first, _, last = os.environ.get("MLP_PORTS", "").partition("-")
-    for port in range(int(first), int(last or first) + 1) if first else ():
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(script: str = "app.py", *options: str, launcher: tuple[str, ...] = ("-m", "streamlit"),
-                    cwd=ROOT):
-    """Start `streamlit run` on a free port; returns (process, base url) once /_stcore/health answers.
-
-    `options` are more `--server.x value` pairs; `launcher` is what runs streamlit's CLI; `cwd` the
-    checkout it runs (a benchmark may run an older one beside this one).
-    """
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, *launcher, "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *options],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("streamlit did not start within 60 s")
 
 
 def open_page(browser, url: str, width: int = 1500, height: int = 1300, **options):

@@ -2,7 +2,7 @@
 
     python -m tests.counting_server COUNT_FILE run app.py --server.port 8600 ...
 
-Every second it collects garbage and writes how many mlp.trainer.Trainer objects are alive to
+Every second it collects garbage and writes how many mlp.run.trainer.Trainer objects are alive to
 COUNT_FILE: each session holds one, so this counts the sessions the server still keeps (the app
 itself is the real one, unchanged).
 """
@@ -17,7 +17,7 @@ import time
 def count_trainers() -> int:
     gc.collect()
     return sum(1 for o in gc.get_objects()
-               if type(o).__name__ == "Trainer" and type(o).__module__ == "mlp.trainer")
+               if type(o).__name__ == "Trainer" and type(o).__module__ == "mlp.run.trainer")
 
 
 def _report_forever(path: str) -> None:

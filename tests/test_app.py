@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import FIELD, Config
+from mlp.run.config import FIELD, Config
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

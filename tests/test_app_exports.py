@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from mlp.checkpoint import save_trainer
-from mlp.config import Config
-from mlp.trainer import Trainer
+from mlp.run.checkpoint import save_trainer
+from mlp.run.config import Config
+from mlp.run.trainer import Trainer
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LABELS = ["Weights (.npz)", "Data (CSV)", "History (CSV)", "NumPy script (.py)", "Report (HTML)", "Settings (JSON)"]

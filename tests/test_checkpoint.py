@@ -6,10 +6,10 @@ import pickle
 import numpy as np
 import pytest
 
-from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
-from mlp.config import Config
-from mlp.datasets import Dataset
-from mlp.trainer import Trainer
+from mlp.run.checkpoint import CheckpointError, load_trainer, save_trainer
+from mlp.run.config import Config
+from mlp.engine.datasets import Dataset
+from mlp.run.trainer import Trainer
 
 # minibatches that do not divide the training set, dropout and a schedule: every random and stateful
 # part of training takes part
@@ -152,7 +152,7 @@ def test_a_bad_file_is_refused_with_a_message(make, message):
 
 
 def test_a_file_that_unpacks_to_too_much_is_refused_before_reading(monkeypatch):
-    import mlp.checkpoint as checkpoint
+    import mlp.run.checkpoint as checkpoint
     monkeypatch.setattr(checkpoint, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(CheckpointError, match="unpacks to"):
         load_trainer(save_trainer(Trainer(Config())))

@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp import class_wall
-from mlp.class_wall import THUMB, clean_name, make_challenge, meets, read_thumb, snapshot, sort_cards, wall_csv
-from mlp.checkpoint import save_trainer
-from mlp.config import Config
-from mlp.datasets import grid
+from mlp.classroom import wall
+from mlp.classroom.wall import THUMB, clean_name, make_challenge, meets, read_thumb, snapshot, sort_cards, wall_csv
+from mlp.run.checkpoint import save_trainer
+from mlp.run.config import Config
+from mlp.engine.datasets import grid
 from mlp.figures.wall_thumbnail import thumbnail_svg
-from mlp.store import MAX_NAME, Card, Store, new_student_id
-from mlp.trainer import Trainer
+from mlp.classroom.store import MAX_NAME, Card, Store, new_student_id
+from mlp.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -73,7 +73,7 @@ def test_a_snapshot_of_a_diverged_run_holds_no_nan_and_says_so():
                        lr=10.0, batch_size=500))              # test_trainer.py's diverging run
     report = t.run(200)
     assert report.diverged_at is not None
-    state = class_wall.run_state(True, report, set())
+    state = wall.run_state(True, report, set())
     assert state == "diverged"
     json.dumps(snapshot(t, report, state, None), allow_nan=False)     # raises on NaN or inf
 

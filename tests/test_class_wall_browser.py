@@ -1,6 +1,6 @@
 """The class wall in Chromium: a teacher starts a class, three students join by name and play, the wall
 shows their cards live; the cards outlive a server restart; a wrong key shows none; and students on
-two workers behind nginx (mlp.serve) appear on one wall."""
+two workers behind nginx (mlp.classroom.serving) appear on one wall."""
 import time
 import urllib.parse
 import urllib.request
@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 
-from mlp.serve import COOKIE, WORKER_HEADER, free_ports, start_room
+from mlp.classroom.serving import COOKIE, WORKER_HEADER, free_ports, start_room
 from tests.browser import require_chromium, save_screenshot, start_streamlit
 from tests.test_serve import require_nginx
 

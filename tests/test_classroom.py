@@ -10,13 +10,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp import lesson
-from mlp.config import FIELD, Config
+from mlp.classroom import lesson_link
+from mlp.run.config import FIELD, Config
 from mlp.lab import backprop, compare, gradient_flow, initialization
-from mlp.ui.classroom import LOCKED_HELP, PARTS, Rules, names, parse_rules
-from mlp.serve import SECRET_ENV
-from mlp.ui import lab_link
-from mlp.ui.lab_link import slug
+from mlp.ui.lesson_controls import LOCKED_HELP, PARTS, Rules, names, parse_rules
+from mlp.classroom.serving import SECRET_ENV
+from mlp.ui import page_link
+from mlp.ui.page_link import slug
 from mlp.ui.state import url_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +200,7 @@ def test_a_signed_link_whose_lock_was_removed_keeps_it_and_says_so():
     del query["lock"]                              # the student removes the lock and changes the locked value
     student = start(**query, activation="relu")
     assert not student.exception
-    assert warnings(student) == lab_link.notice([lesson.CHANGED])       # one line of the page's link notice
+    assert warnings(student) == page_link.notice([lesson_link.CHANGED])       # one line of the page's link notice
     activation = student.selectbox(key="setting_activation")
     assert activation.disabled and activation.value == "tanh"
     assert student.session_state["run"].config == Config(dataset="xor")
@@ -224,14 +224,14 @@ print(json.dumps({"exception": bool(at.exception), "warnings": [w.value for w in
 def test_a_signed_link_opens_the_same_on_two_workers_sharing_the_secret():
     secret = "one-secret-for-every-worker-" + "7" * 20
     made = Config(dataset="xor", activation="relu", seed=3)
-    link = {**url_params(made), **lesson.sign(Rules(lock=frozenset({"activation"})), made, secret)}
+    link = {**url_params(made), **lesson_link.sign(Rules(lock=frozenset({"activation"})), made, secret)}
     env = {**os.environ, SECRET_ENV: secret}
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(link)], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, text=True) for _ in range(2)]
     opened = [json.loads(w.communicate(timeout=300)[0].splitlines()[-1]) for w in workers]
     assert opened[0] == opened[1] == {"exception": False, "warnings": [], "locked": True, "config": made.to_query()}
     elsewhere = start(**link)                      # this process has Streamlit's own random secret
-    assert warnings(elsewhere) == lab_link.notice([lesson.BROKEN])
+    assert warnings(elsewhere) == page_link.notice([lesson_link.BROKEN])
     assert elsewhere.selectbox(key="setting_activation").disabled and elsewhere.button(key="play").disabled
 
 

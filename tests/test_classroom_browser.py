@@ -3,7 +3,7 @@ empties the address bar there), the Share popover's links carry them, its Lesson
 server, and a lab opens on ?preset=."""
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from mlp.lesson import CHANGED
+from mlp.classroom.lesson_link import CHANGED
 from tests.browser import save_screenshot
 
 PLOT = "div.mlp-plot .main-svg"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlp.checkpoint import load_trainer
-from mlp.config import Config
-from mlp.trainer import Trainer
+from mlp.run.checkpoint import load_trainer
+from mlp.run.config import Config
+from mlp.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 

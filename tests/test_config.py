@@ -4,8 +4,8 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mlp.config import FIELD, FIELDS, MAX_HIDDEN_LAYERS, Config, ConfigError, natural_output
-from mlp.datasets import DATASETS
+from mlp.run.config import FIELD, FIELDS, MAX_HIDDEN_LAYERS, Config, ConfigError, natural_output
+from mlp.engine.datasets import DATASETS
 
 
 def value_strategy(f):

@@ -1,9 +1,9 @@
-"""Tests for mlp.datasets: generators, the split, feature crosses, one-hot and the grid."""
+"""Tests for mlp.engine.datasets: generators, the split, feature crosses, one-hot and the grid."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mlp.datasets import (DATASETS, DOMAIN, FEATURES, Dataset, featurize, grid, make_dataset,
+from mlp.engine.datasets import (DATASETS, DOMAIN, FEATURES, Dataset, featurize, grid, make_dataset,
                           one_hot)
 
 CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "blobs"]

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp.activations import ACTIVATIONS, TANH_EXP_MIN_SIZE
-from mlp.outputs import OUTPUTS
-from mlp.signals import (GRAD_LOG_RANGE, LOG10_MAX_WEIGHTS, N_BINS, ONE_BINCOUNT_MAX, STUCK_THRESHOLD,
+from mlp.engine.activations import ACTIVATIONS, TANH_EXP_MIN_SIZE
+from mlp.engine.outputs import OUTPUTS
+from mlp.run.signals import (GRAD_LOG_RANGE, LOG10_MAX_WEIGHTS, N_BINS, ONE_BINCOUNT_MAX, STUCK_THRESHOLD,
                          _log_index_reference, _LogBins, collect_signals, fixed_histogram)
-from mlp.step import train_step
+from mlp.engine.step import train_step
 
 
 # -- activations -------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ import sys
 import numpy as np
 import pytest
 
-from mlp.activations import ACTIVATIONS
-from mlp.config import Config
-from mlp.datasets import FEATURES, featurize, grid
-from mlp.exports import data_csv, history_csv, settings_json, standalone_script
-from mlp.network import MLP
-from mlp.outputs import OUTPUTS
-from mlp.trainer import Trainer
+from mlp.engine.activations import ACTIVATIONS
+from mlp.run.config import Config
+from mlp.engine.datasets import FEATURES, featurize, grid
+from mlp.run.run_files import data_csv, history_csv, settings_json, standalone_script
+from mlp.engine.network import MLP
+from mlp.engine.outputs import OUTPUTS
+from mlp.run.trainer import Trainer
 
 
 def rows(text):
@@ -140,7 +140,7 @@ def test_the_script_uses_only_numpy_and_runs_on_its_own(tmp_path):
 
 
 def test_every_registered_formula_is_written_for_the_script():
-    from mlp.exports import ACTIVATION_CODE, FEATURE_CODE, OUTPUT_CODE
+    from mlp.run.run_files import ACTIVATION_CODE, FEATURE_CODE, OUTPUT_CODE
     assert set(ACTIVATION_CODE) == set(ACTIVATIONS)
     assert set(FEATURE_CODE) == set(FEATURES)
     assert set(OUTPUT_CODE) == set(OUTPUTS)

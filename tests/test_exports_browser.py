@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mlp.checkpoint import load_trainer
+from mlp.run.checkpoint import load_trainer
 from tests.browser import open_page
 
 

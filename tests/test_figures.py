@@ -23,10 +23,10 @@ from mlp.live.payload import chart_payload, read_chart_payload
 FIGURES_DIR = pathlib.Path(__file__).resolve().parent.parent / "mlp" / "figures"
 
 
-# Plain NumPy stand-ins for mlp.datasets (whose scikit-learn import alone would take seconds): the
+# Plain NumPy stand-ins for mlp.engine.datasets (whose scikit-learn import alone would take seconds): the
 # builders only see arrays anyway.
 def grid(r):
-    """xs (r,), ys (r,), points (r*r, 2) row-major with x fastest, as mlp.datasets.grid lays them out."""
+    """xs (r,), ys (r,), points (r*r, 2) row-major with x fastest, as mlp.engine.datasets.grid lays them out."""
     xs = ys = np.linspace(-6, 6, r)
     xx, yy = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])

@@ -3,11 +3,11 @@ import json
 
 import numpy as np
 
-from mlp.config import Config
+from mlp.run.config import Config
 from mlp.live import pace
 from mlp.live.frame import Views, train_batch
 from mlp.live.payload import chart_payload, read_chart_payload
-from mlp.trainer import Trainer
+from mlp.run.trainer import Trainer
 
 
 def test_a_batch_payload_sends_what_repeats_once_and_reads_back_whole():

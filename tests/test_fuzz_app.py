@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import FIELD, Config
+from mlp.run.config import FIELD, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import FIELD, FIELDS, MAX_HIDDEN_LAYERS, MAX_WIDTH, Config, _parse_params
-from mlp import lesson
-from mlp.ui import classroom, lab_link
+from mlp.run.config import FIELD, FIELDS, MAX_HIDDEN_LAYERS, MAX_WIDTH, Config, _parse_params
+from mlp.classroom import lesson_link
+from mlp.ui import lesson_controls, page_link
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
 # every key some page reads from its address
-KEYS = [f.key for f in FIELDS] + [lab_link.PARAM, *lesson.PARAMS, lesson.TOKEN, "junk"]
+KEYS = [f.key for f in FIELDS] + [page_link.PARAM, *lesson_link.PARAMS, lesson_link.TOKEN, "junk"]
 MAX_MESSAGE = 400           # characters in one line of a message
 MAX_NOTICE = 60 * MAX_MESSAGE
 
@@ -94,10 +94,10 @@ def test_every_key_with_every_class_of_value_parses_to_a_valid_config(key, value
     config, problems = Config.from_query_lenient({key: value})
     assert isinstance(config, Config) and Config.from_query(config.to_query()) == config
     assert_bounded(problems)
-    reading = lesson.read_link({key: value}, "a server's secret")
+    reading = lesson_link.read_link({key: value}, "a server's secret")
     assert_bounded(reading.rules.problems)
     assert len(reading.notice) <= MAX_MESSAGE
-    text = lab_link.notice(problems + list(reading.rules.problems) + [reading.notice])
+    text = page_link.notice(problems + list(reading.rules.problems) + [reading.notice])
     assert text is None or len(text) <= MAX_NOTICE
 
 
@@ -123,7 +123,7 @@ def open_page(page: str, params: dict) -> AppTest:
 
 
 def notice_of(at: AppTest) -> str | None:
-    return next((w.value for w in at.warning if w.value.startswith(lab_link.NOTICE_HEADER)), None)
+    return next((w.value for w in at.warning if w.value.startswith(page_link.NOTICE_HEADER)), None)
 
 
 def assert_page_healthy(at: AppTest, page: str, params: dict) -> None:
@@ -133,16 +133,16 @@ def assert_page_healthy(at: AppTest, page: str, params: dict) -> None:
         assert Config.from_query(config.to_query()) == config
     for box in (*at.warning, *at.error):
         assert len(box.value) <= MAX_NOTICE
-    notices = [w for w in at.warning if w.value.startswith(lab_link.NOTICE_HEADER)]
+    notices = [w for w in at.warning if w.value.startswith(page_link.NOTICE_HEADER)]
     assert len(notices) <= 1, "a link's problems are one message"
     # what the parser refuses of the link, the page says it replaced (a key repeated no times is not in it)
     sent = {key: value for key, value in params.items() if value != []}
     _, refused = _parse_params(sent)
-    reading = lesson.read_link(sent, classroom.secret())
+    reading = lesson_link.read_link(sent, lesson_controls.secret())
     if refused or reading.rules.problems or reading.notice:
         assert notices, f"{page} {params!r:.300}: refused {refused + list(reading.rules.problems)} without a word"
     if notices:
-        assert at.warning[0].value.startswith(lab_link.NOTICE_HEADER) or page.endswith("Gradient_flow.py"), \
+        assert at.warning[0].value.startswith(page_link.NOTICE_HEADER) or page.endswith("Gradient_flow.py"), \
             "the notice comes first"
 
 
@@ -194,6 +194,6 @@ def test_pages_take_mixes_of_bad_values(page, mix, data):
 
 def test_the_notice_is_bounded_however_many_keys_are_bad():
     problems = [f"setting {i} must be a number; got {'9' * 30}" for i in range(len(KEYS))]
-    assert len(lab_link.notice(problems)) <= MAX_NOTICE
-    assert math.isfinite(len(lab_link.notice(["x"] * 10_000)))        # repeated lines are said once
-    assert lab_link.notice(["x"] * 10_000).count("- x") == 1
+    assert len(page_link.notice(problems)) <= MAX_NOTICE
+    assert math.isfinite(len(page_link.notice(["x"] * 10_000)))        # repeated lines are said once
+    assert page_link.notice(["x"] * 10_000).count("- x") == 1

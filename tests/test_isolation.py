@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from mlp.config import MAX_COST, Config
-from mlp.datasets import make_dataset
+from mlp.run.config import MAX_COST, Config
+from mlp.engine.datasets import make_dataset
 from tests.browser import step_counter
 
 PLOT = "div.mlp-plot .main-svg"

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 import mlp
 from mlp.lab import backprop as lab
-from mlp.activations import ACTIVATIONS
-from mlp.config import Config
-from mlp.outputs import OUTPUTS
+from mlp.engine.activations import ACTIVATIONS
+from mlp.run.config import Config
+from mlp.engine.outputs import OUTPUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/3_Backprop_step_by_step.py"
@@ -144,7 +144,7 @@ def test_size_limits_and_outputs_pick_a_fitting_data_set():
 
 def test_numbers_in_latex():
     from mlp.ui.controls import parse_widths
-    from mlp.ui.lab_backprop import tex_matrix
+    from mlp.ui.backprop_page import tex_matrix
     assert tex_matrix([1, -0.0001, -2.5]) == r"\begin{bmatrix}1.000 & 0.000 & -2.500\end{bmatrix}"
     assert tex_matrix([[1, 2], [3, 4]], digits=1, highlight_row=1) == (
         r"\begin{bmatrix}1.0 & 2.0 \\ \textcolor{#d62728}{3.0} & \textcolor{#d62728}{4.0}\end{bmatrix}")
@@ -189,7 +189,7 @@ def test_breaking_the_derivative_fails_the_check_on_the_page():
     assert state.checks[0].error > 1e-2 and state.checks[-1].error < 1e-6
     table = at.dataframe[-1].value
     assert list(table["check"]) == ["FAILS", "passes"]
-    assert ACTIVATIONS["tanh"].derivative is mlp.activations._tanh_derivative
+    assert ACTIVATIONS["tanh"].derivative is mlp.engine.activations._tanh_derivative
     at.toggle(key="bp_broken").set_value(False).run()
     assert not at.error and all(c.error < 1e-6 for c in state.checks)
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlp.lab import compare as lab
-from mlp.config import Config, ConfigError
+from mlp.run.config import Config, ConfigError
 from mlp.figures.compare_figures import grad_norms_pair_figure, loss_pair_figure
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,13 +9,13 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import Config
+from mlp.run.config import Config
 from mlp.figures import decode_grid
 from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
                                      layers_histogram_figure, variance_figure)
 from mlp.lab import gradient_flow as flow
-from mlp.signals import N_BINS
-from mlp.trainer import Trainer
+from mlp.run.signals import N_BINS
+from mlp.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "1_Gradient_flow.py")
@@ -86,7 +86,7 @@ def test_a_steady_decay_over_few_layers_is_not_called_healthy():
 
 def test_the_headline_leaves_the_output_layers_hop_out():
     """first / last HIDDEN: a made-up net whose output error is 100x its last hidden layer's."""
-    from mlp.signals import LayerSignals
+    from mlp.run.signals import LayerSignals
     d = np.array([1e-4, 1e-3, 1e-2, 1.0])
     s = LayerSignals(*([None] * 6), d, None)
     assert flow.gradient_ratio(s) == pytest.approx(1e-2) and flow.per_layer_factor(s) == pytest.approx(0.1)

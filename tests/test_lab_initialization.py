@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.figures.initialization_figures import layer_spread_figure, loss_comparison_figure
 from mlp.lab import initialization as init_lab
-from mlp.trainer import Trainer
+from mlp.run.trainer import Trainer
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Initialization.py")
 

@@ -1,4 +1,4 @@
-"""Signed lesson links (mlp/lesson.py): a student who edits a teacher's link gets the teacher's lesson back.
+"""Signed lesson links (mlp/classroom/lesson_link.py): a student who edits a teacher's link gets the teacher's lesson back.
 
 The expected token is rebuilt here from the format the module's docstring states (a canonical query
 string, base64url, HMAC-SHA256 with the secret, 16 bytes), with the standard library, not with the
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mlp.config import FIELD, Config
-from mlp.lesson import PARTS, Rules, names, parse_rules, read_link, sign, verify
+from mlp.run.config import FIELD, Config
+from mlp.classroom.lesson_link import PARTS, Rules, names, parse_rules, read_link, sign, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-shared-cookie-secret-0123456789abcdef"
@@ -191,6 +191,6 @@ def test_a_broken_lesson_locks_everything_and_keeps_every_hide_it_can_read():
 
 
 def test_the_module_needs_no_streamlit():
-    code = "import sys, mlp.lesson; print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))"
+    code = "import sys, mlp.classroom.lesson_link; print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout.strip() == "False", done.stderr

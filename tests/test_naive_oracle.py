@@ -1,4 +1,4 @@
-"""The engine against bench/naive.py, the short loop a reader can check line by line against the math.
+"""The engine against mlp/harness/naive.py, the short loop a reader can check line by line against the math.
 
 network.py and optimizers.py compute a pass with flat parameter vectors, column-major workspaces and
 fused in-place updates; whatever those tricks, in float64 they must give what the naive loop gives:
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import mlp
-from bench.naive import PHI, NaiveAdam, NaiveMLP, NaiveMomentum
-from mlp.step import train_step
+from mlp.harness.naive import PHI, NaiveAdam, NaiveMLP, NaiveMomentum
+from mlp.engine.step import train_step
 
 SIZES = {"softmax": [3, 5, 4, 3], "sigmoid": [3, 5, 4, 1], "linear": [3, 5, 4, 2]}
 RNG = np.random.default_rng(13)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import mlp
-from mlp.schedules import SCHEDULES
+from mlp.engine.schedules import SCHEDULES
 
 
 def one_weight_net(w, b):

@@ -11,12 +11,12 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from mlp.figures.paper_figures import layer_statistics_figure
-from mlp.initializers import INITIALIZERS
+from mlp.figures.papers_figures import layer_statistics_figure
+from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import papers
 from mlp.lab.initialization import PRESETS
-from mlp.network import MLP
-from mlp.ui import lab_link
+from mlp.engine.network import MLP
+from mlp.ui import page_link
 from tests.browser import require_torch
 
 GLOROT, HE = papers.PAPERS["glorot_2010"], papers.PAPERS["he_2015"]
@@ -143,7 +143,7 @@ def test_each_paper_is_a_preset_with_a_link():
     for name, slug in (("glorot_2010", "glorot-2010"), ("he_2015", "he-2015")):
         preset = PRESETS[name]
         assert preset.paper and preset.schemes == papers.PAPERS[name].schemes
-        assert lab_link.slug(name) == slug                 # ?preset=glorot-2010 opens it
+        assert page_link.slug(name) == slug                 # ?preset=glorot-2010 opens it
     assert PRESETS["glorot_2010"].config.activation == "tanh" and len(PRESETS["glorot_2010"].config.hidden) == 5
     assert PRESETS["he_2015"].config.activation == "relu" and len(PRESETS["he_2015"].config.hidden) == 30
 

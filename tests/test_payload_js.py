@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mlp.config import Config
+from mlp.run.config import Config
 from mlp.live.frame import Views, train_batch
 from mlp.live.payload import chart_payload, read_chart_payload
-from mlp.trainer import Trainer
+from mlp.run.trainer import Trainer
 
 JS = Path(__file__).resolve().parent.parent / "mlp" / "ui" / "plotly_live.js"
 NODE = shutil.which("node") or shutil.which("nodejs")

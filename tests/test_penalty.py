@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import Config
-from mlp.network import MLP
-from mlp.penalty import weight_penalty
-from mlp.trainer import Trainer
+from mlp.run.config import Config
+from mlp.engine.network import MLP
+from mlp.engine.penalty import weight_penalty
+from mlp.run.trainer import Trainer
 from tests.browser import require_torch
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

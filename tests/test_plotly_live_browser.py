@@ -8,10 +8,10 @@ import os
 import plotly
 import pytest
 
-from mlp.config import Config
+from mlp.run.config import Config
 from mlp.live.frame import Views, train_batch
 from mlp.live.payload import chart_payload
-from mlp.trainer import Trainer
+from mlp.run.trainer import Trainer
 from tests.browser import ROOT
 
 PLOTLY_JS = os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")

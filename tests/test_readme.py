@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mlp.config import Config
+from mlp.run.config import Config
 from tests.browser import README_PICTURES, ROOT, RUN_SCREENSHOTS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,10 +6,10 @@ from html.parser import HTMLParser
 import pytest
 from plotly.offline import get_plotlyjs
 
-from mlp.config import FIELDS, Config
-from mlp.figures.report import Section, report_html
-from mlp.trainer import Trainer
-from mlp.live.report import run_report_html
+from mlp.run.config import FIELDS, Config
+from mlp.figures.report_html import Section, report_html
+from mlp.run.trainer import Trainer
+from mlp.live.offline_report import run_report_html
 
 
 class Page(HTMLParser):

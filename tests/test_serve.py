@@ -1,4 +1,4 @@
-"""Serving a bigger room (mlp/serve.py): two real Streamlit workers behind nginx, sticky by cookie.
+"""Serving a bigger room (mlp/classroom/serving.py): two real Streamlit workers behind nginx, sticky by cookie.
 
 Locally these skip without nginx; in CI (CI=true) a missing nginx fails them (see .ci/run).
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mlp.serve import COOKIE, SECRET_ENV, WORKER_HEADER, free_ports, nginx_binary, nginx_config
+from mlp.classroom.serving import COOKIE, SECRET_ENV, WORKER_HEADER, free_ports, nginx_binary, nginx_config
 from tests.browser import ROOT, step_counter
-from tests.procstat import descendants, environ
+from mlp.harness.procstat import descendants, environ
 
 NGINX = nginx_binary()
 
@@ -66,7 +66,7 @@ def room():
     match = re.search(r"on (http://\S+) with 2 worker\(s\): (.+)$", line)
     if not match:
         proc.kill()
-        pytest.fail(f"mlp.serve did not start: {line!r}")
+        pytest.fail(f"mlp.classroom.serving did not start: {line!r}")
     workers = match.group(2).split(", ")
     tree = descendants(proc.pid)
     yield {"url": match.group(1), "workers": workers, "pid": proc.pid, "tree": tree}

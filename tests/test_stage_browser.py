@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from mlp.config import Config
-from mlp.datasets import featurize, grid
-from mlp.trainer import Trainer
+from mlp.run.config import Config
+from mlp.engine.datasets import featurize, grid
+from mlp.run.trainer import Trainer
 from tests.browser import open_page, point_on_screen, save_screenshot, step_counter
 
 NETWORK = ".st-key-chart_network div.mlp-plot"

@@ -1,4 +1,4 @@
-"""The class wall's store (mlp/store.py) on SQLite and on PostgreSQL: the same tests, both databases."""
+"""The class wall's store (mlp/classroom/store.py) on SQLite and on PostgreSQL: the same tests, both databases."""
 import hashlib
 import threading
 import time
@@ -6,8 +6,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from mlp import store as store_module
-from mlp.store import MAX_WEIGHT_BYTES, Store, StoreError, new_student_id
+from mlp.classroom import store as store_module
+from mlp.classroom.store import MAX_WEIGHT_BYTES, Store, StoreError, new_student_id
 from tests.store_backends import BACKENDS, store_url
 
 HOSTILE = [None, "", "x", "'; DROP TABLE classes; --", "a" * 5000, "\u202e\u0000evil", "../../etc/passwd",
@@ -116,7 +116,7 @@ def test_many_posts_go_in_one_write_and_a_gone_class_drops_its_own(store):
 
 
 def test_the_post_queue_writes_the_latest_post_and_leaving_drops_a_waiting_one(store):
-    from mlp.class_posts import UNKNOWN, PostQueue
+    from mlp.classroom.wall_posts import UNKNOWN, PostQueue
     class_id, key = store.create_class("Queue")
     q = PostQueue(store, every=3600.0)          # its thread would wait an hour: every write here is a flush
     ana, ben = new_student_id(), new_student_id()

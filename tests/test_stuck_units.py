@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import Config
+from mlp.run.config import Config
 from mlp.figures import network_figure
-from mlp.network import MLP
-from mlp.stuck_units import STRETCH_STEPS, StuckWatch, stuck_units
-from mlp.trainer import Trainer
+from mlp.engine.network import MLP
+from mlp.run.stuck_units import STRETCH_STEPS, StuckWatch, stuck_units
+from mlp.run.trainer import Trainer
 from mlp.live.frame import Views, frame_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix as sk_confusion, mean_squared_error, r2_score
 
-from mlp import metrics
-from mlp.config import MAX_HIDDEN_LAYERS, MAX_WIDTH, Config
-from mlp.history import History
-from mlp.signals import N_BINS, fixed_histogram
-from mlp.trainer import Trainer
+from mlp.engine import metrics
+from mlp.run.config import MAX_HIDDEN_LAYERS, MAX_WIDTH, Config
+from mlp.run.history import History
+from mlp.run.signals import N_BINS, fixed_histogram
+from mlp.run.trainer import Trainer
 
 
 def train(config, steps, chunk=100):

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import Config
-from mlp.datasets import DATASETS, DOMAIN, make_dataset
-from mlp.trainer import Trainer
-from mlp.userdata import (MAX_POINTS, MIN_POINTS, TEMPLATE_CSV, UserDataError, UserPoints,
+from mlp.run.config import Config
+from mlp.engine.datasets import DATASETS, DOMAIN, make_dataset
+from mlp.run.trainer import Trainer
+from mlp.run.own_points import (MAX_POINTS, MIN_POINTS, TEMPLATE_CSV, UserDataError, UserPoints,
                           config_for_points, parse_csv)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -431,7 +431,7 @@ def _click_app():
     import streamlit as st
 
     from mlp.ui.state import current_run
-    from mlp.ui.own_points import click_on_plane
+    from mlp.ui.own_points_panel import click_on_plane
     run = current_run()
     for payload in st.session_state.pop("clicks", []):
         click_on_plane(run, payload)

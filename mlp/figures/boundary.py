@@ -7,7 +7,7 @@ from mlp.figures.compact import heatmap_values
 from mlp.figures.jsonable import integers, rounded, typed_array
 from mlp.figures.palette import DIVERGING_SCALE, INK, WHITE, base_layout, class_colour_scale, compact_legend
 
-DOMAIN = (-6.0, 6.0)                    # mlp.datasets.DOMAIN (not imported: figures take plain data)
+DOMAIN = (-6.0, 6.0)                    # mlp.engine.datasets.DOMAIN (not imported: figures take plain data)
 TICKS = list(range(-6, 7, 2))
 # The background is paler than the points so a point stands out even on its own class's colour.
 BACKGROUND_OPACITY = {"binary": 0.75, "regression": 0.75, "multiclass": 0.4}
@@ -120,7 +120,7 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
                              smooth: bool = False) -> dict:
     """The net's output over the plane as a heatmap, training (and test) points on top.
 
-    xs (r,), ys (r,): grid coordinates; z (r, r) indexed [y, x] (as `mlp.datasets.grid` lays it out):
+    xs (r,), ys (r,): grid coordinates; z (r, r) indexed [y, x] (as `mlp.engine.datasets.grid` lays it out):
       binary classification: p(class 1) in [0, 1], orange -> white -> blue;
       multi-class (n_classes > 2): the predicted class index 0..K-1 (as float), one colour per class;
       regression: the predicted value, orange -> white -> blue over [-1, 1].

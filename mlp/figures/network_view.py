@@ -329,7 +329,7 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
     In the hover texts units are numbered from 1 and layers as the weight editor numbers them: the
     neurons of layer 0 are the inputs, and the links of layer l lead into layer l (weights[l - 1]).
     stuck: per hidden layer a bool (n_l,) of units to outline in red: the dead or saturated units the
-      alarm names (mlp/stuck_units.py).
+      alarm names (mlp/run/stuck_units.py).
     biases: L arrays (1, n_{l+1}), optional: a small square at each neuron's lower left corner, coloured
       by its bias on one symmetric scale (as TF Playground draws them).
     inputs: a bool per feature, optional: the first column then shows every feature (neuron_grids[0]

@@ -31,7 +31,7 @@ def _colours(cells: np.ndarray, kind: str, n_classes: int) -> np.ndarray:
 
 
 def thumbnail_svg(cells: np.ndarray | None, kind: str, n_classes: int = 2, size: int = 96) -> str:
-    """cells (r, r) in [0, 1], row j at height y_j rising (the grid's layout, mlp.datasets.grid) -> SVG.
+    """cells (r, r) in [0, 1], row j at height y_j rising (the grid's layout, mlp.engine.datasets.grid) -> SVG.
     None (no picture yet) gives a grey square."""
     if cells is None:
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'

@@ -19,12 +19,12 @@ from typing import Callable
 
 import numpy as np
 
-from mlp.activations import ACTIVATIONS, LEAKY_SLOPE
-from mlp.config import Config
-from mlp.datasets import DATASETS, make_dataset
-from mlp.gradcheck import safe_steps, gradcheck, numerical_gradient
-from mlp.network import MLP
-from mlp.trainer import Trainer
+from mlp.engine.activations import ACTIVATIONS, LEAKY_SLOPE
+from mlp.run.config import Config
+from mlp.engine.datasets import DATASETS, make_dataset
+from mlp.engine.gradcheck import safe_steps, gradcheck, numerical_gradient
+from mlp.engine.network import MLP
+from mlp.run.trainer import Trainer
 
 BATCH = 4                    # m: the points whose numbers the page shows
 MAX_HIDDEN_LAYERS = 3        # every matrix is printed, so the net stays small
@@ -260,7 +260,7 @@ class LayerCheck:
     numeric: np.ndarray         # finite differences of the loss
     analytic_b: np.ndarray      # db[l]
     numeric_b: np.ndarray
-    error: float                # the worst relative error over dW[l] and db[l] (mlp.gradcheck)
+    error: float                # the worst relative error over dW[l] and db[l] (mlp.engine.gradcheck)
 
     @property
     def passed(self) -> bool:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlp.config import FIELD, Config
-from mlp.trainer import Report, Trainer
+from mlp.run.config import FIELD, Config
+from mlp.run.trainer import Report, Trainer
 
 SIDES = ("A", "B")
 SIDE_FIELDS = ("activation", "init", "optimizer", "lr", "hidden")   # what may differ between A and B

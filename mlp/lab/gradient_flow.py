@@ -1,6 +1,6 @@
 """Gradient flow through a deep net: presets, the verdict in words, and the variance theory predicts.
 
-The delta recursion (mlp/network.py) multiplies the error by W[l+1].T and phi'(Z[l]) once per layer,
+The delta recursion (mlp/engine/network.py) multiplies the error by W[l+1].T and phi'(Z[l]) once per layer,
 
     delta[l] = (delta[l+1] @ W[l+1].T) * phi'(Z[l]),
 
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.activations import ACTIVATIONS
-from mlp.config import Config
-from mlp.history import History
-from mlp.initializers import INITIALIZERS
+from mlp.engine.activations import ACTIVATIONS
+from mlp.run.config import Config
+from mlp.run.history import History
+from mlp.engine.initializers import INITIALIZERS
 from mlp.notation import number_text  # noqa: F401 (the pages write numbers as flow.number_text)
-from mlp.signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
+from mlp.run.signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
 
 VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's error
 EXPLODING_ABOVE = 1e3
@@ -42,7 +42,7 @@ HEALTHY_RANGE = (0.1, 10.0)  # the total a healthy net keeps within
 # total over the few layers this net has; 10 such layers are a factor 10^3. A vanishing net whose
 # layers each pass back more than half is a slow decay: many layers compounding a mild factor.
 DECAY_BELOW, GROWTH_ABOVE = 0.5, 2.0
-TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/history.py does)
+TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/run/history.py does)
 
 # What every preset shares: the circle set, plain SGD (Adam would rescale each weight's step and hide
 # how small the raw gradient is), minibatches of 25.
@@ -262,7 +262,7 @@ class HistogramTimeline:
     """Each layer's activation and gradient histograms at recorded steps, as TensorBoard keeps them.
 
     Bounded: at most `capacity` records; when full, every other one is dropped and the recording
-    stride doubles (mlp/history.py), so the record always spans the whole run.
+    stride doubles (mlp/run/history.py), so the record always spans the whole run.
     """
 
     def __init__(self, n_layers: int, capacity: int = TIMELINE_CAPACITY):

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.config import Config
-from mlp.datasets import featurize, grid
-from mlp.history import History
-from mlp.trainer import Report, Trainer
+from mlp.run.config import Config
+from mlp.engine.datasets import featurize, grid
+from mlp.run.history import History
+from mlp.run.trainer import Report, Trainer
 from mlp.lab.papers import PAPERS
 
 # The classic comparison (deeplearning.ai, "Initializing neural networks"): too small, just right, too large.
@@ -60,7 +60,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
 class Comparison:
     """One Trainer per init scheme on the same data and seed; `train(n)` advances them all.
 
-    Each scheme's training loss is recorded every CHUNK steps (bounded, thinned like mlp/history.py).
+    Each scheme's training loss is recorded every CHUNK steps (bounded, thinned like mlp/run/history.py).
     """
 
     def __init__(self, config: Config, schemes):

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.config import Config
-from mlp.initializers import INITIALIZERS
-from mlp.network import MLP
+from mlp.run.config import Config
+from mlp.engine.initializers import INITIALIZERS
+from mlp.engine.network import MLP
 from mlp.notation import power_of_two
-from mlp.trainer import Trainer
+from mlp.run.trainer import Trainer
 
 # steps between two points of a loss curve: 21 points over 500 steps; each point evaluates the training and
 # test sets, which costs as much as ~20 steps here

@@ -1,6 +1,6 @@
 """One animation frame: train a few steps, then every live chart's figure as a plain dict.
 
-No Streamlit here, so the benchmark (bench/frame.py) measures exactly what a page sends.
+No Streamlit here, so the benchmark (bench/frame_cost.py) measures exactly what a page sends.
 """
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp import figures
-from mlp.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
-from mlp.signals import collect_signals
-from mlp.stuck_units import StuckWatch, stuck_units
-from mlp.trainer import Report, Trainer
+from mlp.engine.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
+from mlp.run.signals import collect_signals
+from mlp.run.stuck_units import StuckWatch, stuck_units
+from mlp.run.trainer import Report, Trainer
 
 from mlp.live import pace
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
 # While playing, the boundary's grid is this many cells a side, drawn smoothed by the browser: a
-# quarter of the bytes and of the forward pass, twenty times a second (bench/browser.py: KB/s).
+# quarter of the bytes and of the forward pass, twenty times a second (bench/browser_frames.py: KB/s).
 PLAYING_BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION // 2
 # Each neuron's thumbnail is a grid of this many cells a side; with more than MANY_NEURONS drawn, a
 # coarser one (bytes per frame). TF Playground draws its neurons at 10 x 10.
@@ -110,7 +110,7 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     """Every live chart of the Playground for the trainer's current state, keyed by chart name.
 
     watch: shown this state's dead and saturated units first (unless not observe: a frame between
-    two that are; mlp/stuck_units.py); the network view outlines the ones it flags.
+    two that are; mlp/run/stuck_units.py); the network view outlines the ones it flags.
     playing: a frame of a playing batch: the boundary and the neurons on coarser grids, drawn smoothed.
     """
     stuck = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 RERUN_EVERY_S = 0.5
 # 24 frames a second: a rerun's batch reaches the page a little later than RERUN_EVERY_S after the
 # last (the run's own time); at 10 frames a batch the boundary was drawn 19 times a second, the other
-# charts 9.6, at 11 19.3 and 11.2, at 12 20.1 and 11 (bench/browser.py at 1280 x 720, the stage),
+# charts 9.6, at 11 19.3 and 11.2, at 12 20.1 and 11 (bench/browser_frames.py at 1280 x 720, the stage),
 # against the goal of 20 and 10.
 FRAME_INTERVAL_S = RERUN_EVERY_S / 12
 FRAMES_PER_BATCH = round(RERUN_EVERY_S / FRAME_INTERVAL_S)

@@ -27,7 +27,7 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     dict would be re-serialised with spaces after every comma and colon.
 
     orjson, not the standard json: the same JSON six times faster (0.09 ms instead of 0.56 for the
-    charts of a 6 x 8 net's frame, bench/frame.py), on every frame of every student.
+    charts of a 6 x 8 net's frame, bench/frame_cost.py), on every frame of every student.
     """
     frames = frames[:1] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
     payload = {"frames": frames, "height": height, "revision": revision}

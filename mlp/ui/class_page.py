@@ -6,7 +6,7 @@ Which side a visitor sees depends on the link:
   /Class?class=ID&key=KEY         the teacher's wall: one card per student, live
 A bad link (no such class, a name with nothing visible in it, a wrong key) gets a message at the top,
 never a traceback; a wrong key and a missing class get the same message, so a key guess learns
-nothing. Names are shown with st.text or escaped, never as Markdown. The store is mlp/store.py.
+nothing. Names are shown with st.text or escaped, never as Markdown. The store is mlp/classroom/store.py.
 """
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ import time
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from mlp import class_wall
-from mlp.checkpoint import CheckpointError, load_trainer
-from mlp.config import FIELD, Config
-from mlp.datasets import DATASETS
+from mlp.classroom import wall
+from mlp.run.checkpoint import CheckpointError, load_trainer
+from mlp.run.config import FIELD, Config
+from mlp.engine.datasets import DATASETS
 from mlp.figures.wall_thumbnail import thumbnail_png
-from mlp.store import MAX_TITLE, StoreError, open_store
+from mlp.classroom.store import MAX_TITLE, StoreError, open_store
 
-from mlp.ui import class_session, classroom, lab_link
+from mlp.ui import class_session, lesson_controls, page_link
 from mlp.ui.state import Run, config_from_link, url_params
 
 PAGE = "Class"
@@ -49,7 +49,7 @@ def _note_link_problems(problems: list[str]) -> None:
     if st.session_state.get(LINK_SEEN_KEY) != link:
         st.session_state[LINK_SEEN_KEY] = link
         _, refused = config_from_link()
-        lab_link.remember_notice(PAGE, problems + refused + classroom.link_problems())
+        page_link.remember_notice(PAGE, problems + refused + lesson_controls.link_problems())
 
 
 def _param(name: str) -> str | None:
@@ -72,9 +72,9 @@ def start_class() -> None:
     if created:
         class_id, key = created
         st.markdown("**Join link**, for the students (add `&name=…` to make a link for one student):")
-        st.code(class_wall.join_link(app_base(), class_id), language=None)
+        st.code(wall.join_link(app_base(), class_id), language=None)
         st.markdown("**Teacher link**, for you alone:")
-        st.code(class_wall.teacher_link(app_base(), class_id, key), language=None)
+        st.code(wall.teacher_link(app_base(), class_id, key), language=None)
         if st.button("Open the wall", icon=":material/grid_view:"):
             st.query_params.from_dict({"class": class_id, "key": key})
             st.rerun()
@@ -84,7 +84,7 @@ def start_class() -> None:
 def _to_playground(challenge: dict | None) -> None:
     """To the Playground: with the join link's settings, on the challenge's data when there is one."""
     run: Run | None = st.session_state.get("run")
-    params = {**url_params(config_from_link()[0]), **(class_wall.challenge_params(challenge) if challenge else {})}
+    params = {**url_params(config_from_link()[0]), **(wall.challenge_params(challenge) if challenge else {})}
     if run is not None and params:
         config, _ = Config.from_query_lenient(params, run.config)
         run.propose(**{k: getattr(config, k) for k in params if k in FIELD})
@@ -103,7 +103,7 @@ def joined(m: class_session.Membership) -> None:
     st.subheader("You are in a class")
     st.text(f"{m.title}\nYour name on the wall: {m.name}")
     if m.challenge:
-        st.text("Challenge: " + class_wall.describe_challenge(m.challenge))
+        st.text("Challenge: " + wall.describe_challenge(m.challenge))
     if m.problem:
         st.warning("Your last snapshot did not reach the wall; it will be tried again. (" + m.problem + ")")
     st.caption("While you train in the Playground, your teacher sees your name, settings, step, losses, "
@@ -122,7 +122,7 @@ def student_join(class_id: str) -> None:
     if info is None:
         _note_link_problems(["this join link's class was not found: it may have ended, or the link was cut "
                              "short. Ask your teacher for the link again."])
-        lab_link.show_notice(PAGE)
+        page_link.show_notice(PAGE)
         return
     m = class_session.membership()
     if m is not None and m.class_id == info.id:
@@ -130,14 +130,14 @@ def student_join(class_id: str) -> None:
         return
     problems = []
     if _param("name") is not None:
-        name, why = class_wall.clean_name(_param("name"))
+        name, why = wall.clean_name(_param("name"))
         if name is not None and m is None:
             class_session.join(info.id, info.title, name, info.challenge)
             _to_playground(info.challenge)
         if why:
             problems.append(f"the link's name could not be used: {why}")
     _note_link_problems(problems)
-    lab_link.show_notice(PAGE)
+    page_link.show_notice(PAGE)
     st.subheader("Join the class")
     st.text(info.title)
     if m is not None:
@@ -146,7 +146,7 @@ def student_join(class_id: str) -> None:
         typed = st.text_input("Your name", max_chars=40, help="Shown to your teacher, and on the wall they "
                                                               "may project. No account, no password.")
         if st.form_submit_button("Join", type="primary", icon=":material/login:"):
-            name, why = class_wall.clean_name(typed)
+            name, why = wall.clean_name(typed)
             if name is None:
                 st.error(f"Not joined: {why}.")
             else:
@@ -215,7 +215,7 @@ def _outputs(snap: dict) -> int:
 def _thumb_src(thumb, kind: str, outputs: int) -> str:
     """A card's picture as a data URL: a PNG of one pixel a cell (about 0.4 KB; an SVG was 10 KB),
     made once per snapshot, not once per wall refresh (the wall redraws every card every second)."""
-    png = thumbnail_png(class_wall.read_thumb({"thumb": thumb}), kind, outputs)
+    png = thumbnail_png(wall.read_thumb({"thumb": thumb}), kind, outputs)
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
@@ -238,8 +238,8 @@ def _card(card, class_id: str, key: str, now: float) -> None:
 def _challenge_form(class_id: str, key: str, current: dict | None) -> None:
     with st.expander("Challenge", icon=":material/flag:"):
         if current:
-            st.text("Now: " + class_wall.describe_challenge(current))
-        names = list(class_wall.CHALLENGE_DATASETS)
+            st.text("Now: " + wall.describe_challenge(current))
+        names = list(wall.CHALLENGE_DATASETS)
         with st.form("challenge", border=False):
             dataset = st.selectbox("Data set", names, format_func=lambda n: DATASETS[n].label,
                                    index=names.index("spiral") if "spiral" in names else 0)
@@ -252,7 +252,7 @@ def _challenge_form(class_id: str, key: str, current: dict | None) -> None:
                        "Students who join from now on start on this data.")
             if st.form_submit_button("Set the challenge", type="primary"):
                 try:
-                    challenge = class_wall.make_challenge(dataset, float(noise), float(target),
+                    challenge = wall.make_challenge(dataset, float(noise), float(target),
                                                           None if max_params is None else int(max_params),
                                                           None if max_layers is None else int(max_layers))
                 except ValueError as err:
@@ -281,23 +281,23 @@ def teacher_wall(class_id: str, key: str) -> None:
     if not store.is_teacher(class_id, key):
         _note_link_problems(["this teacher link does not open a wall: its key does not fit, or the class has "
                              "ended. Start a new class below."])
-        lab_link.show_notice(PAGE)
+        page_link.show_notice(PAGE)
         start_class()
         return
     _note_link_problems([])
-    lab_link.show_notice(PAGE)
+    page_link.show_notice(PAGE)
     info = store.class_info(class_id)
     st.title("Class wall")
     st.text(info.title)
     st.markdown("**Join link** for the students:")
-    st.code(class_wall.join_link(app_base(), class_id), language=None)
+    st.code(wall.join_link(app_base(), class_id), language=None)
     cols = st.columns([2, 1, 1])
     with cols[0]:
-        sort = st.segmented_control("Sort by", class_wall.SORTS, default="name", key="wall_sort") or "name"
+        sort = st.segmented_control("Sort by", wall.SORTS, default="name", key="wall_sort") or "name"
     with cols[1]:
         st.download_button("Download the wall (CSV)", icon=":material/download:", file_name="class-wall.csv",
                            mime="text/csv", on_click="ignore",
-                           data=lambda: class_wall.wall_csv(class_wall.sort_cards(store.wall(class_id, key) or [],
+                           data=lambda: wall.wall_csv(wall.sort_cards(store.wall(class_id, key) or [],
                                                                                   "name"), app_base() + "/"))
     with cols[2]:
         _erase(class_id, key)
@@ -317,7 +317,7 @@ def teacher_wall(class_id: str, key: str) -> None:
         # one wrapping row of fixed-width cards: rows of st.columns were six blocks more per five cards,
         # all resent every second
         with st.container(horizontal=True, wrap=True, gap="small"):
-            for card in class_wall.sort_cards(cards, sort):
+            for card in wall.sort_cards(cards, sort):
                 _card(card, class_id, key, now)
 
     _cards()
@@ -335,7 +335,7 @@ def class_page() -> None:
         return
     st.title("Class")
     _note_link_problems([])
-    lab_link.show_notice(PAGE)
+    page_link.show_notice(PAGE)
     m = class_session.membership()
     if m is not None:
         joined(m)

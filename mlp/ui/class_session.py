@@ -4,10 +4,10 @@ The Playground's live fragment calls `post_snapshot` on every rerun; while playi
 every POST_EVERY_S (and at once when the run's state changes: paused, diverged), so the teacher's
 wall, which rereads every WALL_EVERY_S, is at most POST_EVERY_S + WALL_EVERY_S behind. A paused run
 posts whenever its step or state changes (a Step, a Reset): those come at a human pace. A session that
-joined no class does nothing here. What is posted is the snapshot (mlp/class_wall.py) and the run's
+joined no class does nothing here. What is posted is the snapshot (mlp/classroom/wall.py) and the run's
 checkpoint, nothing else; leaving deletes the card.
 
-A playing run's posts go through the process's post queue (mlp/class_posts.py): written in one
+A playing run's posts go through the process's post queue (mlp/classroom/wall_posts.py): written in one
 transaction with the other students' of the same quarter second, from a thread of their own, and the
 write brings back the class's challenge (no read of the class per post). A paused run's post (a Step,
 a Pause) is written at once, so the card shows it before the page is drawn.
@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from mlp import class_wall
-from mlp.checkpoint import save_trainer
-from mlp.class_posts import UNKNOWN, post_queue
-from mlp.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
-from mlp.stuck_units import StuckWatch
+from mlp.classroom import wall
+from mlp.run.checkpoint import save_trainer
+from mlp.classroom.wall_posts import UNKNOWN, post_queue
+from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
+from mlp.run.stuck_units import StuckWatch
 
 from mlp.ui.state import Run
 
@@ -139,7 +139,7 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     if (run.playing and now < m.next_post and run.report.diverged_at is None
             and m.last_seen[0] not in (None, "paused", "diverged")):
         return
-    state = class_wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
+    state = wall.run_state(run.playing, run.report, {a.kind for a in watch.alarms()})
     seen = (state, run.report.step)
     if seen == m.last_seen or (run.playing and state == m.last_seen[0] and now < m.next_post):
         return
@@ -150,9 +150,9 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
     m.last_post, m.last_seen = now, seen
     try:
         # the challenge is the one the last write brought back: a new one counts from the next post on
-        if m.reached is None and class_wall.meets(m.challenge, run.trainer, run.report):
+        if m.reached is None and wall.meets(m.challenge, run.trainer, run.report):
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
-        snap = class_wall.snapshot(run.trainer, run.report, state, m.reached)
+        snap = wall.snapshot(run.trainer, run.report, state, m.reached)
         if now - m.last_weights >= WEIGHTS_EVERY_S or not run.playing:
             weights, m.last_weights = _weights(run), now
         else:

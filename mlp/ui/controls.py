@@ -1,6 +1,6 @@
 """The settings widgets, generated from the config's field table.
 
-Every widget's label, help text, range and choices come from `mlp.config.FIELDS` (whose choices come
+Every widget's label, help text, range and choices come from `mlp.run.config.FIELDS` (whose choices come
 from the engine's registries), so nothing here repeats them. The config is the one source of truth:
 before drawing, each widget's state is set from it; a change goes through `Run.propose`, and a
 refused change puts the widget back and shows why.
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH
-from mlp.userdata import USER_SETS
+from mlp.run.config import FIELD, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from mlp.run.own_points import USER_SETS
 
-from mlp.ui import classroom
+from mlp.ui import lesson_controls
 from mlp.ui.state import Run
-from mlp.ui.own_points import data_upload, session_points
+from mlp.ui.own_points_panel import data_upload, session_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -74,7 +74,7 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
     only if current or in `extra_choices`.
     """
     f = FIELD[name]
-    allowed = classroom.rules().control(name, f"{f.help} Comma-separated, e.g. 4, 4." if f.kind == "ints" else f.help)
+    allowed = lesson_controls.rules().control(name, f"{f.help} Comma-separated, e.g. 4, 4." if f.kind == "ints" else f.help)
     if allowed is None:           # hidden by the teacher's link
         return None
     st.session_state[key] = ", ".join(map(str, value)) if f.kind == "ints" else value
@@ -127,7 +127,7 @@ def _widget(key: str, run: Run) -> None:
 
 def typed_learning_rate(run: Run) -> None:
     """A box for any learning rate, beside the steps of the learning-rate slider; hidden or locked with it."""
-    allowed = classroom.rules().control("lr", "Any value from 0.00001 to 10.")
+    allowed = lesson_controls.rules().control("lr", "Any value from 0.00001 to 10.")
     if allowed:
         f = FIELD["lr"]
         field_key = settings_key("lr_typed")
@@ -144,7 +144,7 @@ def problem_caption(run: Run) -> None:
 
 def features_widget(run: Run) -> None:
     f, wkey = FIELD["features"], settings_key("features")
-    allowed = classroom.rules().control("features", f.help)
+    allowed = lesson_controls.rules().control("features", f.help)
     if allowed is None:
         return
     options = f.choices()
@@ -164,7 +164,7 @@ def one_layer_more(hidden: tuple[int, ...]) -> tuple[int, ...]:
 
 def hidden_layers_widget(run: Run) -> None:
     """TF Playground's + / − layer buttons and a width per layer."""
-    rules, hidden = classroom.rules(), list(run.config.hidden)
+    rules, hidden = lesson_controls.rules(), list(run.config.hidden)
     if rules.hides("hidden"):
         return
     locked = rules.locks("hidden")
@@ -195,7 +195,7 @@ def _hidden_typed(run: Run) -> None:
 def settings_sidebar(run: Run, skip: tuple[str, ...] = ()) -> None:
     """The run's settings, in the sidebar, grouped as TF Playground groups them; `skip` the ones the
     page draws elsewhere."""
-    rules = classroom.rules()
+    rules = lesson_controls.rules()
     with st.sidebar:
         for title, keys in SECTIONS.items():
             keys = tuple(k for k in keys if k not in skip)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from mlp.config import FIELD
-from mlp.datasets import DATASETS, make_dataset
+from mlp.run.config import FIELD
+from mlp.engine.datasets import DATASETS, make_dataset
 from mlp.figures import dataset_preview_svg
-from mlp.userdata import USER_SETS
+from mlp.run.own_points import USER_SETS
 
-from mlp.ui import classroom
+from mlp.ui import lesson_controls
 from mlp.ui.state import Run
 
 _HERE = Path(__file__).resolve().parent
@@ -60,7 +60,7 @@ def _picked(run: Run) -> None:
 
 def dataset_picker(run: Run) -> None:
     """The pictures of every data set, the current one outlined; hidden or locked by a lesson link."""
-    rules = classroom.rules()
+    rules = lesson_controls.rules()
     if rules.hides("dataset") or rules.hides("gallery"):
         return
     c = run.config

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.config import MAX_HIDDEN_LAYERS
-from mlp.datasets import FEATURES
+from mlp.run.config import MAX_HIDDEN_LAYERS
+from mlp.engine.datasets import FEATURES
 
 from mlp.ui.controls import one_layer_more
 from mlp.ui.state import Run

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from mlp.userdata import USER_SETS
+from mlp.run.own_points import USER_SETS
 
-from mlp.ui import class_session, classroom, streamlit_seams as seams
+from mlp.ui import class_session, lesson_controls, streamlit_seams as seams
 from mlp.ui.plotly_live import load_plotly_js
 from mlp.ui.state import Run, link_params, url_params
 
@@ -31,7 +31,7 @@ def _pages():
 
 def navigation() -> None:
     """The list of pages at the top of the sidebar."""
-    allowed = classroom.rules().control("pages")
+    allowed = lesson_controls.rules().control("pages")
     if allowed is None:
         return
     try:
@@ -45,7 +45,7 @@ def navigation() -> None:
 
 def page_links() -> None:
     """The labs behind one button (the Playground's header: its sidebar, with the page list, starts closed)."""
-    allowed = classroom.rules().control("pages")
+    allowed = lesson_controls.rules().control("pages")
     if allowed is None:
         return
     # (no hover help on the button: its tooltip would lie over the first link)
@@ -65,14 +65,14 @@ def page_setup(title: str, *, stage: bool = False) -> None:
     if stage:
         st.html(seams.STAGE_CSS)
     load_plotly_js()
-    classroom.keep_in_url()
+    lesson_controls.keep_in_url()
     class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
 
 
 def play_buttons(run: Run, cols) -> None:
     """Play / Pause, Step, Back and Reset, one in each of `cols`."""
-    rules = classroom.rules()
+    rules = lesson_controls.rules()
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing and not rules.hides("play"):
@@ -97,7 +97,7 @@ def play_buttons(run: Run, cols) -> None:
 
 def share_popover(run: Run, label: str = "Share") -> None:
     """The link that reproduces this run, and a teacher's lesson link."""
-    allowed = classroom.rules().control("share", "Copy a link that reproduces this exact run.")
+    allowed = lesson_controls.rules().control("share", "Copy a link that reproduces this exact run.")
     if allowed:
         with st.popover(label, icon=":material/link:", width="stretch", **allowed):
             st.caption("Anyone opening this link gets the same data, network and starting weights.")
@@ -128,10 +128,10 @@ def lesson_link(run: Run) -> None:
                                         "The link is signed with this server's secret: a student who edits it "
                                         "gets your lesson back. It stays valid after a restart only when the "
                                         "server has a fixed server.cookieSecret.")
-    options, rules = classroom.names(), classroom.rules()
+    options, rules = lesson_controls.names(), lesson_controls.rules()
     hide = st.multiselect("Hide", list(options), default=sorted(rules.hide, key=list(options).index),
                           format_func=lambda n: f"{options[n]} ({n})", key="lesson_hide")
     lock = st.multiselect("Lock", list(options), default=sorted(rules.lock, key=list(options).index),
                           format_func=lambda n: f"{options[n]} ({n})", key="lesson_lock")
-    chosen = classroom.Rules(frozenset(hide), frozenset(lock))
-    st.code(link({**url_params(run.config), **classroom.lesson_params(chosen, run.config)}), language=None)
+    chosen = lesson_controls.Rules(frozenset(hide), frozenset(lock))
+    st.code(link({**url_params(run.config), **lesson_controls.lesson_params(chosen, run.config)}), language=None)

@@ -22,7 +22,7 @@ function expandGrid(g) {
 
 // Hovering a neuron (or a feature) in the network view shows its output over the plane in the output
 // view, large, as in TF Playground; leaving it brings the net's output back. The charts find each
-// other through the element Streamlit wraps each in (class "st-key-chart_<name>", mlp/ui/live.py).
+// other through the element Streamlit wraps each in (class "st-key-chart_<name>", mlp/ui/stage_live.py).
 const charts = (window.__mlpCharts = window.__mlpCharts || {});
 
 function chartName(el) {
@@ -48,7 +48,7 @@ function withNeuron(fig) {
   const hover = window.__mlpHover, net = charts.network;
   const image = hover && net && neuronImage(net, hover.column, hover.unit);
   if (!image) return fig;
-  const step = 12 / (image.g - 1);                        // the plane is [-6, 6]² (mlp.datasets.DOMAIN)
+  const step = 12 / (image.g - 1);                        // the plane is [-6, 6]² (mlp.engine.datasets.DOMAIN)
   const background = { ...fig.data[0], z: image.z, x0: -6, dx: step, y0: -6, dy: step, zsmooth: "best",
     zmin: image.axis.cmin, zmax: image.axis.cmax, colorscale: image.axis.colorscale, opacity: 0.9,
     hovertemplate: "x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>" + hover.label + " %{z:.2f}<extra></extra>" };
@@ -383,7 +383,7 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
         if (name) setTriggerValue("clicked", [...JSON.parse(name), Date.now()]);
       });
     }
-    // how long a redraw takes, for bench/browser.py
+    // how long a redraw takes, for bench/browser_frames.py
     div.dataset.drawMs = (0.8 * Number(div.dataset.drawMs || 0) + 0.2 * (performance.now() - t0)).toFixed(1);
     div.dataset.revision = next.revision;
     if (state.queue.length) {

@@ -1,7 +1,7 @@
 """The Playground's stage: one screen of a 1280 x 720 projector, laid out as TF Playground's.
 
 A one-line header; a bar with Play / Step / Back / Reset, the counters and the most-used training
-settings; then DATA | FEATURES → HIDDEN LAYERS → OUTPUT (the last two live: mlp/ui/live.py). Every
+settings; then DATA | FEATURES → HIDDEN LAYERS → OUTPUT (the last two live: mlp/ui/stage_live.py). Every
 other setting is one click away, in the sidebar; the explanations sit in hover help and in "What am
 I looking at?".
 """
@@ -12,14 +12,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from mlp.config import MAX_SEED
-from mlp.datasets import DATASETS
-from mlp.userdata import USER_SETS
+from mlp.run.config import MAX_SEED
+from mlp.engine.datasets import DATASETS
+from mlp.run.own_points import USER_SETS
 
-from mlp.ui import class_session, classroom, streamlit_seams as seams
+from mlp.ui import class_session, lesson_controls, streamlit_seams as seams
 from mlp.ui.controls import field_widget, relevant, settings_apply, settings_key
 from mlp.ui.dataset_picker import dataset_picker
-from mlp.ui.own_points import edit_controls
+from mlp.ui.own_points_panel import edit_controls
 from mlp.ui.page import page_links, play_buttons, share_popover
 from mlp.ui.state import Run
 
@@ -84,7 +84,7 @@ def _problem_changed(run: Run) -> None:
 
 def _problem_type(run: Run, container) -> None:
     """TF Playground's "Problem type": choosing one switches to its first data set."""
-    allowed = classroom.rules().control("dataset", "Classification: each point has a class. Regression: each point "
+    allowed = lesson_controls.rules().control("dataset", "Classification: each point has a class. Regression: each point "
                                                    "has a value to predict.")
     if allowed is None:
         return
@@ -118,7 +118,7 @@ def data_column(run: Run) -> None:
                      args=(run, "noise"))
     edit_controls(run)
     c = run.config
-    allowed = classroom.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
+    allowed = lesson_controls.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
                                         if c.dataset in USER_SETS else "Draw new random points for the same data set "
                                                                        "(a new data seed).", locked_by=("data_seed",))
     if allowed:

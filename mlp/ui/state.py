@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mlp.config import Config, ConfigError
+from mlp.run.config import Config, ConfigError
 from mlp.live.pace import Pace
-from mlp.trainer import Report, Trainer
-from mlp.userdata import USER_SETS, UserPoints, config_for_points
+from mlp.run.trainer import Report, Trainer
+from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 
-from mlp.ui import classroom, lab_link
+from mlp.ui import lesson_controls, page_link
 
-USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
+USER_POINTS = "user_points"     # this session's own points (mlp.run.own_points.UserPoints), once it has some
 
 
 def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
@@ -33,7 +33,7 @@ def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
         new = old.changed(**changes)
     except ConfigError as err:
         return None, err.problems
-    refused = classroom.refusals(old, new)
+    refused = lesson_controls.refusals(old, new)
     return (None, refused) if refused else (new, [])
 
 
@@ -138,11 +138,11 @@ class Run:
 
 def current_run(key: str = "run", page: str = "Playground") -> Run:
     """This session's run, created from the URL's query params on first use; what the link got wrong is
-    kept as `page`'s link notice (lab_link.show_notice)."""
+    kept as `page`'s link notice (page_link.show_notice)."""
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        lab_link.remember_notice(page, problems + classroom.link_problems())
+        page_link.remember_notice(page, problems + lesson_controls.link_problems())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
@@ -167,7 +167,7 @@ def url_params(config: Config) -> dict[str, str]:
 
 def link_params(config: Config) -> dict[str, str]:
     """What a link to this run holds: its settings and the teacher's hide / lock rules."""
-    return {**url_params(config), **classroom.rules().to_params()}
+    return {**url_params(config), **lesson_controls.rules().to_params()}
 
 
 def new_trainer(config: Config) -> Trainer:

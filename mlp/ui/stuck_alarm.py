@@ -1,7 +1,7 @@
 """The dead / saturated alarm: a banner naming the layer, the share of its units, the likely cause, and
 one-click remedies that go through the page's own config change (mlp/ui/state.py: Run.propose).
 
-Each page keeps one StuckWatch per run (mlp/stuck_units.py) in the session, started afresh with
+Each page keeps one StuckWatch per run (mlp/run/stuck_units.py) in the session, started afresh with
 every new trainer. The banner lives inside the page's live fragment, so it appears while playing;
 a remedy reruns the whole app so the settings in the sidebar follow.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.activations import ACTIVATIONS
-from mlp.stuck_units import STRETCH_STEPS, Alarm, StuckWatch, stuck_units
+from mlp.engine.activations import ACTIVATIONS
+from mlp.run.stuck_units import STRETCH_STEPS, Alarm, StuckWatch, stuck_units
 
 from mlp.ui.state import Run
 

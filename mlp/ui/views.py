@@ -11,7 +11,7 @@ import streamlit as st
 
 from mlp.live.frame import Views
 
-from mlp.ui import classroom
+from mlp.ui import lesson_controls
 
 # key -> (label, help, default)
 TOGGLES = {
@@ -26,7 +26,7 @@ TOGGLES = {
 
 def current_views() -> Views:
     """The views as the toggles stand (their defaults before they are first drawn)."""
-    if classroom.rules().hides("views"):
+    if lesson_controls.rules().hides("views"):
         return Views()
     on = {key: st.session_state.get(key, default) for key, (_, _, default) in TOGGLES.items()}
     return Views(network=on["view_network"], histograms=on["view_hist"], show_test=on["view_test"],
@@ -34,7 +34,7 @@ def current_views() -> Views:
 
 
 def _toggles(keys, container=st) -> None:
-    rules = classroom.rules()
+    rules = lesson_controls.rules()
     if rules.hides("views"):
         return
     for key, column in zip(keys, container.columns(len(keys))):

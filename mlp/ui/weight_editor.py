@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.ui import classroom
+from mlp.ui import lesson_controls
 from mlp.ui.state import Run
 
 _KIND, _LAYER, _FROM, _TO, _VALUE = (f"edit_{k}" for k in ("kind", "layer", "from", "to", "value"))
@@ -63,12 +63,12 @@ def _target(run: Run):
 def _write(run: Run) -> None:
     array, index = _target(run)
     value = st.session_state.get(_VALUE)
-    if value is not None and not classroom.rules().locks("weights"):
+    if value is not None and not lesson_controls.rules().locks("weights"):
         run.edit(array, index, value)
 
 
 def weight_editor(run: Run) -> None:
-    allowed = classroom.rules().control("weights", "Type a value; the net uses it at once.")
+    allowed = lesson_controls.rules().control("weights", "Type a value; the net uses it at once.")
     if allowed is None:
         return
     net = run.trainer.net

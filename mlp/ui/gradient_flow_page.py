@@ -1,0 +1,317 @@
+"""Streamlit glue of the Gradient flow lab: its state, presets, controls and the live charts.
+
+The run is the Playground's `Run` (so Play / Step / Back / Reset from mlp/ui/page.py work as
+there), kept under its own session key; beside it the lab keeps the numbers at step 0 and a bounded
+record of histograms per recorded step. A new trainer (a preset, a changed setting, Reset) starts
+both afresh.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from mlp.run.config import FIELD
+from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_over_time_figure, layer_step_heatmap_figure,
+                                     layers_histogram_figure, variance_figure)
+from mlp.figures.layers import layer_histograms_figure
+from mlp.engine.initializers import INITIALIZERS
+from mlp.lab import gradient_flow as flow
+from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
+from mlp.run.signals import LayerSignals, open_ends
+from mlp.run.trainer import Trainer
+
+from mlp.ui import lesson_controls, page_link, stuck_alarm
+from mlp.ui.controls import field_widget
+from mlp.ui.play_loop import live_loop
+from mlp.ui.plotly_live import live_chart
+from mlp.ui.state import Run, config_from_link, link_params, new_trainer
+
+KEY = "lab_gradient_flow"
+PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
+DEFAULT_PRESET = "vanishing"
+TRAIN_BUDGET_S = 0.15 * RERUN_EVERY_S      # training time per rerun
+MAX_STEPS_PER_FRAME = 125                 # per rerun (a frame here): up to 250 steps a second
+BOX = {"vanishing": st.warning, "exploding": st.error, "decaying": st.warning, "growing": st.warning,
+       "healthy": st.success, "not finite": st.error}
+
+
+@dataclass
+class FlowLab:
+    run: Run
+    timeline: flow.HistogramTimeline | None = None
+    trainer: Trainer | None = None                 # the trainer the numbers below belong to
+    initial: LayerSignals | None = None            # signals at step 0 (the probe)
+    initial_variance: np.ndarray | None = None     # measured Var(Z[l]) / Var(X) at step 0
+
+
+def flow_lab() -> FlowLab:
+    """This session's lab, from the link: its preset (`?preset=exploding`), or the default one unless
+    the link holds settings, with the link's settings on top. The address bar then holds the settings."""
+    lab = st.session_state.get(KEY)
+    if lab is None:
+        name, problems = page_link.preset_from_link(flow.PRESETS, DEFAULT_PRESET)
+        from_preset = page_link.PARAM in st.query_params or not page_link.has_settings()
+        config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
+        config, none = page_link.with_hidden_layers(config, flow.PRESETS[name].config)
+        more += none
+        page_link.remember_notice(PAGE, problems + more + lesson_controls.link_problems())
+        lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
+    write_link(lab.run.config)          # also after coming back from another page: the link stays shareable
+    _sync(lab)
+    return lab
+
+
+def write_link(config) -> None:
+    """The address bar: the settings, and `?preset=` while they are exactly a preset's (seed too), so
+    the link opens what the page shows whichever way it is read."""
+    wanted = link_params(config)
+    preset = next((name for name, p in flow.PRESETS.items() if p.config == config), None)
+    if preset is not None:
+        wanted[page_link.PARAM] = page_link.slug(preset)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _sync(lab: FlowLab) -> None:
+    """A new trainer: probe it at step 0, measure its variances, start a fresh histogram record."""
+    run = lab.run
+    if lab.trainer is run.trainer:
+        return
+    lab.trainer = t = run.trainer
+    run.probe()
+    lab.initial, lab.initial_variance = run.report.signals, flow.measured_variance(t)
+    lab.timeline = flow.HistogramTimeline(t.net.n_layers)
+    lab.timeline.record(0, lab.initial)
+
+
+# -- presets and settings ------------------------------------------------------------------------
+def _start_preset(lab: FlowLab, name: str) -> None:
+    """The preset's config, seed included: a button gives the numbers its link (`?preset=`) gives.
+    (The tests check every preset's claim on several seeds; the seed box draws others.)"""
+    run = lab.run
+    config = flow.PRESETS[name].config
+    run.start(config)
+    write_link(config)
+
+
+def preset_buttons(lab: FlowLab) -> None:
+    rules = lesson_controls.rules()
+    # each button as wide as its label needs (equal columns cut the longest at 1280 wide)
+    widths = [len(p.label) + 4 for p in flow.PRESETS.values()]
+    for col, (name, preset) in zip(st.columns(widths, gap="small") if not rules.hides("presets") else (),
+                                   flow.PRESETS.items()):
+        col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
+                   use_container_width=True, **rules.control("presets", f"{preset.setting}."))
+    preset = flow.preset_of(lab.run.config)
+    if preset:
+        st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
+
+
+def _apply(apply, key: str, value) -> None:
+    if value is not None:            # a cleared number box: nothing to apply
+        apply(**{key: value})
+
+
+def setting(key: str, value, container, *, prefix: str, apply) -> None:
+    """One setting through the shared field widget; `apply(**{key: new value})` takes the change."""
+    field_widget(key, value, key=f"{prefix}_{key}", on_change=_apply, args=(apply, key), container=container)
+
+
+def _hidden_changed(part: str, hidden: tuple[int, ...], wkey: str, apply) -> None:
+    depth, width, value = len(hidden), (hidden or (8,))[0], int(st.session_state[wkey])
+    apply(hidden=(width,) * value if part == "depth" else (value,) * depth)
+
+
+def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix: str, apply) -> None:
+    """The "hidden" field as two sliders: how many hidden layers, and how many units each (all equal)."""
+    f = FIELD["hidden"]
+    allowed = lesson_controls.rules().control("hidden", f.help)
+    if allowed is None:
+        return
+    for part, col, label, lo, hi, value in (("depth", depth_col, f.label, 1, f.max_items, len(hidden)),
+                                            ("width", width_col, "Units per hidden layer", int(f.lo), int(f.hi),
+                                             (hidden or (8,))[0])):
+        wkey = f"{prefix}_{part}"
+        st.session_state[wkey] = value
+        col.slider(label, lo, hi, key=wkey, on_change=_hidden_changed, args=(part, hidden, wkey, apply), **allowed)
+
+
+def settings_row(lab: FlowLab) -> None:
+    run, c = lab.run, lab.run.config
+    apply = run.propose
+    cols = st.columns([3, 3, 3, 3, 2, 3])
+    setting("activation", c.activation, cols[0], prefix="flow", apply=apply)
+    setting("init", c.init, cols[1], prefix="flow", apply=apply)
+    depth_width_widgets(c.hidden, cols[2], cols[3], prefix="flow", apply=apply)
+    setting("seed", c.seed, cols[4], prefix="flow", apply=apply)
+    setting("lr", c.lr, cols[5], prefix="flow", apply=apply)
+    for problem in run.problems:
+        st.warning(problem)
+
+
+# -- the live part ------------------------------------------------------------------------------
+def _train_frame(run: Run) -> None:
+    """Train a frame's steps (recorded in the trainer's history), then probe: the charts show the
+    whole training set's gradient, steadier than the last minibatch's."""
+    report = run.trainer.run(run.steps_per_frame)
+    run.played(run.trainer.probe(), steps_per_frame(run.steps_per_frame, TRAIN_BUDGET_S, run.trainer.seconds_per_step,
+                                                    MAX_STEPS_PER_FRAME), report.diverged_at is not None)
+
+
+def _verdict(lab: FlowLab) -> None:
+    run, s = lab.run, lab.run.report.signals
+    ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
+    depth = len(run.config.hidden)
+    when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
+    BOX[flow.regime(ratio, factor)](f"{when}: " + flow.verdict(ratio, factor, depth))
+    if run.trainer.diverged_at is not None:
+        st.error(f"**Training diverged at step {run.trainer.diverged_at}**: the weights overflowed (NaN/∞), the "
+                 "end of an exploding gradient. The last good weights are kept; press Reset or pick a preset.",
+                 icon="💥")
+    cols = st.columns(5)
+    cols[0].metric("Step", f"{run.report.step:,}")
+    cols[1].metric("Training loss", f"{run.report.train_loss:.3g}",
+                   help="The data loss on the training set (cross-entropy or squared error), without any "
+                        "L2/L1 penalty.")
+    cols[2].metric("|δ| layer 1 ÷ last", flow.number_text(ratio),
+                   help="Mean |δ| of the first hidden layer ÷ that of the last hidden layer. How much of the error at the last hidden layer reaches the first one: the verdict's "
+                        "number. The output layer's own error A − Y is left out: its size is set by the loss and "
+                        "its one or two units, not by how the layers pass the error back.")
+    cols[3].metric("δ kept per layer", flow.number_text(factor) if np.isfinite(factor) else "–",
+                   help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal; below ½ or "
+                        "above 2 the error decays or grows steadily, whatever the total.")
+    cols[4].metric("‖dW‖ layer 1 ÷ last", flow.number_text(flow.weight_gradient_ratio(s)),
+                   help="‖dW‖ of the first hidden layer ÷ that of the last hidden layer. dW = Aᵀ δ also carries the forward signal A: in a ReLU net it stays level across the "
+                        "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor. "
+                        "So the verdict reads δ.")
+
+
+def _update_ratio(lab: FlowLab) -> np.ndarray | None:
+    """‖ΔW[l]‖ / ‖W[l]‖: of the last training step (recorded in the history), or at step 0 the
+    first step plain SGD would take on the whole training set, lr·‖dW‖/‖W‖ (None for other
+    optimizers or with a penalty, whose first step differs)."""
+    run, s = lab.run, lab.run.report.signals
+    if run.report.step > 0:
+        last = run.trainer.history.last("update_ratio")
+        return None if last is None else np.asarray(last, np.float64)
+    c = run.config
+    if c.optimizer != "sgd" or c.regularization != "none":
+        return None
+    with np.errstate(all="ignore"):
+        return c.lr * np.asarray(s.grad_norm, np.float64) / np.asarray(s.weight_norm, np.float64)
+
+
+def _histogram_charts(lab: FlowLab) -> None:
+    run, timeline = lab.run, lab.timeline
+    L, steps = timeline.n_layers, timeline.steps
+    st.markdown("**Histograms over time**, as TensorBoard shows them: each column is one recorded step, darker "
+                "= more of the layer's values in that bin. Pick a layer:")
+    st.session_state["flow_layer"] = min(max(int(st.session_state.get("flow_layer", 1)), 1), L)
+    layer = st.slider("Layer", 1, L, key="flow_layer",
+                      help=f"Layer 1 is the first hidden layer, layer {L} the output layer.")
+    left, right = st.columns(2)
+    with left:
+        st.caption(f"Activations A[{layer}]")
+        live_chart(histogram_over_time_figure(steps, timeline.over_time("activations", layer - 1),
+                                              timeline.edges("activations", layer - 1),
+                                              what=f"activations, layer {layer}", value_label="A", compact=True),
+                   key="flow_hist_act", height=260, revision=run.frame)
+    with right:
+        st.caption(f"Gradients log₁₀|dW[{layer}]| (bottom = tiny, top = huge)")
+        live_chart(histogram_over_time_figure(steps, timeline.over_time("gradients", layer - 1),
+                                              timeline.edges("gradients", layer - 1),
+                                              what=f"gradients, layer {layer}", value_label="log₁₀|dW|",
+                                              compact=True),
+                   key="flow_hist_grad", height=260, revision=run.frame)
+    options = [int(s) for s in steps]
+    if run.playing or st.session_state.get("flow_scrub") not in options:
+        st.session_state["flow_scrub"] = options[-1]
+    st.markdown("**Every layer at one recorded step**: scrub through training.")
+    at = st.select_slider("Recorded step", options, key="flow_scrub", disabled=len(options) < 2)
+    index = options.index(at)
+    left, right = st.columns(2)
+    with left:
+        st.caption("Hidden layers' activations, a panel per layer, each on its layer's own range (fitted at step 0; "
+                   "a count over a panel's end is what lies beyond it)")
+        live_chart(layer_histograms_figure(timeline.at("activations", index)[:-1], timeline.activation_edges[:-1],
+                                           title_prefix="activations", open_ends=open_ends(run.trainer.net)[:-1]),
+                   key="flow_layers_act", height=260, revision=run.frame)
+    with right:
+        st.caption("All layers' gradients log₁₀|dW| (rows: layers; the axis spans the values there are)")
+        live_chart(layers_histogram_figure(timeline.at("gradients", index), timeline.gradient_edges,
+                                           what="gradients", value_label="log₁₀|dW|"),
+                   key="flow_layers_grad", height=260, revision=run.frame)
+
+
+def live_gradient_flow(lab: FlowLab) -> None:
+    """Verdict, numbers and every chart that moves while training; trains while playing."""
+    run = lab.run
+
+    def compute():
+        _sync(lab)
+        if run.playing:
+            _train_frame(run)
+        elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+            run.probe()
+        lab.timeline.record(run.report.step, run.report.signals)
+        return stuck_alarm.observe(run, KEY)
+
+    def draw(watch) -> None:
+        _verdict(lab)
+        stuck_alarm.alarm_banner(run, watch, "flow", network_view=False)
+        s, h = run.report.signals, run.trainer.history
+        first = lab.initial if run.report.step > 0 else None
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Gradient by layer** (log scale). The headline is **mean |δ[l]|**, the backward error "
+                        "per unit (per unit rather than ‖δ[l]‖, so a 2-unit output layer and 32-unit hidden layers "
+                        "compare fairly): it falls towards layer 1 when gradients vanish and rises when they "
+                        "explode, for every activation. Beside it ‖dW[l]‖, which also carries the forward signal (level "
+                        "in a ReLU net), and ‖ΔW[l]‖/‖W[l]‖, how far a step moves each layer (about 10⁻³ is "
+                        "healthy). Dotted: at step 0.")
+            live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
+                                            init_grad_norm=None if first is None else first.grad_norm,
+                                            init_delta=None if first is None else first.delta_mean_abs),
+                       key="flow_by_layer", height=320, revision=run.frame)
+        with right:
+            st.markdown("**mean |δ[l]| over training**: one colour range for the whole run (whole decades from "
+                        "its smallest to its largest value so far, a tick per decade), so a factor of 1000 "
+                        "between layers is three ticks apart and a decay over time stays visible.")
+            live_chart(layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"), compact=True),
+                       key="flow_heatmap", height=320, revision=run.frame)
+        _histogram_charts(lab)
+
+    live_loop(run, compute, draw)
+
+
+# -- variance: the derivation as a control --------------------------------------------------------
+def variance_section(lab: FlowLab) -> None:
+    run, c = lab.run, lab.run.config
+    scheme = INITIALIZERS[c.init]
+    factors = flow.layer_factors(c)
+    moment = flow.second_moment_factor(c.activation)
+    left, right = st.columns([2, 3])
+    with left:
+        setting("init_gain", c.init_gain, st, prefix="flow", apply=run.propose)
+        hidden = factors[1:-1]                       # hidden layer to hidden layer
+        text = (f"**{scheme.label}**: {scheme.formula}, times gain² = {c.init_gain ** 2:.3g}.  \n"
+                f"Layer 1 ({c.layer_sizes[0]} inputs): n_in·Var(W)·gain² = {factors[0]:.3g}.")
+        if hidden.size:
+            inputs = f"{c.hidden[0]} inputs each" if len(set(c.hidden)) == 1 else "various widths, on average"
+            text += f"  \nLayers 2–{len(c.hidden)} ({inputs}): n_in·Var(W)·gain² = {hidden.mean():.3g}."
+        st.markdown(text)
+        if np.isfinite(moment) and hidden.size:
+            per_layer = hidden.mean() * moment
+            st.markdown(f"The activation passes on c = {moment:.2g} of E[z²] (ReLU ½, tanh 1 for small z), so each "
+                        f"of those layers multiplies Var(Z) by {per_layer:.3g}: "
+                        f"{flow.number_text(per_layer ** hidden.size)} over all {hidden.size} of them.")
+        elif not np.isfinite(moment):
+            st.markdown("This activation is not centred on 0 (sigmoid(0) = ½): its outputs carry a mean that "
+                        "adds to E[a²] whatever the variance, so only the first layer has a simple prediction.")
+        st.caption("Try Xavier or He and move the gain: 1 keeps the line level, above 1 it climbs "
+                   "(exploding), below it falls (vanishing). tanh bends the measured line down where it saturates.")
+    with right:
+        live_chart(variance_figure(flow.predicted_variance(c), lab.initial_variance), key="flow_variance",
+                   height=320, revision=run.frame)
