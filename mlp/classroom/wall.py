@@ -30,7 +30,7 @@ import numpy as np
 from mlp.run.config import Config, natural_output
 from mlp.engine.datasets import DATASETS, featurize, grid
 from mlp.classroom.store import MAX_NAME
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS
 
 THUMB = 24                  # thumbnail cells a side (TF Playground's neuron thumbnails are 10)
@@ -113,7 +113,7 @@ def _finite(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def run_state(playing: bool, report: Report, alarm_kinds: set[str]) -> str:
+def run_state(playing: bool, report: Readout, alarm_kinds: set[str]) -> str:
     if report.diverged_at is not None:
         return "diverged"
     if "dead" in alarm_kinds:
@@ -123,7 +123,7 @@ def run_state(playing: bool, report: Report, alarm_kinds: set[str]) -> str:
     return "playing" if playing else "paused"
 
 
-def snapshot(trainer: Trainer, report: Report, state: str, reached: dict | None,
+def snapshot(trainer: Trainer, report: Readout, state: str, reached: dict | None,
              now: float | None = None) -> dict:
     c = trainer.config
     kind, thumb = thumbnail(trainer)
@@ -172,7 +172,7 @@ def challenge_params(challenge: dict) -> dict[str, str]:
     return {**data, "output": natural_output(data["dataset"])}
 
 
-def meets(challenge: dict | None, trainer: Trainer, report: Report) -> bool:
+def meets(challenge: dict | None, trainer: Trainer, report: Readout) -> bool:
     """Does this run meet the challenge now: on its data, under its caps, at or below its target?"""
     if not challenge or report.diverged_at is not None:
         return False

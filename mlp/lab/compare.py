@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mlp.run.config import FIELD, Config
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 
 SIDES = ("A", "B")
 SIDE_FIELDS = ("activation", "init", "optimizer", "lr", "hidden")   # what may differ between A and B
@@ -71,7 +71,7 @@ class Pair:
     base: Config
     sides: dict[str, dict]                           # "A" / "B" -> that side's changes to the base
     trainers: dict[str, Trainer] = field(default_factory=dict)
-    reports: dict[str, Report | None] = field(default_factory=dict)
+    reports: dict[str, Readout | None] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.trainers:
@@ -104,7 +104,7 @@ class Pair:
         sides[side].update(changes)
         return Pair(self.base, sides)
 
-    def train(self, n_steps: int, chunk: int | None = None) -> dict[str, Report]:
+    def train(self, n_steps: int, chunk: int | None = None) -> dict[str, Readout]:
         """n_steps on each side (a diverged side takes none; the other carries on).
 
         `chunk`: train in runs of that many steps, each recording a point of the loss curves.
@@ -121,7 +121,7 @@ class Pair:
             self.reports[s] = last
         return self.reports
 
-    def probe(self) -> dict[str, Report]:
+    def probe(self) -> dict[str, Readout]:
         """Reports (with gradient norms) without training, where there are none for the current step."""
         for s, t in self.trainers.items():
             r = self.reports.get(s)

@@ -19,7 +19,7 @@ import numpy as np
 from mlp.run.config import Config
 from mlp.engine.datasets import featurize, grid
 from mlp.run.history import History
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 from mlp.lab.papers import PAPERS
 
 # The classic comparison (deeplearning.ai, "Initializing neural networks"): too small, just right, too large.
@@ -67,7 +67,7 @@ class Comparison:
         self.config = config
         self.schemes = tuple(schemes)
         self.trainers = {name: Trainer(config.replace(init=name)) for name in self.schemes}
-        self.initial: dict[str, Report] = {name: t.probe() for name, t in self.trainers.items()}
+        self.initial: dict[str, Readout] = {name: t.probe() for name, t in self.trainers.items()}
         self.initial_spread = {name: layer_spread(t) for name, t in self.trainers.items()}
         self._curves = {name: History({"step": (), "loss": ()}, 512) for name in self.schemes}
         for name, report in self.initial.items():
@@ -105,7 +105,7 @@ def layer_spread(trainer: Trainer) -> np.ndarray:
         return np.array([float(np.std(a.astype(np.float64))) for a in outputs])
 
 
-def hidden_histograms(report: Report) -> tuple[np.ndarray, np.ndarray]:
+def hidden_histograms(report: Readout) -> tuple[np.ndarray, np.ndarray]:
     """(counts (L-1, B), edges (L-1, B+1)) of the hidden layers' activations (the output left out)."""
     s = report.signals
     return s.activation_hist[:-1], s.activation_edges[:-1]

@@ -15,7 +15,7 @@ from mlp import figures
 from mlp.engine.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
 from mlp.run.signals import collect_signals
 from mlp.run.stuck_units import StuckWatch, stuck_units
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 
 from mlp.live import pace
 
@@ -104,7 +104,7 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, cont
     return fig
 
 
-def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool = True,
+def frame_figures(trainer: Trainer, report: Readout, views: Views, compact: bool = True,
                   watch: StuckWatch | None = None, observe: bool = True,
                   playing: bool = False) -> dict[str, dict]:
     """Every live chart of the Playground for the trainer's current state, keyed by chart name.
@@ -144,7 +144,7 @@ def frame_figures(trainer: Trainer, report: Report, views: Views, compact: bool 
     return out
 
 
-def _with_signals(trainer: Trainer, report: Report, took: bool) -> Report:
+def _with_signals(trainer: Trainer, report: Readout, took: bool) -> Readout:
     """report with its last step's layer signals, as trainer.run(signals=True) would have made them."""
     if report.signals is not None or not took:
         return report
@@ -155,7 +155,7 @@ def _with_signals(trainer: Trainer, report: Report, took: bool) -> Report:
 class Batch:
     """What one rerun of a playing page sends: frames[i] maps chart name -> figure."""
     frames: list[dict[str, dict]]
-    report: Report                      # the state after the last frame
+    report: Readout                      # the state after the last frame
     steps_per_frame: int                # adapted, for the next batch
     stopped: bool                       # diverged, tripwire or target: the page pauses
 

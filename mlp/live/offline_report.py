@@ -8,7 +8,7 @@ from __future__ import annotations
 from mlp import figures
 from mlp.run.config import FIELDS
 from mlp.figures.report_html import Section, report_html
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 
 from mlp.live.frame import Views, frame_figures
 
@@ -28,7 +28,7 @@ CAPTIONS = {
 HEIGHTS = {"boundary": 460, "network": 460, "activations": 260, "gradients": 260}
 
 
-def _summary(trainer: Trainer, report: Report) -> list[str]:
+def _summary(trainer: Trainer, report: Readout) -> list[str]:
     c = trainer.config
     lines = [f"{report.step:,} steps ({report.epoch:,.1f} epochs) on the {c.dataset} data set.",
              f"Training loss {report.train_loss:.4f}, test loss {report.test_loss:.4f}."]
@@ -41,7 +41,7 @@ def _summary(trainer: Trainer, report: Report) -> list[str]:
     return lines
 
 
-def run_report_html(trainer: Trainer, report: Report | None = None) -> str:
+def run_report_html(trainer: Trainer, report: Readout | None = None) -> str:
     """The whole report as HTML text. `report` (with signals) is probed from the trainer when missing."""
     if report is None or report.signals is None or report.step != trainer.step:
         report = trainer.probe()

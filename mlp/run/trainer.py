@@ -1,7 +1,7 @@
 """The trainer: a config becomes data, a net and an optimizer; `run(n)` trains n minibatch steps.
 
 After each run it evaluates the train and test sets, records one row of history and returns a
-`Report` with the per-layer signals of the last step. A run that overflows (a huge learning rate,
+`Readout` with the per-layer signals of the last step. A run that overflows (a huge learning rate,
 an exploding init) stops at the step it happened, restores the last finite weights and says so:
 `report.diverged_at`. Nothing is printed and NumPy warnings stay silent.
 """
@@ -32,7 +32,8 @@ CHECKPOINT_BYTES = 8_000_000       # all checkpoints of a run together, so "step
 
 
 @dataclass(frozen=True)
-class Report:
+class Readout:
+    """What the instruments read after `run(n)` or `probe()`: losses, scores and the last step's signals."""
     step: int                       # steps taken so far
     epoch: float                    # passes over the training set so far
     lr: float                       # the learning rate of the last step
@@ -154,7 +155,7 @@ class Trainer:
         np.take(self.Y_train, rows, axis=0, out=self._batch_y)
         return self._batch_x, self._batch_y
 
-    def run(self, n_steps: int, signals: bool = True) -> Report:
+    def run(self, n_steps: int, signals: bool = True) -> Readout:
         """Train n_steps minibatch steps (none while diverged) and report.
 
         Stops early at divergence, or when a layer's gradient norm crosses the config's tripwire.
@@ -257,8 +258,8 @@ class Trainer:
         self.history.drop_after(cp.step)
         return True
 
-    def probe(self) -> Report:
-        """Report with the signals of a step on the whole training set, without taking it.
+    def probe(self) -> Readout:
+        """Readout with the signals of a step on the whole training set, without taking it.
 
         What the gradient views show before training starts (and the labs' "at initialisation").
         The first probe of a step is recorded in the history, so curves start at step 0.
@@ -273,7 +274,7 @@ class Trainer:
             return self._evaluate(layer_signals, self.lr_at(self.step), record=fresh)
 
     def _evaluate(self, layer_signals: LayerSignals | None, lr: float, record: bool = True,
-                  tripped_layer: int | None = None) -> Report:
+                  tripped_layer: int | None = None) -> Readout:
         c, net = self.config, self.net
         scores = {}
         for part, X, Y, y in (("train", self.X_train, self.Y_train, self.data.y_train),
@@ -290,7 +291,7 @@ class Trainer:
             confusion = metrics.confusion_matrix(self.data.y_test, scores["test"][2], c.n_output_classes)
         else:
             rmse = metrics.rmse(self.data.y_test, scores["test"][2])
-        report = Report(self.step, self.epoch, lr, scores["train"][0], scores["test"][0], scores["train"][1],
+        report = Readout(self.step, self.epoch, lr, scores["train"][0], scores["test"][0], scores["train"][1],
                         scores["test"][1], np.nan if rmse is None else rmse, confusion, layer_signals,
                         self.diverged_at, tripped_layer,
                         bool(c.target_loss) and scores["train"][0] <= c.target_loss)
@@ -298,7 +299,7 @@ class Trainer:
             self._record(report)
         return report
 
-    def _record(self, r: Report) -> None:
+    def _record(self, r: Readout) -> None:
         s = r.signals
         self.history.append(step=r.step, epoch=r.epoch, lr=r.lr, train_loss=r.train_loss, test_loss=r.test_loss,
                             train_metric=r.train_metric, test_metric=r.test_metric, grad_norm=s.grad_norm,

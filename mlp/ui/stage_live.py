@@ -19,7 +19,7 @@ from mlp.run.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
 from mlp.engine.penalty import FORMULAS, weight_penalty
-from mlp.run.trainer import Report
+from mlp.run.trainer import Readout
 
 from mlp.ui.class_session import post_snapshot
 from mlp.ui.play_loop import live_loop
@@ -47,7 +47,7 @@ def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
     return batch.frames
 
 
-def _counters(r: Report, place) -> None:
+def _counters(r: Readout, place) -> None:
     """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
     with place.container():
         epoch, step = st.columns(2)
@@ -55,7 +55,7 @@ def _counters(r: Report, place) -> None:
         step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
 
 
-def _losses(r: Report, c: Config) -> None:
+def _losses(r: Readout, c: Config) -> None:
     cols = st.columns(3)
     data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
     cols[0].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
@@ -66,7 +66,7 @@ def _losses(r: Report, c: Config) -> None:
         cols[2].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
 
 
-def _banners(r: Report, c: Config, penalty: float) -> None:
+def _banners(r: Readout, c: Config, penalty: float) -> None:
     """What stopped the run, and what the losses leave out (`penalty`: the weight penalty now)."""
     if c.regularization in FORMULAS:
         st.caption(f"The losses are the data loss alone. The {c.regularization.upper()} penalty "

@@ -18,7 +18,7 @@ import streamlit as st
 
 from mlp.run.config import Config, ConfigError
 from mlp.live.pace import Pace
-from mlp.run.trainer import Report, Trainer
+from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 
 from mlp.ui import lesson_controls, page_link
@@ -46,7 +46,7 @@ class Run:
     steps_per_frame: int = 1                        # adapted to keep each frame cheap
     pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
     problems: list[str] = field(default_factory=list)   # what the last change got wrong
-    report: Report | None = None                    # what the charts show now
+    report: Readout | None = None                    # what the charts show now
 
     # -- playing -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -67,7 +67,7 @@ class Run:
         if self.trainer.step_back():
             self.report = None
 
-    def played(self, report: Report, steps_per_frame: int, stopped: bool) -> None:
+    def played(self, report: Readout, steps_per_frame: int, stopped: bool) -> None:
         """A batch the live loop trained: what the charts show, the steps the next frame takes, and a
         stop (divergence, tripwire, target) that pauses."""
         self.report, self.steps_per_frame = report, steps_per_frame
