@@ -1,7 +1,7 @@
 """Backprop, step by step: every equation of one forward and backward pass, with the numbers of one example."""
 import streamlit as st
 
-from mlp.lab import backprop as lab
+from mlp.lab import backprop
 from mlp.ui.backprop_page import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
 from mlp.ui.page_link import show_notice
@@ -13,7 +13,7 @@ settings_sidebar(state)
 
 st.title("Backprop, step by step")
 show_notice(PAGE)
-st.caption(f"{lab.BATCH} points from the data set go once through a small network, forward and back. Each "
+st.caption(f"{backprop.BATCH} points from the data set go once through a small network, forward and back. Each "
            "equation is written for the whole batch (one row per example) and, beside it, with the real numbers "
            "of one example i, rounded to 3 places. At the bottom a gradient check compares backprop's answer with "
            "the loss's own slope, measured by finite differences.")
@@ -22,12 +22,12 @@ for problem in state.problems:
     st.warning(problem)
 
 config = state.config
-net, X, Y, y = lab.tiny_batch(config)
-steps = lab.forward_backward(net, X, Y)
-formula = lab.formula(config.activation)
-output_tex = lab.OUTPUT_FORMULAS[config.output][1]
+net, X, Y, y = backprop.tiny_batch(config)
+steps = backprop.forward_backward(net, X, Y)
+formula = backprop.formula(config.activation)
+output_tex = backprop.OUTPUT_FORMULAS[config.output][1]
 
-st.subheader(f"The network {'-'.join(map(str, config.layer_sizes))} and the batch (m = {lab.BATCH})")
+st.subheader(f"The network {'-'.join(map(str, config.layer_sizes))} and the batch (m = {backprop.BATCH})")
 i = batch_section(state, X, y)
 
 st.subheader("Shapes")
@@ -40,7 +40,7 @@ forward_section(steps, i, formula, output_tex, config.output)
 
 st.subheader("Backward pass")
 backward_section(steps, i, formula)
-difference = lab.largest_difference(steps, lab.engine_steps(net, X, Y))
+difference = backprop.largest_difference(steps, backprop.engine_steps(net, X, Y))
 st.caption(f"These numbers were computed one example at a time by the page itself; the network's own batched "
            f"forward and backward give the same to within {max(difference, 1e-16):.0e}.")
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import mlp
-from mlp.lab import backprop as lab
+from mlp.lab import backprop
 from mlp.engine.activations import ACTIVATIONS
 from mlp.run.config import Config
 from mlp.engine.outputs import OUTPUTS
@@ -34,7 +34,7 @@ def test_a_pass_worked_out_by_hand():
     # x = 1:  z1 = 3, a1 = 3, z2 = a2 = 9, delta2 = 9, delta1 = 9 * 3 * 1 = 27
     # x = -1: z1 = -1, a1 = -1, z2 = a2 = -3, delta2 = -4, delta1 = -12
     net = _net([1, 1, 1], "linear", "linear", [2.0, 3.0], [1.0, 0.0])
-    steps = lab.forward_backward(net, [[1.0], [-1.0]], [[0.0], [1.0]])
+    steps = backprop.forward_backward(net, [[1.0], [-1.0]], [[0.0], [1.0]])
     assert steps.Z[1].ravel().tolist() == [3.0, -1.0]
     assert steps.A[2].ravel().tolist() == [9.0, -3.0]
     assert steps.delta[2].ravel().tolist() == [9.0, -4.0]
@@ -49,7 +49,7 @@ def test_a_pass_worked_out_by_hand():
 def test_tanh_by_hand():
     # 1-1-1, tanh hidden, linear output, W1 = 0.5, W2 = 2, no biases, x = 1, y = 0
     net = _net([1, 1, 1], "tanh", "linear", [0.5, 2.0], [0.0, 0.0])
-    steps = lab.forward_backward(net, [[1.0]], [[0.0]])
+    steps = backprop.forward_backward(net, [[1.0]], [[0.0]])
     a1 = math.tanh(0.5)
     assert steps.A[1].item() == pytest.approx(a1, abs=1e-15)
     assert steps.delta[2].item() == pytest.approx(2 * a1, abs=1e-15)
@@ -63,7 +63,7 @@ def test_the_hand_pass_equals_forward_and_backward(activation, output):
     Y = TARGETS[output]
     net = mlp.MLP([2, 3, 4, Y.shape[1]], activation=activation, output=output, seed=5, dtype="float64",
                   init="he_normal", bias_init=0.1)
-    steps = lab.forward_backward(net, X4, Y)
+    steps = backprop.forward_backward(net, X4, Y)
     P = net.forward(X4)
     grads = [(dW.copy(), db.copy()) for dW, db in net.backward(Y)]
     ws = net.last_pass
@@ -74,20 +74,20 @@ def test_the_hand_pass_equals_forward_and_backward(activation, output):
         np.testing.assert_allclose(steps.delta[l], ws.delta[l - 1], rtol=0, atol=1e-10)
         np.testing.assert_allclose(steps.dW[l], grads[l - 1][0], rtol=0, atol=1e-10)
         np.testing.assert_allclose(steps.db[l], grads[l - 1][1], rtol=0, atol=1e-10)
-    assert lab.largest_difference(steps, lab.engine_steps(net, X4, Y)) < 1e-10
+    assert backprop.largest_difference(steps, backprop.engine_steps(net, X4, Y)) < 1e-10
 
 
 def test_a_wrong_weight_shows_in_the_difference():
     net = mlp.MLP([2, 3, 2], dtype="float64", seed=1)
-    steps = lab.forward_backward(net, X4, TARGETS["softmax"][:, :2])
+    steps = backprop.forward_backward(net, X4, TARGETS["softmax"][:, :2])
     net.weights[1][0, 0] += 0.1
-    assert lab.largest_difference(steps, lab.engine_steps(net, X4, TARGETS["softmax"][:, :2])) > 1e-3
+    assert backprop.largest_difference(steps, backprop.engine_steps(net, X4, TARGETS["softmax"][:, :2])) > 1e-3
 
 
-@pytest.mark.parametrize("activation", list(lab.FORMULAS))
+@pytest.mark.parametrize("activation", list(backprop.FORMULAS))
 def test_the_page_formulas_agree_with_the_registry(activation):
     z = np.linspace(-3, 3, 61) + 0.01            # off the kink at 0
-    act, f = ACTIVATIONS[activation], lab.formula(activation)
+    act, f = ACTIVATIONS[activation], backprop.formula(activation)
     a = act.fn(z, np.empty_like(z))
     np.testing.assert_allclose(f.phi(z), a, atol=1e-12)
     np.testing.assert_allclose(f.dphi(z), act.derivative(z, a, np.empty_like(z)), atol=1e-12)
@@ -95,13 +95,13 @@ def test_the_page_formulas_agree_with_the_registry(activation):
     assert np.abs(wrong - f.dphi(z)).max() > 0.05, "the classic mistake must differ from phi'"
 
 
-@pytest.mark.parametrize("name", list(lab.PRESETS))
+@pytest.mark.parametrize("name", list(backprop.PRESETS))
 def test_shape_table_has_the_real_shapes(name):
-    net, X, Y, _ = lab.tiny_batch(lab.preset_config(name))
+    net, X, Y, _ = backprop.tiny_batch(backprop.preset_config(name))
     net.forward(X)
     grads = net.backward(Y)
     ws = net.last_pass
-    rows = lab.shape_table(net.sizes, len(X))
+    rows = backprop.shape_table(net.sizes, len(X))
     assert len(rows) == net.n_layers + 1
     assert rows[0]["A"] == X.shape == (4, 2)
     for l in range(1, net.n_layers + 1):
@@ -111,35 +111,35 @@ def test_shape_table_has_the_real_shapes(name):
         assert r["dW"] == grads[l - 1][0].shape and r["db"] == grads[l - 1][1].shape
 
 
-@pytest.mark.parametrize("name", list(lab.PRESETS))
+@pytest.mark.parametrize("name", list(backprop.PRESETS))
 def test_presets_are_small_and_check_cleanly_unless_broken(name):
-    config = lab.preset_config(name)
-    assert lab.size_problems(config) == []
-    net, X, Y, _ = lab.tiny_batch(config)
-    assert net.dtype == np.float64 and X.shape == (lab.BATCH, 2)
+    config = backprop.preset_config(name)
+    assert backprop.size_problems(config) == []
+    net, X, Y, _ = backprop.tiny_batch(config)
+    assert net.dtype == np.float64 and X.shape == (backprop.BATCH, 2)
     registry_derivative = ACTIVATIONS[config.activation].derivative
-    good = lab.gradient_check(net, X, Y)
+    good = backprop.gradient_check(net, X, Y)
     assert [c.layer for c in good] == list(range(1, net.n_layers + 1))
     assert all(c.error < 1e-6 and c.passed for c in good), [c.error for c in good]
     for c in good:
         np.testing.assert_allclose(c.analytic, c.numeric, rtol=1e-5, atol=1e-9)
-    broken = lab.gradient_check(net, X, Y, broken=True)
+    broken = backprop.gradient_check(net, X, Y, broken=True)
     assert all(c.error > 1e-2 and not c.passed for c in broken[:-1]), [c.error for c in broken]
     assert broken[-1].passed            # delta[L] = A[L] - Y uses no phi'
     # nothing was mutated: the registry, the net's activation, its weights
     assert ACTIVATIONS[config.activation].derivative is registry_derivative
     assert net.activation is ACTIVATIONS[config.activation]
-    assert lab.gradient_check(net, X, Y)[0].error == good[0].error
+    assert backprop.gradient_check(net, X, Y)[0].error == good[0].error
 
 
 def test_size_limits_and_outputs_pick_a_fitting_data_set():
-    assert lab.size_problems(Config(hidden=(4, 4, 4, 4)))
-    assert lab.size_problems(Config(hidden=(lab.MAX_WIDTH + 1,)))
-    assert lab.size_problems(Config(hidden=()))
-    assert lab.dataset_for_output("circle", "linear") == "plane"
-    assert lab.dataset_for_output("plane", "sigmoid") == "circle"
-    assert lab.dataset_for_output("blobs", "sigmoid") != "blobs"
-    assert lab.dataset_for_output("blobs", "softmax") == "blobs"
+    assert backprop.size_problems(Config(hidden=(4, 4, 4, 4)))
+    assert backprop.size_problems(Config(hidden=(backprop.MAX_WIDTH + 1,)))
+    assert backprop.size_problems(Config(hidden=()))
+    assert backprop.dataset_for_output("circle", "linear") == "plane"
+    assert backprop.dataset_for_output("plane", "sigmoid") == "circle"
+    assert backprop.dataset_for_output("blobs", "sigmoid") != "blobs"
+    assert backprop.dataset_for_output("blobs", "softmax") == "blobs"
 
 
 def test_numbers_in_latex():
@@ -167,11 +167,11 @@ def test_page_loads_and_every_preset_runs():
     assert at.title[0].value == "Backprop, step by step"
     assert len(at.latex) > 10
     assert at.success and not at.error
-    for name in lab.PRESETS:
+    for name in backprop.PRESETS:
         at.button(key=f"bp_preset_{name}").click().run()
         assert not at.exception, name
         state = at.session_state["lab_backprop"]
-        assert state.config == lab.preset_config(name)
+        assert state.config == backprop.preset_config(name)
         assert all(c.error < 1e-6 for c in state.checks), (name, [c.error for c in state.checks])
         at.radio(key="bp_example").set_value(3).run()
         assert not at.exception, name

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.lab import compare as lab
+from mlp.lab import compare
 from mlp.run.config import Config, ConfigError
 from mlp.figures.compare_figures import grad_norms_pair_figure, loss_pair_figure
 
@@ -16,7 +16,7 @@ PAGE = "pages/4_Compare.py"
 
 def test_both_sides_get_the_same_data_and_starting_draws():
     base = Config(dataset="xor", noise=0.2, data_seed=3, seed=5)
-    a, b = lab.make_pair(base, {"activation": "sigmoid"}, {"activation": "relu", "lr": 0.3})
+    a, b = compare.make_pair(base, {"activation": "sigmoid"}, {"activation": "relu", "lr": 0.3})
     assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.Y_train, b.Y_train)
     assert np.array_equal(a.X_test, b.X_test)
     assert np.array_equal(a.net.params, b.net.params)        # same shapes, init and seed: same weights
@@ -26,17 +26,17 @@ def test_both_sides_get_the_same_data_and_starting_draws():
 
 def test_a_side_may_change_only_its_own_settings():
     with pytest.raises(ValueError, match="dataset"):
-        lab.make_pair(Config(), {"dataset": "xor"}, {})
+        compare.make_pair(Config(), {"dataset": "xor"}, {})
     with pytest.raises(ConfigError):
-        lab.make_pair(Config(), {}, {"lr": 99.0})
-    pair = lab.Pair.from_preset("SGD vs Adam")
+        compare.make_pair(Config(), {}, {"lr": 99.0})
+    pair = compare.Pair.from_preset("SGD vs Adam")
     with pytest.raises(ConfigError):
         pair.with_changes("A", hidden=(0,))
     assert pair.sides["A"] == {"optimizer": "sgd"}           # the failed change left the pair alone
 
 
 def test_training_advances_both_sides_in_step():
-    pair = lab.Pair.from_preset("SGD vs Adam")
+    pair = compare.Pair.from_preset("SGD vs Adam")
     pair.probe()
     reports = pair.train(60, chunk=20)
     assert pair.trainers["A"].step == pair.trainers["B"].step == 60
@@ -49,7 +49,7 @@ def test_training_advances_both_sides_in_step():
 
 
 def test_the_diverging_preset_diverges_on_one_side_only():
-    pair = lab.Pair.from_preset("lr 0.03 vs 3")
+    pair = compare.Pair.from_preset("lr 0.03 vs 3")
     assert pair.config("A").lr == 0.03 and pair.config("B").lr == 3.0
     reports = pair.train(200, chunk=10)
     assert pair.diverged["A"] is None and reports["A"].step == 200
@@ -63,14 +63,14 @@ def test_the_diverging_preset_diverges_on_one_side_only():
     assert pair.trainers["B"].step == held and pair.trainers["A"].step == 210
 
 
-@pytest.mark.parametrize("name", list(lab.PRESETS))
+@pytest.mark.parametrize("name", list(compare.PRESETS))
 def test_presets_differ_only_in_side_settings(name):
-    pair = lab.Pair.from_preset(name)
+    pair = compare.Pair.from_preset(name)
     a, b = pair.config("A"), pair.config("B")
     differing = {k for k in a.to_query() if getattr(a, k) != getattr(b, k)}
-    assert differing and differing <= set(lab.SIDE_FIELDS)
+    assert differing and differing <= set(compare.SIDE_FIELDS)
     assert pair.same_data()
-    assert lab.describe(a) != lab.describe(b)
+    assert compare.describe(a) != compare.describe(b)
 
 
 def test_loss_figure_draws_a_solid_and_b_dashed_and_marks_divergence():
@@ -111,7 +111,7 @@ def test_page_loads_and_every_preset_trains():
     assert not at.exception
     assert at.title[0].value == "Compare two networks"
     assert metric(at, "A step") == metric(at, "B step") == "0"
-    for name in lab.PRESETS:
+    for name in compare.PRESETS:
         at.button(key=f"cmp_preset_{name}").click().run()
         assert not at.exception, name
         at.button(key="cmp_train").click().run()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlp.lab import backprop as lab
+from mlp.lab import backprop
 from mlp.run.config import Config
 from mlp.engine.datasets import FEATURES
 from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
@@ -30,15 +30,15 @@ PAGE = "Backprop, step by step"   # its title, as page_setup and the link notice
 class BackpropLab:
     config: Config
     problems: list[str] = field(default_factory=list)
-    checks: list[lab.LayerCheck] = field(default_factory=list)     # what the page shows now
+    checks: list[backprop.LayerCheck] = field(default_factory=list)     # what the page shows now
 
     def change(self, **changes) -> None:
         """Through the one proposal every page makes (state.proposal); here a chosen output also picks
         a data set it suits, and the net must stay small enough to print."""
         if "output" in changes:
-            changes["dataset"] = lab.dataset_for_output(changes.get("dataset", self.config.dataset), changes["output"])
+            changes["dataset"] = backprop.dataset_for_output(changes.get("dataset", self.config.dataset), changes["output"])
         config, self.problems = proposal(self.config, **changes)
-        self.problems = self.problems or lab.size_problems(config)
+        self.problems = self.problems or backprop.size_problems(config)
         if not self.problems:
             self.config = config
 
@@ -47,10 +47,10 @@ def current_lab() -> BackpropLab:
     """This session's lab, from the link: its preset (`?preset=relu-2-4-4-2`) or the default one, with the
     link's settings on top. The address bar then holds the settings, so a copied link reproduces the page."""
     if STATE_KEY not in st.session_state:
-        name, problems = page_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
-        base = lab.preset_config(name)
+        name, problems = page_link.preset_from_link(backprop.PRESETS, backprop.DEFAULT_PRESET)
+        base = backprop.preset_config(name)
         config, more = config_from_link(base)
-        too_big = lab.size_problems(config)
+        too_big = backprop.size_problems(config)
         if too_big:
             config, more = base, more + too_big + [f"so the page opens on {page_link.slug(name)}"]
         page_link.remember_notice(PAGE, problems + more + lesson_controls.link_problems())
@@ -78,20 +78,20 @@ def settings_sidebar(state: BackpropLab) -> None:
         for name in ("dataset", "activation", "output", "init", "seed"):
             field_widget(name, getattr(state.config, name), key=f"bp_{name}", on_change=_set, args=(state, name))
         field_widget("hidden", state.config.hidden, key="bp_hidden", on_change=_set, args=(state, "hidden"),
-                     label=f"Hidden layers (at most {lab.MAX_HIDDEN_LAYERS}, each up to {lab.MAX_WIDTH} wide)")
+                     label=f"Hidden layers (at most {backprop.MAX_HIDDEN_LAYERS}, each up to {backprop.MAX_WIDTH} wide)")
 
 
 def _apply_preset(state: BackpropLab, name: str) -> None:
-    state.config, state.problems = lab.preset_config(name), []
+    state.config, state.problems = backprop.preset_config(name), []
 
 
 def preset_buttons(state: BackpropLab) -> None:
     allowed = lesson_controls.rules().control("presets")
     if allowed is None:
         return
-    for col, name in zip(st.columns(len(lab.PRESETS)), lab.PRESETS):
+    for col, name in zip(st.columns(len(backprop.PRESETS)), backprop.PRESETS):
         col.button(name, key=f"bp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
-                   type="primary" if lab.preset_config(name) == state.config else "secondary", **allowed)
+                   type="primary" if backprop.preset_config(name) == state.config else "secondary", **allowed)
 
 
 # -- numbers as LaTeX ----------------------------------------------------------------------------------
@@ -147,13 +147,13 @@ def batch_section(state: BackpropLab, X, y) -> int:
         st.caption(f"Y is the {kind} as the output layer sees it"
                    + (" (one-hot: a 1 in the column of the class)." if state.config.output == "softmax" else "."))
     with right:
-        live_chart(batch_figure(lab.batch_points(state.config, len(X)), y, i, problem=problem), key="bp_batch_chart",
+        live_chart(batch_figure(backprop.batch_points(state.config, len(X)), y, i, problem=problem), key="bp_batch_chart",
                    height=260)
     return i
 
 
-def shapes_section(steps: lab.Steps) -> None:
-    rows = lab.shape_table([steps.A[0].shape[1]] + [steps.W[l].shape[1] for l in range(1, steps.L + 1)], steps.m)
+def shapes_section(steps: backprop.Steps) -> None:
+    rows = backprop.shape_table([steps.A[0].shape[1]] + [steps.W[l].shape[1] for l in range(1, steps.L + 1)], steps.m)
     names = {"W": "W[l]", "b": "b[l]", "Z": "Z[l]", "A": "A[l]", "delta": "δ[l]", "dW": "dW[l]", "db": "db[l]"}
     table = pd.DataFrame([{"l": "0 (A[0] = X)" if l == 0 else str(l),
                            **{names[k]: (f"{r[k][0]} × {r[k][1]}" if k in r else "") for k in names}}
@@ -161,7 +161,7 @@ def shapes_section(steps: lab.Steps) -> None:
     st.table(table.set_index("l"))
 
 
-def forward_section(steps: lab.Steps, i: int, formula: lab.Formula, output_tex: str, output: str) -> None:
+def forward_section(steps: backprop.Steps, i: int, formula: backprop.Formula, output_tex: str, output: str) -> None:
     k, L = i + 1, steps.L
     for l in range(1, L + 1):
         st.markdown(f"**Layer {l}**" + (" (output)" if l == L else ""))
@@ -180,7 +180,7 @@ def forward_section(steps: lab.Steps, i: int, formula: lab.Formula, output_tex: 
                                                  tex_matrix(steps.A[l][i])])
 
 
-def backward_section(steps: lab.Steps, i: int, formula: lab.Formula) -> None:
+def backward_section(steps: backprop.Steps, i: int, formula: backprop.Formula) -> None:
     k, L, m = i + 1, steps.L, steps.m
     st.markdown("**Output error** — the loss's derivative and the output function's cancel, leaving A − Y")
     _equation([rf"\delta^{{[{L}]}} = A^{{[{L}]}} - Y"], rf"\delta^{{[{L}]}}_{k}",
@@ -214,7 +214,7 @@ def backward_section(steps: lab.Steps, i: int, formula: lab.Formula) -> None:
                    tex_matrix(steps.db[l])])
 
 
-def _check_table(checks: list[lab.LayerCheck]):
+def _check_table(checks: list[backprop.LayerCheck]):
     table = pd.DataFrame([{
         "layer": c.layer,
         "‖dW‖ by backprop": float(np.linalg.norm(c.analytic)),
@@ -229,7 +229,7 @@ def _check_table(checks: list[lab.LayerCheck]):
     return table.style.apply(colour, axis=1).format({"worst relative error": "{:.1e}"}, precision=6)
 
 
-def gradcheck_section(state: BackpropLab, net, X, Y, formula: lab.Formula) -> None:
+def gradcheck_section(state: BackpropLab, net, X, Y, formula: backprop.Formula) -> None:
     broken = st.toggle("Break the derivative", key="bp_broken",
                        help=f"Run backprop on a copy of the net whose φ' is wrong ({formula.mistake}). "
                             "The net above, and every other page, keep the right one.")
@@ -237,7 +237,7 @@ def gradcheck_section(state: BackpropLab, net, X, Y, formula: lab.Formula) -> No
         st.latex(rf"\text{{On a copy: }}\varphi'(z) = {formula.wrong_tex}"
                  rf"\quad\text{{instead of}}\quad {formula.dphi_tex}")
         st.caption(f"The mistake: {formula.mistake}.")
-    state.checks = lab.gradient_check(net, X, Y, broken=broken)
+    state.checks = backprop.gradient_check(net, X, Y, broken=broken)
     left, right = st.columns([3, 2])
     with left:
         st.dataframe(_check_table(state.checks), width="stretch")
@@ -247,12 +247,12 @@ def gradcheck_section(state: BackpropLab, net, X, Y, formula: lab.Formula) -> No
                      "backprop's gradient disagrees with the slope of the loss itself.", icon="✖")
         else:
             st.success(f"**The check passes**: backprop agrees with the finite differences in every layer "
-                       f"(relative error below {lab.PASS_BELOW:.0e}).", icon="✔")
+                       f"(relative error below {backprop.PASS_BELOW:.0e}).", icon="✔")
         st.markdown("A failing check looks like this: relative errors near 1 instead of 1e-7 and below, in every "
                     "layer whose δ went through the wrong φ' — while the output layer still passes, because "
                     "δ[L] = A[L] − Y uses no φ' at all.")
     with right:
-        live_chart(gradcheck_figure([c.error for c in state.checks], lab.PASS_BELOW), key="bp_check_chart", height=260)
+        live_chart(gradcheck_figure([c.error for c in state.checks], backprop.PASS_BELOW), key="bp_check_chart", height=260)
     with st.expander("The gradients entry by entry: backprop next to finite differences"):
         # dW and db on lines of their own: side by side, a layer's four matrices ran off the right edge
         for c in state.checks:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from mlp.run.config import FIELD, ConfigError
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
-from mlp.lab import compare as lab
+from mlp.lab import compare
 from mlp.live.frame import Views, boundary_figure
 from mlp.live.pace import Pace
 
@@ -32,8 +32,8 @@ SIDE_COLOUR = {"A": "green", "B": "violet"}     # Streamlit's names nearest the 
 
 @dataclass
 class CompareLab:
-    pair: lab.Pair
-    preset: str | None = lab.DEFAULT_PRESET
+    pair: compare.Pair
+    preset: str | None = compare.DEFAULT_PRESET
     playing: bool = False
     frame: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)     # "A", "B" or "shared" -> messages
@@ -43,24 +43,24 @@ class CompareLab:
 def current_lab() -> CompareLab:
     """This session's pair, on the link's preset (`?preset=sgd-vs-adam`) or the default one."""
     if STATE_KEY not in st.session_state:
-        name, problems = page_link.preset_from_link(lab.PRESETS, lab.DEFAULT_PRESET)
-        pair, more = pair_from_link(lab.Pair.from_preset(name))
+        name, problems = page_link.preset_from_link(compare.PRESETS, compare.DEFAULT_PRESET)
+        pair, more = pair_from_link(compare.Pair.from_preset(name))
         page_link.remember_notice(PAGE, problems + more + lesson_controls.link_problems())
-        st.session_state[STATE_KEY] = CompareLab(pair, name if pair.base == lab.Pair.from_preset(name).base else None)
+        st.session_state[STATE_KEY] = CompareLab(pair, name if pair.base == compare.Pair.from_preset(name).base else None)
     state = st.session_state[STATE_KEY]
     page_link.show_preset(state.preset)
     return state
 
 
-def pair_from_link(pair: lab.Pair) -> tuple[lab.Pair, list[str]]:
+def pair_from_link(pair: compare.Pair) -> tuple[compare.Pair, list[str]]:
     """The link's settings on top of the pair's shared ones, and a line for each it could not take.
 
     A setting both sides set for themselves (the lr of "lr 0.03 vs 3") is theirs: the link's is said
     to be unused rather than silently dropped.
     """
     config, problems = config_from_link(pair.base)
-    own = [name for name in lab.SIDE_FIELDS
-           if all(name in pair.sides[s] for s in lab.SIDES) and getattr(config, name) != getattr(pair.base, name)]
+    own = [name for name in compare.SIDE_FIELDS
+           if all(name in pair.sides[s] for s in compare.SIDES) and getattr(config, name) != getattr(pair.base, name)]
     problems += [f"{FIELD[name].label.lower()} is set by each side on this page, so the link's value is not used"
                  for name in own]
     try:
@@ -79,12 +79,12 @@ def _change(state: CompareLab, side: str | None, name: str, value) -> None:
         state.problems[where] = [str(err)]
         return
     # the one proposal every page makes (state.proposal), of each side the change reaches
-    proposals = [proposal(state.pair.config(s), **{name: value}) for s in ((side,) if side else lab.SIDES)]
+    proposals = [proposal(state.pair.config(s), **{name: value}) for s in ((side,) if side else compare.SIDES)]
     refused = [p for config, problems in proposals if config is None for p in problems]
     if refused:
         state.problems[where] = list(dict.fromkeys(refused))       # a shared setting: once, not per side
         return
-    changed, before = proposals[0][0], state.pair.config(side or lab.SIDES[0])
+    changed, before = proposals[0][0], state.pair.config(side or compare.SIDES[0])
     changes = {k: getattr(changed, k) for k in (name, "output") if k == name or getattr(changed, k) != getattr(before, k)}
     try:
         pair = state.pair.with_changes(side, **changes)
@@ -96,16 +96,16 @@ def _change(state: CompareLab, side: str | None, name: str, value) -> None:
 
 
 def _apply_preset(state: CompareLab, name: str) -> None:
-    state.pair, state.preset, state.playing, state.problems = lab.Pair.from_preset(name), name, False, {}
+    state.pair, state.preset, state.playing, state.problems = compare.Pair.from_preset(name), name, False, {}
 
 
 def preset_buttons(state: CompareLab) -> None:
     allowed = lesson_controls.rules().control("presets")
-    for col, name in zip(st.columns(len(lab.PRESETS)) if allowed else (), lab.PRESETS):
+    for col, name in zip(st.columns(len(compare.PRESETS)) if allowed else (), compare.PRESETS):
         col.button(name, key=f"cmp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
                    type="primary" if name == state.preset else "secondary", **allowed)
     if state.preset:
-        st.caption(lab.PRESETS[state.preset].note)
+        st.caption(compare.PRESETS[state.preset].note)
 
 
 def side_label(side: str) -> str:
@@ -120,7 +120,7 @@ def shared_sidebar(state: CompareLab) -> None:
         return
     with st.sidebar:
         st.markdown("**Shared by A and B**")
-        for name in lab.SHARED_FIELDS:
+        for name in compare.SHARED_FIELDS:
             field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
                          args=(state, None, name))
         for problem in state.problems.get("shared", []):
@@ -128,10 +128,10 @@ def shared_sidebar(state: CompareLab) -> None:
 
 
 def side_settings(state: CompareLab) -> None:
-    for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
+    for side, col in zip(compare.SIDES, st.columns(2, gap="large")):
         config = state.pair.config(side)
         with col:
-            st.markdown(f"{side_label(side)} — {lab.describe(config)}")
+            st.markdown(f"{side_label(side)} — {compare.describe(config)}")
             with st.expander(f"Settings of {side}"):
                 top = st.columns(3)
                 for name, box in zip(("activation", "init", "optimizer"), top):
@@ -220,11 +220,11 @@ def live_comparison(state: CompareLab) -> None:
 
     def compute():
         pair, views = state.pair, Views(show_test=False)
-        boundaries = {side: [] for side in lab.SIDES}       # one figure per frame, played back in turn
+        boundaries = {side: [] for side in compare.SIDES}       # one figure per frame, played back in turn
         n_frames = state.pace.frames_per_batch() if state.playing else 1
         for _ in range(n_frames):
             reports = pair.train(max(1, STEPS_PER_BATCH // n_frames)) if state.playing else pair.probe()
-            for side in lab.SIDES:
+            for side in compare.SIDES:
                 boundaries[side].append(boundary_figure(pair.trainers[side], views))
             if all(v is not None for v in pair.diverged.values()):
                 state.playing = False
@@ -233,7 +233,7 @@ def live_comparison(state: CompareLab) -> None:
 
     def draw(computed) -> None:
         pair, reports, boundaries = computed
-        for side, col in zip(lab.SIDES, st.columns(2, gap="large")):
+        for side, col in zip(compare.SIDES, st.columns(2, gap="large")):
             with col:
                 _status(side, pair, reports[side])
                 live_chart(boundaries[side], key=f"cmp_boundary_{side}", height=380, revision=state.frame)
