@@ -35,7 +35,7 @@ PAGES = {
     "6 layers x 8 units": "/?hidden=8%2C8%2C8%2C8%2C8%2C8",
 }
 
-COUNT_UPDATES = """
+COUNT_UPDATES = r"""
 (seconds) => new Promise((resolve) => {
   const last = new Map(), updates = new Map();
   let frames = 0, missing = 0;

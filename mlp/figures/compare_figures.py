@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.curves import _axis, _for_log_axis, _log_ticks, _mode, _x
+from mlp.figures.curves import grid_axis, for_log_axis, log_ticks, line_mode, steps_x
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import ALERT, FAINT, base_layout, compact_legend
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros
@@ -26,9 +26,9 @@ def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged:
     traces, crosses, shown = [], [], []
     for side, (steps, loss) in curves.items():
         s = np.asarray(steps, dtype=np.float64).reshape(-1)
-        v = _for_log_axis(loss) if log_y else np.asarray(loss, dtype=np.float64).reshape(-1)
+        v = for_log_axis(loss) if log_y else np.asarray(loss, dtype=np.float64).reshape(-1)
         shown.append(v)
-        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"{side} training loss", **_x(s),
+        traces.append({"type": "scatter", "mode": line_mode(len(s)), "name": f"{side} training loss", **steps_x(s),
                        "y": significant(v), "line": SIDE_STYLE[side], "marker": {"color": SIDE_STYLE[side]["color"]},
                        "hovertemplate": f"{side}: " + "%{y:.4g}<extra></extra>"})
         at = (diverged or {}).get(side)
@@ -41,9 +41,9 @@ def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged:
                             "hovertemplate": f"{side} diverged at step {int(at)}<extra></extra>"})
     layout = base_layout(
         "compare_loss",
-        xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("training loss", type="log" if log_y else "linear",
-                    **({"exponentformat": "power", **_log_ticks(shown)} if log_y else {"rangemode": "tozero"})),
+        xaxis=grid_axis("step", rangemode="tozero"),
+        yaxis=grid_axis("training loss", type="log" if log_y else "linear",
+                    **({"exponentformat": "power", **log_ticks(shown)} if log_y else {"rangemode": "tozero"})),
         margin={"l": 60, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,
         legend=compact_legend(),
@@ -83,8 +83,8 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
     layout = base_layout(
         "compare_grad_norms",
         xaxis=xaxis,
-        yaxis=_axis("‖dW[l]‖", type="log", exponentformat="power",
-                    **_log_ticks([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
+        yaxis=grid_axis("‖dW[l]‖", type="log", exponentformat="power",
+                    **log_ticks([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,
         legend=compact_legend(),

@@ -24,7 +24,7 @@ def _shown_rows(n: int) -> slice:
     return slice((n - 1) % k if n else 0, n, k)
 
 
-def _x(steps: np.ndarray, compact: bool = False) -> dict:
+def stepssteps_x(steps: np.ndarray, compact: bool = False) -> dict:
     """The x part of a trace: {"x0", "dx"} when the steps are evenly spaced (a third of the JSON of
     a curve saved), else {"x": ...}: whole numbers as ints (compact: int32 bytes)."""
     if steps.size >= 2 and np.all(np.isfinite(steps)):
@@ -37,7 +37,7 @@ def _x(steps: np.ndarray, compact: bool = False) -> dict:
     return {"x": integers(steps) if whole else rounded(steps, 3)}
 
 
-def _sharing_x(traces: list[dict]) -> list[dict]:
+def _sharingsteps_x(traces: list[dict]) -> list[dict]:
     """Compact curves: a trace whose x list is the first trace's says {"xFrom": 0} instead, and the
     browser copies it (mlp/ui/plotly_live.py: expandFigure). Unevenly spaced steps (steps per frame
     adapt) would otherwise be sent once per curve: seven times for a 6-layer net's gradient norms."""
@@ -52,13 +52,13 @@ def _number(v: float):
     return int(v) if v == round(v) else round(float(v), 6)
 
 
-def _for_log_axis(values) -> np.ndarray:
+def for_log_axis(values) -> np.ndarray:
     """A log axis cannot show <= 0 or inf: those become NaN, i.e. gaps (None in JSON)."""
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     return np.where((v > 0) & np.isfinite(v), v, np.nan)
 
 
-def _log_ticks(values) -> dict:
+def log_ticks(values) -> dict:
     """Tick spacing of a log axis over these values: labels at 1, 2, 5 x 10^k over a few decades, at every
     power of ten over more, and every n-th power when a run has exploded across dozens of decades."""
     v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
@@ -76,8 +76,8 @@ def _step_axis(steps: np.ndarray) -> dict:
     """Steps on x. A short run gets a tick per step: Plotly would label 0, 0.2 … 1 around a single step."""
     lo, hi = (float(steps.min()), float(steps.max())) if len(steps) else (0.0, 0.0)
     if hi - lo < 10:
-        return _axis("step", range=[lo - 0.5, max(hi, lo + 1) + 0.5], tickmode="linear", tick0=0, dtick=1)
-    return _axis("step", rangemode="tozero")
+        return grid_axis("step", range=[lo - 0.5, max(hi, lo + 1) + 0.5], tickmode="linear", tick0=0, dtick=1)
+    return grid_axis("step", rangemode="tozero")
 
 
 def _y(values, compact: bool):
@@ -89,7 +89,7 @@ def _y(values, compact: bool):
     return significant(values)
 
 
-def _axis(title: str, **extra) -> dict:
+def grid_axis(title: str, **extra) -> dict:
     axis = {"title": {"text": title, "standoff": 4}, "showgrid": True, "gridcolor": "#eeeeee",
             "zeroline": False, "showline": True, "linecolor": FAINT, "automargin": True}
     axis.update(extra)
@@ -116,27 +116,27 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     rows = _shown_rows(len(s))
     s, train_loss, test_loss = s[rows], np.asarray(train_loss)[rows], np.asarray(test_loss)[rows]
     metric = None if metric is None else np.asarray(metric)[rows]
-    x = _x(s, compact)
-    prepare = _for_log_axis if log_y else (lambda v: v)
+    x = stepssteps_x(s, compact)
+    prepare = for_log_axis if log_y else (lambda v: v)
     traces = [
-        {"type": "scatter", "mode": _mode(len(s)), "name": "train loss", **x,
+        {"type": "scatter", "mode": line_mode(len(s)), "name": "train loss", **x,
          "y": _y(prepare(train_loss), compact), "line": {"color": INK, "width": 2},
          "hovertemplate": "%{y:.4g}"},
-        {"type": "scatter", "mode": _mode(len(s)), "name": "test loss", **x,
+        {"type": "scatter", "mode": line_mode(len(s)), "name": "test loss", **x,
          "y": _y(prepare(test_loss), compact), "line": {"color": INK, "width": 2, "dash": "dash"},
          "hovertemplate": "%{y:.4g}"},
     ]
     has_metric = metric is not None
     name = metric_name or "metric"
     if has_metric:
-        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": name, **x, "y": _y(metric, compact),
+        traces.append({"type": "scatter", "mode": line_mode(len(s)), "name": name, **x, "y": _y(metric, compact),
                        "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
                        "hovertemplate": "%{y:.3f}"})
     layout = base_layout(
         "loss_curves",
         xaxis=_step_axis(s),
-        yaxis=_axis("loss", type="log" if log_y else "linear",
-                    **(_log_ticks([train_loss, test_loss]) if log_y else {"rangemode": "tozero"})),
+        yaxis=grid_axis("loss", type="log" if log_y else "linear",
+                    **(log_ticks([train_loss, test_loss]) if log_y else {"rangemode": "tozero"})),
         margin={"l": 56, "r": 56 if has_metric else 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),
@@ -148,15 +148,15 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         layout["margin"] = {"l": 36, "r": 30 if has_metric else 6, "t": 4, "b": 18, "pad": 0}
     if has_metric:
         # explicit ticks: an overlaying axis otherwise takes the loss axis's grid (0.978, 0.734, …)
-        layout["yaxis2"] = _axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
+        layout["yaxis2"] = grid_axis(name, overlaying="y", side="right", range=[0, 1], showgrid=False,
                                  showline=False, tickmode="array", tickvals=[0, 0.5, 1] if small else
                                  [0, 0.25, 0.5, 0.75, 1])
         if small:
             layout["yaxis2"].update(title=None, tickfont={"size": 11}, automargin=False)
-    return {"data": _sharing_x(traces) if compact else traces, "layout": layout}
+    return {"data": _sharingsteps_x(traces) if compact else traces, "layout": layout}
 
 
-def _mode(n_points: int) -> str:
+def line_mode(n_points: int) -> str:
     """Lines, with markers while there are too few points for a line to show."""
     return "lines+markers" if n_points < 3 else "lines"
 
@@ -188,14 +188,14 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
         g = g.reshape(len(s), -1) if g.size else np.zeros((len(s), 0))
     rows = _shown_rows(len(s))
     s, g = s[rows], g[rows]
-    x = _x(s, compact)
+    x = stepssteps_x(s, compact)
     n_layers = g.shape[1]
     colours = sequential_colours(n_layers)
     shown = _legend_layers(n_layers)
     floor = floor_value(g)
     traces = []
     for l in range(n_layers):
-        traces.append({"type": "scatter", "mode": _mode(len(s)), "name": f"layer {l + 1}", **x,
+        traces.append({"type": "scatter", "mode": line_mode(len(s)), "name": f"layer {l + 1}", **x,
                        "y": _y(on_floor(g[:, l], floor), compact),
                        "line": ({"color": ALERT, "width": 5} if l == highlight_layer
                                 else {"color": colours[l], "width": 2}),
@@ -204,14 +204,14 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     layout = base_layout(
         "grad_norms_over_time",
         xaxis=_step_axis(s),
-        yaxis=_axis("‖dW‖", type="log", exponentformat="power",
-                    **_log_ticks([np.where(g == 0, floor, g)])),
+        yaxis=grid_axis("‖dW‖", type="log", exponentformat="power",
+                    **log_ticks([np.where(g == 0, floor, g)])),
         margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),
         hovermode="closest" if light else "x unified",
     )
-    data = _sharing_x(traces) if compact else traces
+    data = _sharingsteps_x(traces) if compact else traces
     if len(s) and has_zeros(g):
         data.append(floor_trace(floor, float(s[0]), float(s[-1])))
     return {"data": data, "layout": layout}

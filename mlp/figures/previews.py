@@ -11,7 +11,7 @@ from mlp.figures.palette import CLASS_COLOURS, ORANGE, BLUE, WHITE
 DOMAIN = 6.0
 
 
-def _value_colour(v: float) -> str:
+def value_colour(v: float) -> str:
     """Regression targets: orange (-1) through white (0) to blue (+1)."""
     t = float(np.clip(v, -1.0, 1.0))
     end = BLUE if t > 0 else ORANGE
@@ -27,7 +27,7 @@ def dataset_preview_svg(X, y, *, problem: str, size: int = 64, max_points: int =
     scale = size / (2 * DOMAIN)
     dots = []
     for (x1, x2), label in zip(X, y):
-        colour = _value_colour(label) if problem == "regression" else CLASS_COLOURS[int(label) % len(CLASS_COLOURS)]
+        colour = value_colour(label) if problem == "regression" else CLASS_COLOURS[int(label) % len(CLASS_COLOURS)]
         cx, cy = (x1 + DOMAIN) * scale, (DOMAIN - x2) * scale          # SVG's y axis points down
         dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="1.6" fill="{colour}"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">'

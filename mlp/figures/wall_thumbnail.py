@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 from mlp.figures.palette import CLASS_COLOURS
-from mlp.figures.previews import _value_colour
+from mlp.figures.previews import value_colour
 
 LEVELS = 16         # shades of a probability or value (neighbouring cells of one shade merge)
 
@@ -26,7 +26,7 @@ def _colours(cells: np.ndarray, kind: str, n_classes: int) -> np.ndarray:
         k = max(n_classes, 2)
         index = np.rint(cells * (k - 1)).astype(int) % len(CLASS_COLOURS)
         return np.asarray(CLASS_COLOURS, dtype=object)[index]
-    shades = [_value_colour(2 * (i / (LEVELS - 1)) - 1) for i in range(LEVELS)]
+    shades = [value_colour(2 * (i / (LEVELS - 1)) - 1) for i in range(LEVELS)]
     return np.asarray(shades, dtype=object)[np.rint(np.clip(cells, 0, 1) * (LEVELS - 1)).astype(int)]
 
 
@@ -62,7 +62,7 @@ def _rgb(hexes) -> np.ndarray:
     return np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hexes], np.uint8)
 
 
-_SHADES_RGB = _rgb([_value_colour(2 * (i / (LEVELS - 1)) - 1) for i in range(LEVELS)])
+_SHADES_RGB = _rgb([value_colour(2 * (i / (LEVELS - 1)) - 1) for i in range(LEVELS)])
 _CLASSES_RGB = _rgb(CLASS_COLOURS)
 
 

@@ -28,8 +28,8 @@ from mlp.run.checkpoint import save_trainer
 from mlp.classroom.wall_posts import UNKNOWN, post_queue
 from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
 from mlp.run.stuck_units import StuckWatch
+from mlp.run.trainer import Trainer
 
-from mlp.ui.state import Run
 
 SESSION_KEY = "class_membership"
 MEMBER_PARAM = "member"
@@ -120,16 +120,18 @@ def leave() -> None:
         post_queue(open_store()).leave(m.class_id, m.student_id)
 
 
-def _weights(run: Run) -> bytes | None:
+def _weights(trainer: Trainer) -> bytes | None:
     """The run's checkpoint, when it can fit the store's cap: the weights, the last good ones and up
     to two optimizer vectors, 8 bytes each, barely compress. A bigger net's card cannot be opened."""
-    if 4 * 8 * run.trainer.net.params.size > MAX_WEIGHT_BYTES:
+    if 4 * 8 * trainer.net.params.size > MAX_WEIGHT_BYTES:
         return None
-    return save_trainer(run.trainer)
+    return save_trainer(trainer)
 
 
-def post_snapshot(run: Run, watch: StuckWatch) -> None:
-    """Post this run's snapshot to the class wall when this session is in a class and one is due."""
+def post_snapshot(run, watch: StuckWatch) -> None:
+    """Post this run's snapshot to the class wall when this session is in a class and one is due.
+
+    `run`: the tab's `mlp.ui.state.Run` (not imported: the state imports this module for its link param)."""
     m = membership()
     if m is None or run.report is None:
         return
@@ -154,7 +156,7 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
         snap = wall.snapshot(run.trainer, run.report, state, m.reached)
         if now - m.last_weights >= WEIGHTS_EVERY_S or not run.playing:
-            weights, m.last_weights = _weights(run), now
+            weights, m.last_weights = _weights(run.trainer), now
         else:
             weights = KEEP
         queue = post_queue(open_store())

@@ -22,6 +22,7 @@ from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 
 from mlp.ui import lesson_controls, page_link
+from mlp.ui.class_session import url_param
 
 USER_POINTS = "user_points"     # this session's own points (mlp.run.own_points.UserPoints), once it has some
 
@@ -179,7 +180,6 @@ def new_trainer(config: Config) -> Trainer:
 def write_url(config: Config) -> None:
     """Put every setting, and the teacher's rules, into the address bar (and the class card's param,
     which no share link carries)."""
-    from mlp.ui.class_session import url_param       # here: class_session's types name this module's Run
     wanted = {**link_params(config), **url_param()}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
