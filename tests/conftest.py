@@ -1,4 +1,11 @@
-"""Fixtures shared by the browser tests: one Streamlit server and one Chromium for the whole run.
+"""Fixtures shared by the browser tests (one Streamlit server and one Chromium for the whole run), and the
+two tiers.
+
+The fast tier, `python -m pytest tests -m "not slow"`, is everything that needs no browser, no server
+process, no nginx and no PostgreSQL: the engine, the figures, the pages through AppTest, the CLI in
+process. A test is slow when it uses Chromium or a server (the `browser`, `server`, `room`, ...
+fixtures), when its module starts processes (SLOW_MODULES), when it runs on PostgreSQL, or when it says
+so itself (`@pytest.mark.slow`). The full suite, `python -m pytest tests`, runs both tiers.
 
 `--refresh-screenshots` makes the browser tests save their screenshots over the README's pictures
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
@@ -14,7 +21,25 @@ def pytest_addoption(parser):
                      help="browser tests save their screenshots over the README's pictures in tests/screenshots/")
 
 
+# fixtures that start a browser, a server or a database
+SLOW_FIXTURES = {"browser", "server", "room", "counting_server", "students", "stage", "screen", "store_env"}
+# modules whose tests start processes of their own (streamlit, nginx, node, the CLI as a subprocess)
+SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protocol_client", "test_payload_js",
+                "test_readme", "test_cli", "test_exports"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        params = getattr(item, "callspec", None)
+        if (SLOW_FIXTURES & set(item.fixturenames) or module in SLOW_MODULES or module.endswith("_browser")
+                or (params is not None and "postgres" in params.id)):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: needs a browser, a server process or PostgreSQL; the fast tier "
+                                       "(-m 'not slow') leaves it out")
     if config.getoption("refresh_screenshots"):
         browser_helpers.SCREENSHOTS = browser_helpers.README_PICTURES
 

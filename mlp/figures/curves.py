@@ -24,7 +24,7 @@ def _shown_rows(n: int) -> slice:
     return slice((n - 1) % k if n else 0, n, k)
 
 
-def stepssteps_x(steps: np.ndarray, compact: bool = False) -> dict:
+def steps_x(steps: np.ndarray, compact: bool = False) -> dict:
     """The x part of a trace: {"x0", "dx"} when the steps are evenly spaced (a third of the JSON of
     a curve saved), else {"x": ...}: whole numbers as ints (compact: int32 bytes)."""
     if steps.size >= 2 and np.all(np.isfinite(steps)):
@@ -37,7 +37,7 @@ def stepssteps_x(steps: np.ndarray, compact: bool = False) -> dict:
     return {"x": integers(steps) if whole else rounded(steps, 3)}
 
 
-def _sharingsteps_x(traces: list[dict]) -> list[dict]:
+def _sharing_x(traces: list[dict]) -> list[dict]:
     """Compact curves: a trace whose x list is the first trace's says {"xFrom": 0} instead, and the
     browser copies it (mlp/ui/plotly_live.py: expandFigure). Unevenly spaced steps (steps per frame
     adapt) would otherwise be sent once per curve: seven times for a 6-layer net's gradient norms."""
@@ -116,7 +116,7 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     rows = _shown_rows(len(s))
     s, train_loss, test_loss = s[rows], np.asarray(train_loss)[rows], np.asarray(test_loss)[rows]
     metric = None if metric is None else np.asarray(metric)[rows]
-    x = stepssteps_x(s, compact)
+    x = steps_x(s, compact)
     prepare = for_log_axis if log_y else (lambda v: v)
     traces = [
         {"type": "scatter", "mode": line_mode(len(s)), "name": "train loss", **x,
@@ -153,7 +153,7 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
                                  [0, 0.25, 0.5, 0.75, 1])
         if small:
             layout["yaxis2"].update(title=None, tickfont={"size": 11}, automargin=False)
-    return {"data": _sharingsteps_x(traces) if compact else traces, "layout": layout}
+    return {"data": _sharing_x(traces) if compact else traces, "layout": layout}
 
 
 def line_mode(n_points: int) -> str:
@@ -188,7 +188,7 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
         g = g.reshape(len(s), -1) if g.size else np.zeros((len(s), 0))
     rows = _shown_rows(len(s))
     s, g = s[rows], g[rows]
-    x = stepssteps_x(s, compact)
+    x = steps_x(s, compact)
     n_layers = g.shape[1]
     colours = sequential_colours(n_layers)
     shown = _legend_layers(n_layers)
@@ -211,7 +211,7 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
         legend=compact_legend(),
         hovermode="closest" if light else "x unified",
     )
-    data = _sharingsteps_x(traces) if compact else traces
+    data = _sharing_x(traces) if compact else traces
     if len(s) and has_zeros(g):
         data.append(floor_trace(floor, float(s[0]), float(s[-1])))
     return {"data": data, "layout": layout}
