@@ -82,9 +82,17 @@ def test_relu_preset_normal_diverges_and_he_keeps_the_spread():
     assert "normal" in comp.diverged() and "he_normal" not in comp.diverged()
 
 
-def test_figures_are_valid_plotly():
-    go.Figure(loss_comparison_figure([("a", "#000000", [0, 10], [0.7, 0.5]), ("b", "#ff0000", [0], [42.0])]))
-    go.Figure(layer_spread_figure([("a", "#000000", [0.5, 0.3, 0.0])]))
+def test_figures_draw_each_scheme_as_given_and_leave_what_a_log_axis_cannot_show_out():
+    """A scheme's line carries its own name, colour and values; on a log axis a loss of 0 and a spread
+    of 0 (a layer that died) are gaps, never plotted as some small number; Plotly accepts both."""
+    loss = go.Figure(loss_comparison_figure([("a", "#000000", [0, 10, 20], [0.7, 0.0, 0.5]),
+                                             ("b", "#ff0000", [0], [42.0])]))
+    assert [t.name for t in loss.data] == ["a", "b"] and loss.data[1].line.color == "#ff0000"
+    assert list(loss.data[0].x) == [0, 10, 20] and loss.data[0].y[0] == 0.7 and loss.data[0].y[1] is None
+    assert loss.layout.yaxis.type == "log"
+    spread = go.Figure(layer_spread_figure([("a", "#000000", [0.5, 0.3, 0.0])]))
+    assert list(spread.data[0].x) == [1, 2] and list(spread.data[0].y) == [0.5, 0.3]    # layer 3: no point
+    assert spread.layout.xaxis.range == (0.5, 3.5)                                          # but its place
 
 
 # -- the page, headless ---------------------------------------------------------------------------

@@ -26,9 +26,10 @@ def batches(p: Pace, clock, gaps) -> list[int]:
 
 def test_a_batch_fills_the_time_until_the_next_one(clock):
     p = Pace()
-    assert FRAMES_PER_BATCH * FRAME_INTERVAL_S == pytest.approx(pace.RERUN_EVERY_S)
-    # the first batch (nothing to go by), then batches every rerun interval: the usual count
-    assert batches(p, clock, [100.0] + [pace.RERUN_EVERY_S] * 5) == [FRAMES_PER_BATCH] * 6
+    # the first batch (nothing to go by), then batches every rerun interval: frames that play back at
+    # FRAME_INTERVAL_S cover the time until the next batch, no more, no less
+    counts = batches(p, clock, [100.0] + [pace.RERUN_EVERY_S] * 5)
+    assert [n * FRAME_INTERVAL_S for n in counts] == pytest.approx([pace.RERUN_EVERY_S] * 6)
     # a busy server: batches 0.8 s apart get more frames, 0.8 / FRAME_INTERVAL_S once settled
     assert batches(p, clock, [0.8] * 30)[-1] == round(0.8 / FRAME_INTERVAL_S)
     # far apart: no more than the cap

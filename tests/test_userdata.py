@@ -418,12 +418,18 @@ def test_a_link_to_own_data_without_points_says_so_and_shows_the_default():
     assert any("cannot carry" in w.value for w in at.warning)
 
 
-def test_the_gradient_flow_lab_survives_a_link_to_own_data():
+def test_the_gradient_flow_lab_opens_a_link_to_own_data_on_a_set_it_can_make_and_says_so():
+    """A link cannot carry a student's points: the lab opens on the Circle set with its own output
+    (softmax, not the link's regression output) and the message names what happened."""
+    from mlp.ui.gradient_flow_page import KEY
     at = AppTest.from_file(str(ROOT / "pages" / "1_Gradient_flow.py"), default_timeout=60)
     at.query_params["dataset"] = "user_values"
     at.query_params["output"] = "linear"
     at.run()
     assert not at.exception
+    config = at.session_state[KEY].run.config
+    assert (config.dataset, config.output) == ("circle", "softmax")
+    assert any("own data points" in w.value and "Circle" in w.value for w in at.warning)
 
 
 def _click_app():

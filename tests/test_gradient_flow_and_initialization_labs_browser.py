@@ -14,7 +14,7 @@ def open_page(browser, url: str, height: int):
     return page
 
 
-def test_gradient_flow_page(server, browser):
+def test_gradient_flow_draws_its_charts_and_an_exploding_preset_click_redraws_them_with_its_verdict(server, browser):
     page = open_page(browser, server + "/Gradient_flow", 2800)
     assert page.locator(PLOT).count() >= 5
     page.get_by_role("button", name="Exploding: ReLU").click()
@@ -27,7 +27,7 @@ def test_gradient_flow_page(server, browser):
     page.close()
 
 
-def test_initialization_page(server, browser):
+def test_initialization_trains_a_preset_and_the_symmetry_run_in_the_browser(server, browser):
     page = open_page(browser, server + "/Initialization", 3300)
     page.get_by_role("button", name="ReLU, 6 layers: Xavier vs He").click()
     page.get_by_text("ReLU switches off half of the units").wait_for(timeout=30_000)
