@@ -89,7 +89,7 @@ def test_a_wrong_shape_target_raises_instead_of_giving_gradients(call, Y):
         if call == "train_step":
             train_step(net, mlp.SGD(0.1), X5, Y)
         elif call == "gradcheck":
-            mlp.engine.gradcheck(net, X5, Y)
+            mlp.gradcheck(net, X5, Y)
         else:
             getattr(net, call)(Y)
     refusal(e, "Y", "(5, 3)", str(np.shape(Y)))
@@ -172,7 +172,7 @@ def run_with_x(net, call, X):
     if call == "train_step":
         return train_step(net, mlp.SGD(0.1), X, np.eye(3)[np.zeros(len(X), int)] if X.ndim == 2 else X)
     if call == "gradcheck":
-        return mlp.engine.gradcheck(net, X, np.eye(3)[np.zeros(len(X), int)])
+        return mlp.gradcheck(net, X, np.eye(3)[np.zeros(len(X), int)])
     return getattr(net, call)(X)
 
 
@@ -308,8 +308,8 @@ def test_train_step_converts_arrays_to_the_nets_dtype():
 
 def test_gradcheck_and_its_parts_check_their_arguments():
     net = small_net()
-    for call, names in [(lambda: mlp.engine.gradcheck(net, X5, Y5, h=0), ["h", "> 0"]),
-                        (lambda: mlp.engine.gradcheck("net", X5, Y5), ["net", "MLP"]),
+    for call, names in [(lambda: mlp.gradcheck(net, X5, Y5, h=0), ["h", "> 0"]),
+                        (lambda: mlp.gradcheck("net", X5, Y5), ["net", "MLP"]),
                         (lambda: safe_steps(net, np.ones((5, 4))), ["X", "(m, 2)"]),
                         (lambda: numerical_gradient(net, X5, Y5, net.weights[0].copy()), ["param", "weights"])]:
         with pytest.raises((TypeError, ValueError)) as e:
@@ -401,7 +401,7 @@ def test_any_arrays_give_an_answer_or_a_clear_refusal(X, Y, call, number, output
         if call == "train_step":
             train_step(net, mlp.SGD(0.1), X, Y, l2=number if isinstance(number, float) else 0.0)
         elif call == "gradcheck":
-            mlp.engine.gradcheck(net, X, Y)
+            mlp.gradcheck(net, X, Y)
         elif call in ("backward", "loss"):
             getattr(net, call)(Y)
         elif call == "set_params":

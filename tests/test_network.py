@@ -28,7 +28,7 @@ def test_backprop_matches_finite_differences(activation, output, init):
     bias = 0.0 if ACTIVATIONS[activation].smooth else 0.1
     net = mlp.MLP([3, 5, 4, n_out], activation=activation, output=output, init=init, seed=3,
                   dtype="float64", bias_init=bias)
-    errors = mlp.engine.gradcheck(net, X_SMALL, Y)
+    errors = mlp.gradcheck(net, X_SMALL, Y)
     assert len(errors) == 3
     assert max(errors) < 1e-6, errors
 
@@ -38,7 +38,7 @@ def test_gradcheck_catches_a_wrong_derivative(monkeypatch):
     wrong = mlp.engine.activations.Activation("tanh", "Tanh", np.tanh, lambda z, a, out: np.subtract(1.0, a, out=out),
                                        1.0, (-1.0, 1.0), True, "1 - a instead of 1 - a²")
     monkeypatch.setattr(net, "activation", wrong)
-    errors = mlp.engine.gradcheck(net, X_SMALL, TARGETS["softmax"][1])
+    errors = mlp.gradcheck(net, X_SMALL, TARGETS["softmax"][1])
     assert errors[-1] < 1e-6          # the output layer does not use phi'
     assert errors[0] > 1e-2 and errors[1] > 1e-2
 

@@ -84,3 +84,16 @@ def test_the_readme_pictures_are_tracked_and_a_test_run_writes_elsewhere():
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert f"{RUN_SCREENSHOTS.relative_to(ROOT)}/" in ignored and "runs/" in ignored and ".venv/" in ignored
     assert f"{README_PICTURES.relative_to(ROOT)}/" not in ignored
+
+
+def test_the_tour_names_every_file_of_the_lower_packages_and_every_path_it_names_exists():
+    """The layout section matches the tree: each module of the engine, the run and the classroom has its
+    row (a new file without one fails here), and no path anywhere in the README points at nothing."""
+    tour = section("A tour of the code")
+    for package in ("engine", "run", "classroom"):
+        for path in sorted((ROOT / "mlp" / package).glob("*.py")):
+            if path.name != "__init__.py":
+                assert f"| `{path.name}` |" in tour, f"mlp/{package}/{path.name} has no row in the tour"
+    named = set(re.findall(r"`((?:mlp|bench|tests|pages|\.ci)/[\w./-]+)`", README))
+    assert len(named) > 20
+    assert sorted(p for p in named if not (ROOT / p.split(":")[0]).exists() and "<" not in p) == []
