@@ -38,10 +38,15 @@ from mlp.run.signals import GRAD_LOG_RANGE, N_BINS, LayerSignals
 VANISHING_BELOW = 1e-3      # first hidden layer's error / last hidden layer's error
 EXPLODING_ABOVE = 1e3
 HEALTHY_RANGE = (0.1, 10.0)  # the total a healthy net keeps within
-# Per layer: halving (or doubling) the error at every layer is a steady decay (growth), whatever the
-# total over the few layers this net has; 10 such layers are a factor 10^3. A vanishing net whose
-# layers each pass back more than half is a slow decay: many layers compounding a mild factor.
-DECAY_BELOW, GROWTH_ABOVE = 0.5, 2.0
+# Per layer: a layer that passes back much less (more) than it receives is a steady decay (growth),
+# whatever the total over the few layers this net has. The line sits between the two papers' cases:
+# Glorot & Bengio 2010's "standard" init U(±1/√n_in) gives n·Var(W) = 1/3, a factor 1/√3 ≈ 0.58 per
+# layer, which they show shrinking the back-propagated gradients toward the input (not healthy, at any
+# depth); He et al. 2015's Var(W) = 1/n_in with ReLU gives 1/√2 ≈ 0.71, which their 22-layer net still
+# trains with and their 30-layer one does not: that is judged by its total over the layers (vanishing
+# when deep), not per layer. Growth mirrors decay on a log scale.
+DECAY_BELOW = 0.65
+GROWTH_ABOVE = 1 / DECAY_BELOW
 TIMELINE_CAPACITY = 200     # recorded steps of histograms kept (thinned as mlp/run/history.py does)
 
 # What every preset shares: the circle set, plain SGD (Adam would rescale each weight's step and hide
