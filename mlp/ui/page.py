@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from mlp.userdata import USER_SETS
 
-from . import class_session, classroom, streamlit_seams as seams
+from . import class_session, classroom, streamlit_seams as seams, tfp_links
 from .plotly_live import load_plotly_js
 from .state import Run, link_params, url_params
 
@@ -65,6 +65,7 @@ def page_setup(title: str, *, stage: bool = False) -> None:
     if stage:
         st.html(seams.STAGE_CSS)
     load_plotly_js()
+    tfp_links.open_from_address()   # before anything reads the address: a TF Playground link becomes ours
     classroom.keep_in_url()
     class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
@@ -95,8 +96,9 @@ def play_buttons(run: Run, cols) -> None:
                        key="reset", **allowed)
 
 
-def share_popover(run: Run, label: str = "Share") -> None:
-    """The link that reproduces this run, and a teacher's lesson link."""
+def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
+    """The link that reproduces this run, and a teacher's lesson link; `tfp`: TensorFlow Playground's
+    links both ways too (the Playground's Share)."""
     allowed = classroom.rules().control("share", "Copy a link that reproduces this exact run.")
     if allowed:
         with st.popover(label, icon=":material/link:", width="stretch", **allowed):
@@ -104,6 +106,10 @@ def share_popover(run: Run, label: str = "Share") -> None:
             st.code(link(link_params(run.config)), language=None)
             if run.config.dataset in USER_SETS:
                 st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")
+            if tfp:
+                st.markdown("**TensorFlow Playground**")
+                tfp_links.open_in_tfp(run.config)
+                tfp_links.paste_box()
             lesson_link(run)
 
 

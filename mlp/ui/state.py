@@ -21,7 +21,7 @@ from mlp.live.pace import Pace
 from mlp.trainer import Report, Trainer
 from mlp.userdata import USER_SETS, UserPoints, config_for_points
 
-from . import classroom, lab_link
+from . import classroom, lab_link, tfp_links
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
@@ -142,7 +142,7 @@ def current_run(key: str = "run", page: str = "Playground") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        lab_link.remember_notice(page, problems + classroom.link_problems())
+        lab_link.remember_notice(page, problems + classroom.link_problems(), tfp_links.take_notes())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
