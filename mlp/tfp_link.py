@@ -30,6 +30,7 @@ from typing import Mapping
 from urllib.parse import unquote
 
 from mlp.config import FIELD, MAX_SEED, Config
+from mlp.datasets import FEATURES as FEATURE_NAMES      # this app's order, which its configs use
 
 TFP_ADDRESS = "https://playground.tensorflow.org/"
 HIDE_SUFFIX = "_hide"
@@ -188,7 +189,7 @@ def _features(params, notes: list[str], out: dict[str, str]) -> None:
         if key in UNMAPPED_FEATURES:
             notes.append(f"{key} (the {UNMAPPED_FEATURES[key]} input, which TensorFlow Playground's page never shows) "
                          f"is not an input here, so the net has one input fewer")
-    chosen = [FEATURES[key] for key in on if key in FEATURES]
+    chosen = [name for name in FEATURE_NAMES if name in {FEATURES[key] for key in on if key in FEATURES}]
     if not chosen:
         notes.append("the link turns every input off, so X₁ and X₂ are used")
         chosen = ["x1", "x2"]
