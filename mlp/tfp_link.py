@@ -47,7 +47,8 @@ UNMAPPED_FEATURES = {"cosX": "cos(X₁)", "cosY": "cos(X₂)"}    # in its state
 FEATURE_ORDER = ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY")
 N_POINTS = {"classification": 500, "regression": 1200}          # its NUM_SAMPLES_CLASSIFY / _REGRESS
 OUTPUTS = {"classification": "sigmoid", "regression": "linear"}
-MAX_LAYERS, MAX_UNITS = 6, 8                                     # what its page can build
+MAX_LAYERS, MAX_UNITS = 6, 8
+PERCENT_RANGES = {"noise": (0, 50), "percTrainData": (10, 90)}     # its sliders; said in its own terms                                     # what its page can build
 START = {False: {"init": "tfp_uniform", "bias_init": 0.1}, True: {"init": "zeros", "bias_init": 0.0}}
 
 # its hidable controls (HIDABLE_CONTROLS in src/playground.ts) -> the names this app's `hide` takes
@@ -166,6 +167,9 @@ def _numbers(params, notes: list[str], out: dict[str, str]) -> None:
         value = _number(raw)
         if value is None:
             notes.append(f"{key}={raw[:20]!r} is not a number, so it keeps its default")
+        elif key in PERCENT_RANGES and not PERCENT_RANGES[key][0] <= value <= PERCENT_RANGES[key][1]:
+            lo, hi = PERCENT_RANGES[key]
+            notes.append(f"{key}={raw[:20]} is outside its slider's {lo}–{hi} (percent), so it keeps its default")
         else:
             out[ours] = _text(value / scale)
 
