@@ -234,8 +234,11 @@ def read(params: Mapping[str, str]) -> Reading:
     neither (a teacher's `hide` / `lock`, a lab's `preset`) are passed on; `hide` gains the `_hide` keys'
     controls. Never raises.
     """
-    params = {str(k): str(v)[:MAX_TEXT] for k, v in params.items()}
     notes: list[str] = []
+    too_long = [str(k)[:40] for k, v in params.items() if len(str(v)) > MAX_TEXT]
+    if too_long:
+        notes.append(f"{', '.join(too_long)}: far too long, so left out")
+    params = {str(k): str(v) for k, v in params.items() if len(str(v)) <= MAX_TEXT}
     out: dict[str, str] = {}
     problem = _choice(params, "problem", {"classification": "classification", "regression": "regression"},
                       "classification", notes)

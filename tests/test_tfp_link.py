@@ -128,6 +128,11 @@ def test_a_number_out_of_range_is_said_and_replaced(changes, key):
     assert (problems or reading.notes) and getattr(config, key) == getattr(Config(), key)
 
 
+def test_a_far_too_long_value_is_left_out_not_cut():
+    config, reading, _ = opened(link(networkShape=",".join(["4"] * 150)))
+    assert config.hidden == (4, 2) and any("networkShape" in n and "too long" in n for n in reading.notes)
+
+
 def test_no_input_left_falls_back_to_x1_x2_and_says_so():
     config, reading, _ = opened(link(x="false", y="false", cosX="true"))
     assert config.features == ("x1", "x2") and any("every input off" in n for n in reading.notes)
