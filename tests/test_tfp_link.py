@@ -288,3 +288,23 @@ def test_a_link_gets_its_point_count_and_training_split(problem, n, perc):
     config, _, _ = opened(link(problem=problem, percTrainData=str(perc)))
     assert config.n_samples == n
     assert train_size(config.n_samples, config.train_fraction) == math.floor(n * perc / 100)
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+def test_the_command_line_trains_a_tensorflow_playground_link(tmp_path, capsys):
+    from mlp.__main__ import main
+    url = link(dataset="xor", networkShape="", activation="linear", learningRate="0.001", batchSize="1",
+               cosY="true", dataset_hide="true")
+    assert main(["--tfp", url, "--steps", "3", "--out", str(tmp_path), "--no-report", "--quiet"]) == 0
+    config = Config.from_json((tmp_path / "settings.json").read_text())
+    assert (config.dataset, config.hidden, config.activation, config.lr, config.batch_size) == \
+        ("xor", (), "linear", 0.001, 1)
+    err = capsys.readouterr().err
+    assert "cosY" in err and "dataset" in err          # named: the unmappable input, the hidden control
+
+
+def test_the_command_line_refuses_a_link_that_is_not_one(tmp_path, capsys):
+    from mlp.__main__ import main
+    assert main(["--tfp", "https://example.com/#a=1", "--out", str(tmp_path), "--quiet"]) == 2
+    assert "TensorFlow Playground link" in capsys.readouterr().err
