@@ -70,11 +70,21 @@ COUNTERPARTS = {"lr": ("learningRate",), "batch_size": ("batchSize",), "hidden":
                 "reg_rate": ("regularizationRate",), "output": ("problem",), "init": ("initZero",),
                 "bias_init": ("initZero",), "data_seed": ("seed",)}
 _OUR_SEEDS = re.compile(r"mlp-(\d{1,10})-(\d{1,10})")
+_TFP_SEED = re.compile(r"0\.\d{5}")             # Math.random().toFixed(5)
+
+
+def _last(value) -> str:
+    return str(value[-1] if isinstance(value, (list, tuple)) and value else value)
 
 
 def is_tfp(params: Mapping) -> bool:
-    """Whether query params come from a TensorFlow Playground link: a key only it writes, or a `_hide` key."""
-    return any(str(k) in KEYS and str(k) not in SHARED or str(k).endswith(HIDE_SUFFIX) for k in params)
+    """Whether query params come from a TensorFlow Playground link: a key only it writes, a `_hide` key, or
+    (in a link cut down to the keys both share) a value only it writes: `regularization=L1` / `L2`, or a
+    seed as its page makes them ("0.58835"), which this app would refuse."""
+    if any(str(k) in KEYS and str(k) not in SHARED or str(k).endswith(HIDE_SUFFIX) for k in params):
+        return True
+    return (_last(params.get("regularization", "")) in ("L1", "L2")
+            or _TFP_SEED.fullmatch(_last(params.get("seed", ""))) is not None)
 
 
 def params_of_link(text: str) -> dict[str, str]:

@@ -79,6 +79,12 @@ def test_a_short_link_takes_its_defaults_for_the_keys_it_leaves_out():
     assert config.reg_rate == 0.0 and problems == [] and reading.notes == []
 
 
+def test_a_link_cut_down_to_shared_keys_is_still_read_as_its():
+    config, _, problems = opened("playground.tensorflow.org/#dataset=spiral&regularization=L1&noise=20&seed=0.58835")
+    assert (config.dataset, config.regularization, config.noise, config.hidden) == ("spiral", "l1", 0.2, (4, 2))
+    assert (config.data_seed, config.seed) == tfp_link.seeds_of("0.58835") and problems == []
+
+
 def test_the_view_toggles_come_from_show_test_data_and_discretize():
     _, reading, _ = opened(link(showTestData="true", discretize="true"))
     assert reading.views == {"show_test": True, "discretize": True}
@@ -177,6 +183,9 @@ def test_percent_escapes_are_undone():
 @pytest.mark.parametrize("params, expected", [
     ({"learningRate": "0.03"}, True), ({"noise_hide": "true"}, True), ({"networkShape": ""}, True),
     ({"dataset": "xor", "noise": "0.2", "lr": "0.1"}, False), ({}, False), ({"hide": "noise"}, False),
+    # a link cut down to the keys both share, with values only it writes
+    ({"dataset": "spiral", "regularization": "L1"}, True), ({"dataset": "xor", "seed": "0.58835"}, True),
+    ({"regularization": "l1", "seed": "7"}, False),
 ])
 def test_which_links_are_tensorflow_playgrounds(params, expected):
     assert tfp_link.is_tfp(params) is expected
