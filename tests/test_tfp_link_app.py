@@ -151,3 +151,11 @@ def test_a_pasted_non_link_is_said_and_changes_nothing():
 def test_a_teachers_lock_keeps_the_paste_box_shut():
     at = start({"lock": "lr"})
     assert at.button(key="tfp_paste_open").disabled
+
+
+def test_the_rate_control_offers_its_steps_up_to_10():
+    at = start(tfp(regularization="L2", regularizationRate="3"))
+    rate = at.select_slider(key="setting_reg_rate")
+    assert rate.value == 3.0 and _config(at).reg_rate == 3.0
+    rate.set_value(0.001).run()
+    assert _config(at).reg_rate == 0.001
