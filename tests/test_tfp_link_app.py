@@ -150,7 +150,7 @@ def test_a_pasted_non_link_is_said_and_changes_nothing():
 
 def test_a_teachers_lock_keeps_the_paste_box_shut():
     at = start({"lock": "lr"})
-    assert at.button(key="tfp_paste_open").disabled
+    assert at.button(key="tfp_paste_open").disabled and at.text_input(key="tfp_paste").disabled
 
 
 def test_the_rate_control_offers_its_steps_up_to_10():

@@ -71,7 +71,8 @@ def paste_box(run_key: str = "run") -> None:
     st.text_input("Open a TensorFlow Playground link", key=PASTE_KEY,
                   placeholder="https://playground.tensorflow.org/#activation=tanh&…",
                   help="Your teacher's link locks settings here, so it cannot open another experiment." if locked
-                  else "Paste a whole link from playground.tensorflow.org: its data, network and training open here.")
+                  else "Paste a whole link from playground.tensorflow.org: its data, network and training open here.",
+                  disabled=locked)
     st.button("Open it here", key="tfp_paste_open", icon=":material/open_in_browser:", on_click=_open_pasted,
               args=(run_key,), disabled=locked)
     problem = st.session_state.get(PASTE_PROBLEM_KEY)
