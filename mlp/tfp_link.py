@@ -245,10 +245,11 @@ def read(params: Mapping[str, str]) -> Reading:
     controls. Never raises.
     """
     notes: list[str] = []
-    too_long = [str(k)[:40] for k, v in params.items() if len(str(v)) > MAX_TEXT]
+    params = {str(k): _last(v) for k, v in params.items()}          # a repeated key: the last one wins
+    too_long = [k[:40] for k, v in params.items() if len(v) > MAX_TEXT]
     if too_long:
         notes.append(f"{', '.join(too_long)}: far too long, so left out")
-    params = {str(k): str(v) for k, v in params.items() if len(str(v)) <= MAX_TEXT}
+    params = {k: v for k, v in params.items() if len(v) <= MAX_TEXT}
     out: dict[str, str] = {}
     problem = _choice(params, "problem", {"classification": "classification", "regression": "regression"},
                       "classification", notes)

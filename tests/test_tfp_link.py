@@ -317,3 +317,20 @@ def test_the_command_line_refuses_a_link_that_is_not_one(tmp_path, capsys):
     from mlp.__main__ import main
     assert main(["--tfp", "https://example.com/#a=1", "--out", str(tmp_path), "--quiet"]) == 2
     assert "TensorFlow Playground link" in capsys.readouterr().err
+
+
+# -- any link, however odd ----------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+ODD = st.one_of(st.text(max_size=30), st.sampled_from(["", "true", "false", "nan", "inf", "-1", "1e308", "4,,2",
+                                                        "L1", "reg-gauss", "regression", "9" * 400]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from([*tfp_link.KEYS, "noise_hide", "zz_hide", "lr", "hidden", "hide"]), ODD))
+def test_any_link_opens_with_bounded_lines_and_never_raises(params):
+    reading = tfp_link.read(params)
+    config, problems = Config.from_query_lenient(reading.params)
+    assert isinstance(config, Config)
+    assert all(len(line) <= 400 for line in reading.notes + problems)
