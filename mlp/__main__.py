@@ -3,10 +3,12 @@
     python -m mlp --url "http://localhost:8501/?dataset=xor&lr=0.1" --steps 2000 --out runs/xor
     python -m mlp --config runs/xor/settings.json --set hidden=8,8 --set activation=relu --steps 500
     python -m mlp --resume runs/xor/weights.npz --steps 1000 --out runs/xor-more
+    python -m mlp --tfp "https://playground.tensorflow.org/#dataset=xor&networkShape=4&…" --steps 2000
     python -m mlp class new --title "Workshop, Tuesday"   # prints a join link, then the teacher link
 
 Settings start from the defaults, then the --config file (a settings.json, as this command or the
-Playground's Save & export writes it) or the --url's query (a link copied from the Playground), then
+Playground's Save & export writes it) or the --url's query (a link copied from the Playground) or the
+--tfp link (a TensorFlow Playground link, # and all, read as mlp/run/tfp_link.py maps it), then
 each --set key=value, and are checked as strictly as the app checks them. Into --out go
 settings.json, data.csv, history.csv, weights.npz (load it in the app or --resume it), predict.py
 (the net as plain NumPy) and report.html (offline). A progress bar goes to stderr. Bad input gets a
@@ -22,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mlp.run.checkpoint import CheckpointError, load_trainer, save_trainer
+from mlp.run import tfp_link
 from mlp.run.config import FIELD, Config, ConfigError
 from mlp.engine.datasets import DATASETS
 from mlp.run.run_files import data_csv, history_csv, settings_json, standalone_script
@@ -46,6 +49,8 @@ def _arguments() -> argparse.ArgumentParser:
     source.add_argument("--config", metavar="FILE",
                         help="a settings.json, as this command or the Playground's Save & export writes it")
     source.add_argument("--url", help="a Playground link: its query holds the settings")
+    source.add_argument("--tfp", metavar="LINK",
+                        help="a TensorFlow Playground link (playground.tensorflow.org/#…), quoted: its experiment")
     source.add_argument("--resume", metavar="WEIGHTS.npz", help="carry on a saved run exactly where it stopped")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one setting, as in the link (e.g. lr=0.1, hidden=8,8); repeatable")
@@ -71,8 +76,24 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def _settings_of_tfp(params: dict[str, str]) -> dict[str, str]:
+    """A TensorFlow Playground link's params as settings; what it cannot take over goes to stderr."""
+    if not tfp_link.is_tfp(params):
+        raise InputError("--tfp needs a TensorFlow Playground link, e.g. 'https://playground.tensorflow.org/"
+                         "#activation=tanh&networkShape=4,2&…' (quoted, # and all): this one has none of its keys")
+    reading = tfp_link.read(params)
+    notes = list(reading.notes)
+    if "hide" in reading.params:
+        notes.append(f"its hidden controls ({reading.params['hide']}) mean nothing on the command line")
+    for note in notes:
+        print(f"python -m mlp: from the TensorFlow Playground link: {note}", file=sys.stderr)
+    return {k: v for k, v in reading.params.items() if k in FIELD}
+
+
 def _settings_of_url(url: str) -> dict[str, str]:
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    if tfp_link.is_tfp(query):          # TensorFlow Playground's keys after this app's address and ?
+        return _settings_of_tfp({k: v[-1] for k, v in query.items()})
     unknown = sorted(set(query) - set(FIELD))
     if unknown:
         raise InputError(f"the link has unknown settings: {', '.join(unknown)}")
@@ -104,6 +125,8 @@ def build_trainer(args) -> Trainer:
             settings = Config.from_json(_read(args.config)).to_query()
         elif args.url:
             settings = _settings_of_url(args.url)
+        elif args.tfp:
+            settings = _settings_of_tfp(tfp_link.params_of_link(args.tfp))
         config = Config.from_query({**settings, **changes})
         if config.dataset in USER_SETS:
             generated = ", ".join(name for name in DATASETS if name not in USER_SETS)

@@ -5,9 +5,11 @@ grid (see `grid`) draws the decision boundary of any of them. Generators take a
 `numpy.random.Generator` and draw everything from it (scikit-learn gets an int seed drawn from
 it), so the same seed always gives bit-identical data.
 
-`noise` is TF Playground's 0-50% slider as a fraction in [0, 0.5]: for classification it moves
-points (classes overlap more as it grows), for regression it is added to the target. With
-noise = 0 every binary classification set is cleanly separable.
+`noise` is TF Playground's 0-50% slider as a fraction in [0, 0.5], with its meaning in each of its sets
+(src/dataset.ts): circle, xor and the two regression sets read the label at a point the noise moved
+(the boundary blurs, the points stay), gauss widens its clouds, spiral moves its points; moons and
+blobs (this app's own) move their points. With noise = 0 every binary classification set is cleanly
+separable.
 """
 from __future__ import annotations
 
@@ -47,11 +49,6 @@ def _split_counts(n: int, k: int) -> list[int]:
     return [n // k + (1 if i < n % k else 0) for i in range(k)]
 
 
-def _uniform_jitter(n: int, noise: float, scale: float, rng: np.random.Generator) -> Array:
-    """(n, 2) offsets uniform in +-scale*noise: TF Playground's way of adding noise."""
-    return rng.uniform(-scale, scale, size=(n, 2)) * noise
-
-
 def _clean_clusters(n: int, centres: Array, std: float, noise: float,
                     rng: np.random.Generator) -> tuple[Array, Array]:
     """Gaussian clusters via make_blobs around `centres` (k, 2); returns X (n, 2), y (n,).
@@ -74,47 +71,65 @@ def _clean_clusters(n: int, centres: Array, std: float, noise: float,
 # Classification generators: (n_samples, noise, rng, n_classes) -> X (n, 2), y (n,) int64
 
 
+def _label_noise(n: int, noise: float, scale: float, rng: np.random.Generator) -> Array:
+    """(n, 2) offsets uniform in +-scale*noise. As in TF Playground's circle, xor and regression sets,
+    they move the point a label is *read at*, not the point drawn: noise blurs the boundary."""
+    return rng.uniform(-scale, scale, size=(n, 2)) * noise
+
+
 def _circle(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
-    """Inner disc (class 1, r < 2.5) inside a ring (class 0, 3.5 < r < 5), as in TF Playground."""
+    """A disc (r < 2.5) inside a ring (3.5 < r < 5), as in TF Playground: the class is whether the point,
+    moved by the noise (uniform, +-5·noise a coordinate), lies within r = 2.5, so at noise 0 the disc is
+    class 1 and the ring class 0, and noise flips the labels nearest the gap."""
     n_in, n_out = _split_counts(n, 2)
     r = np.concatenate([rng.uniform(0.0, 0.5 * _RADIUS, n_in),
                         rng.uniform(0.7 * _RADIUS, _RADIUS, n_out)])
     angle = rng.uniform(0.0, 2 * np.pi, n)
     X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
-    X += _uniform_jitter(n, noise, _RADIUS, rng)
-    y = np.concatenate([np.ones(n_in, np.int64), np.zeros(n_out, np.int64)])
+    read_at = X + _label_noise(n, noise, _RADIUS, rng)
+    y = (np.hypot(read_at[:, 0], read_at[:, 1]) < 0.5 * _RADIUS).astype(np.int64)
     return _in_domain(X), y
 
 
 def _xor(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
-    """Class 1 where x1 and x2 share a sign; points kept 0.3 off the axes so noise 0 is clean."""
+    """Class 1 where x1 and x2 share a sign, read (as in TF Playground) at the point moved by the noise
+    (uniform, +-5·noise a coordinate); points sit 0.3 off the axes so noise 0 is clean."""
     X = rng.uniform(-_RADIUS, _RADIUS, size=(n, 2))
     X += np.where(X > 0, 0.3, -0.3)       # the margin: no point sits on the class boundary
-    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    X += _uniform_jitter(n, noise, _RADIUS, rng)
+    read_at = X + _label_noise(n, noise, _RADIUS, rng)
+    y = (read_at[:, 0] * read_at[:, 1] >= 0).astype(np.int64)
     return _in_domain(X), y
 
 
 def _gauss(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
-    """Two Gaussian blobs: class 1 around (2, 2), class 0 around (-2, -2)."""
+    """Two Gaussian clouds, class 1 around (2, 2), class 0 around (-2, -2), each coordinate's variance
+    0.5 + 7·noise (TF Playground's 0.5 at 0% to 4 at 50%). At noise 0 the rare point past the bisector
+    (4 standard deviations out, about 1 in 30,000) is pulled back, so the classes are separable."""
     centres = np.array([[-2.0, -2.0], [2.0, 2.0]])
-    X, y = _clean_clusters(n, centres, std=0.7, noise=noise, rng=rng)
-    return _in_domain(X), y
+    y = np.concatenate([np.zeros(c, np.int64) + k for k, c in enumerate(_split_counts(n, 2))])
+    offset = rng.standard_normal((n, 2)) * np.sqrt(0.5 + 7.0 * noise)
+    if noise == 0:
+        gap = 2.0 * np.sqrt(2.0)                  # from a centre to the bisector
+        along = offset @ np.array([1.0, 1.0]) / np.sqrt(2.0) * np.where(y == 1, -1.0, 1.0)   # towards the other
+        too_far = along > 0.9 * gap
+        offset[too_far] *= (0.9 * gap / along[too_far])[:, None]
+    return _in_domain(centres[y] + offset), y
 
 
 def _spiral(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
-    """Two interleaved arms, 1.75 turns out to r = 5; class 0 is class 1 turned by half a turn."""
+    """Two interleaved arms, 1.75 turns out to r = 5, as in TF Playground: the points of an arm evenly
+    spaced along it, each coordinate moved by uniform noise of +-noise (+-0.5 at 50%); class 0 is class 1
+    turned by half a turn."""
     counts = _split_counts(n, 2)
     parts, labels = [], []
     for label, (count, turn) in enumerate(zip(counts, (np.pi, 0.0))):
-        s = rng.uniform(0.0, 1.0, count)     # position along the arm, centre -> rim
+        s = np.arange(count) / count         # position along the arm, centre -> rim
         r = _RADIUS * s
         t = 1.75 * 2 * np.pi * s + turn
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         labels.append(np.full(count, label, np.int64))
     X = np.concatenate(parts)
-    # Neighbouring arms are ~1.4 apart, so +-1 at the 50% setting makes them visibly overlap.
-    X += _uniform_jitter(n, noise, 2.0, rng)
+    X += rng.uniform(-1.0, 1.0, size=(n, 2)) * noise
     return _in_domain(X), np.concatenate(labels)
 
 
@@ -140,29 +155,33 @@ def _blobs(n: int, noise: float, rng: np.random.Generator, n_classes: int = 3):
 # ----------------------------------------------------------------------------------------------
 # Regression generators: X uniform over DOMAIN, y (n,) float64 roughly in [-1, 1] plus noise
 
-# (x1, x2, sign) of each bump; a checkerboard of signs so neighbouring bumps never add up past 1.
+# (x1, x2, sign) of each bump: a checkerboard of signs, as TF Playground's regressGaussian has them.
 _BUMPS = np.array([[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0],
                    [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0], [4.0, -2.5, -1.0]])
-_BUMP_WIDTH = 1.2
+_BUMP_RADIUS = 2.0
 
 
-def _target_noise(n: int, noise: float, rng: np.random.Generator) -> Array:
-    # Uniform, so a target never strays more than `noise` (at most 0.5) from the clean value.
-    return rng.uniform(-1.0, 1.0, n) * noise
+def _noisy_inputs(X: Array, noise: float, rng: np.random.Generator) -> Array:
+    # TF Playground's regression noise: the target is read at the point moved by uniform +-6·noise a
+    # coordinate (the point drawn stays where it is).
+    return X + _label_noise(len(X), noise, DOMAIN[1], rng)
 
 
 def _plane(n: int, noise: float, rng: np.random.Generator, n_classes: int = 0):
-    """Target (x1 + x2) / 12: a tilted plane running from -1 to 1 across DOMAIN."""
+    """Target (x1 + x2) / 10 (-1.2 to 1.2 over DOMAIN), read at the noisy point: TF Playground's reg-plane."""
     X = rng.uniform(*DOMAIN, size=(n, 2))
-    y = (X[:, 0] + X[:, 1]) / (2 * DOMAIN[1]) + _target_noise(n, noise, rng)
+    y = _noisy_inputs(X, noise, rng).sum(axis=1) / 10.0
     return np.ascontiguousarray(X), y
 
 
 def _multi_gauss(n: int, noise: float, rng: np.random.Generator, n_classes: int = 0):
-    """Target is a sum of six signed Gaussian bumps (height +-1) in two rows."""
+    """Six signed cones (height +-1, falling to 0 at distance 2) in two rows, read at the noisy point;
+    where cones meet the one largest in size wins: TF Playground's reg-gauss."""
     X = rng.uniform(*DOMAIN, size=(n, 2))
-    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=-1)        # (n, 6)
-    y = np.exp(-d2 / (2 * _BUMP_WIDTH**2)) @ _BUMPS[:, 2] + _target_noise(n, noise, rng)
+    at = _noisy_inputs(X, noise, rng)
+    d = np.sqrt(((at[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=-1))      # (n, 6)
+    heights = np.clip(1.0 - d / _BUMP_RADIUS, 0.0, 1.0) * _BUMPS[:, 2]
+    y = heights[np.arange(n), np.abs(heights).argmax(axis=1)]
     return np.ascontiguousarray(X), y
 
 

@@ -69,6 +69,11 @@ INITIALIZERS: dict[str, Initializer] = Registry("init", [
     Initializer("uniform", "Uniform U(-1, 1)", "uniform", lambda i, o: 1.0 / 3.0,
                 "W ~ U(-1, 1), Var(W) = 1/3",
                 "Ignores the layer's size, like N(0, 1) but a little smaller."),
+    # TF Playground starts every weight at Math.random() - 0.5 whatever the layer's size (src/nn.ts), and
+    # every bias at 0.1: a link from it gets this init and bias_init 0.1 (mlp/run/tfp_link.py).
+    Initializer("tfp_uniform", "TF Playground's U(-0.5, 0.5)", "uniform", lambda i, o: 1.0 / 12.0,
+                "W ~ U(-0.5, 0.5), Var(W) = 1/12",
+                "TensorFlow Playground's own starting weights: the same range for every layer, whatever its size."),
     Initializer("zeros", "Zeros", "zeros", lambda i, o: 0.0,
                 "W = 0",
                 "Every unit of a layer starts identical and gets identical updates: symmetry never breaks."),

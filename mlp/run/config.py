@@ -107,7 +107,8 @@ FIELDS: tuple[Field, ...] = (
           "like PyTorch's weight_decay), L1 λ·Σ|W| (adds λ·sign(W)). Weights only: biases are exempt. The "
           "plotted losses are the data loss; the page shows the penalty beside them.",
           choices=lambda: dict(REGULARIZATIONS)),
-    Field("reg_rate", "float", 0.001, "Regularization rate", "λ, the penalty's strength (0 to 1).", 0.0, 1.0),
+    Field("reg_rate", "float", 0.001, "Regularization rate",
+          "λ, the penalty's strength (0 to 10, TensorFlow Playground's range).", 0.0, 10.0),
     Field("dropout", "float", 0.0, "Dropout",
           "The chance each hidden unit is switched off in a training step (0 to 0.9).", 0.0, 0.9),
     Field("clip_norm", "float", 0.0, "Gradient clipping",

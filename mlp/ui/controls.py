@@ -18,6 +18,7 @@ from mlp.ui.own_points_panel import data_upload, session_points
 
 # TF Playground's learning rates; any other value can be typed in.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)      # TF Playground's menu of λ
 
 SECTIONS = {
     "Data": ("dataset", "n_classes", "noise", "train_fraction", "n_samples", "data_seed"),
@@ -87,6 +88,9 @@ def field_widget(name: str, value, *, key: str, on_change, args=(), container=st
         return container.selectbox(text, list(options), format_func=options.get, **common)
     if name == "lr":              # TF Playground's log-scale steps, plus the current value if typed in
         return container.select_slider(text, sorted({*LEARNING_RATES, value}), format_func=lambda v: f"{v:g}",
+                                       **common)
+    if name == "reg_rate":        # TF Playground's steps (a linear 0..10 slider cannot hit 0.001), plus the value
+        return container.select_slider(text, sorted({*REG_RATES, value}), format_func=lambda v: f"{v:g}",
                                        **common)
     if name == "init_gain":
         options = sorted({g for g in GAINS if f.lo <= g <= f.hi} | {value})

@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from mlp.run.own_points import USER_SETS
 
-from mlp.ui import class_session, lesson_controls, streamlit_seams as seams
+from mlp.ui import class_session, lesson_controls, streamlit_seams as seams, tfp_link_panel
 from mlp.ui.plotly_live import load_plotly_js
 from mlp.ui.state import Run, link_params, url_params
 
@@ -65,6 +65,7 @@ def page_setup(title: str, *, stage: bool = False) -> None:
     if stage:
         st.html(seams.STAGE_CSS)
     load_plotly_js()
+    tfp_link_panel.open_from_address()   # before anything reads the address: a TF Playground link becomes ours
     lesson_controls.keep_in_url()
     class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
@@ -95,8 +96,9 @@ def play_buttons(run: Run, cols) -> None:
                        key="reset", **allowed)
 
 
-def share_popover(run: Run, label: str = "Share") -> None:
-    """The link that reproduces this run, and a teacher's lesson link."""
+def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
+    """The link that reproduces this run, and a teacher's lesson link; `tfp`: TensorFlow Playground's
+    links both ways too (the Playground's Share)."""
     allowed = lesson_controls.rules().control("share", "Copy a link that reproduces this exact run.")
     if allowed:
         with st.popover(label, icon=":material/link:", width="stretch", **allowed):
@@ -104,6 +106,10 @@ def share_popover(run: Run, label: str = "Share") -> None:
             st.code(link(link_params(run.config)), language=None)
             if run.config.dataset in USER_SETS:
                 st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")
+            if tfp:
+                st.markdown("**TensorFlow Playground**")
+                tfp_link_panel.open_in_tfp(run.config)
+                tfp_link_panel.paste_box()
             lesson_link(run)
 
 

@@ -19,6 +19,7 @@ from mlp.run.config import FIELD, Config, ConfigError
 
 PARAM = "preset"
 NOTICE_HEADER = "Some settings in the link were not valid and were replaced:"
+TFP_HEADER = "This TensorFlow Playground link opened with its meaning, except:"
 NOTICE_KEY = "link_notice"          # session_state: page title -> the message, while not dismissed
 
 
@@ -64,15 +65,17 @@ def show_preset(name: str | None) -> None:
         st.query_params[PARAM] = slug(name)
 
 
-def notice(problems: Iterable[str]) -> str | None:
-    """The link's problems as one message: a header and a line each; None when there are none."""
-    problems = list(dict.fromkeys(problems))
-    return NOTICE_HEADER + "\n" + "\n".join(f"- {p}" for p in problems) if problems else None
+def notice(problems: Iterable[str], tfp_notes: Iterable[str] = ()) -> str | None:
+    """The link's problems as one message: a header and a line each; None when there are none. A
+    TensorFlow Playground link's notes (what mlp/run/tfp_link.py could not take over) come first, under their own."""
+    parts = [(TFP_HEADER, list(dict.fromkeys(tfp_notes))), (NOTICE_HEADER, list(dict.fromkeys(problems)))]
+    text = "\n\n".join(header + "\n" + "\n".join(f"- {p}" for p in lines) for header, lines in parts if lines)
+    return text or None
 
 
-def remember_notice(page: str, problems: Iterable[str]) -> None:
+def remember_notice(page: str, problems: Iterable[str], tfp_notes: Iterable[str] = ()) -> None:
     """Keep what `page` replaced of its link, to show at its top (once per session: when it first opens)."""
-    text = notice(problems)
+    text = notice(problems, tfp_notes)
     notices = st.session_state.setdefault(NOTICE_KEY, {})
     if text is None:
         notices.pop(page, None)

@@ -72,7 +72,7 @@ def header(run: Run) -> None:
     with what.popover("What am I looking at?", width="stretch"):
         st.markdown(EXPLANATION)
     with share:
-        share_popover(run)
+        share_popover(run, tfp=True)
 
 
 def _problem_changed(run: Run) -> None:

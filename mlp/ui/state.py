@@ -21,7 +21,7 @@ from mlp.live.pace import Pace
 from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 
-from mlp.ui import lesson_controls, page_link
+from mlp.ui import lesson_controls, page_link, tfp_link_panel
 from mlp.ui.class_session import url_param
 
 USER_POINTS = "user_points"     # this session's own points (mlp.run.own_points.UserPoints), once it has some
@@ -143,7 +143,7 @@ def current_run(key: str = "run", page: str = "Playground") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        page_link.remember_notice(page, problems + lesson_controls.link_problems())
+        page_link.remember_notice(page, problems + lesson_controls.link_problems(), tfp_link_panel.take_notes())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
