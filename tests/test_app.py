@@ -75,6 +75,7 @@ def test_a_bad_link_is_one_message_listing_every_bad_setting():
     assert any("banana" in line for line in lines) and any("-2" in line for line in lines)
 
 
+@pytest.mark.slow      # one page run per control
 def test_every_control_can_be_changed_once():
     at = start()
     changes = 0

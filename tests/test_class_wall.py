@@ -168,6 +168,7 @@ def test_the_csv_reads_back_and_a_name_never_becomes_a_formula():
 
 
 # -- the command line ------------------------------------------------------------------------------
+@pytest.mark.slow      # runs the command line as a process
 def test_class_new_prints_the_join_link_then_the_teacher_link(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.sqlite'}"
     done = subprocess.run([sys.executable, "-m", "mlp", "class", "new", "--title", "Tuesday", "--base-url",

@@ -393,6 +393,7 @@ def test_any_constructor_arguments_give_a_net_or_a_clear_refusal(sizes, activati
                                                      "train_step", "gradcheck", "set_params", "optimizer",
                                                      "optimizer_own"]),
        number=NUMBERS, output=st.sampled_from(["softmax", "sigmoid", "linear"]))
+@pytest.mark.slow      # 200 generated cases through every entry point
 def test_any_arrays_give_an_answer_or_a_clear_refusal(X, Y, call, number, output):
     net = mlp.MLP([2, 3, 1 if output == "sigmoid" else 2], output=output, dtype="float64")
     net.forward(X5)

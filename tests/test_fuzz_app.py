@@ -7,6 +7,7 @@ action the page must have raised nothing, and the run it holds must have a valid
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +16,7 @@ from mlp.run.config import FIELD, Config
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
 TIMEOUT = 60
+pytestmark = pytest.mark.slow      # dozens of page runs per test: the full suite's, not the fast tier's
 
 # one action = (which widget, as a fraction of the widgets on the page; what to do, as a seed)
 ACTIONS = st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 2**32 - 1)),

@@ -96,6 +96,7 @@ def test_figures_draw_each_scheme_as_given_and_leave_what_a_log_axis_cannot_show
 
 
 # -- the page, headless ---------------------------------------------------------------------------
+@pytest.mark.slow      # every preset's page run, with training
 def test_page_loads_presets_compare_and_symmetry_run():
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception

@@ -106,6 +106,7 @@ def he():
     return [papers.reproduce(HE, seed) for seed in range(3)]
 
 
+@pytest.mark.slow      # trains two 30-layer nets for 500 steps (the `he` fixture)
 def test_he_xavier_form_shrinks_the_std_by_one_over_root_two_per_layer(he):
     for rep in he:
         assert rep.predicted_factor("lecun_normal") == pytest.approx(1 / math.sqrt(2))
@@ -117,6 +118,7 @@ def test_he_xavier_form_shrinks_the_std_by_one_over_root_two_per_layer(he):
         assert a[-1] / a[0] < 2.0 ** -12                       # about 2⁻¹⁴·⁵ from layer 1 to 30
 
 
+@pytest.mark.slow      # trains two 30-layer nets for 500 steps (the `he` fixture)
 def test_he_init_keeps_the_std_level(he):
     for rep in he:
         assert rep.predicted_factor("he_normal") == pytest.approx(1.0)
@@ -126,6 +128,7 @@ def test_he_init_keeps_the_std_level(he):
         assert 1 / 8 < a[-1] / a[0] < 8
 
 
+@pytest.mark.slow      # trains two 30-layer nets for 500 steps (the `he` fixture)
 def test_he_xavier_form_stalls_and_he_trains(he):
     for rep in he:
         start, end = rep.loss_change("lecun_normal")
@@ -148,6 +151,7 @@ def test_each_paper_is_a_preset_with_a_link():
     assert PRESETS["he_2015"].config.activation == "relu" and len(PRESETS["he_2015"].config.hidden) == 30
 
 
+@pytest.mark.slow      # trains two 30-layer nets for 500 steps (the `he` fixture)
 def test_figure_and_findings(glorot, he):
     for rep in (glorot[0], he[0]):
         fig = layer_statistics_figure([(s, "#000000", rep.at_init[s]) for s in rep.paper.schemes],
