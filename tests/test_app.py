@@ -187,3 +187,32 @@ def test_adam_sliders_show_the_digits_their_value_needs():
     slider = at.slider(key="setting_beta2")
     assert slider.value == 0.999
     assert slider.proto.format % slider.value == "0.999"
+
+
+# -- the Playground names its gradients on its first screen ------------------------------------------
+def _gradient_words(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "gradients**" in w.value]
+
+
+def test_a_deep_sigmoid_net_is_called_vanishing_before_play_with_an_action():
+    """Sigmoid's slope is at most ¼ and N(0, 1) weights push units into its tails: ten layers leave the first
+    far under 10⁻³ of the error (the Gradient flow lab's line for vanishing)."""
+    at = start({"activation": "sigmoid", "init": "normal", "hidden": ",".join(["4"] * 10)})
+    words = _gradient_words(at)
+    assert len(words) == 1 and words[0].startswith("**Vanishing gradients**") and "try ReLU with He init" in words[0]
+    at.button(key="step").click().run()              # and still after a step
+    assert _gradient_words(at)[0].startswith("**Vanishing gradients**")
+
+
+def test_a_relu_net_with_unit_normal_weights_is_called_exploding_before_it_diverges():
+    """n_in·Var(W) = 32 and ReLU keeps half: √16 = 4 per layer, 4⁹ ≈ 2.6·10⁵ over ten layers of 32."""
+    at = start({"activation": "relu", "init": "normal", "hidden": ",".join(["32"] * 10)})
+    assert at.metric[1].value == "0"                 # at rest: nothing has overflowed yet
+    words = _gradient_words(at)
+    assert len(words) == 1 and words[0].startswith("**Exploding gradients**") and "try He init" in words[0]
+
+
+def test_a_healthy_net_says_nothing_about_its_gradients():
+    for query in ({}, {"activation": "relu", "init": "he_normal", "hidden": "16,16,16,16,16"},
+                  {"activation": "tanh", "init": "xavier_normal", "hidden": "16,16,16,16,16"}):
+        assert _gradient_words(start(query)) == [], query

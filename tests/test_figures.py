@@ -803,3 +803,20 @@ def test_the_stage_network_shows_every_feature_links_the_chosen_ones_and_carries
     assert bias["customdata"] == [["bias", 1, 1], ["bias", 1, 2], ["bias", 1, 3], ["bias", 2, 1], ["bias", 2, 2]]
     assert bias["marker"]["color"] == [0.5, -1.0, 0.25, 2.0, -2.0]
     assert bias["marker"]["cmin"] == -2.0 and bias["marker"]["cmax"] == 2.0      # one symmetric scale
+
+
+def test_the_network_writes_each_hidden_layers_share_of_the_backward_error_under_it_by_decades():
+    """backward = mean |δ[l]| / mean |δ[last hidden]|: 10⁻⁵ is vanishing (blue), 10⁴ exploding (red), the
+    rest within a decade or two of 1 plain; a value that overflowed says so."""
+    from mlp.figures.network_view import backward_strip
+    from mlp.figures.palette import ALERT, BLUE
+    layout = backward_strip([1e-5, 0.03, 0.5, 1e4, float("nan"), 1.0], (0.0, 3.2, 6.4, 9.6, 12.8, 16.0, 19.2),
+                            {"annotations": [{"text": "kept"}], "margin": {"t": 62, "b": 4}})
+    notes = layout["annotations"]
+    assert notes[0] == {"text": "kept"} and notes[1]["text"] == "error back"
+    strip = notes[2:]
+    assert [n["text"] for n in strip] == ["10⁻⁵", "0.03", "0.5", "10⁴", "∞", "1"]
+    assert [n["x"] for n in strip] == [3.2, 6.4, 9.6, 12.8, 16.0, 19.2]        # under hidden layers 1..6
+    assert strip[0]["bgcolor"] == BLUE and strip[3]["bgcolor"] == ALERT and strip[4]["bgcolor"] == ALERT
+    assert "bgcolor" not in strip[2] and "bgcolor" not in strip[5]
+    assert layout["margin"] == {"t": 62, "b": 22}

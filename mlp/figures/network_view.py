@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from mlp.figures.compact import encode_block_groups, heatmap_values_blocks
 from mlp.figures.jsonable import rounded, typed_array
+from mlp.notation import number_text, power_of_ten
 from mlp.figures.palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
 MAX_DRAWN_UNITS = 16
@@ -315,7 +317,7 @@ def _bias_markers(geometry: _Geometry, biases, compact: bool) -> dict:
 
 
 def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compact: bool = False,
-                   stuck=None, biases=None, inputs=None, controls: bool = False) -> dict:
+                   stuck=None, biases=None, inputs=None, controls: bool = False, backward=None) -> dict:
     """The network as TF Playground draws it.
 
     layer_sizes: widths from inputs to output, e.g. [2, 4, 2, 2] (L + 1 numbers).
@@ -337,6 +339,8 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
       the net's inputs are the ones switched on, in order.
     controls: draw TF Playground's + / - buttons (widths, number of hidden layers); the neurons then
       report a click as ["feature", index] (first column) or ["neuron", layer, unit].
+    backward: (H,) optional, each hidden layer's mean |δ| over the last hidden layer's: written under its
+      column on a colour scale of decades (backward_strip).
     """
     g = int(np.shape(neuron_grids[0])[-1])
     geometry = _geometry(tuple(int(n) for n in layer_sizes), g, tuple(feature_labels), compact,
@@ -365,4 +369,48 @@ def network_figure(layer_sizes, weights, neuron_grids, *, feature_labels, compac
         traces.append(marks)
     if biases is not None and geometry.bias_markers is not None:
         traces.append(_bias_markers(geometry, biases, compact))
-    return {"data": traces, "layout": {**geometry.layout, **coloraxes}}
+    layout = {**geometry.layout, **coloraxes}
+    if backward is not None:
+        layout = {**layout, **backward_strip(backward, geometry.column_x, layout)}
+    return {"data": traces, "layout": layout}
+
+
+# What reaches a hidden layer of the error the last hidden layer gets, by decades: the Gradient flow
+# lab's lines (mlp/lab/gradient_flow.py: below 10⁻³ vanishing, above 10³ exploding; within 10⁻¹…10 healthy).
+STRIP_LEVELS = ((1e-3, BLUE, WHITE), (1e-1, "#c6dbef", INK), (10.0, None, FAINT), (1e3, "#fcbba1", INK),
+                (math.inf, ALERT, WHITE))
+STRIP_MARGIN = 22           # px under the plot for the strip
+
+
+def _strip_colours(v: float) -> tuple[str | None, str]:
+    if not math.isfinite(v):
+        return ALERT, WHITE
+    return next((bg, fg) for top, bg, fg in STRIP_LEVELS if v < top)
+
+
+def _decade_text(v: float) -> str:
+    """Short enough for a layer's column: the nearest power of ten far from 1 ("10⁻⁴"), else one digit."""
+    if v > 0 and abs(math.log10(v)) >= 2:
+        return power_of_ten(round(math.log10(v)))
+    return f"{v:.1g}"
+
+
+def backward_strip(backward, column_x, layout: dict) -> dict:
+    """Layout additions: under each hidden layer its share of the backward error, as a small coloured
+    label ("10⁻⁴", blue when vanishing, red when exploding), and "error back" under the inputs."""
+    values = [float(v) for v in np.asarray(backward, np.float64).reshape(-1)]
+    base = {"xref": "x", "yref": "paper", "y": 0, "yanchor": "top", "yshift": -3, "showarrow": False,
+            "font": {"size": FONT_SIZE - 2}}
+    notes = [{**base, "text": "error back", "x": round(-0.5 - LABEL_SPACE, 3), "xanchor": "left",
+              "font": {"size": FONT_SIZE - 2, "color": FAINT},
+              "hovertext": "mean |δ| of each hidden layer over the last hidden layer's: how much of the error "
+                           "gets back to it (the Gradient flow lab's headline)"}]
+    for c, v in enumerate(values, start=1):
+        bg, fg = _strip_colours(v)
+        notes.append({**base, "text": _decade_text(v) if math.isfinite(v) else "∞",
+                      "x": column_x[c], "font": {"size": FONT_SIZE - 2, "color": fg},
+                      **({"bgcolor": bg} if bg else {}), "borderpad": 2,
+                      "hovertext": f"hidden layer {c}: mean |δ| is {number_text(v) if math.isfinite(v) else 'not finite'} "
+                                   "× the last hidden layer's"})
+    margin = {**layout.get("margin", {}), "b": STRIP_MARGIN}
+    return {"annotations": [*layout.get("annotations", []), *notes], "margin": margin}

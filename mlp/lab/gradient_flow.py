@@ -172,6 +172,58 @@ def verdict(ratio: float, per_layer: float = float("nan"), depth: int | None = N
     return text + (f" Each layer passes back {factor}× what it receives." if factor else "")
 
 
+# -- the Playground's line: its gradients named on the first screen ----------------------------------
+# A net this deep or deeper is told about a steady decay (growth) too; a shallower one only when its
+# total crosses the vanishing / exploding line (a 2-layer net's narrow hops give noisy factors).
+STEADY_FROM_LAYERS = 4
+
+
+def backward_profile(signals: LayerSignals) -> np.ndarray:
+    """(H,) each hidden layer's mean |delta| over the last hidden layer's: what reaches it of the error
+    the last hidden layer gets (1 for the last hidden layer itself; nan where it is not finite)."""
+    d = np.asarray(signals.delta_mean_abs, np.float64)[:-1]
+    with np.errstate(all="ignore"):
+        rel = d / d[-1] if len(d) else d
+    return np.where(np.isfinite(rel), rel, np.nan)
+
+
+def advice(kind: str, config: Config) -> str:
+    """One action that helps, for this net's activation and init."""
+    act, init = config.activation, config.init
+    he = init.startswith("he_")
+    xavier = init.startswith("xavier_")
+    if kind in ("vanishing", "decaying"):
+        if act == "sigmoid":
+            return "try ReLU with He init (or tanh with Xavier): sigmoid's slope is at most ¼"
+        if act in ("relu", "leaky_relu", "elu") and not he:
+            return "try He init: it doubles the variance to make up for ReLU switching half the units off"
+        if act == "tanh" and not xavier:
+            return "try Xavier init: it keeps n_in·Var(W) at 1"
+        return "use fewer hidden layers"
+    if kind in ("exploding", "growing"):
+        if init in ("normal", "uniform") or config.init_gain > 1:
+            return f"try {'He' if act in ('relu', 'leaky_relu', 'elu') else 'Xavier'} init: weights this large multiply the error at every layer"
+        return "lower the learning rate, or turn on gradient clipping"
+    return ""
+
+
+def playground_verdict(signals: LayerSignals | None, config: Config) -> tuple[str, str] | None:
+    """(regime, a sentence with one action) when the net's backward signal is not healthy; None when it is
+    (or when there is nothing to judge: no signals, fewer than two hidden layers, a diverged step, which
+    the page's divergence banner names)."""
+    hidden = len(config.hidden)
+    if signals is None or hidden < 2:
+        return None
+    ratio, factor = gradient_ratio(signals), per_layer_factor(signals)
+    kind = regime(ratio, factor)
+    if kind in ("healthy", "not finite") or (kind in ("decaying", "growing") and hidden < STEADY_FROM_LAYERS):
+        return None
+    words = {"vanishing": "Vanishing gradients", "exploding": "Exploding gradients",
+             "decaying": "Decaying gradients", "growing": "Growing gradients"}[kind]
+    return kind, (f"**{words}**: the first hidden layer gets {number_text(ratio)} × the error the last hidden "
+                  f"layer gets ({number_text(factor)}× per layer) — {advice(kind, config)}.")
+
+
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     _preset("vanishing", "Vanishing: sigmoid", "vanishing",
             LAB_BASE.replace(activation="sigmoid", init="normal", hidden=(4,) * 10), 1 / 3,

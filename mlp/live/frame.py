@@ -13,6 +13,7 @@ import numpy as np
 
 from mlp import figures
 from mlp.engine.datasets import FEATURES, OUTPUT_RESOLUTION, featurize, grid
+from mlp.lab.gradient_flow import backward_profile
 from mlp.run.signals import collect_signals
 from mlp.run.stuck_units import StuckWatch, stuck_units
 from mlp.run.trainer import Readout, Trainer
@@ -76,10 +77,11 @@ def boundary_figure(trainer: Trainer, views: Views, compact: bool = True,
 
 
 def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, controls: bool = False,
-                        playing: bool = False) -> dict:
+                        playing: bool = False, signals=None) -> dict:
     """The network view of the trainer's net; with `controls` (the Playground), every feature in the
     first column (the unused ones faded, a click switches one) and the + / - buttons on the network.
-    playing: its neurons at PLAYING_NEURON_RESOLUTION, drawn smoothed."""
+    playing: its neurons at PLAYING_NEURON_RESOLUTION, drawn smoothed. signals: the last step's layer
+    signals; with two hidden layers or more, each one's share of the backward error is written under it."""
     c, net = trainer.config, trainer.net
     drawn = sum(min(n, figures.MAX_DRAWN_UNITS) for n in net.sizes) + (len(FEATURES) - net.sizes[0]) * controls
     g = NEURON_RESOLUTION if drawn <= MANY_NEURONS else MANY_NEURONS_RESOLUTION
@@ -87,6 +89,7 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, cont
         g = min(g, PLAYING_NEURON_RESOLUTION if drawn <= MANY_NEURONS else PLAYING_MANY_NEURONS_RESOLUTION)
     xs, ys, inputs = _grid_inputs(g, c.features, net.dtype.name)
     hidden = [a.T.reshape(-1, g, g) for a in net.layer_outputs_unchecked(inputs)]
+    backward = backward_profile(signals) if signals is not None and len(c.hidden) >= 2 else None
     if not controls:
         fig = figures.network_figure(net.sizes, net.weights, [inputs.T.reshape(-1, g, g)] + hidden,
                                      feature_labels=[FEATURES[f].label for f in c.features], compact=compact,
@@ -96,7 +99,7 @@ def network_view_figure(trainer: Trainer, compact: bool = True, stuck=None, cont
         fig = figures.network_figure(net.sizes, net.weights, [every.T.reshape(-1, g, g)] + hidden,
                                      feature_labels=[f.label for f in FEATURES.values()], compact=compact,
                                      stuck=stuck, biases=net.biases, inputs=[f in c.features for f in FEATURES],
-                                     controls=True)
+                                     controls=True, backward=backward)
     if playing:         # one image pixel a cell, scaled smoothly by the browser (as the boundary's)
         for trace in fig["data"]:
             if trace.get("type") == "heatmap":
@@ -132,7 +135,8 @@ def frame_figures(trainer: Trainer, report: Readout, views: Views, compact: bool
                                                           compact=compact),
     }
     if views.network:
-        out["network"] = network_view_figure(trainer, compact, stuck, controls=True, playing=playing)
+        out["network"] = network_view_figure(trainer, compact, stuck, controls=True, playing=playing,
+                                             signals=report.signals)
     s = report.signals
     if views.histograms and s is not None:
         out["activations"] = figures.layer_histograms_figure(s.activation_hist, s.activation_edges,

@@ -15,6 +15,7 @@ import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
 from mlp.figures.legend import output_legend_html
+from mlp.lab.gradient_flow import playground_verdict
 from mlp.run.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
@@ -101,6 +102,10 @@ def _network_column(run: Run, frames, watch) -> None:
     _chart(run.frame, frames, "network", on_click=lambda payload: network_click(run, payload))
     show_selection()
     c = run.config
+    said = playground_verdict(run.report.signals, c)
+    if said is not None:       # silent on a healthy net; the strip under the network shows it layer by layer
+        st.warning(said[1], icon=":material/trending_down:" if said[0] in ("vanishing", "decaying")
+                   else ":material/trending_up:")
     _banners(run.report, c, weight_penalty(run.trainer.net, c.regularization, c.reg_rate))
     alarm_banner(run, watch, "playground")
 
