@@ -34,6 +34,7 @@ class PostQueue:
         self._classes: dict[str, ClassInfo | None] = {}
         self._problems: dict[tuple[str, str], str] = {}
         self._refused: dict[tuple[str, str], str] = {}
+        self._confirmed: set[tuple[str, str]] = set()   # students with a card the store has taken
         self._urgent = False
         self._written = 0                        # how many flushes have ended (flush_soon waits for the next)
         self._lock = threading.Condition()       # guards everything above
@@ -82,9 +83,15 @@ class PostQueue:
         with self._lock:
             return self._refused.get((class_id, student_id))
 
-    def waiting(self, class_id: str, student_id: str) -> bool:
+    def confirmed(self, class_id: str, student_id: str) -> bool:
+        """Has a write of this student's gone through (their card is on the wall)?"""
         with self._lock:
-            return (class_id, student_id) in self._pending
+            return (class_id, student_id) in self._confirmed
+
+    def confirm(self, class_id: str, student_id: str) -> None:
+        """The card is known to be on the wall (a reloaded page found it there)."""
+        with self._lock:
+            self._confirmed.add((class_id, student_id))
 
     def flush_soon(self, wait: float = PAGE_WAIT_S) -> bool:
         """Ask the writer to write what waits now, and wait for it at most `wait` seconds (a page's
@@ -142,7 +149,10 @@ class PostQueue:
             self._classes.update(found)
             self._refused.update(refused)
             for post in batch:
-                self._problems.pop((post["class_id"], post["student_id"]), None)
+                key = (post["class_id"], post["student_id"])
+                self._problems.pop(key, None)
+                if key not in refused and found.get(key[0]) is not None:
+                    self._confirmed.add(key)
 
     def leave(self, class_id: str, student_id: str) -> None:
         """Drop the student's waiting post and their card (no write under way can bring it back); the
@@ -151,6 +161,7 @@ class PostQueue:
             self._pending.pop((class_id, student_id), None)
             self._problems.pop((class_id, student_id), None)
             self._refused.pop((class_id, student_id), None)
+            self._confirmed.discard((class_id, student_id))
             self._leaving.add((class_id, student_id))
         self.flush_soon()
 

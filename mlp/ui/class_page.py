@@ -42,6 +42,7 @@ CREATED_KEY = "class_created"        # session_state: (class id, key) of the cla
 LINK_SEEN_KEY = "class_link_seen"    # session_state: the link params whose problems were noted
 TEACHER_KEYS = "class_teacher_keys"  # session_state: {class id: teacher key}, read from a teacher link once
 LAST_WALL = "class_last_wall"        # session_state: the cards last read, shown while the store is down
+OPENED = "class_opened_walls"        # session_state: {class id: ClassInfo} of the walls this session's key opened
 INCIDENT_SHOWN_S = 600.0             # how long the wall tells of a database file the store put back
 
 
@@ -132,8 +133,11 @@ def joined(m: class_session.Membership) -> None:
     st.text(f"{m.title}\nYour name on the wall: {m.name}")
     if m.challenge:
         st.text("Challenge: " + class_wall.describe_challenge(m.challenge))
-    if class_session.status(m):
-        st.warning(f"Your card is not on the wall just now: {m.problem}. Your training goes on, and your latest "
+    why = class_session.status(m)
+    if why == class_session.PENDING:
+        st.info(f"Your card is not on the wall yet: {why}.")
+    elif why:
+        st.warning(f"Your card is not on the wall just now: {why}. Your training goes on, and your latest "
                    "snapshot is sent when it is back.", icon=":material/cloud_off:")
     st.caption("While you train in the Playground, your teacher sees your name, settings, step, losses, "
                "accuracy, a small picture of your output and your current weights. Nothing else is kept, "
@@ -368,25 +372,36 @@ def _csv(store, class_id: str, key: str, base: str, last: list):
     return data
 
 
+def _unopened_wall(err: StoreDown, class_id: str, key: str) -> None:
+    """A teacher link while the store is down, its key not yet checked: said, and tried again."""
+    _note_link_problems([])
+    lab_link.show_notice(PAGE)
+    st.title("Class wall", anchor=False)
+    _unreachable(err, f"the wall cannot be shown yet. This page tries again by itself every {RETRY_S:g} s; "
+                      "your students keep training, and their latest snapshots go up when it is back.")
+    _retry_until_back(lambda: open_store().is_teacher(class_id, key))
+
+
 def teacher_wall(class_id: str, key: str) -> None:
+    opened = st.session_state.setdefault(OPENED, {})
     try:
         store = open_store()
         teacher = store.is_teacher(class_id, key)
         info = store.class_info(class_id) if teacher else None
     except StoreDown as err:
-        _note_link_problems([])
-        lab_link.show_notice(PAGE)
-        st.title("Class wall", anchor=False)
-        _unreachable(err, f"the wall cannot be shown yet. This page tries again by itself every {RETRY_S:g} s; "
-                          "your students keep training, and their latest snapshots go up when it is back.")
-        _retry_until_back(lambda: open_store().is_teacher(class_id, key))
-        return
+        if class_id not in opened:
+            _unopened_wall(err, class_id, key)
+            return
+        # a wall this session opened: drawn as last read (its cards say the store is down)
+        store, teacher, info = open_store(), True, opened[class_id]
     if not teacher or info is None:
+        opened.pop(class_id, None)
         _note_link_problems(["this teacher link does not open a wall: its key does not fit, or the class has "
                              "ended. Start a new class below."])
         lab_link.show_notice(PAGE)
         start_class()
         return
+    opened[class_id] = info
     _note_link_problems([])
     lab_link.show_notice(PAGE)
     st.title("Class wall", anchor=False)          # no anchor: a heading's link would copy the address

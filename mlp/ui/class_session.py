@@ -88,6 +88,7 @@ def _restore() -> Membership | None:
     if name is None:            # the student left, or the class was erased: a stale link, nothing to take back
         return None
     m = st.session_state[SESSION_KEY] = Membership(class_id, student_id, name, info.title, info.challenge)
+    post_queue(store).confirm(class_id, student_id)
     return m
 
 
@@ -141,14 +142,21 @@ def leave() -> None:
             pass
 
 
+PENDING = "its first snapshot is on its way"
+
+
 def status(m: Membership) -> str | None:
     """Why this session's card is not on the wall just now (a plain sentence), or None when it is:
-    what the last write said, looked up afresh (the writer may have caught up since the last post)."""
+    what the last write said, looked up afresh (the writer may have caught up since the last post).
+    A card no write has taken yet is not said to be on the wall."""
     try:
         queue = post_queue(open_store())
     except StoreDown as err:
-        return str(err)
+        m.problem = str(err)
+        return m.problem
     m.problem = queue.problem(m.class_id, m.student_id)
+    if m.problem is None and not queue.confirmed(m.class_id, m.student_id):
+        return PENDING
     return m.problem
 
 
@@ -220,22 +228,27 @@ def header_line() -> None:
         if note:
             st.html(f'<div style="font-size:0.85rem;color:#8a5a00">Not in a class now: {html.escape(note)}.</div>')
         return
-    if status(m) is None:
-        _class_line(m)
+    why = status(m)
+    if why is None:
+        _class_line(m, None)
     else:
         _class_line_retrying(m)
 
 
-def _class_line(m: Membership) -> None:
+def _class_line(m: Membership, why: str | None) -> None:
     # names are text, never markup
-    said = (f'In class <b>{html.escape(m.title)}</b> as <b>{html.escape(m.name)}</b> · '
-            + ("on the wall" if m.problem is None else
-               f'<span style="color:#8a5a00">not on the wall: {html.escape(m.problem)}; your training goes on '
-               f'and your latest snapshot is sent when it is back</span>'))
-    st.html(f'<div style="font-size:0.85rem;color:#555">{said}</div>')
+    if why is None:
+        state = "on the wall"
+    elif why == PENDING:
+        state = f"not on the wall yet: {why}"
+    else:
+        state = (f'<span style="color:#8a5a00">not on the wall: {html.escape(why)}; your training goes on and your '
+                 f'latest snapshot is sent when it is back</span>')
+    st.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
+            f'<b>{html.escape(m.name)}</b> · {state}</div>')
 
 
 @st.fragment(run_every=RETRY_S)
 def _class_line_retrying(m: Membership) -> None:
-    status(m)
-    _class_line(m)
+    """The class line while the card is not on the wall: looked at again every RETRY_S."""
+    _class_line(m, status(m))
