@@ -29,6 +29,7 @@ back from the connection that still holds it (sqlite3's backup), or made anew wh
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -156,9 +157,9 @@ def _info(row) -> ClassInfo:
 
 def _guarded(method):
     """Run a Store method through the store's Guard (see mlp/store_guard.py)."""
+    @functools.wraps(method)
     def run(self, *args, **kwargs):
         return self.guard.call(self._prepared, method, self, *args, **kwargs)
-    run.__name__, run.__doc__ = method.__name__, method.__doc__
     return run
 
 

@@ -1,7 +1,7 @@
 """How the class wall's store meets a failing database, so no page waits on it or shows its errors.
 
 Every call the store makes goes through a Guard:
-  - it runs on one of the guard's threads and is waited for at most DEADLINE_S: a frozen PostgreSQL
+  - it runs on a thread of its own and is waited for at most DEADLINE_S: a frozen PostgreSQL
     (a stopped process answers nothing, so its own statement_timeout never fires) costs a page
     DEADLINE_S once, not forever;
   - a database error, or no answer in time, marks the store down: for the next RETRY_S every call
@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 
 import sqlalchemy as sa
 
@@ -76,7 +76,6 @@ class Guard:
         self._probe_started: float | None = None
         self._lock = threading.Lock()
         self._inside = threading.local()        # a guarded call made from inside another runs directly
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="class-wall-store")
 
     def retry_in(self) -> float:
         """Seconds until a call will try the database again (0 when it is up)."""
@@ -93,7 +92,7 @@ class Guard:
                 if now < self._retry_at or stuck:
                     raise self.down
                 self._probe_started = now               # this call is the probe; the others keep failing fast
-        future = self._pool.submit(self._run, fn, args, kwargs)
+        future = self._start(fn, args, kwargs)
         try:
             result = future.result(timeout=self.deadline)
         except FutureTimeout:
@@ -113,12 +112,21 @@ class Guard:
         self._up()
         return result
 
-    def _run(self, fn, args, kwargs):
-        self._inside.active = True
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            self._inside.active = False
+    def _start(self, fn, args, kwargs) -> Future:
+        """`fn` on a daemon thread of its own (a pool's threads are joined at exit: one stuck on a frozen
+        server would hold the app's shutdown; a few per second cost about 0.1 ms each)."""
+        future = Future()
+
+        def work():
+            if not future.set_running_or_notify_cancel():
+                return
+            self._inside.active = True
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as err:
+                future.set_exception(err)
+        threading.Thread(target=work, name="class-wall-store", daemon=True).start()
+        return future
 
     def _probe_done(self, _future=None) -> None:
         with self._lock:

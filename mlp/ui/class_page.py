@@ -293,14 +293,14 @@ def _card(card, class_id: str, key: str, now: float, live: bool = True) -> None:
         st.text(card_lines(snap, now))
         if not live:                # the store is down: the card as last read, no buttons that need it
             return
-        with st.container(horizontal=True, gap="small"):
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
-                                              help="Open this run here, large: the same settings and the "
-                                                   "student's current weights, ready to play."):
+                                              width="content", help="Open this run here, large: the same settings "
+                                              "and the student's current weights, ready to play."):
                 _open_run(class_id, key, card.student_id)
-            if st.button("Remove", key=f"remove_{card.student_id}", icon=":material/person_remove:",
-                         help="Take this card off the wall for good: the student keeps training, off the wall, "
-                              "and is told so."):
+            if st.button("Remove", key=f"remove_{card.student_id}", icon=":material/person_remove:", type="tertiary",
+                         width="content", help="Take this card off the wall: the student keeps training, off the "
+                                               "wall, and is told so (the join link lets them join again)."):
                 try:
                     open_store().remove_card(class_id, key, card.student_id)
                 except StoreDown as err:
