@@ -113,7 +113,8 @@ def test_a_student_joining_while_the_file_is_locked_trains_and_their_card_goes_u
         time.sleep(SQLITE_LOCK_SEEN)                        # the writer's try meets the lock
         at.run()
         header = " ".join(h.proto.body for h in at.get("html") if "In class" in h.proto.body)
-        assert "not on the wall" in header and "locked" in header and "training goes on" in header
+        assert "not on the wall just now" in header and "unreachable" in header
+        assert "locked" in header and "training goes on" in header          # on hover
         assert "on the wall<" not in header
         assert_plain(at)
         teacher = class_page(**{"class": class_id, "key": key})

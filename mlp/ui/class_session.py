@@ -241,9 +241,9 @@ def _class_line(m: Membership, why: str | None) -> None:
         state = "on the wall"
     elif why == PENDING:
         state = f"not on the wall yet: {why}"
-    else:
-        state = (f'<span style="color:#8a5a00">not on the wall: {html.escape(why)}; your training goes on and your '
-                 f'latest snapshot is sent when it is back</span>')
+    else:   # short, for the header's one line; the whole sentence on hover
+        state = (f'<span style="color:#8a5a00" title="{html.escape(why)}: your training goes on, and your latest '
+                 f'snapshot is sent when it is back">not on the wall just now (retrying)</span>')
     st.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
             f'<b>{html.escape(m.name)}</b> · {state}</div>')
 
