@@ -36,7 +36,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -46,7 +45,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .display_text import clean_text
-from .store_guard import Guard, StoreDown, first_line, log
+from .store_file import WatchedFile
+from .store_guard import Guard, StoreDown, log
 
 STORE_ENV = "MLP_STORE"
 MAX_AGE_ENV = "MLP_CLASS_MAX_AGE_HOURS"
@@ -170,10 +170,10 @@ class Store:
         except sa.exc.ArgumentError:
             raise StoreError(f"{STORE_ENV} must be a database URL (sqlite:///path or "
                              f"postgresql+psycopg://user@host/db), got {url[:80]!r}") from None
-        self.path: Path | None = None        # the SQLite file, watched for being deleted
+        self.file: WatchedFile | None = None    # the SQLite file, watched for being deleted
         if self.url.get_backend_name() == "sqlite":
             if self.url.database and self.url.database != ":memory:" and not self.url.database.startswith("file:"):
-                self.path = Path(self.url.database).expanduser()
+                self.file = WatchedFile(Path(self.url.database).expanduser())
             self.engine = sa.create_engine(self.url)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._insert = sqlite.insert
@@ -192,7 +192,6 @@ class Store:
         self.guard = Guard(self.url.render_as_string(hide_password=True), on_failure=self._forget_connections)
         self.incident: tuple[float, str] | None = None     # (when, what) the store last did by itself: a file put back
         self._made = False                  # the tables exist (made again after any failure)
-        self._inode: int | None = None
         self._file_lock = threading.Lock()
         self._last_expiry = 0.0
         self._lock = threading.Lock()
@@ -210,72 +209,23 @@ class Store:
 
     def _prepared(self, method, *args, **kwargs):
         """Run `method` once the database is there: the SQLite file checked, the tables made."""
-        if self.path is not None:
-            self._watch_file()
+        if self.file is not None and self.file.changed():
+            with self._file_lock:
+                if self.file.changed():         # (not already seen to by another thread)
+                    self.incident = (time.time(), self.file.recover(self.engine))
+                    self._made = False
         if not self._made:
-            if self.path is not None:
+            if self.file is not None:
                 try:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self.file.path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as err:
                     raise StoreDown("its file or folder cannot be opened",
                                     f"cannot create the store's folder: {err.strerror or err}") from None
             metadata.create_all(self.engine)
             self._made = True
-            if self.path is not None:
-                self._inode = self.path.stat().st_ino
+            if self.file is not None:
+                self.file.remember()
         return method(*args, **kwargs)
-
-    def _watch_file(self) -> None:
-        """The SQLite file deleted (or replaced) under a running app: put it back from a pooled
-        connection that still holds the old one, else start anew; either way the teacher is told."""
-        if self._inode is None:
-            return
-        try:
-            inode = self.path.stat().st_ino
-        except FileNotFoundError:
-            inode = None
-        if inode == self._inode:
-            return
-        with self._file_lock:
-            if self._inode is None:          # another thread saw to it
-                return
-            restored = self._restore_file() if inode is None else False
-            self.engine.dispose()
-            self._made, self._inode = False, None
-            if inode is None and not restored and not self.path.exists():
-                for leftover in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):   # the old file's: stale
-                    leftover.unlink(missing_ok=True)
-            what = ("the class wall's database file was deleted while the app ran; it was put back from the "
-                    "running server's copy, with every class and card" if restored else
-                    "the class wall's database file was deleted or replaced while the app ran; classes started "
-                    "before it may be gone")
-            self.incident = (time.time(), what)
-            log.warning("class wall store %s: %s", self.path, what)
-
-    def _restore_file(self) -> bool:
-        """Copy the deleted file, through a pooled connection still open on it, back to its path."""
-        pool = self.engine.pool
-        if not hasattr(pool, "checkedin") or pool.checkedin() == 0:
-            return False                        # no connection holds the old file: nothing to copy
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.restore")
-        try:
-            with self.engine.connect() as conn:
-                source = conn.connection.dbapi_connection
-                target = sqlite3.connect(tmp)
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-            self.engine.dispose()               # the old file's connections close (and take its WAL with them)
-            os.link(tmp, self.path)             # atomic: another worker that put it back first wins
-            return True
-        except FileExistsError:
-            return True
-        except Exception as err:
-            log.warning("class wall store %s: the deleted file could not be put back: %s", self.path, first_line(err))
-            return False
-        finally:
-            tmp.unlink(missing_ok=True)
 
     # -- classes ---------------------------------------------------------------------------------
     @_guarded

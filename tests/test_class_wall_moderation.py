@@ -5,15 +5,14 @@ an alt text Streamlit's sanitizer keeps.
 import csv
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlp import store as store_module
-from mlp.class_wall import absolute_base, clean_name, clean_title, wall_csv
-from mlp.store import Card, Store, new_student_id
+from mlp.class_wall import absolute_base, clean_name, clean_title
+from mlp.store import Store, new_student_id
 from mlp.ui.class_page import thumb_alt
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from mlp.class_posts import PostQueue
 from mlp.store import Store, StoreError, new_student_id, open_store
