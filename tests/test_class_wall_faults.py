@@ -89,6 +89,16 @@ def test_class_new_on_a_broken_store_is_one_line_and_exit_2(tmp_path):
                                                            "MLP_STORE": url})
         assert done.returncode == 2 and done.stdout == ""
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    locked = tmp_path / "locked.sqlite"
+    Store(f"sqlite:///{locked}").create_class("made")
+    with sqlite_locked(locked):
+        start = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "mlp", "class", "new", "--title", "T"], capture_output=True,
+                              text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                                           "MLP_STORE": f"sqlite:///{locked}"})
+        took = time.monotonic() - start
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "locked" in done.stderr
+    assert took < 10                                  # the 2 s busy timeout and Python's start, not 10 s and a traceback
 
 
 # -- a locked SQLite file: the student joins, trains, and the card goes up when it is released ------
