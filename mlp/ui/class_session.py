@@ -85,6 +85,9 @@ def _restore() -> Membership | None:
     except StoreDown:           # not reachable now: look again on a later rerun (the store fails fast meanwhile)
         st.session_state[RESTORE_TRIED_KEY] = None
         return None
+    except Exception:           # the wall is an extra: nothing here may stop the page
+        logging.getLogger("mlp.store").exception("class wall: taking a card back failed")
+        return None
     if name is None:            # the student left, or the class was erased: a stale link, nothing to take back
         return None
     m = st.session_state[SESSION_KEY] = Membership(class_id, student_id, name, info.title, info.challenge)
