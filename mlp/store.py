@@ -460,7 +460,7 @@ class Store:
                 (students.c.class_id == class_id) & (students.c.student_id == student_id))).scalar()
 
 
-_stores: dict[str, Store] = {}
+_stores: dict[str, Store | StoreDown] = {}
 _stores_lock = threading.Lock()
 
 
@@ -472,10 +472,13 @@ def open_store(url: str | None = None) -> Store:
         if url not in _stores:
             try:
                 _stores[url] = Store(url)
-            except StoreError as err:
+            except StoreError as err:       # said once in the log; every page asking is told, in plain words
                 log.warning("class wall store: %s", err)
-                raise StoreDown(f"{STORE_ENV} is not a database this app can use", str(err)) from None
-        return _stores[url]
+                _stores[url] = StoreDown(f"{STORE_ENV} is not a database this app can use", str(err))
+        found = _stores[url]
+    if isinstance(found, StoreDown):
+        raise found.again()
+    return found
 
 
 def new_student_id() -> str:

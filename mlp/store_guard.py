@@ -49,6 +49,10 @@ class StoreDown(Exception):
         super().__init__(f"the class wall is unreachable just now ({reason})")
         self.reason, self.detail = reason, detail
 
+    def again(self) -> "StoreDown":
+        """A fresh copy to raise (one object raised again and again would grow its traceback each time)."""
+        return StoreDown(self.reason, self.detail)
+
 
 def plain_reason(err: BaseException) -> str:
     """A teacher's words for a database error (never its text: that may name the host or hold SQL)."""
@@ -90,7 +94,7 @@ class Guard:
             if self.down is not None:
                 stuck = self._probe_started is not None and now - self._probe_started < STUCK_S
                 if now < self._retry_at or stuck:
-                    raise self.down
+                    raise self.down.again()
                 self._probe_started = now               # this call is the probe; the others keep failing fast
         future = self._start(fn, args, kwargs)
         try:
