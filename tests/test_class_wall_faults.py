@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlp.store import Store, new_student_id
-from mlp.store_guard import RETRY_S
+from mlp.store_guard import DEADLINE_S, RETRY_S
 from tests.store_backends import postgres_url
-from tests.store_faults import data_dir, pg_start, pg_stop, sqlite_locked, wait_until
+from tests.store_faults import data_dir, pg_frozen, pg_start, pg_stop, sqlite_locked, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -183,3 +183,38 @@ def test_postgresql_stopped_mid_lesson_the_wall_says_so_without_its_host_and_cat
     time.sleep(RETRY_S)
     wall.run()
     assert not unreachable(wall) and "step 4" in shown(wall)
+
+
+# -- PostgreSQL frozen: a paused student's Step and a joining student's page do not wait on it ------
+def test_a_frozen_postgresql_blocks_no_students_step_and_a_join_link_says_so(monkeypatch):
+    url = postgres_url()
+    folder = data_dir(url)
+    monkeypatch.setenv("MLP_STORE", url)
+    store = Store(url)
+    class_id, key = store.create_class("Frozen")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("pages/5_Class.py")
+    at.query_params["join"], at.query_params["name"] = class_id, "Dora"
+    at.run()
+    at.switch_page("app.py").run()
+    at.button(key="step").click().run()
+    wait_until(lambda: store.wall(class_id, key), timeout=10)
+    with pg_frozen(folder):
+        start = time.monotonic()
+        at.button(key="step").click().run()              # a paused student's post: the page does not wait on it
+        assert time.monotonic() - start < 8 and at.session_state["run"].trainer.step == 2
+        time.sleep(DEADLINE_S + 0.5)                     # the writer's try runs out of time
+        at.run()
+        header = " ".join(h.proto.body for h in at.get("html") if "In class" in h.proto.body)
+        assert "not on the wall just now" in header and "does not answer" in header
+        assert_plain(at)
+        start = time.monotonic()
+        join = class_page(join=class_id)                 # a new student's join link: said, not blank for 30 s
+        assert time.monotonic() - start < DEADLINE_S + 6
+        assert_plain(join)
+        assert unreachable(join) and "tries again by itself" in shown(join)
+    _, took = wait_until(lambda: store.wall(class_id, key)[0].snapshot.get("step") == 2,
+                         timeout=3 * RETRY_S + 2 * DEADLINE_S)
+    time.sleep(RETRY_S)
+    join.run()
+    assert not unreachable(join) and join.text_input                  # the join form, by itself

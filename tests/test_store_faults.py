@@ -221,3 +221,14 @@ def test_a_frozen_postgresql_costs_a_page_the_deadline_once_then_nothing(pg):
 
 
 STUCK_WAIT = 3 * RETRY_S + 2 * DEADLINE_S
+
+
+def test_postgresql_connections_carry_the_connect_and_statement_timeouts(pg):
+    url, _ = pg
+    store = Store(url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "3s"
+        assert conn.connection.dbapi_connection.info.get_parameters()["connect_timeout"] == "3"
+    own = Store(url + ("&" if "?" in url else "?") + "connect_timeout=7")     # a URL's own setting wins
+    with own.engine.connect() as conn:
+        assert conn.connection.dbapi_connection.info.get_parameters()["connect_timeout"] == "7"
