@@ -17,6 +17,7 @@ message and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
 import time
@@ -217,10 +218,16 @@ def class_command(argv: list[str]) -> int:
     args = p.parse_args(argv)
     from mlp.classroom import wall          # the store (SQLAlchemy) only for this command
     from mlp.classroom.store import StoreError, open_store
+    from mlp.classroom.store.guard import StoreDown
+    logging.getLogger("mlp.classroom.store").addHandler(logging.NullHandler())    # the one line below says it all
     try:
         class_id, key = open_store().create_class(args.title)
     except StoreError as err:
         print(f"python -m mlp class: {err}", file=sys.stderr)
+        return 2
+    except StoreDown as err:          # one line for the operator: the plain reason and the driver's first line
+        print(f"python -m mlp class: the class wall's store cannot be used: {err.reason}"
+              + (f" ({err.detail})" if err.detail else ""), file=sys.stderr)
         return 2
     print(wall.join_link(args.base_url, class_id))
     print(wall.teacher_link(args.base_url, class_id, key))

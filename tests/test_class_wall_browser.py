@@ -80,6 +80,7 @@ def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_k
         wall = browser.new_page(viewport={"width": 1500, "height": 1100})
         wall.goto(teacher_link)
         wait_for_cards(wall, 3)
+        assert "key=" not in wall.url and "class=" in wall.url     # the projected address bar shows no key
         assert card_names(wall) == NAMES                      # the markup in a name is shown as text
         assert wall.locator("b", has_text="Linus").count() == 0
         first = thumbs(wall)

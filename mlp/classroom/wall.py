@@ -22,14 +22,15 @@ import functools
 import io
 import math
 import time
-import unicodedata
-from urllib.parse import urlencode
+import re
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
 from mlp.run.config import Config, natural_output
 from mlp.engine.datasets import DATASETS, featurize, grid
-from mlp.classroom.store import MAX_NAME
+from mlp.classroom.display_text import clean_text
+from mlp.classroom.store import MAX_NAME, MAX_TITLE
 from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS
 
@@ -44,20 +45,33 @@ SORTS = ("name", "test loss", "challenge")
 def clean_name(raw) -> tuple[str | None, str | None]:
     """A display name from what a student typed or a link carried: (name, None) or (None, why not).
 
-    Control and format characters (bidi overrides, zero-width ones) go, runs of spaces become one,
-    at most MAX_NAME characters are kept. The name is text, never markup: the pages show it as such.
+    Control and format characters (bidi overrides, zero-width ones, but an emoji's joiner) go, runs of
+    spaces become one, at most MAX_NAME characters are kept (mlp/classroom/display_text.py; a class title gets
+    the same). The name is text, never markup: the pages show it as such.
     """
-    if not isinstance(raw, str):
-        return None, "a name must be text"
-    spaced = "".join(" " if ch.isspace() else ch for ch in raw[:1000])
-    kept = "".join(ch for ch in spaced if not unicodedata.category(ch).startswith("C"))
-    name = " ".join(kept.split())[:MAX_NAME].strip()
-    if not name:
-        return None, f"a name needs at least one visible character (got {len(raw)} characters without any)"
-    return name, None
+    return clean_text(raw, MAX_NAME, "a name")
+
+
+def clean_title(raw) -> tuple[str | None, str | None]:
+    """A class title, cleaned as a name is, up to MAX_TITLE characters."""
+    return clean_text(raw, MAX_TITLE, "a class title")
 
 
 # -- links -----------------------------------------------------------------------------------------
+def absolute_base(url: str | None, host: str | None = None, proto: str | None = None) -> str:
+    """The app's absolute address from the page's: `url` (Streamlit's st.context.url, which may name
+    the Class page, or be empty) without the page, or, when it is not absolute, http(s)://<Host header>.
+    "" when neither is known (the links are then relative)."""
+    parts = urlsplit(url or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        path = re.sub(r"/Class/?$", "", parts.path).rstrip("/")
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    if host and re.fullmatch(r"[A-Za-z0-9.\-\[\]:]{1,255}", host):
+        scheme = proto if proto in ("http", "https") else "http"
+        return f"{scheme}://{host}"
+    return ""
+
+
 def join_link(base: str, class_id: str, name: str | None = None) -> str:
     """The students' link: the Class page of the app at `base`, with the class (and a pre-set name)."""
     params = {"join": class_id, **({"name": name} if name else {})}
@@ -238,7 +252,8 @@ def _is_number(text: str) -> bool:
 
 
 def wall_csv(cards: list, playground_url: str) -> str:
-    """The wall as CSV, a row per student (the order given)."""
+    """The wall as CSV, a row per student (the order given). `playground_url`: the Playground's absolute
+    address (absolute_base() + "/"), so a settings link opens from a spreadsheet."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)

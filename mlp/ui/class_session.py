@@ -10,7 +10,10 @@ checkpoint, nothing else; leaving deletes the card.
 A playing run's posts go through the process's post queue (mlp/classroom/wall_posts.py): written in one
 transaction with the other students' of the same quarter second, from a thread of their own, and the
 write brings back the class's challenge (no read of the class per post). A paused run's post (a Step,
-a Pause) is written at once, so the card shows it before the page is drawn.
+a Pause) and a join ask the writer to go at once and wait for it a moment (PAGE_WAIT_S), so the card
+shows it before the page is drawn when the store is quick, and the page never waits longer. When the
+store is down, the page says so in plain words (`status`), training goes on, and the queue keeps the
+student's latest post and sends it when the store is back.
 
 The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
 page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,
@@ -18,6 +21,8 @@ instead of joining again. The share links (state.link_params) never carry it.
 """
 from __future__ import annotations
 
+import html
+import logging
 import time
 from dataclasses import dataclass
 
@@ -27,6 +32,7 @@ from mlp.classroom import wall
 from mlp.run.checkpoint import save_trainer
 from mlp.classroom.wall_posts import UNKNOWN, post_queue
 from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
+from mlp.classroom.store.guard import RETRY_S, StoreDown
 from mlp.run.stuck_units import StuckWatch
 from mlp.run.trainer import Trainer
 
@@ -34,6 +40,7 @@ from mlp.run.trainer import Trainer
 SESSION_KEY = "class_membership"
 MEMBER_PARAM = "member"
 RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
+NOTE_KEY = "class_note"       # why this session's card left the wall by the store's doing (removed, class full)
 POST_EVERY_S = 1.0
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
                         # it (about 1 ms for the default net) costs more than the rest of a post
@@ -75,11 +82,16 @@ def _restore() -> Membership | None:
         store = open_store()
         info = store.class_info(class_id)
         name = store.student_name(class_id, student_id) if info is not None else None
-    except Exception:           # the wall is an extra: a database hiccup must never stop the page
+    except StoreDown:           # not reachable now: look again on a later rerun (the store fails fast meanwhile)
+        st.session_state[RESTORE_TRIED_KEY] = None
+        return None
+    except Exception:           # the wall is an extra: nothing here may stop the page
+        logging.getLogger("mlp.classroom.store").exception("class wall: taking a card back failed")
         return None
     if name is None:            # the student left, or the class was erased: a stale link, nothing to take back
         return None
     m = st.session_state[SESSION_KEY] = Membership(class_id, student_id, name, info.title, info.challenge)
+    post_queue(store).confirm(class_id, student_id)
     return m
 
 
@@ -99,25 +111,56 @@ def keep_in_url() -> None:
             st.query_params[param] = text
 
 
-def join(class_id: str, title: str, name: str, challenge: dict | None) -> Membership:
-    """Join: the card appears on the wall at once (state "joined", no picture yet) and is named in the
-    address bar, so a reload keeps it."""
+def join(class_id: str, title: str, name: str, challenge: dict | None) -> tuple[Membership | None, str | None]:
+    """Join: the card appears on the wall (state "joined", no picture yet), through the post queue, and
+    is named in the address bar, so a reload keeps it. (membership, None), or (None, why) when the class
+    refuses a new card (full, too many joins this minute). With the store down the student is in the
+    class all the same: the card goes up when it is back."""
     m = Membership(class_id, new_student_id(), name, title, challenge)
     st.session_state[SESSION_KEY] = m
+    st.session_state.pop(NOTE_KEY, None)
     try:
-        open_store().post(class_id, m.student_id, name, {"state": "joined", "time": time.time()}, None)
-    except Exception as err:    # the wall is an extra: the next post tries again
-        m.problem = f"{type(err).__name__}: {str(err)[:200]}"
-    return m
+        queue = post_queue(open_store())
+        queue.put(class_id, m.student_id, name, {"state": "joined", "time": time.time()}, None)
+        queue.flush_soon()
+        refused = queue.refused(class_id, m.student_id)
+        m.problem = queue.problem(class_id, m.student_id)
+    except StoreDown as err:
+        refused, m.problem = None, str(err)
+    if refused:
+        st.session_state.pop(SESSION_KEY, None)
+        return None, refused
+    return m, None
 
 
 def leave() -> None:
-    """Remove this student's card and stop posting."""
+    """Remove this student's card and stop posting (the card goes when the store can take it)."""
     m = st.session_state.pop(SESSION_KEY, None)
     st.query_params.pop(MEMBER_PARAM, None)
     st.session_state[RESTORE_TRIED_KEY] = None          # nothing in the address bar to take back now
     if m is not None:        # through the queue: a post still waiting there must not bring the card back
-        post_queue(open_store()).leave(m.class_id, m.student_id)
+        try:
+            post_queue(open_store()).leave(m.class_id, m.student_id)
+        except StoreDown:    # a bad MLP_STORE: there is no card to take down
+            pass
+
+
+PENDING = "its first snapshot is on its way"
+
+
+def status(m: Membership) -> str | None:
+    """Why this session's card is not on the wall just now (a plain sentence), or None when it is:
+    what the last write said, looked up afresh (the writer may have caught up since the last post).
+    A card no write has taken yet is not said to be on the wall."""
+    try:
+        queue = post_queue(open_store())
+    except StoreDown as err:
+        m.problem = str(err)
+        return m.problem
+    m.problem = queue.problem(m.class_id, m.student_id)
+    if m.problem is None and not queue.confirmed(m.class_id, m.student_id):
+        return PENDING
+    return m.problem
 
 
 def _weights(trainer: Trainer) -> bytes | None:
@@ -162,13 +205,55 @@ def post_snapshot(run, watch: StuckWatch) -> None:
         queue = post_queue(open_store())
         queue.put(m.class_id, m.student_id, m.name, snap, weights)
         if not run.playing:
-            queue.flush()
+            queue.flush_soon()
         info = queue.known(m.class_id)
-        if info is None:                        # the teacher erased the class (or it expired)
+        refused = queue.refused(m.class_id, m.student_id)
+        if info is None or refused:             # the teacher erased the class (or it expired), or removed the card
             st.session_state.pop(SESSION_KEY, None)
+            st.query_params.pop(MEMBER_PARAM, None)
+            st.session_state[NOTE_KEY] = refused or "the class has ended: your teacher erased it"
             return
         if info is not UNKNOWN and info.challenge != m.challenge:
             m.challenge, m.reached = info.challenge, None
         m.problem = queue.problem(m.class_id, m.student_id)
-    except Exception as err:    # the wall is an extra: a database hiccup must never stop a student's run
-        m.problem = f"{type(err).__name__}: {str(err)[:200]}"
+    except StoreDown as err:    # a bad MLP_STORE: said in the header; training goes on
+        m.problem = str(err)
+    except Exception:           # the wall is an extra: nothing here may stop a student's run
+        logging.getLogger("mlp.classroom.store").exception("class wall: a post failed")
+        m.problem = "the class wall could not take this snapshot"
+
+
+def header_line() -> None:
+    """The header's class line: which class, which name, and whether the card is on the wall. While it
+    is not (the store unreachable), the line looks again every RETRY_S, so it says "on the wall" as soon
+    as the queued snapshot went, even on a paused page that does not rerun."""
+    m = membership()
+    if m is None:
+        note = st.session_state.get(NOTE_KEY)
+        if note:
+            st.html(f'<div style="font-size:0.85rem;color:#8a5a00">Not in a class now: {html.escape(note)}.</div>')
+        return
+    why = status(m)
+    if why is None:
+        _class_line(m, None)
+    else:
+        _class_line_retrying(m)
+
+
+def _class_line(m: Membership, why: str | None) -> None:
+    # names are text, never markup
+    if why is None:
+        state = "on the wall"
+    elif why == PENDING:
+        state = f"not on the wall yet: {why}"
+    else:   # short, for the header's one line; the whole sentence on hover
+        state = (f'<span style="color:#8a5a00" title="{html.escape(why)}: your training goes on, and your latest '
+                 f'snapshot is sent when it is back">not on the wall just now (retrying)</span>')
+    st.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
+            f'<b>{html.escape(m.name)}</b> · {state}</div>')
+
+
+@st.fragment(run_every=RETRY_S)
+def _class_line_retrying(m: Membership) -> None:
+    """The class line while the card is not on the wall: looked at again every RETRY_S."""
+    _class_line(m, status(m))

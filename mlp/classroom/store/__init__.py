@@ -1,4 +1,5 @@
-"""The class wall's store: the only code that talks to the database (SQLAlchemy Core).
+"""The class wall's store: the only code that talks to the database (SQLAlchemy Core), with guard.py
+(a failing database never blocks a page; it is retried) and sqlite_file.py (the SQLite file watched).
 
 One setting chooses the database: MLP_STORE, a database URL. By default it is an SQLite file under
 the data folder ($XDG_DATA_HOME/mlp or ~/.local/share/mlp), created on first use and opened in WAL
@@ -16,10 +17,20 @@ A class id and a teacher key are random tokens; only the key's SHA-256 is stored
 constant time. A wrong key and a missing class look the same to the caller (None): a wrong key
 learns nothing. Each student has one row, replaced by every post (an upsert); leaving deletes it.
 Classes older than MLP_CLASS_MAX_AGE_HOURS (default 48) are erased by the store itself, at most
-once a minute, when a class is created or a wall is read.
+once a minute, when a class is created or a wall is read. A third table, members(class_id,
+student_id, joined, removed), counts joins for the caps (MAX_CARDS, MAX_JOINS_PER_MIN) and remembers
+a card the teacher removed, so that student's next post does not bring it back.
+
+A failing database (refusing, stopped, frozen, locked, read-only, its file deleted, a bad MLP_STORE)
+never raises its own errors here: every call goes through a Guard (mlp/classroom/store/guard.py) with a
+deadline and a breaker, and fails with StoreDown, a plain sentence. Nothing is opened until the
+first call, and the tables are made again after a failure, so a folder made writable later, or a
+database started later, is picked up by itself. An SQLite file deleted while the app runs is put
+back from the connection that still holds it (sqlite3's backup), or made anew when none does.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -34,6 +45,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from mlp.classroom.display_text import clean_text
+from mlp.classroom.store.sqlite_file import WatchedFile
+from mlp.classroom.store.guard import Guard, StoreDown, log
+
 STORE_ENV = "MLP_STORE"
 MAX_AGE_ENV = "MLP_CLASS_MAX_AGE_HOURS"
 DEFAULT_MAX_AGE_H = 48.0
@@ -41,7 +56,11 @@ MAX_WEIGHT_BYTES = 256_000          # a student's checkpoint, at most (the defau
 MAX_SNAPSHOT_CHARS = 16_000         # a snapshot's JSON, at most (the default one is about 1.3 KB)
 MAX_TITLE, MAX_NAME = 120, 40
 EXPIRE_EVERY_S = 60.0
-SQLITE_BUSY_MS = 10_000
+SQLITE_BUSY_MS = 2_000             # a write waits this long for another program's lock, then the breaker says so
+PG_CONNECT_TIMEOUT_S = 3            # PostgreSQL: give up connecting after this long ...
+PG_STATEMENT_TIMEOUT_MS = 3_000     # ... and a statement after this long (the guard's deadline covers a frozen server)
+MAX_CARDS = 100                     # cards a class holds (1,000 cards took 11.6 s to draw)
+MAX_JOINS_PER_MIN = 60              # new cards a class takes in a minute (a room of 30 joins in one)
 KEEP = object()                 # Store.post: leave the stored weights as they are
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")     # what a class id, student id or teacher key looks like
 
@@ -63,6 +82,16 @@ students = sa.Table(
     sa.Column("weights", sa.LargeBinary, nullable=True),
     sa.Column("updated", sa.Float, nullable=False),
 )
+members = sa.Table(
+    "members", metadata,
+    sa.Column("class_id", sa.String(64), primary_key=True),
+    sa.Column("student_id", sa.String(64), primary_key=True),
+    sa.Column("joined", sa.Float, nullable=False, index=True),
+    sa.Column("removed", sa.Boolean, nullable=False, default=False),
+)
+REMOVED = "your teacher removed your card from the wall"
+FULL = f"this class is full: its wall holds at most {MAX_CARDS} cards"
+BUSY = f"{MAX_JOINS_PER_MIN} students joined this class in the last minute, the most it takes: try again in a minute"
 
 
 class StoreError(ValueError):
@@ -123,6 +152,18 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _info(row) -> ClassInfo:
+    return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None)
+
+
+def _guarded(method):
+    """Run a Store method through the store's Guard (see mlp/classroom/store/guard.py)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        return self.guard.call(self._prepared, method, self, *args, **kwargs)
+    return run
+
+
 class Store:
     def __init__(self, url: str):
         try:
@@ -130,37 +171,71 @@ class Store:
         except sa.exc.ArgumentError:
             raise StoreError(f"{STORE_ENV} must be a database URL (sqlite:///path or "
                              f"postgresql+psycopg://user@host/db), got {url[:80]!r}") from None
+        self.file: WatchedFile | None = None    # the SQLite file, watched for being deleted
         if self.url.get_backend_name() == "sqlite":
-            if self.url.database and self.url.database != ":memory:":
-                folder = Path(self.url.database).expanduser().parent
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)
-                except OSError as err:
-                    raise StoreError(f"cannot create the store's folder {folder} ({STORE_ENV}): "
-                                     f"{err.strerror or err}") from None
+            if self.url.database and self.url.database != ":memory:" and not self.url.database.startswith("file:"):
+                self.file = WatchedFile(Path(self.url.database).expanduser())
             self.engine = sa.create_engine(self.url)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._insert = sqlite.insert
         elif self.url.get_backend_name() == "postgresql":
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+            # timeouts unless the URL sets its own: a refusing or frozen server must not hold a page
+            query = self.url.query
+            connect_args = {} if "connect_timeout" in query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+            if "options" not in query:
+                connect_args["options"] = f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_timeout=PG_CONNECT_TIMEOUT_S,
+                                           connect_args=connect_args)
             self._insert = postgresql.insert
         else:
             raise StoreError(f"{STORE_ENV} must be an sqlite:/// or postgresql+psycopg:// URL, got "
                              f"{self.url.get_backend_name()!r}")
-        try:
-            metadata.create_all(self.engine)
-        except sa.exc.SQLAlchemyError as err:
-            raise StoreError(f"cannot open the store {self.url.render_as_string(hide_password=True)} "
-                             f"({STORE_ENV}): {str(getattr(err, 'orig', None) or err).splitlines()[0][:200]}") from None
+        self.guard = Guard(self.url.render_as_string(hide_password=True), on_failure=self._forget_connections)
+        self.incident: tuple[float, str] | None = None     # (when, what) the store last did by itself: a file put back
+        self._made = False                  # the tables exist (made again after any failure)
+        self._file_lock = threading.Lock()
         self._last_expiry = 0.0
         self._lock = threading.Lock()
+        try:
+            self.guard.call(self._prepared, lambda _self: None, self)
+        except StoreDown:
+            pass                # not there yet: the first call that needs it says so, and tries again
+
+    # -- keeping the database usable ------------------------------------------------------------
+    def _forget_connections(self) -> None:
+        """After a failure: drop the pooled connections (one opened read-only, or to a stopped server,
+        must not be reused) and make the tables again before the next call."""
+        self._made = False
+        self.engine.dispose()
+
+    def _prepared(self, method, *args, **kwargs):
+        """Run `method` once the database is there: the SQLite file checked, the tables made."""
+        if self.file is not None and self.file.changed():
+            with self._file_lock:
+                if self.file.changed():         # (not already seen to by another thread)
+                    self.incident = (time.time(), self.file.recover(self.engine))
+                    self._made = False
+        if not self._made:
+            if self.file is not None:
+                try:
+                    self.file.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise StoreDown("its file or folder cannot be opened",
+                                    f"cannot create the store's folder: {err.strerror or err}") from None
+            metadata.create_all(self.engine)
+            self._made = True
+            if self.file is not None:
+                self.file.remember()
+        return method(*args, **kwargs)
 
     # -- classes ---------------------------------------------------------------------------------
+    @_guarded
     def create_class(self, title: str, now: float | None = None) -> tuple[str, str]:
-        """A new class: (class id, teacher key). The key is shown once and stored only hashed."""
-        title = title.strip()
-        if not title or len(title) > MAX_TITLE:
-            raise StoreError(f"a class title is 1 to {MAX_TITLE} characters, got {len(title)}")
+        """A new class: (class id, teacher key). The key is shown once and stored only hashed. The title
+        is cleaned as a name is (mlp/classroom/display_text.py)."""
+        title, why = clean_text(title, MAX_TITLE, "a class title")
+        if title is None:
+            raise StoreError(why)
         now = time.time() if now is None else now
         self.expire(now)
         class_id, key = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
@@ -169,6 +244,7 @@ class Store:
                                                  created=now, challenge=None))
         return class_id, key
 
+    @_guarded
     def class_info(self, class_id) -> ClassInfo | None:
         """The class's public part (title, challenge), for a student joining; None when there is none."""
         class_id = _token(class_id)
@@ -177,10 +253,9 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
                                .where(classes.c.id == class_id)).first()
-        if row is None:
-            return None
-        return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None)
+        return None if row is None else _info(row)
 
+    @_guarded
     def is_teacher(self, class_id, key) -> bool:
         class_id, key = _token(class_id), _token(key)
         if class_id is None or key is None:
@@ -190,6 +265,7 @@ class Store:
         # a missing class is compared too, so both answers take the same time
         return hmac.compare_digest(stored or "0" * 64, _hash(key)) and stored is not None
 
+    @_guarded
     def set_challenge(self, class_id, key, challenge: dict | None) -> bool:
         if not self.is_teacher(class_id, key):
             return False
@@ -198,15 +274,18 @@ class Store:
                          .values(challenge=None if challenge is None else json.dumps(challenge)))
         return True
 
+    @_guarded
     def erase_class(self, class_id, key) -> bool:
         """The class and every card in it, gone; False when the key is wrong."""
         if not self.is_teacher(class_id, key):
             return False
         with self.engine.begin() as conn:
             conn.execute(students.delete().where(students.c.class_id == class_id))
+            conn.execute(members.delete().where(members.c.class_id == class_id))
             conn.execute(classes.delete().where(classes.c.id == class_id))
         return True
 
+    @_guarded
     def expire(self, now: float | None = None, force: bool = False) -> int:
         """Erase the classes older than max_age_s(); at most once a minute unless forced."""
         now = time.time() if now is None else now
@@ -218,44 +297,38 @@ class Store:
         with self.engine.begin() as conn:
             old = sa.select(classes.c.id).where(classes.c.created < cutoff)
             conn.execute(students.delete().where(students.c.class_id.in_(old)))
+            conn.execute(members.delete().where(members.c.class_id.in_(old)))
             return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
 
     # -- students --------------------------------------------------------------------------------
     def post(self, class_id, student_id, name: str, snapshot: dict, weights: bytes | None | object = KEEP,
              now: float | None = None) -> bool:
         """Put a student's latest snapshot on the wall (replacing their last one); False when the class
-        is gone. `weights`: a checkpoint, None (none kept), or KEEP the stored ones (a checkpoint costs
-        more to make than the rest of a snapshot, so a student sends one less often). Weights over
-        MAX_WEIGHT_BYTES are not kept (the card has no Open button then)."""
+        is gone or the card is refused (see post_batch). `weights`: a checkpoint, None (none kept), or
+        KEEP the stored ones (a checkpoint costs more to make than the rest of a snapshot, so a student
+        sends one less often). Weights over MAX_WEIGHT_BYTES are not kept (the card has no Open button)."""
         return self.post_and_read_class(class_id, student_id, name, snapshot, weights, now) is not None
 
     def post_and_read_class(self, class_id, student_id, name: str, snapshot: dict,
                             weights: bytes | None | object = KEEP, now: float | None = None) -> ClassInfo | None:
         """`post`, answering with the class as it is now (its challenge may have changed), or None when
-        it is gone: one transaction, so a student's post is one round trip, not a read and a write."""
-        class_id, student_id = _token(class_id), _token(student_id)
-        if class_id is None or student_id is None:
-            return None
-        text = json.dumps(snapshot, allow_nan=False)
-        if len(text) > MAX_SNAPSHOT_CHARS:
-            raise StoreError(f"a snapshot is at most {MAX_SNAPSHOT_CHARS} characters, got {len(text)}")
-        values = dict(name=name[:MAX_NAME], snapshot=text, updated=time.time() if now is None else now)
-        if weights is not KEEP:
-            values["weights"] = weights if weights is None or len(weights) <= MAX_WEIGHT_BYTES else None
-        with self.engine.begin() as conn:
-            row = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
-                               .where(classes.c.id == class_id)).first()
-            if row is None:
-                return None
-            stmt = self._insert(students).values(class_id=class_id, student_id=student_id, **values)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"], set_=values))
-        return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None)
+        it is gone or the card was refused: one transaction, one round trip."""
+        infos, refused = self.post_batch([dict(class_id=class_id, student_id=student_id, name=name,
+                                               snapshot=snapshot, weights=weights)], now)
+        return None if refused or not infos else next(iter(infos.values()))
 
     def post_many(self, posts: list[dict], now: float | None = None) -> dict[str, ClassInfo | None]:
+        """post_batch's classes alone."""
+        return self.post_batch(posts, now)[0]
+
+    @_guarded
+    def post_batch(self, posts: list[dict], now: float | None = None
+                   ) -> tuple[dict[str, ClassInfo | None], dict[tuple[str, str], str]]:
         """Many students' posts in one transaction: each a dict of `post`'s arguments (class_id,
-        student_id, name, snapshot, and weights, which may be left out: KEEP). Answers with each
-        class as it is now, None for a class that is gone (its posts are dropped). Bad ids are
-        skipped; a snapshot too big raises StoreError before anything is written."""
+        student_id, name, snapshot, and weights, which may be left out: KEEP). Answers (each class as
+        it is now, None for a class that is gone: its posts are dropped; {(class id, student id): why}
+        for the posts refused: a card the teacher removed, or a new card over the class's caps). Bad
+        ids are skipped; a snapshot too big raises StoreError before anything is written."""
         now = time.time() if now is None else now
         rows = []
         for p in posts:
@@ -273,22 +346,79 @@ class Store:
             rows.append(row)
         ids = sorted({r["class_id"] for r in rows})
         if not ids:
-            return {}
+            return {}, {}
+        refused: dict[tuple[str, str], str] = {}
         with self.engine.begin() as conn:
             found = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
                                  .where(classes.c.id.in_(ids))).all()
-            infos = {r.id: ClassInfo(r.id, r.title, r.created, json.loads(r.challenge) if r.challenge else None)
-                     for r in found}
+            infos = {r.id: _info(r) for r in found}
+            rows = [r for r in rows if r["class_id"] in infos]
+            if rows:
+                rows, refused = self._admit(conn, rows, list(infos), now)
             for with_weights in (False, True):     # one statement per shape of row: with weights, or keeping them
-                batch = [r for r in rows if r["class_id"] in infos and ("weights" in r) == with_weights]
+                batch = [r for r in rows if ("weights" in r) == with_weights]
                 if not batch:
                     continue
                 stmt = self._insert(students)
                 columns = ["name", "snapshot", "updated"] + (["weights"] if with_weights else [])
                 conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"],
                                                         set_={c: stmt.excluded[c] for c in columns}), batch)
-        return {class_id: infos.get(class_id) for class_id in ids}
+        return {class_id: infos.get(class_id) for class_id in ids}, refused
 
+    def _admit(self, conn, rows: list[dict], class_ids: list[str], now: float):
+        """The rows that may be written, and why the others may not: a removed card stays removed; a new
+        card needs room under MAX_CARDS and MAX_JOINS_PER_MIN (counted per transaction: workers on
+        several machines posting the same instant may pass a cap by a card or two)."""
+        have = {(r.class_id, r.student_id) for r in conn.execute(
+            sa.select(students.c.class_id, students.c.student_id).where(students.c.class_id.in_(class_ids)))}
+        gone = {(r.class_id, r.student_id) for r in conn.execute(
+            sa.select(members.c.class_id, members.c.student_id)
+            .where(members.c.class_id.in_(class_ids) & members.c.removed.is_(True)))}
+        recent = dict(conn.execute(sa.select(members.c.class_id, sa.func.count()).where(
+            members.c.class_id.in_(class_ids) & (members.c.joined > now - 60)).group_by(members.c.class_id)).all())
+        cards: dict[str, int] = {}
+        for class_id, _ in have:
+            cards[class_id] = cards.get(class_id, 0) + 1
+        kept, refused, joined = [], {}, []
+        for r in rows:
+            key = (r["class_id"], r["student_id"])
+            if key in gone:
+                refused[key] = REMOVED
+            elif key in have:
+                kept.append(r)
+            elif cards.get(key[0], 0) >= MAX_CARDS:
+                refused[key] = FULL
+            elif recent.get(key[0], 0) >= MAX_JOINS_PER_MIN:
+                refused[key] = BUSY
+            else:
+                kept.append(r)
+                have.add(key)
+                cards[key[0]] = cards.get(key[0], 0) + 1
+                recent[key[0]] = recent.get(key[0], 0) + 1
+                joined.append(dict(class_id=key[0], student_id=key[1], joined=now, removed=False))
+        if joined:
+            stmt = self._insert(members)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"],
+                                                    set_={"joined": stmt.excluded.joined}), joined)
+        return kept, refused
+
+    @_guarded
+    def remove_card(self, class_id, key, student_id) -> bool:
+        """The teacher takes one card off the wall, for good: that student's posts are refused from now
+        on (they are told why). False when the key is wrong."""
+        student_id = _token(student_id)
+        if student_id is None or not self.is_teacher(class_id, key):
+            return False
+        with self.engine.begin() as conn:
+            conn.execute(students.delete().where((students.c.class_id == class_id)
+                                                 & (students.c.student_id == student_id)))
+            stmt = self._insert(members).values(class_id=class_id, student_id=student_id, joined=time.time(),
+                                                removed=True)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["class_id", "student_id"],
+                                                    set_={"removed": True}))
+        return True
+
+    @_guarded
     def student_name(self, class_id, student_id) -> str | None:
         """The name on a student's card, or None when there is no such card (they left, or it was erased):
         how a reloaded page takes its card back without asking the name again."""
@@ -299,6 +429,7 @@ class Store:
             return conn.execute(sa.select(students.c.name).where(
                 (students.c.class_id == class_id) & (students.c.student_id == student_id))).scalar()
 
+    @_guarded
     def leave(self, class_id, student_id) -> None:
         class_id, student_id = _token(class_id), _token(student_id)
         if class_id is None or student_id is None:
@@ -307,6 +438,7 @@ class Store:
             conn.execute(students.delete().where((students.c.class_id == class_id)
                                                  & (students.c.student_id == student_id)))
 
+    @_guarded
     def wall(self, class_id, key) -> list[Card] | None:
         """Every card of the class, oldest student first; None when the key is wrong (or no such class)."""
         if not self.is_teacher(class_id, key):
@@ -318,6 +450,7 @@ class Store:
                                 .where(students.c.class_id == class_id).order_by(students.c.student_id)).all()
         return [Card(r.student_id, r.name, json.loads(r.snapshot), bool(r.has_weights), r.updated) for r in rows]
 
+    @_guarded
     def weights(self, class_id, key, student_id) -> bytes | None:
         """A student's latest checkpoint, for the teacher to open; None when the key is wrong or none kept."""
         student_id = _token(student_id)
@@ -328,17 +461,25 @@ class Store:
                 (students.c.class_id == class_id) & (students.c.student_id == student_id))).scalar()
 
 
-_stores: dict[str, Store] = {}
+_stores: dict[str, Store | StoreDown] = {}
 _stores_lock = threading.Lock()
 
 
 def open_store(url: str | None = None) -> Store:
-    """The store at `url` (default: MLP_STORE or the SQLite file), one per process and URL."""
+    """The store at `url` (default: MLP_STORE or the SQLite file), one per process and URL. A URL that
+    is no database's raises StoreDown (a page shows it as it shows any other store fault)."""
     url = url or store_url()
     with _stores_lock:
         if url not in _stores:
-            _stores[url] = Store(url)
-        return _stores[url]
+            try:
+                _stores[url] = Store(url)
+            except StoreError as err:       # said once in the log; every page asking is told, in plain words
+                log.warning("class wall store: %s", err)
+                _stores[url] = StoreDown(f"{STORE_ENV} is not a database this app can use", str(err))
+        found = _stores[url]
+    if isinstance(found, StoreDown):
+        raise found.again()
+    return found
 
 
 def new_student_id() -> str:
