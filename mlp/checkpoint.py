@@ -29,6 +29,7 @@ import io
 import json
 import math
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -221,8 +222,9 @@ def _read_arrays(raw: bytes) -> tuple[dict[str, np.ndarray], Config, dict]:
     return arrays, config, state
 
 
-def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True) -> np.ndarray:
-    """arrays[name], checked: its shape, its kind of number ("f" float, "i" integer), finite if asked."""
+def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True, dtype=None) -> np.ndarray:
+    """arrays[name], checked: its shape, its kind of number ("f" float, "i" integer), finite if asked
+    (after the cast to `dtype`, when given: 1e300 saved as float64 is infinite in a float32 net)."""
     a = arrays[name]
     if a.shape != shape:
         raise CheckpointError(f"{name} has shape {a.shape}, but this network needs {shape}")
@@ -230,6 +232,9 @@ def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True
     if a.dtype.kind not in allowed:
         raise CheckpointError(f"{name} should hold {'numbers' if kind == 'f' else 'whole numbers'}, "
                               f"not {a.dtype}")
+    if dtype is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = a.astype(dtype)
     if finite and kind == "f" and not np.isfinite(a).all():
         raise CheckpointError(f"{name} contains NaN or infinite values")
     return a
@@ -296,7 +301,7 @@ def load_trainer(raw: bytes) -> Trainer:
     except CheckpointError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError, MemoryError, EOFError,
-            OSError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zipfile.LargeZipFile) as err:
+            OSError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error) as err:
         raise CheckpointError(f"the file is damaged ({type(err).__name__}: {describe(str(err))})") from None
 
 
@@ -308,8 +313,8 @@ def _load_trainer(raw: bytes) -> Trainer:
     trainer = Trainer(config, dtype=state["dtype"], data=_dataset(arrays, config))
     net = trainer.net
     n = net.params.shape
-    params = _array(arrays, "params", n, "f").astype(net.dtype)
-    trainer.last_good[...] = _array(arrays, "last_good", n, "f")
+    params = _array(arrays, "params", n, "f", dtype=net.dtype)
+    trainer.last_good[...] = _array(arrays, "last_good", n, "f", dtype=net.dtype)
 
     m = len(trainer.X_train)
     order = _array(arrays, "order", (m,), "i")
@@ -339,7 +344,8 @@ def _optimizer_state(trainer: Trainer, arrays: dict, state: dict) -> dict | None
     if set(saved) != expected:
         raise CheckpointError(f"the optimizer state has {sorted(saved) or 'nothing'}, but "
                               f"{trainer.config.optimizer} keeps {sorted(expected) or 'nothing'}")
-    loaded = {name: _array(arrays, f"optimizer.{name}", params.shape, "f") for name in kind.STATE_ARRAYS}
+    loaded = {name: _array(arrays, f"optimizer.{name}", params.shape, "f", dtype=params.dtype)
+              for name in kind.STATE_ARRAYS}
     counters = state.get("optimizer_counters")
     if not isinstance(counters, dict) or set(counters) != set(kind.STATE_COUNTERS):
         raise CheckpointError("the file's optimizer counters do not fit the optimizer")
@@ -352,6 +358,9 @@ def _restore_history(trainer: Trainer, arrays: dict, state: dict) -> None:
     for name, column in columns.items():
         if column.dtype.kind not in "fi":
             raise CheckpointError(f"the history column {name!r} should hold numbers")
+        finite = column[np.isfinite(column)] if column.dtype.kind == "f" else column
+        if finite.size and np.abs(finite.astype(np.float64)).max() > np.finfo(np.float32).max:
+            raise CheckpointError(f"the history column {name!r} holds numbers too large to keep")
     counters = state.get("history")
     try:
         trainer.history.restore(columns, counters if isinstance(counters, dict) else {})
