@@ -25,6 +25,7 @@ from mlp.config import FIELD, Config
 from mlp.datasets import DATASETS
 from mlp.figures.wall_thumbnail import thumbnail_png
 from mlp.store import MAX_TITLE, StoreError, open_store
+from mlp.text_safety import literal
 
 from . import class_session, classroom, lab_link
 from .state import Run, config_from_link, url_params
@@ -148,7 +149,7 @@ def student_join(class_id: str) -> None:
         if st.form_submit_button("Join", type="primary", icon=":material/login:"):
             name, why = class_wall.clean_name(typed)
             if name is None:
-                st.error(f"Not joined: {why}.")
+                st.error(f"Not joined: {literal(why)}.")
             else:
                 class_session.leave()
                 class_session.join(info.id, info.title, name, info.challenge)
@@ -199,7 +200,10 @@ def _open_run(class_id: str, key: str, student_id: str) -> None:
     if run is None:
         st.session_state["run"] = Run(trainer.config, trainer)
     else:
-        run.load(trainer)
+        refused = run.load(trainer)
+        if refused:
+            st.session_state["class_open_problem"] = f"That run cannot be opened here: {'; '.join(refused)}"
+            return
     _switch("app.py", url_params(trainer.config))
 
 
@@ -304,7 +308,7 @@ def teacher_wall(class_id: str, key: str) -> None:
     _challenge_form(class_id, key, info.challenge)
     problem = st.session_state.pop("class_open_problem", None)
     if problem:
-        st.warning(problem)
+        st.warning(literal(problem))
 
     @st.fragment(run_every=WALL_EVERY_S)
     def _cards() -> None:

@@ -12,10 +12,10 @@ import streamlit as st
 from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
 from mlp.exports import data_csv, history_csv, settings_json, standalone_script
 from mlp.live.report import run_report_html
+from mlp.text_safety import literal
 from mlp.trainer import Trainer
-from mlp.userdata import USER_SETS, UserPoints
 
-from .state import USER_POINTS, Run
+from .state import Run
 
 UPLOAD_KEY = "export_upload"
 MESSAGE_KEY = "export_message"
@@ -26,20 +26,24 @@ def _copy(run: Run) -> Trainer:
 
 
 def _load(run: Run) -> None:
-    """Replace the run by the uploaded file's; a bad file leaves the run as it was and says why."""
+    """Replace the run by the uploaded file's; a bad file, or one the teacher's locks refuse, leaves the
+    run as it was and says why (the file's name and every reason shown as text, never as markup)."""
     upload = st.session_state.get(UPLOAD_KEY)
     if upload is None:
         return
+    name = literal(upload.name)
     try:
         trainer = load_trainer(upload.getvalue())
     except CheckpointError as err:
-        st.session_state[MESSAGE_KEY] = ("error", f"Could not load **{upload.name}**: {err}. "
+        st.session_state[MESSAGE_KEY] = ("error", f"Could not load **{name}**: {literal(str(err))}. "
                                                   "The current run is unchanged.")
         return
-    if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
-        st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
-    run.load(trainer)
-    st.session_state[MESSAGE_KEY] = ("success", f"Loaded **{upload.name}**: step {trainer.step:,}. "
+    refused = run.load(trainer)
+    if refused:
+        st.session_state[MESSAGE_KEY] = ("error", f"Did not load **{name}**: {literal('; '.join(refused))}. "
+                                                  "The current run is unchanged.")
+        return
+    st.session_state[MESSAGE_KEY] = ("success", f"Loaded **{name}**: step {trainer.step:,}. "
                                                 "Press Play to carry on exactly where it stopped.")
 
 

@@ -15,6 +15,7 @@ from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss
 from mlp.lab import compare as lab
 from mlp.live.frame import Views, boundary_figure
 from mlp.live.pace import Pace
+from mlp.text_safety import literal
 
 from . import classroom, lab_link
 from .controls import field_widget, parse_widths
@@ -116,7 +117,7 @@ def side_label(side: str) -> str:
 def shared_sidebar(state: CompareLab) -> None:
     if classroom.rules().hides("settings"):
         for problem in state.problems.get("shared", []):
-            st.warning(problem)
+            st.warning(literal(problem))
         return
     with st.sidebar:
         st.markdown("**Shared by A and B**")
@@ -124,7 +125,7 @@ def shared_sidebar(state: CompareLab) -> None:
             field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
                          args=(state, None, name))
         for problem in state.problems.get("shared", []):
-            st.warning(problem)
+            st.warning(literal(problem))
 
 
 def side_settings(state: CompareLab) -> None:
@@ -143,7 +144,7 @@ def side_settings(state: CompareLab) -> None:
                 field_widget("hidden", config.hidden, key=f"cmp_{side}_hidden", on_change=_change,
                              args=(state, side, "hidden"), container=low[1])
             for problem in state.problems.get(side, []):
-                st.warning(problem)
+                st.warning(literal(problem))
 
 
 def _play(state: CompareLab) -> None:

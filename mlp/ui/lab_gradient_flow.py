@@ -20,6 +20,7 @@ from mlp.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
 from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
 from mlp.signals import LayerSignals, open_ends
+from mlp.text_safety import literal
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link, stuck_alarm
@@ -148,7 +149,7 @@ def settings_row(lab: FlowLab) -> None:
     setting("seed", c.seed, cols[4], prefix="flow", apply=apply)
     setting("lr", c.lr, cols[5], prefix="flow", apply=apply)
     for problem in run.problems:
-        st.warning(problem)
+        st.warning(literal(problem))
 
 
 # -- the live part ------------------------------------------------------------------------------

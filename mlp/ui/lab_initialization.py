@@ -21,6 +21,7 @@ from mlp.lab import initialization as init_lab
 from mlp.lab import papers
 from mlp.live.frame import network_view_figure
 from mlp.live.compute_slots import compute_slot
+from mlp.text_safety import literal
 from mlp.trainer import Trainer
 
 from . import classroom, lab_link
@@ -134,7 +135,7 @@ def settings(lab: InitLab) -> None:
     setting("dataset", c.dataset, cols[3], prefix="init", apply=apply)
     setting("seed", c.seed, cols[4], prefix="init", apply=apply)
     for problem in lab.problems:
-        st.warning(problem)
+        st.warning(literal(problem))
 
 
 def _spread_text(stds: np.ndarray) -> str:

@@ -16,6 +16,7 @@ from typing import Iterable
 import streamlit as st
 
 from mlp.config import FIELD, Config, ConfigError
+from mlp.text_safety import literal
 
 PARAM = "preset"
 NOTICE_HEADER = "Some settings in the link were not valid and were replaced:"
@@ -67,7 +68,7 @@ def show_preset(name: str | None) -> None:
 def notice(problems: Iterable[str]) -> str | None:
     """The link's problems as one message: a header and a line each; None when there are none."""
     problems = list(dict.fromkeys(problems))
-    return NOTICE_HEADER + "\n" + "\n".join(f"- {p}" for p in problems) if problems else None
+    return NOTICE_HEADER + "\n" + "\n".join(f"- {literal(p)}" for p in problems) if problems else None
 
 
 def remember_notice(page: str, problems: Iterable[str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import streamlit as st
 
 from mlp.config import Config, ConfigError
@@ -37,6 +38,21 @@ def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
     return (None, refused) if refused else (new, [])
 
 
+def load_refusals(old: Config, running: Trainer, loaded: Trainer) -> list[str]:
+    """Why a loaded run may not replace the running one: a sentence per locked setting it changes, and
+    one when the points are locked (by `points` or `dataset`) and it brings other points."""
+    refused = classroom.refusals(old, loaded.config)
+    rules = classroom.rules()
+    if (rules.locks("points") or rules.locks("dataset")) and not same_points(running.data, loaded.data):
+        refused.append("the points are locked by your teacher's link, and the file holds other points")
+    return refused
+
+
+def same_points(a, b) -> bool:
+    """Do two Datasets hold the same points and labels?"""
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("X_train", "y_train", "X_test", "y_test"))
+
+
 @dataclass
 class Run:
     config: Config
@@ -47,6 +63,7 @@ class Run:
     pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
     problems: list[str] = field(default_factory=list)   # what the last change got wrong
     report: Report | None = None                    # what the charts show now
+    from_file: bool = False                         # the run came from a weights file (its steps unverified)
 
     # -- playing -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -93,17 +110,28 @@ class Run:
     def start(self, config: Config) -> None:
         """A new run of `config` from its first step, paused."""
         self.config, self.trainer = config, new_trainer(config)
-        self.playing, self.report, self.problems = False, None, []
+        self.playing, self.report, self.problems, self.from_file = False, None, [], False
 
     def reset(self) -> None:
         """The same config again from its first step: same data, same initial weights."""
         self.start(self.config)
 
-    def load(self, trainer: Trainer) -> None:
-        """Carry on with a saved run exactly where it stopped, paused."""
+    def load(self, trainer: Trainer) -> list[str]:
+        """Carry on with a saved run exactly where it stopped, paused; the address bar then holds its
+        settings. A loaded file is a proposed change like any other: one that changes a setting the
+        teacher's link locked, or the points while they are locked, is refused whole (the weights were
+        trained for its settings, so none of it would fit the lesson's) and the run stays as it was.
+        Returns why it was refused, a sentence each; [] when it was loaded."""
+        refused = load_refusals(self.config, self.trainer, trainer)
+        if refused:
+            return refused
+        if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
+            st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
         self.config, self.trainer = trainer.config, trainer
         self.playing, self.report, self.problems = False, None, []
+        self.from_file = True
         write_url(trainer.config)
+        return []
 
     # -- changing settings -------------------------------------------------------------------------
     def propose(self, **changes) -> bool:

@@ -1,0 +1,38 @@
+"""Text someone else wrote, shown literally inside a message the app renders as Markdown.
+
+Streamlit renders every message (st.warning, st.error, st.markdown, ...) as GitHub Markdown with
+KaTeX (`$x$`), HTML entities, `:red[...]` colours and `:material/...:` icons. A link value echoed
+in a message (`?dataset=[Sign in again](https://e.vil/x)`, `?activation=![](http://host/px.png)`)
+would become a clickable link or an image every browser fetches. `literal` is the one function that
+turns such text into Markdown that renders as exactly those characters: each character that can
+start markup gets a backslash (CommonMark lets any ASCII punctuation be escaped), bare web addresses
+lose their autolink, and line breaks become spaces so a value cannot start a new block.
+
+It has no Streamlit in it: the pages' messages, the link notice and the labs' warnings all call it.
+"""
+from __future__ import annotations
+
+import re
+
+# characters that open or close Markdown, KaTeX, HTML, Streamlit's colour directives or a table cell
+MARKUP = set("\\`*_{}[]()<>#|~$!&@^")
+_AUTOLINK = re.compile(r"(?i)\b(www)\.")        # GFM links a bare "www.x.y"; "https://" is broken at its ":"
+
+
+def literal(text: str) -> str:
+    """`text` as Markdown that shows exactly its characters: no link, image, formula, HTML or heading."""
+    text = re.sub(r"[\r\n\u2028\u2029]+", " ", str(text))
+    out = []
+    for i, ch in enumerate(text):
+        if ch in MARKUP:
+            out.append("\\" + ch)
+        elif ch == ":" and i + 1 < len(text) and not text[i + 1].isspace():
+            out.append("\\:")                  # "https://" and ":material/x:" / ":red[" stay text
+        else:
+            out.append(ch)
+    return _AUTOLINK.sub(r"\1\\.", "".join(out))
+
+
+def literal_lines(lines) -> list[str]:
+    """`literal` of each line."""
+    return [literal(line) for line in lines]
