@@ -19,10 +19,12 @@ import streamlit as st
 
 from mlp.config import Config, ConfigError
 from mlp.live.pace import Pace
+from mlp.session_budget import over_budget, trainer_bytes
 from mlp.trainer import Report, Trainer
 from mlp.userdata import USER_SETS, UserPoints, config_for_points
 
 from . import classroom, lab_link
+from .session_memory import held
 
 USER_POINTS = "user_points"     # this session's own points (mlp.userdata.UserPoints), once it has some
 
@@ -36,6 +38,14 @@ def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
         return None, err.problems
     refused = classroom.refusals(old, new)
     return (None, refused) if refused else (new, [])
+
+
+def budget_problem(config: Config, points: int | None = None, replacing=None) -> str | None:
+    """Why a run of `config` (on `points` points) in place of `replacing` would pass the tab's memory
+    budget (mlp/session_budget.py), with what the other pages hold; None when it fits."""
+    return over_budget(trainer_bytes(config, points), held(replacing=replacing), "This network",
+                       "Choose fewer or narrower hidden layers or fewer points, or put the labs you opened "
+                       "back on a light preset")
 
 
 def load_refusals(old: Config, running: Trainer, loaded: Trainer) -> list[str]:
@@ -123,8 +133,9 @@ class Run:
         trained for its settings, so none of it would fit the lesson's) and the run stays as it was.
         Returns why it was refused, a sentence each; [] when it was loaded."""
         refused = load_refusals(self.config, self.trainer, trainer)
-        if refused:
-            return refused
+        too_big = self.budget_problem(trainer.config, len(trainer.data.X_train) + len(trainer.data.X_test))
+        if refused or too_big:
+            return refused + ([too_big] if too_big else [])
         if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
             st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
         self.config, self.trainer = trainer.config, trainer
@@ -144,9 +155,16 @@ class Run:
             if self.trainer.apply(config):
                 self.config = config
             else:
+                too_big = self.budget_problem(config)
+                if too_big:
+                    self.problems = [too_big]
+                    return False
                 self.start(config)
             write_url(config)
         return True
+
+    def budget_problem(self, config: Config, points: int | None = None) -> str | None:
+        return budget_problem(config, points, replacing=self)
 
     def refuse(self, problems: list[str]) -> None:
         """A change the page could not even read (e.g. widths typed as words): say why, change nothing."""
@@ -157,6 +175,10 @@ class Run:
         (data set, classes, an output that fits), and only if the teacher's link allows it."""
         config, self.problems = proposal(self.config, **points.config_changes(self.config))
         if config is None:
+            return False
+        too_big = self.budget_problem(config, len(points))
+        if too_big:
+            self.problems = [too_big]
             return False
         st.session_state[USER_POINTS] = points
         self.start(config)
@@ -170,6 +192,10 @@ def current_run(key: str = "run", page: str = "Playground") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
+        too_big = budget_problem(config)
+        if too_big:         # the other pages already hold much: the link's run would pass the tab's budget
+            config = Config()
+            problems.append(f"{too_big}; the default settings are used instead")
         lab_link.remember_notice(page, problems + classroom.link_problems())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
