@@ -14,7 +14,8 @@ What a trainer keeps (bytes, with b the size of its numbers: 4 in float32, 8 in 
                 vectors and the update kept for the signals;
   step back     at most trainer.CHECKPOINT_BYTES of snapshots;
   data          the points (float64) and their features and targets (b);
-  history       HISTORY_CAPACITY rows of 7 numbers and 4 per layer (float32).
+  history       HISTORY_CAPACITY rows of 7 numbers and 4 per layer (float32);
+  overhead      the trainer's Python objects.
 The two copy counts are fitted on tracemalloc's figure for the heaviest runs (bench/session_memory.py
 prints estimate and measurement side by side): each estimate is above what was measured.
 """
@@ -28,6 +29,7 @@ from .trainer import CHECKPOINT_BYTES, HISTORY_CAPACITY, MAX_CHECKPOINTS
 SESSION_BUDGET = 200_000_000    # the heaviest single run a link allows keeps about 140 MB: it must fit
 ACTIVATION_COPIES = 6
 WEIGHT_COPIES = 20
+OVERHEAD = 200_000              # a trainer's Python objects, whatever its size
 MB = 1e6
 
 
@@ -41,7 +43,7 @@ def trainer_bytes(config: Config, points: int | None = None, itemsize: int = 4) 
     data = m * (2 * 8 + 8 + itemsize * (sizes[0] + sizes[-1]))
     history = HISTORY_CAPACITY * (7 + 4 * (len(sizes) - 1)) * 4
     return (ACTIVATION_COPIES * itemsize * m * widths + WEIGHT_COPIES * itemsize * P + step_back + data
-            + history)
+            + history + OVERHEAD)
 
 
 def over_budget(wanted: int, held: int, what: str, fewer: str) -> str | None:
