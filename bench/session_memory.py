@@ -11,7 +11,8 @@ others, 4 x 256 at 2,000 points and 5 x 256 at 500, hold less):
   (mlp/session_budget.py; the page refuses more and says so);
 - playground: the Playground on that link (one trainer, a played batch and one full frame of figures),
   which the budget admits;
-- playground+init: both pages opened in one tab, the lab getting what the budget leaves.
+- playground+init: both pages opened in one tab, the lab getting what the budget leaves (here nothing at
+  this size: it opens on its preset, as the page does).
 For each: the budget's estimate, the memory the session keeps and its peak (tracemalloc, which sees
 NumPy's buffers), and the process's peak RSS (VmHWM: the interpreter, NumPy and the case).
 """
@@ -41,11 +42,11 @@ INIT_CONFIG = init_lab.PRESETS["tanh"].config.replace(**HEAVY)
 PLAYGROUND_CONFIG = INIT_CONFIG.replace(optimizer="adam", batch_size=10)
 
 
-def init_lab_session(n_schemes: int) -> tuple[list, int]:
-    schemes = tuple(INITIALIZERS)[:n_schemes]
-    held = [init_lab.Comparison(INIT_CONFIG, schemes), Trainer(init_lab.symmetry_config("zeros"))]
+def init_lab_session(n_schemes: int, config=INIT_CONFIG, schemes=None) -> tuple[list, int]:
+    schemes = schemes or tuple(INITIALIZERS)[:n_schemes]
+    held = [init_lab.Comparison(config, schemes), Trainer(init_lab.symmetry_config("zeros"))]
     held[0].train(STEPS)
-    return held, trainer_bytes(INIT_CONFIG) * n_schemes
+    return held, trainer_bytes(config) * len(schemes)
 
 
 def playground_session() -> tuple[list, int]:
@@ -72,8 +73,12 @@ def build(case: str) -> tuple[list, int, str]:
         n = min(len(INITIALIZERS), most_that_fit(per_scheme, estimate))
         if n:
             more, more_estimate = init_lab_session(n)
-            held, estimate = held + more, estimate + more_estimate
-        return held, estimate, f"1 run + {n} scheme(s) (the lab refuses more)"
+            what = f"1 run + {n} heavy scheme(s)"
+        else:           # the lab refuses the link and opens on its preset (mlp/ui/lab_initialization.py)
+            preset = init_lab.PRESETS["tanh"]
+            more, more_estimate = init_lab_session(0, preset.config, preset.schemes)
+            what = "1 run + the lab's preset (3 schemes)"
+        return held + more, estimate + more_estimate, what
     raise SystemExit(f"unknown case {case!r}")
 
 
