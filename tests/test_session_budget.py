@@ -69,3 +69,23 @@ def test_a_link_too_heavy_for_the_lab_falls_back_to_the_preset_and_says_why():
     lab = at.session_state["lab_initialization"]
     assert lab.config.hidden == (32,) * 6 and len(lab.comparison.trainers) == 3
     assert any("share of the server" in w.value and "preset" in w.value for w in at.warning)
+
+
+def test_the_playground_counts_what_the_labs_hold():
+    from mlp.lab import initialization as init_lab
+    heavy = init_lab.PRESETS["tanh"].config.replace(hidden=(128,) * 5, n_samples=2000)
+    held = init_lab.Comparison(heavy, ("small", "normal", "he_normal"))     # about 134 MB, as the lab keeps it
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["lab_initialization"] = {"comparison": held}
+    for key, value in HEAVIEST.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.session_state["run"].config == Config()          # the link's 180 MB run would pass the budget
+    assert any("share of the server" in w.value and "default settings" in w.value for w in at.warning)
+    # without the lab's runs the same link opens as asked
+    alone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in HEAVIEST.items():
+        alone.query_params[key] = value
+    alone.run()
+    assert alone.session_state["run"].config.hidden == (79,) * 40

@@ -27,7 +27,7 @@ from . import classroom, lab_link, stuck_alarm
 from .controls import field_widget
 from .live_loop import live_loop
 from .plotly_live import live_chart
-from .state import Run, config_from_link, link_params, new_trainer
+from .state import Run, budget_problem, config_from_link, link_params, new_trainer
 
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
@@ -57,6 +57,10 @@ def flow_lab() -> FlowLab:
         config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
         config, none = lab_link.with_hidden_layers(config, flow.PRESETS[name].config)
         more += none
+        too_big = budget_problem(config)
+        if too_big:          # with what the other pages hold, the link's run would pass the tab's budget
+            config = flow.PRESETS[name].config
+            more.append(f"{too_big}; the page opens on {lab_link.slug(name)}")
         lab_link.remember_notice(PAGE, problems + more + classroom.link_problems())
         lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
     write_link(lab.run.config)          # also after coming back from another page: the link stays shareable
