@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .checkpoint import CheckpointError, load_trainer, save_trainer
+from .checkpoint import MAX_FILE_BYTES, CheckpointError, load_trainer, save_trainer
 from .config import FIELD, Config, ConfigError
 from .datasets import DATASETS
 from .exports import data_csv, history_csv, settings_json, standalone_script
@@ -79,10 +79,17 @@ def _settings_of_url(url: str) -> dict[str, str]:
     return {k: v[-1] for k, v in query.items()}
 
 
+MAX_INPUT_BYTES = MAX_FILE_BYTES     # a weights file or settings.json, at most
+
+
 def _read(path: str, mode: str = "r"):
     try:
         with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
-            return f.read()
+            data = f.read(MAX_INPUT_BYTES + 1)         # a huge file is refused, not read whole
+            if len(data) > MAX_INPUT_BYTES:
+                raise InputError(f"{path} is larger than {MAX_INPUT_BYTES / 1e6:.0f} MB: it is not a file this "
+                                 "command wrote")
+            return data
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
 

@@ -42,6 +42,7 @@ from .userdata import MAX_SIZE, USER_SETS
 
 FORMAT = "mlp-playground-checkpoint/1"
 MAX_UNPACKED_BYTES = 32_000_000      # the biggest net the cost cap allows, in float64 with Adam: about 10 MB
+MAX_FILE_BYTES = 32_000_000          # the file itself (compressed, it is smaller than what it unpacks to)
 DTYPES = ("float32", "float64")
 
 
@@ -200,6 +201,9 @@ def _check_sizes(headers: dict, config: Config) -> None:
 
 def _read_arrays(raw: bytes) -> tuple[dict[str, np.ndarray], Config, dict]:
     """Every array of the file, its config and its state, each checked before anything large is read."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise CheckpointError(f"the file is {len(raw) / 1e6:,.0f} MB, more than any playground network needs "
+                              f"({MAX_FILE_BYTES / 1e6:.0f} MB)")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise CheckpointError("this is not a weights file (.npz) saved by the playground")
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:

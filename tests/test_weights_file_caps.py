@@ -123,3 +123,13 @@ def test_a_valid_file_still_loads_whole():
     assert loaded.step == 7
     assert np.array_equal(loaded.net.params, parts["params"])
     assert set(parts_of(save_trainer(loaded))) == set(parts)
+
+
+def test_a_file_larger_than_any_weights_file_is_refused_unread(tmp_path):
+    from mlp.checkpoint import MAX_FILE_BYTES
+    refused(b"PK\x03\x04" + bytes(MAX_FILE_BYTES), "more than any playground network needs")
+    path = tmp_path / "huge.npz"
+    path.write_bytes(bytes(MAX_FILE_BYTES + 10))
+    done = subprocess.run([sys.executable, "-m", "mlp", "--resume", str(path), "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "larger than 32 MB" in done.stderr and "Traceback" not in done.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.checkpoint import CheckpointError, load_trainer, save_trainer
+from mlp.checkpoint import MAX_FILE_BYTES, CheckpointError, load_trainer, save_trainer
 from mlp.exports import data_csv, history_csv, settings_json, standalone_script
 from mlp.live.report import run_report_html
 from mlp.text_safety import literal
@@ -18,6 +18,7 @@ from mlp.trainer import Trainer
 from .state import Run
 
 UPLOAD_KEY = "export_upload"
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000    # no weights file the playground writes is larger
 MESSAGE_KEY = "export_message"
 
 
@@ -70,6 +71,7 @@ def export_panel(run: Run) -> None:
         st.download_button(label, data=make, file_name=file_name, mime=mime, help=help_text, on_click="ignore",
                            disabled=run.playing, width="stretch", icon=":material/download:", key=f"export_{key}")
     st.file_uploader("Load a weights file", type=["npz"], key=UPLOAD_KEY, on_change=_load, args=(run,),
+                     max_upload_size=MAX_UPLOAD_MB,
                      help="A .npz saved here (or by `python -m mlp`): the run continues from its step.")
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
