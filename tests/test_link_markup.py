@@ -5,7 +5,9 @@ warning, `/?activation=![](http://host/px.png)` must not make the browser fetch 
 same through `?preset=` on the labs, `?hide=`, `?lock=` and join links. Every page is opened with such
 links (AppTest); every element Streamlit renders as Markdown that quotes the crafted value must hold
 it escaped: once the escaped characters (a backslash and the next character) are taken out, no link
-`](`, image `![`, HTML `<`, KaTeX `$`, Streamlit colour `:red[` or web address `://` is left.
+`](`, image `![`, HTML `<`, KaTeX `$` or Streamlit colour `:red[` is left; and the text as shown (the
+escapes resolved) holds no bare address GFM would link (`https://`, `www.`, `a@b.c`): Streamlit's
+autolinking runs after the escapes are resolved, as a real browser showed.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp.text_safety import literal
+from mlp.text_safety import JOINER, literal
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
@@ -25,17 +27,24 @@ PAYLOADS = [
     f"![{MARK}](http://host/px.png)",
     f"<img src=http://host/px.png alt={MARK}>",
     f"$\\href{{https://e.vil}}{{{MARK}}}$",
-    f":red[{MARK}] www.e.vil/{MARK}",
+    f":red[{MARK}] www.e.vil/{MARK} and mail to {MARK}@e.vil",
     f"{MARK}\n# heading\n[y](https://e.vil)",
 ]
 KEYS = ["dataset", "activation", "hidden", "preset", "hide", "lock"]
-MARKUP_LEFT = ["](", "![", "<", "$", ":red[", "://", "www.", "\n#"]
+MARKUP_LEFT = ["](", "![", "<", "$", ":red[", "\n#"]
+# what GFM's autolink literal reads as an address (mdast-util-gfm-autolink-literal's patterns, simplified)
+ADDRESS = re.compile(r"(?i)(https?://|www\.)|[-.\w+]+@[-\w]+(\.[-\w]+)+")
 MARKDOWN_ELEMENTS = ["markdown", "caption", "warning", "error", "info", "success", "toast"]
 
 
 def unescaped(body: str) -> str:
     """What Markdown reads as markup in `body`: the text with every backslash escape taken out."""
     return re.sub(r"\\.", "", body, flags=re.S)
+
+
+def shown(body: str) -> str:
+    """The text Markdown shows for `body`: every backslash escape resolved to its character."""
+    return re.sub(r"\\(.)", r"\1", body, flags=re.S)
 
 
 def quoted_bodies(at: AppTest) -> list[str]:
@@ -54,6 +63,7 @@ def assert_no_markup_from_the_link(at: AppTest, where: str) -> None:
         left = unescaped(body)
         for markup in MARKUP_LEFT:
             assert markup not in left, f"{where}: {markup!r} rendered from the link in {body!r}"
+        assert not ADDRESS.search(shown(body)), f"{where}: an address would be linked in {body!r}"
 
 
 def open_page(page: str, params: dict) -> AppTest:
@@ -67,9 +77,9 @@ def test_literal_escapes_every_markup_and_keeps_the_text():
     for payload in PAYLOADS:
         text = literal(payload)
         left = unescaped(text)
-        assert all(m not in left for m in MARKUP_LEFT), text
-        # it reads the same once the escapes are shown as Markdown shows them
-        assert re.sub(r"\\(.)", r"\1", text) == payload.replace("\n", " ")
+        assert all(m not in left for m in MARKUP_LEFT) and not ADDRESS.search(shown(text)), text
+        # it reads the same once the escapes are shown as Markdown shows them (the joiners are invisible)
+        assert shown(text).replace(JOINER, "") == payload.replace("\n", " ")
 
 
 @pytest.mark.parametrize("page", PAGES)

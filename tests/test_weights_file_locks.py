@@ -77,7 +77,7 @@ def test_a_file_name_is_shown_as_text():
     upload(at, "[Sign in again](https://e.vil/x).npz", b"not weights")
     message = " ".join(e.value for e in at.error)
     assert "Could not load" in message and "](https://" not in message
-    assert r"\[Sign in again\]\(https\://e.vil/x\)" in message
+    assert r"\[Sign in again\]\(https\://e.vil/x\)" in message.replace("\u2060", "")
 
 
 def test_a_run_from_a_file_ranks_after_runs_trained_in_the_page():
