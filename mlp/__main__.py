@@ -118,8 +118,9 @@ def build_trainer(args) -> Trainer:
                              f"carry: --resume the run's weights.npz (it holds them), or choose a generated set "
                              f"with --set dataset=NAME ({generated})")
         return Trainer(config)
-    except ConfigError as err:
-        raise InputError("the settings are not valid:\n  " + "\n  ".join(err.problems)) from None
+    except ConfigError as err:       # one problem on one line; several, a line each
+        sep = "\n  " if len(err.problems) > 1 else " "
+        raise InputError("the settings are not valid:" + sep + sep.join(err.problems)) from None
     except CheckpointError as err:
         raise InputError(f"cannot resume from {args.resume}: {err}") from None
 

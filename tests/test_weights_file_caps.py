@@ -113,7 +113,7 @@ def test_the_command_line_refuses_crafted_files_with_one_line_and_exit_2(tmp_pat
                            "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) <= 2        # "not valid:" and the one problem for --config
+    assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
 
 
