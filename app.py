@@ -6,6 +6,7 @@ sidebar.
 """
 import streamlit as st
 
+from mlp.text_safety import literal
 from mlp.ui.controls import ON_STAGE, settings_sidebar
 from mlp.ui.save_export import export_panel
 from mlp.ui.page_link import show_notice
@@ -24,7 +25,7 @@ with st.sidebar.expander("Save & export", icon=":material/save:"):
 header(run)
 show_notice("Playground")
 for problem in run.problems:
-    st.warning(problem)
+    st.warning(literal(problem))
 counters = top_bar(run)
 data, stage = st.columns([1.3, 8.6], gap="medium")
 with data:

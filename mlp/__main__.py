@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from mlp.run.checkpoint import CheckpointError, load_trainer, save_trainer
-from mlp.run import tfp_link
+from mlp.run.checkpoint import MAX_FILE_BYTES, CheckpointError, load_trainer, save_trainer
 from mlp.run.config import FIELD, Config, ConfigError
 from mlp.engine.datasets import DATASETS
 from mlp.run.run_files import data_csv, history_csv, settings_json, standalone_script
 from mlp.run.trainer import Trainer
 from mlp.run.own_points import USER_SETS
+from mlp.run import tfp_link
 
 HISTORY_ROWS = 500          # about this many recorded moments by default (the history keeps at most 1024)
 MAX_STEPS = 10_000_000
@@ -101,10 +101,17 @@ def _settings_of_url(url: str) -> dict[str, str]:
     return {k: v[-1] for k, v in query.items()}
 
 
+MAX_INPUT_BYTES = MAX_FILE_BYTES     # a weights file or settings.json, at most
+
+
 def _read(path: str, mode: str = "r"):
     try:
         with open(path, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
-            return f.read()
+            data = f.read(MAX_INPUT_BYTES + 1)         # a huge file is refused, not read whole
+            if len(data) > MAX_INPUT_BYTES:
+                raise InputError(f"{path} is larger than {MAX_INPUT_BYTES / 1e6:.0f} MB: it is not a file this "
+                                 "command wrote")
+            return data
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
 
@@ -135,8 +142,9 @@ def build_trainer(args) -> Trainer:
                              f"carry: --resume the run's weights.npz (it holds them), or choose a generated set "
                              f"with --set dataset=NAME ({generated})")
         return Trainer(config)
-    except ConfigError as err:
-        raise InputError("the settings are not valid:\n  " + "\n  ".join(err.problems)) from None
+    except ConfigError as err:       # one problem on one line; several, a line each
+        sep = "\n  " if len(err.problems) > 1 else " "
+        raise InputError("the settings are not valid:" + sep + sep.join(err.problems)) from None
     except CheckpointError as err:
         raise InputError(f"cannot resume from {args.resume}: {err}") from None
 

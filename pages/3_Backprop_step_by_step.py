@@ -1,6 +1,7 @@
 """Backprop, step by step: every equation of one forward and backward pass, with the numbers of one example."""
 import streamlit as st
 
+from mlp.text_safety import literal
 from mlp.lab import backprop
 from mlp.ui.backprop_page import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
@@ -19,7 +20,7 @@ st.caption(f"{backprop.BATCH} points from the data set go once through a small n
            "the loss's own slope, measured by finite differences.")
 preset_buttons(state)
 for problem in state.problems:
-    st.warning(problem)
+    st.warning(literal(problem))
 
 config = state.config
 net, X, Y, y = backprop.tiny_batch(config)

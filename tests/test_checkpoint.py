@@ -69,7 +69,7 @@ def test_a_run_on_its_own_data_brings_that_data_back():
     X = rng.uniform(-6, 6, (40, 2))
     y = (X[:, 0] > 0).astype(np.int64)
     data = Dataset(X[:30], y[:30], X[30:], y[30:], problem="classification", n_classes=2)
-    trainer = Trainer(Config(dataset="gauss"), data=data)
+    trainer = Trainer(Config(dataset="user"), data=data)     # "Your data": the only sets with their own points
     trainer.run(5)
     loaded = load_trainer(save_trainer(trainer))
     assert np.array_equal(loaded.data.X_train, X[:30]) and np.array_equal(loaded.data.y_test, y[30:])

@@ -9,7 +9,8 @@ A snapshot is a small JSON object (about 1.5 KB):
   state        "playing", "paused", "diverged", "dead units" or "saturated units"
   thumb        THUMB x THUMB cells of the output over the plane, one byte each, base64; thumb_kind
                "prob" (P(class 1)), "class" (the predicted class / (K - 1)) or "value" (scaled to the data)
-  reached      {"step", "n_params"} once the run met the class's challenge, else None
+  reached      {"step", "n_params"} once the run met the class's challenge ("from_file": true when the run
+               came from a weights file, whose step counter is its own word), else None
   time         when it was made (seconds since the epoch)
 The student's weights travel beside it as a checkpoint (mlp/run/checkpoint.py), so the teacher can open
 the run itself.
@@ -218,7 +219,8 @@ def _loss_key(snap: dict) -> float:
 
 def sort_cards(cards: list, by: str) -> list:
     """Cards (objects with .name and .snapshot) by name, by test loss (lowest first), or by the
-    challenge (who reached it, earliest step first, then fewest weights; the rest by test loss)."""
+    challenge (who reached it, earliest step first, then fewest weights, runs loaded from a file after
+    those trained in the page; the rest by test loss)."""
     if by == "name":
         return sorted(cards, key=lambda c: (c.name.casefold(), c.name))
     if by == "test loss":
@@ -227,8 +229,10 @@ def sort_cards(cards: list, by: str) -> list:
         def key(c):
             r = c.snapshot.get("reached")
             if isinstance(r, dict):
-                return (0, r.get("step", math.inf), r.get("n_params", math.inf), c.name.casefold())
-            return (1, _loss_key(c.snapshot), 0, c.name.casefold())
+                # a run loaded from a weights file brought its own step counter: after those trained here
+                return (0, bool(r.get("from_file")), r.get("step", math.inf), r.get("n_params", math.inf),
+                        c.name.casefold())
+            return (1, False, _loss_key(c.snapshot), 0, c.name.casefold())
         return sorted(cards, key=key)
     raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {by!r}")
 

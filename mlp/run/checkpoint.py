@@ -15,24 +15,34 @@ Training N steps, saving, loading and training M more gives bit for bit the same
 as training N + M steps in one go. Not restored: the "step back" checkpoints (a loaded run starts
 with none) and the timing that sizes live frames.
 
-`load_trainer` checks everything and raises CheckpointError with one sentence a student can act on:
-a file that is not a .npz, missing or extra parts, shapes that do not fit the config's layers,
-non-finite weights, a config the app would refuse, or a pickle (refused with allow_pickle=False).
+A weights file is input like a link: `load_trainer` checks everything and raises CheckpointError
+with one sentence a student can act on: a file that is not a .npz, missing or extra parts, a pickle,
+an array header declaring more than its bytes (checked before anything is allocated), text parts
+too long, too deep or with huge numbers (mlp/run/bounded_json.py), a config the app would refuse, more
+points than a link may ask for or a run over the cost cap (on the file's real points), shapes that
+do not fit the config's layers, non-finite weights, or a generated data set whose points are not
+the ones its settings make (so a class's challenge is judged on the class's own test set).
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
+import zlib
 
 import numpy as np
 
-from mlp.run.config import Config, ConfigError
-from mlp.engine.datasets import Dataset
+from mlp.run import bounded_json
+from mlp.engine.checks import describe
+from mlp.run.config import GRID_POINTS, MAX_COST, MAX_SAMPLES, Config, ConfigError
+from mlp.engine.datasets import Dataset, make_dataset
 from mlp.run.trainer import Trainer, TrainerState
+from mlp.run.own_points import MAX_SIZE, USER_SETS
 
 FORMAT = "mlp-playground-checkpoint/1"
-MAX_UNPACKED_BYTES = 256_000_000     # the biggest allowed net in float64 with Adam is about 90 MB
+MAX_UNPACKED_BYTES = 32_000_000      # the biggest net the cost cap allows, in float64 with Adam: about 10 MB
+MAX_FILE_BYTES = 32_000_000          # the file itself (compressed, it is smaller than what it unpacks to)
 DTYPES = ("float32", "float64")
 
 
@@ -80,40 +90,145 @@ def save_trainer(trainer: Trainer) -> bytes:
 
 
 # -- loading ------------------------------------------------------------------------------------------
+# A file is read in three passes, so nothing it declares is allocated before it is checked:
+# 1. the zip's list of members and each member's .npy header (a few hundred bytes each): only the
+#    parts save_trainer writes, plain numbers or text, and every declared size matching the bytes
+#    that follow it and within MAX_UNPACKED_BYTES in all;
+# 2. the three small text parts (format, settings, state), as bounded JSON (mlp/run/bounded_json.py), and
+#    the points' and weights' declared shapes against the caps a link obeys (points, cost, layers);
+# 3. the arrays themselves, then every value checked as before.
+
+REQUIRED = ("format", "config", "state", "params", "last_good", "order", "data.X_train", "data.y_train",
+            "data.X_test", "data.y_test")
+TEXTS = ("format", "config", "state")
+GROUPS = ("optimizer.", "history.")   # optimizer.<state vector>, history.<column>: checked by name later
+MAX_MEMBERS = 64                      # the file has 10 parts, 2 optimizer vectors and 11 history columns
+MAX_HEADER = 1_000                    # bytes of one .npy header (NumPy writes 128)
+MAX_STEP = 10**12                     # far more steps than any run takes (10 million from the command line)
 
 
-def _read_arrays(raw: bytes) -> dict[str, np.ndarray]:
-    """Every array of an .npz file, read without unpickling anything."""
+def _refuse_extra(name: str) -> None:
+    if name in REQUIRED:
+        return
+    group, _, rest = name.partition(".")
+    if f"{group}." in GROUPS and rest.isidentifier() and len(rest) <= 40:
+        return
+    raise CheckpointError(f"the file holds a part the playground never writes ({describe(name)}); "
+                          "only its own weights files are loaded")
+
+
+def _headers(archive: zipfile.ZipFile) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Each member's name -> its declared (shape, dtype), read from the .npy headers alone."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise CheckpointError(f"the file holds {len(infos):,} parts; a weights file has at most {MAX_MEMBERS}")
+    headers, total = {}, 0
+    for info in infos:
+        if not info.filename.endswith(".npy"):
+            raise CheckpointError(f"the file holds {describe(info.filename)}, which is not an array; only the "
+                                  "playground's own weights files are loaded")
+        name = info.filename[:-4]
+        _refuse_extra(name)
+        if name in headers:
+            raise CheckpointError(f"the file holds the part {describe(name)} twice")
+        with archive.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version not in ((1, 0), (2, 0), (3, 0)):
+                raise CheckpointError(f"the part {describe(name)} is not a NumPy array")
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(member, max_header_size=MAX_HEADER)
+            data_bytes = info.file_size - member.tell()
+        if dtype.hasobject:
+            raise CheckpointError("the file contains Python objects (a pickle); for safety only plain "
+                                  "arrays are loaded")
+        if dtype.kind not in "biufU" or dtype.fields is not None or dtype.subdtype is not None:
+            raise CheckpointError(f"the part {describe(name)} holds {describe(str(dtype))}, not plain numbers or text")
+        declared = math.prod(shape) * dtype.itemsize        # Python ints: 10**12 elements is just a number
+        if declared != data_bytes:
+            raise CheckpointError(f"the part {describe(name)} is damaged: its header declares {declared:,} bytes "
+                                  f"but {data_bytes:,} follow")
+        total += declared
+        if total > MAX_UNPACKED_BYTES:
+            raise CheckpointError(f"the file unpacks to more than {MAX_UNPACKED_BYTES / 1e6:.0f} MB, more than any "
+                                  "playground network needs")
+        headers[name] = (shape, dtype)
+    return headers
+
+
+def _load_member(archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    with archive.open(f"{name}.npy") as member:
+        return np.lib.format.read_array(member, allow_pickle=False, max_header_size=MAX_HEADER)
+
+
+def _text_part(archive: zipfile.ZipFile, headers: dict, name: str) -> str:
+    shape, dtype = headers[name]
+    if dtype.kind != "U" or shape != ():
+        raise CheckpointError(f"the part {name!r} should be text")
+    if dtype.itemsize // 4 > bounded_json.MAX_CHARS:
+        raise CheckpointError(f"the part {name!r} is {dtype.itemsize // 4:,} characters long, far longer than "
+                              "a weights file's")
+    return str(_load_member(archive, name))
+
+
+def _read_json(text: str, what: str):
+    try:
+        return bounded_json.loads(text)
+    except bounded_json.JSONBoundsError as err:
+        raise CheckpointError(f"the file's {what} cannot be read: {err}") from None
+
+
+def _check_sizes(headers: dict, config: Config) -> None:
+    """The caps a link obeys, on the shapes the file declares (before its arrays are read): at most
+    MAX_SAMPLES points, and the net's cost over the real points within MAX_COST."""
+    counts = []
+    for part in ("train", "test"):
+        shape = headers[f"data.X_{part}"][0]
+        if len(shape) != 2 or shape[1] != 2 or shape[0] < 1:
+            raise CheckpointError(f"the {part} points should have shape (m, 2), got {shape}")
+        counts.append(shape[0])
+    points = sum(counts)
+    if points > MAX_SAMPLES:
+        raise CheckpointError(f"the file has {points:,} points; at most {MAX_SAMPLES:,} fit in the playground "
+                              "(as in a link)")
+    cost = config.n_weights * (points + GRID_POINTS)
+    if cost > MAX_COST:
+        raise CheckpointError(f"this run is too big for a shared server: {config.n_weights:,} weights on "
+                              f"{points:,} points and the output's {GRID_POINTS:,} is over the limit of {MAX_COST:,}")
+    for name in ("params", "last_good"):
+        if headers[name][0] != (config.n_weights,):
+            raise CheckpointError(f"{name} has shape {headers[name][0]}, but this network needs ({config.n_weights},)")
+
+
+def _read_arrays(raw: bytes) -> tuple[dict[str, np.ndarray], Config, dict]:
+    """Every array of the file, its config and its state, each checked before anything large is read."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise CheckpointError(f"the file is {len(raw) / 1e6:,.0f} MB, more than any playground network needs "
+                              f"({MAX_FILE_BYTES / 1e6:.0f} MB)")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise CheckpointError("this is not a weights file (.npz) saved by the playground")
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise CheckpointError(f"the file unpacks to {unpacked / 1e6:.0f} MB, more than any playground "
-                                  f"network needs ({MAX_UNPACKED_BYTES / 1e6:.0f} MB)")
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except CheckpointError:
-        raise
-    except ValueError as err:
-        if "pickle" in str(err) or "Object arrays" in str(err):
-            raise CheckpointError("the file contains Python objects (a pickle); for safety only plain "
-                                  "arrays are loaded") from None
-        raise CheckpointError(f"the file is damaged ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError) as err:
-        raise CheckpointError(f"the file is damaged ({type(err).__name__}: {err})") from None
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        headers = _headers(archive)
+        missing = set(REQUIRED) - set(headers)
+        if missing:
+            raise CheckpointError(f"the file misses {', '.join(sorted(missing))}: it is not a complete weights file")
+        fmt = _text_part(archive, headers, "format")
+        if fmt != FORMAT:
+            raise CheckpointError(f"the file's format is {describe(fmt)}, expected {FORMAT!r}")
+        try:
+            config = Config.from_json(_text_part(archive, headers, "config"))
+        except ConfigError as err:
+            raise CheckpointError(f"the saved settings are not valid: {err}") from None
+        state = _read_json(_text_part(archive, headers, "state"), "training state")
+        if not isinstance(state, dict):
+            raise CheckpointError("the file's training state is not valid")
+        _check_sizes(headers, config)
+        arrays = {name: _load_member(archive, name) for name in headers if name not in TEXTS}
+    return arrays, config, state
 
 
-def _text_of(arrays: dict, name: str) -> str:
-    a = arrays[name]
-    if a.dtype.kind != "U" or a.shape != ():
-        raise CheckpointError(f"the part {name!r} should be text")
-    return str(a)
-
-
-def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True) -> np.ndarray:
-    """arrays[name], checked: its shape, its kind of number ("f" float, "i" integer), finite if asked."""
+def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True, dtype=None) -> np.ndarray:
+    """arrays[name], checked: its shape, its kind of number ("f" float, "i" integer), finite if asked
+    (after the cast to `dtype`, when given: 1e300 saved as float64 is infinite in a float32 net)."""
     a = arrays[name]
     if a.shape != shape:
         raise CheckpointError(f"{name} has shape {a.shape}, but this network needs {shape}")
@@ -121,25 +236,18 @@ def _array(arrays: dict, name: str, shape: tuple, kind: str, finite: bool = True
     if a.dtype.kind not in allowed:
         raise CheckpointError(f"{name} should hold {'numbers' if kind == 'f' else 'whole numbers'}, "
                               f"not {a.dtype}")
+    if dtype is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = a.astype(dtype)
     if finite and kind == "f" and not np.isfinite(a).all():
         raise CheckpointError(f"{name} contains NaN or infinite values")
     return a
 
 
-def _parse_state(arrays: dict) -> dict:
-    try:
-        state = json.loads(_text_of(arrays, "state"))
-    except json.JSONDecodeError:
-        raise CheckpointError("the file's training state is not valid JSON") from None
-    if not isinstance(state, dict):
-        raise CheckpointError("the file's training state is not valid")
-    return state
-
-
-def _int_field(state: dict, key: str, lo: int, hi: float = float("inf")) -> int:
+def _int_field(state: dict, key: str, lo: int, hi: int = MAX_STEP) -> int:
     value = state.get(key)
     if type(value) is not int or not lo <= value <= hi:
-        raise CheckpointError(f"the file's {key.replace('_', ' ')} is not valid: {value!r}")
+        raise CheckpointError(f"the file's {key.replace('_', ' ')} is not valid: {describe(value)}")
     return value
 
 
@@ -150,6 +258,8 @@ def _dataset(arrays: dict, config: Config) -> Dataset:
         if X.ndim != 2 or X.shape[1] != 2 or len(X) < 1:
             raise CheckpointError(f"the {part} points should have shape (m, 2), got {X.shape}")
         X = _array(arrays, f"data.X_{part}", X.shape, "f").astype(np.float64)
+        if np.abs(X).max() > MAX_SIZE:
+            raise CheckpointError(f"the {part} points have coordinates beyond ±{MAX_SIZE:g}, as no data set has")
         if config.problem == "classification":
             y = _array(arrays, f"data.y_{part}", (len(X),), "i").astype(np.int64)
             if y.size and (y.min() < 0 or y.max() >= config.n_output_classes):
@@ -157,8 +267,23 @@ def _dataset(arrays: dict, config: Config) -> Dataset:
         else:
             y = _array(arrays, f"data.y_{part}", (len(X),), "f").astype(np.float64)
         parts[part] = (X, y)
-    return Dataset(*parts["train"], *parts["test"], problem=config.problem,
-                   n_classes=config.n_output_classes)
+    data = Dataset(*parts["train"], *parts["test"], problem=config.problem, n_classes=config.n_output_classes)
+    if config.dataset not in USER_SETS and not _same_data(data, _generated(config)):
+        # a generated set is its settings' points: a file cannot bring another test set (say its four
+        # easiest points) to a class's challenge, which ranks everyone on the same one
+        raise CheckpointError(f"the file's points are not the ones its settings make ({config.dataset}, "
+                              f"{config.n_samples} points, data seed {config.data_seed}); a generated data set "
+                              "cannot be edited in a weights file")
+    return data
+
+
+def _generated(config: Config) -> Dataset:
+    return make_dataset(config.dataset, config.n_samples, config.noise, config.train_fraction,
+                        config.data_seed, config.n_classes)
+
+
+def _same_data(a: Dataset, b: Dataset) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("X_train", "y_train", "X_test", "y_test"))
 
 
 def _rng_state(state, name: str) -> dict:
@@ -171,27 +296,29 @@ def _rng_state(state, name: str) -> dict:
 
 
 def load_trainer(raw: bytes) -> Trainer:
-    """A Trainer in exactly the state `save_trainer` wrote; CheckpointError says what is wrong."""
-    arrays = _read_arrays(raw)
-    missing = {"format", "config", "state", "params", "last_good", "order", "data.X_train", "data.y_train",
-               "data.X_test", "data.y_test"} - set(arrays)
-    if missing:
-        raise CheckpointError(f"the file misses {', '.join(sorted(missing))}: it is not a complete weights file")
-    if _text_of(arrays, "format") != FORMAT:
-        raise CheckpointError(f"the file's format is {_text_of(arrays, 'format')[:60]!r}, expected {FORMAT!r}")
+    """A Trainer in exactly the state `save_trainer` wrote; CheckpointError says what is wrong.
+
+    Nothing else escapes: whatever a crafted file makes NumPy or json raise becomes a CheckpointError
+    (the page shows it, the command line exits 2 with it)."""
     try:
-        config = Config.from_json(_text_of(arrays, "config"))
-    except ConfigError as err:
-        raise CheckpointError(f"the saved settings are not valid: {err}") from None
-    state = _parse_state(arrays)
+        return _load_trainer(raw)
+    except CheckpointError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError, MemoryError, EOFError,
+            OSError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error) as err:
+        raise CheckpointError(f"the file is damaged ({type(err).__name__}: {describe(str(err))})") from None
+
+
+def _load_trainer(raw: bytes) -> Trainer:
+    arrays, config, state = _read_arrays(raw)
     if state.get("dtype") not in DTYPES:
         raise CheckpointError(f"the file's number type must be one of {', '.join(DTYPES)}")
 
     trainer = Trainer(config, dtype=state["dtype"], data=_dataset(arrays, config))
     net = trainer.net
     n = net.params.shape
-    params = _array(arrays, "params", n, "f").astype(net.dtype)
-    trainer.last_good[...] = _array(arrays, "last_good", n, "f")
+    params = _array(arrays, "params", n, "f", dtype=net.dtype)
+    trainer.last_good[...] = _array(arrays, "last_good", n, "f", dtype=net.dtype)
 
     m = len(trainer.X_train)
     order = _array(arrays, "order", (m,), "i")
@@ -221,7 +348,8 @@ def _optimizer_state(trainer: Trainer, arrays: dict, state: dict) -> dict | None
     if set(saved) != expected:
         raise CheckpointError(f"the optimizer state has {sorted(saved) or 'nothing'}, but "
                               f"{trainer.config.optimizer} keeps {sorted(expected) or 'nothing'}")
-    loaded = {name: _array(arrays, f"optimizer.{name}", params.shape, "f") for name in kind.STATE_ARRAYS}
+    loaded = {name: _array(arrays, f"optimizer.{name}", params.shape, "f", dtype=params.dtype)
+              for name in kind.STATE_ARRAYS}
     counters = state.get("optimizer_counters")
     if not isinstance(counters, dict) or set(counters) != set(kind.STATE_COUNTERS):
         raise CheckpointError("the file's optimizer counters do not fit the optimizer")
@@ -234,6 +362,9 @@ def _restore_history(trainer: Trainer, arrays: dict, state: dict) -> None:
     for name, column in columns.items():
         if column.dtype.kind not in "fi":
             raise CheckpointError(f"the history column {name!r} should hold numbers")
+        finite = column[np.isfinite(column)] if column.dtype.kind == "f" else column
+        if finite.size and np.abs(finite.astype(np.float64)).max() > np.finfo(np.float32).max:
+            raise CheckpointError(f"the history column {name!r} holds numbers too large to keep")
     counters = state.get("history")
     try:
         trainer.history.restore(columns, counters if isinstance(counters, dict) else {})

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from mlp.run import bounded_json
 from mlp.engine.activations import ACTIVATIONS
 from mlp.engine.checks import describe, listed
 from mlp.engine.datasets import DATASETS, FEATURES, OUTPUT_RESOLUTION
@@ -327,9 +328,9 @@ class Config:
     @classmethod
     def from_json(cls, text: str) -> "Config":
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ConfigError([f"the file is not valid JSON ({err.msg}, line {err.lineno})"]) from None
+            data = bounded_json.loads(text)
+        except bounded_json.JSONBoundsError as err:     # deep, huge or broken JSON: one sentence, no traceback
+            raise ConfigError([f"the settings cannot be read: {err}"]) from None
         if not isinstance(data, dict):
             raise ConfigError(["the file must hold one JSON object of settings"])
         unknown = sorted(set(data) - set(FIELD))

@@ -30,6 +30,7 @@ from mlp.engine.datasets import DATASETS
 from mlp.figures.wall_thumbnail import thumbnail_png
 from mlp.classroom.store import MAX_TITLE, StoreError, open_store
 from mlp.classroom.store.guard import RETRY_S, StoreDown
+from mlp.text_safety import literal
 
 from mlp.ui import class_session, lesson_controls, page_link
 from mlp.ui.state import Run, config_from_link, url_params
@@ -193,7 +194,7 @@ def student_join(class_id: str) -> None:
         if st.form_submit_button("Join", type="primary", icon=":material/login:"):
             name, why = wall.clean_name(typed)
             if name is None:
-                st.error(f"Not joined: {why}.")
+                st.error(f"Not joined: {literal(why)}.")
             else:
                 class_session.leave()
                 _, refused = class_session.join(info.id, info.title, name, info.challenge)
@@ -251,7 +252,10 @@ def _open_run(class_id: str, key: str, student_id: str) -> None:
     if run is None:
         st.session_state["run"] = Run(trainer.config, trainer)
     else:
-        run.load(trainer)
+        refused = run.load(trainer)
+        if refused:
+            st.session_state["class_open_problem"] = f"That run cannot be opened here: {'; '.join(refused)}"
+            return
     _switch("app.py", url_params(trainer.config))
 
 
@@ -423,7 +427,7 @@ def teacher_wall(class_id: str, key: str) -> None:
     _challenge_form(class_id, key, info.challenge)
     problem = st.session_state.pop("class_open_problem", None)
     if problem:
-        st.warning(problem)
+        st.warning(literal(problem))
 
     @st.fragment(run_every=WALL_EVERY_S)
     def _cards() -> None:

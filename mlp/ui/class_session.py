@@ -197,6 +197,8 @@ def post_snapshot(run, watch: StuckWatch) -> None:
         # the challenge is the one the last write brought back: a new one counts from the next post on
         if m.reached is None and wall.meets(m.challenge, run.trainer, run.report):
             m.reached = {"step": int(run.report.step), "n_params": int(run.trainer.net.params.size)}
+            if run.from_file:       # a file's step counter is its own word: ranked after runs trained here
+                m.reached["from_file"] = True
         snap = wall.snapshot(run.trainer, run.report, state, m.reached)
         if now - m.last_weights >= WEIGHTS_EVERY_S or not run.playing:
             weights, m.last_weights = _weights(run.trainer), now

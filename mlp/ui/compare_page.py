@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mlp.run.config import FIELD, ConfigError
+from mlp.run.config import FIELD, Config, ConfigError
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 from mlp.lab import compare
 from mlp.live.frame import Views, boundary_figure
 from mlp.live.pace import Pace
+from mlp.run.session_budget import over_budget, trainer_bytes
+from mlp.text_safety import literal
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.controls import field_widget, parse_widths
 from mlp.ui.play_loop import live_loop
 from mlp.ui.plotly_live import live_chart
+from mlp.ui.session_memory import held
 from mlp.ui.state import config_from_link, proposal
 
 STATE_KEY = "lab_compare"
@@ -63,11 +66,22 @@ def pair_from_link(pair: compare.Pair) -> tuple[compare.Pair, list[str]]:
            if all(name in pair.sides[s] for s in compare.SIDES) and getattr(config, name) != getattr(pair.base, name)]
     problems += [f"{FIELD[name].label.lower()} is set by each side on this page, so the link's value is not used"
                  for name in own]
+    changes = {f: getattr(config, f) for f in config.to_query() if getattr(config, f) != getattr(pair.base, f)}
     try:
-        return pair.with_changes(None, **{f: getattr(config, f) for f in config.to_query()
-                                          if getattr(config, f) != getattr(pair.base, f)}), problems
+        base = pair.base.replace(**changes)
+        too_big = budget_problem(None, [compare.side_config(base, pair.sides[s]) for s in compare.SIDES])
+        if too_big:
+            return pair, problems + [too_big, "so the page opens on the preset"]
+        return pair.with_changes(None, **changes), problems
     except (ConfigError, ValueError) as err:       # the link's shared settings do not suit a side
         return pair, problems + getattr(err, "problems", [str(err)]) + ["so the page opens on the preset"]
+
+
+def budget_problem(pair: compare.Pair | None, configs: list[Config]) -> str | None:
+    """Why the two sides' trainers of `configs`, in place of `pair`'s, would pass this tab's memory budget
+    (mlp/run/session_budget.py); None when they fit. Checked before they are built."""
+    return over_budget(sum(trainer_bytes(c) for c in configs), held(replacing=pair), "Both sides of this network",
+                       "Choose fewer or narrower hidden layers or fewer points")
 
 
 def _change(state: CompareLab, side: str | None, name: str, value) -> None:
@@ -85,6 +99,12 @@ def _change(state: CompareLab, side: str | None, name: str, value) -> None:
         state.problems[where] = list(dict.fromkeys(refused))       # a shared setting: once, not per side
         return
     changed, before = proposals[0][0], state.pair.config(side or compare.SIDES[0])
+    sides = [config for config, _ in proposals] if side is None else \
+        [changed if s == side else state.pair.config(s) for s in compare.SIDES]
+    too_big = budget_problem(state.pair, sides)
+    if too_big:
+        state.problems[where] = [too_big]
+        return
     changes = {k: getattr(changed, k) for k in (name, "output") if k == name or getattr(changed, k) != getattr(before, k)}
     try:
         pair = state.pair.with_changes(side, **changes)
@@ -116,7 +136,7 @@ def side_label(side: str) -> str:
 def shared_sidebar(state: CompareLab) -> None:
     if lesson_controls.rules().hides("settings"):
         for problem in state.problems.get("shared", []):
-            st.warning(problem)
+            st.warning(literal(problem))
         return
     with st.sidebar:
         st.markdown("**Shared by A and B**")
@@ -124,7 +144,7 @@ def shared_sidebar(state: CompareLab) -> None:
             field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
                          args=(state, None, name))
         for problem in state.problems.get("shared", []):
-            st.warning(problem)
+            st.warning(literal(problem))
 
 
 def side_settings(state: CompareLab) -> None:
@@ -143,7 +163,7 @@ def side_settings(state: CompareLab) -> None:
                 field_widget("hidden", config.hidden, key=f"cmp_{side}_hidden", on_change=_change,
                              args=(state, side, "hidden"), container=low[1])
             for problem in state.problems.get(side, []):
-                st.warning(problem)
+                st.warning(literal(problem))
 
 
 def _play(state: CompareLab) -> None:

@@ -20,13 +20,14 @@ from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
 from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
 from mlp.run.signals import LayerSignals, open_ends
+from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
 
 from mlp.ui import lesson_controls, page_link, stuck_alarm
 from mlp.ui.controls import field_widget
 from mlp.ui.play_loop import live_loop
 from mlp.ui.plotly_live import live_chart
-from mlp.ui.state import Run, config_from_link, link_params, new_trainer
+from mlp.ui.state import Run, budget_problem, config_from_link, link_params, new_trainer
 
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
@@ -56,6 +57,10 @@ def flow_lab() -> FlowLab:
         config, more = config_from_link(flow.PRESETS[name].config if from_preset else None)
         config, none = page_link.with_hidden_layers(config, flow.PRESETS[name].config)
         more += none
+        too_big = budget_problem(config)
+        if too_big:          # with what the other pages hold, the link's run would pass the tab's budget
+            config = flow.PRESETS[name].config
+            more.append(f"{too_big}; the page opens on {page_link.slug(name)}")
         page_link.remember_notice(PAGE, problems + more + lesson_controls.link_problems())
         lab = st.session_state[KEY] = FlowLab(Run(config, new_trainer(config)))
     write_link(lab.run.config)          # also after coming back from another page: the link stays shareable
@@ -148,7 +153,7 @@ def settings_row(lab: FlowLab) -> None:
     setting("seed", c.seed, cols[4], prefix="flow", apply=apply)
     setting("lr", c.lr, cols[5], prefix="flow", apply=apply)
     for problem in run.problems:
-        st.warning(problem)
+        st.warning(literal(problem))
 
 
 # -- the live part ------------------------------------------------------------------------------

@@ -21,12 +21,15 @@ from mlp.lab import initialization as init_lab
 from mlp.lab import papers
 from mlp.live.frame import network_view_figure
 from mlp.live.compute_slots import compute_slot
+from mlp.run.session_budget import most_that_fit, over_budget, trainer_bytes
+from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.gradient_flow_page import depth_width_widgets, setting
 from mlp.ui.play_loop import live_loop
 from mlp.ui.plotly_live import live_chart
+from mlp.ui.session_memory import held
 from mlp.ui.state import config_from_link, proposal
 
 KEY = "lab_initialization"
@@ -57,6 +60,10 @@ def current_lab() -> InitLab:
         config, more = config_from_link(preset.config)
         config, none = page_link.with_hidden_layers(config, preset.config)
         more += none
+        too_big = budget_problem(None, config, preset.schemes)
+        if too_big:            # the link's network would pass this tab's memory budget: the preset's instead
+            config = preset.config
+            more.append(f"{too_big}; the {preset.label} preset's network is used instead")
         page_link.remember_notice(PAGE, problems + more + lesson_controls.link_problems())
         lab = st.session_state[KEY] = InitLab(config, preset.schemes, init_lab.Comparison(config, preset.schemes),
                                                Trainer(init_lab.symmetry_config("zeros")))
@@ -70,6 +77,19 @@ def _preset_of(lab: InitLab) -> str | None:
                  if lab.schemes == p.schemes and lab.config == p.config.replace(seed=lab.config.seed)), None)
 
 
+def budget_problem(lab: InitLab | None, config: Config, schemes: tuple[str, ...]) -> str | None:
+    """Why one trainer per scheme of `config` would pass this tab's memory budget (mlp/run/session_budget.py),
+    counting what the other pages hold; None when it fits. Checked before anything is built."""
+    per_scheme = trainer_bytes(config)
+    others = held(replacing=lab.comparison if lab is not None else None)
+    fit = most_that_fit(per_scheme, others)
+    n = len(schemes)
+    advice = (f"Compare at most {fit} scheme{'s' if fit > 1 else ''} at this size, or" if 0 < fit < n else
+              "Choose")
+    return over_budget(per_scheme * n, others, f"{n} scheme{'s' if n > 1 else ''} of this network",
+                       f"{advice} fewer or narrower hidden layers")
+
+
 def _rebuild(lab: InitLab) -> None:
     lab.comparison = init_lab.Comparison(lab.config, lab.schemes)
     lab.playing = False
@@ -79,13 +99,22 @@ def _change(lab: InitLab, **changes) -> None:
     """Apply changed settings (a refused one keeps the old comparison and says why)."""
     config, lab.problems = proposal(lab.config, **changes)
     if config is not None and config != lab.config:
+        too_big = budget_problem(lab, config, lab.schemes)
+        if too_big:
+            lab.problems = [too_big]
+            return
         lab.config = config
         _rebuild(lab)
 
 
 def _start_preset(lab: InitLab, name: str) -> None:
     preset = init_lab.PRESETS[name]
-    lab.config, lab.schemes, lab.problems = preset.config.replace(seed=lab.config.seed), preset.schemes, []
+    config = preset.config.replace(seed=lab.config.seed)
+    too_big = budget_problem(lab, config, preset.schemes)
+    if too_big:
+        lab.problems = [too_big]
+        return
+    lab.config, lab.schemes, lab.problems = config, preset.schemes, []
     _rebuild(lab)
 
 
@@ -115,6 +144,10 @@ def _schemes_changed(lab: InitLab) -> None:
     if not chosen:
         lab.problems = ["choose at least one initialization to compare"]
         return
+    too_big = budget_problem(lab, lab.config, chosen)
+    if too_big:                     # the pills show lab.schemes again on the next run
+        lab.problems = [too_big]
+        return
     lab.schemes, lab.problems = chosen, []
     _rebuild(lab)
 
@@ -134,7 +167,7 @@ def settings(lab: InitLab) -> None:
     setting("dataset", c.dataset, cols[3], prefix="init", apply=apply)
     setting("seed", c.seed, cols[4], prefix="init", apply=apply)
     for problem in lab.problems:
-        st.warning(problem)
+        st.warning(literal(problem))
 
 
 def _spread_text(stds: np.ndarray) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mlp.text_safety import literal
 from mlp.run.own_points import (FORMAT_NOTE, MAX_CLASSES, PROBLEMS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
                           parse_csv)
 
@@ -29,11 +30,6 @@ CLASS_DOTS = tuple(f":{c}[●]" for c in ("orange", "blue", "green", "violet", "
 
 def session_points() -> UserPoints | None:
     return st.session_state.get(USER_POINTS)
-
-
-def _markdown_safe(text: str) -> str:
-    """A message quoting the student's file, shown literally (no markdown, no LaTeX from their text)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in text)
 
 
 def receive_upload(run: Run, data: bytes, problem: str = "auto") -> bool:
@@ -74,7 +70,7 @@ def data_upload(run: Run) -> None:
                      args=(run,), max_upload_size=MAX_UPLOAD_MB, **allowed)
     kind, lines = st.session_state.get(MESSAGES_KEY, (None, []))
     if lines:
-        text = lines[0] + "\n\n" + "\n".join(f"- {_markdown_safe(line)}" for line in lines[1:])
+        text = lines[0] + "\n\n" + "\n".join(f"- {literal(line)}" for line in lines[1:])
         (st.error if kind == "error" else st.info)(text)
     left, right = st.columns(2)
     left.download_button("Template", TEMPLATE_CSV, "points_template.csv", "text/csv", on_click="ignore",
@@ -151,7 +147,7 @@ def edit_controls(run: Run) -> bool:
     st.caption(f"{len(d.X_train) + len(d.X_test)} points ({len(d.X_train)} to train, {len(d.X_test)} to test). "
                "Click the plane to add a point, click a point to remove it.")
     for problem in st.session_state.get(EDIT_PROBLEMS_KEY, []):
-        st.warning(problem)
+        st.warning(literal(problem))
     return True
 
 

@@ -16,6 +16,7 @@ from typing import Iterable
 import streamlit as st
 
 from mlp.run.config import FIELD, Config, ConfigError
+from mlp.text_safety import literal
 
 PARAM = "preset"
 NOTICE_HEADER = "Some settings in the link were not valid and were replaced:"
@@ -68,7 +69,8 @@ def show_preset(name: str | None) -> None:
 def notice(problems: Iterable[str], tfp_notes: Iterable[str] = ()) -> str | None:
     """The link's problems as one message: a header and a line each; None when there are none. A
     TensorFlow Playground link's notes (what mlp/run/tfp_link.py could not take over) come first, under their own."""
-    parts = [(TFP_HEADER, list(dict.fromkeys(tfp_notes))), (NOTICE_HEADER, list(dict.fromkeys(problems)))]
+    parts = [(TFP_HEADER, [literal(n) for n in dict.fromkeys(tfp_notes)]),
+             (NOTICE_HEADER, [literal(p) for p in dict.fromkeys(problems)])]
     text = "\n\n".join(header + "\n" + "\n".join(f"- {p}" for p in lines) for header, lines in parts if lines)
     return text or None
 

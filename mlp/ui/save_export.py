@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlp.run.checkpoint import CheckpointError, load_trainer, save_trainer
+from mlp.run.checkpoint import MAX_FILE_BYTES, CheckpointError, load_trainer, save_trainer
 from mlp.run.run_files import data_csv, history_csv, settings_json, standalone_script
 from mlp.live.offline_report import run_report_html
+from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
-from mlp.run.own_points import USER_SETS, UserPoints
 
-from mlp.ui.state import USER_POINTS, Run
+from mlp.ui.state import Run
 
 UPLOAD_KEY = "export_upload"
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000    # no weights file the playground writes is larger
 MESSAGE_KEY = "export_message"
 
 
@@ -26,20 +27,24 @@ def _copy(run: Run) -> Trainer:
 
 
 def _load(run: Run) -> None:
-    """Replace the run by the uploaded file's; a bad file leaves the run as it was and says why."""
+    """Replace the run by the uploaded file's; a bad file, or one the teacher's locks refuse, leaves the
+    run as it was and says why (the file's name and every reason shown as text, never as markup)."""
     upload = st.session_state.get(UPLOAD_KEY)
     if upload is None:
         return
+    name = literal(upload.name)
     try:
         trainer = load_trainer(upload.getvalue())
     except CheckpointError as err:
-        st.session_state[MESSAGE_KEY] = ("error", f"Could not load **{upload.name}**: {err}. "
+        st.session_state[MESSAGE_KEY] = ("error", f"Could not load **{name}**: {literal(str(err))}. "
                                                   "The current run is unchanged.")
         return
-    if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
-        st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
-    run.load(trainer)
-    st.session_state[MESSAGE_KEY] = ("success", f"Loaded **{upload.name}**: step {trainer.step:,}. "
+    refused = run.load(trainer)
+    if refused:
+        st.session_state[MESSAGE_KEY] = ("error", f"Did not load **{name}**: {literal('; '.join(refused))}. "
+                                                  "The current run is unchanged.")
+        return
+    st.session_state[MESSAGE_KEY] = ("success", f"Loaded **{name}**: step {trainer.step:,}. "
                                                 "Press Play to carry on exactly where it stopped.")
 
 
@@ -66,6 +71,7 @@ def export_panel(run: Run) -> None:
         st.download_button(label, data=make, file_name=file_name, mime=mime, help=help_text, on_click="ignore",
                            disabled=run.playing, width="stretch", icon=":material/download:", key=f"export_{key}")
     st.file_uploader("Load a weights file", type=["npz"], key=UPLOAD_KEY, on_change=_load, args=(run,),
+                     max_upload_size=MAX_UPLOAD_MB,
                      help="A .npz saved here (or by `python -m mlp`): the run continues from its step.")
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import streamlit as st
 
 from mlp.run.config import Config, ConfigError
 from mlp.live.pace import Pace
+from mlp.run.session_budget import over_budget, trainer_bytes
 from mlp.run.trainer import Readout, Trainer
 from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 
-from mlp.ui import lesson_controls, page_link, tfp_link_panel
+from mlp.ui import lesson_controls, page_link
+from mlp.ui.session_memory import held
+from mlp.ui.tfp_link_panel import take_notes
 from mlp.ui.class_session import url_param
 
 USER_POINTS = "user_points"     # this session's own points (mlp.run.own_points.UserPoints), once it has some
@@ -38,6 +42,29 @@ def proposal(old: Config, **changes) -> tuple[Config | None, list[str]]:
     return (None, refused) if refused else (new, [])
 
 
+def budget_problem(config: Config, points: int | None = None, replacing=None) -> str | None:
+    """Why a run of `config` (on `points` points) in place of `replacing` would pass the tab's memory
+    budget (mlp/run/session_budget.py), with what the other pages hold; None when it fits."""
+    return over_budget(trainer_bytes(config, points), held(replacing=replacing), "This network",
+                       "Choose fewer or narrower hidden layers or fewer points, or put the labs you opened "
+                       "back on a light preset")
+
+
+def load_refusals(old: Config, running: Trainer, loaded: Trainer) -> list[str]:
+    """Why a loaded run may not replace the running one: a sentence per locked setting it changes, and
+    one when the points are locked (by `points` or `dataset`) and it brings other points."""
+    refused = lesson_controls.refusals(old, loaded.config)
+    rules = lesson_controls.rules()
+    if (rules.locks("points") or rules.locks("dataset")) and not same_points(running.data, loaded.data):
+        refused.append("the points are locked by your teacher's link, and the file holds other points")
+    return refused
+
+
+def same_points(a, b) -> bool:
+    """Do two Datasets hold the same points and labels?"""
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("X_train", "y_train", "X_test", "y_test"))
+
+
 @dataclass
 class Run:
     config: Config
@@ -48,6 +75,7 @@ class Run:
     pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
     problems: list[str] = field(default_factory=list)   # what the last change got wrong
     report: Readout | None = None                    # what the charts show now
+    from_file: bool = False                         # the run came from a weights file (its steps unverified)
 
     # -- playing -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -94,17 +122,29 @@ class Run:
     def start(self, config: Config) -> None:
         """A new run of `config` from its first step, paused."""
         self.config, self.trainer = config, new_trainer(config)
-        self.playing, self.report, self.problems = False, None, []
+        self.playing, self.report, self.problems, self.from_file = False, None, [], False
 
     def reset(self) -> None:
         """The same config again from its first step: same data, same initial weights."""
         self.start(self.config)
 
-    def load(self, trainer: Trainer) -> None:
-        """Carry on with a saved run exactly where it stopped, paused."""
+    def load(self, trainer: Trainer) -> list[str]:
+        """Carry on with a saved run exactly where it stopped, paused; the address bar then holds its
+        settings. A loaded file is a proposed change like any other: one that changes a setting the
+        teacher's link locked, or the points while they are locked, is refused whole (the weights were
+        trained for its settings, so none of it would fit the lesson's) and the run stays as it was.
+        Returns why it was refused, a sentence each; [] when it was loaded."""
+        refused = load_refusals(self.config, self.trainer, trainer)
+        too_big = self.budget_problem(trainer.config, len(trainer.data.X_train) + len(trainer.data.X_test))
+        if refused or too_big:
+            return refused + ([too_big] if too_big else [])
+        if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
+            st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
         self.config, self.trainer = trainer.config, trainer
         self.playing, self.report, self.problems = False, None, []
+        self.from_file = True
         write_url(trainer.config)
+        return []
 
     # -- changing settings -------------------------------------------------------------------------
     def propose(self, **changes) -> bool:
@@ -117,9 +157,16 @@ class Run:
             if self.trainer.apply(config):
                 self.config = config
             else:
+                too_big = self.budget_problem(config)
+                if too_big:
+                    self.problems = [too_big]
+                    return False
                 self.start(config)
             write_url(config)
         return True
+
+    def budget_problem(self, config: Config, points: int | None = None) -> str | None:
+        return budget_problem(config, points, replacing=self)
 
     def refuse(self, problems: list[str]) -> None:
         """A change the page could not even read (e.g. widths typed as words): say why, change nothing."""
@@ -130,6 +177,10 @@ class Run:
         (data set, classes, an output that fits), and only if the teacher's link allows it."""
         config, self.problems = proposal(self.config, **points.config_changes(self.config))
         if config is None:
+            return False
+        too_big = self.budget_problem(config, len(points))
+        if too_big:
+            self.problems = [too_big]
             return False
         st.session_state[USER_POINTS] = points
         self.start(config)
@@ -143,7 +194,11 @@ def current_run(key: str = "run", page: str = "Playground") -> Run:
     run = st.session_state.get(key)
     if run is None:
         config, problems = config_from_link()
-        page_link.remember_notice(page, problems + lesson_controls.link_problems(), tfp_link_panel.take_notes())
+        too_big = budget_problem(config)
+        if too_big:         # the other pages already hold much: the link's run would pass the tab's budget
+            config = Config()
+            problems.append(f"{too_big}; the default settings are used instead")
+        page_link.remember_notice(page, problems + lesson_controls.link_problems(), take_notes())
         run = Run(config, new_trainer(config))
         st.session_state[key] = run
         write_url(config)
