@@ -71,7 +71,7 @@ def _retry_until_back(check) -> None:
 
 def _note_link_problems(problems: list[str]) -> None:
     """Say once per link what it got wrong, its settings and a teacher's rules included (a join link
-    may carry settings for the Playground): lab_link's notice, shown at the page's top."""
+    may carry settings for the Playground): page_link's notice, shown at the page's top."""
     link = tuple(sorted(st.query_params.to_dict().items()))
     if st.session_state.get(LINK_SEEN_KEY) != link:
         st.session_state[LINK_SEEN_KEY] = link

@@ -56,7 +56,7 @@ def rules() -> Rules:
 
 def link_problems() -> list[str]:
     """A signed lesson's one-line notice and the link's mistakes about hide / lock, a line each, as a
-    page lists them in its link notice (lab_link.notice)."""
+    page lists them in its link notice (page_link.notice)."""
     return ([reading().notice] if reading().notice else []) + list(rules().problems)
 
 

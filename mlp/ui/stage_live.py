@@ -1,6 +1,6 @@
 """The Playground's live part: the network and the output columns of the stage (mlp/ui/stage.py), the
 counters in its top bar and the gradient views below; while playing, it trains and redraws only these
-(live_loop.py).
+(play_loop.py).
 
 Each rerun trains a batch of small chunks and sends one frame per chunk; the browser plays them back
 at their times (plotly_live.js). mlp/live/pace.py says why reruns are few and batches many, with the
