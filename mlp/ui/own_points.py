@@ -92,7 +92,8 @@ def data_upload(run: Run) -> None:
 def click_on_plane(run: Run, payload) -> None:
     """A click on the decision-boundary chart: {"x", "y", "on": the trace clicked}.
 
-    On a point ("train" or "test" trace): remove the nearest point. Elsewhere ("output", the
+    On a point ("train" or "test" trace): remove the nearest point of that part; every other point keeps
+    its part and its place. Elsewhere ("output", the
     heatmap): add a point of the chosen class or value; it trains, so it is drawn where it was clicked
     (UserPoints.dataset). The first edit of a generated set copies its points (train and test, each kept
     in its part) into the session's own data.
@@ -105,7 +106,7 @@ def click_on_plane(run: Run, payload) -> None:
     base = session_points() if own else UserPoints.from_dataset(run.trainer.data, run.config)
     try:
         if on in ("train", "test"):
-            points = base.removed_near(x, y)
+            points = base.removed_near(x, y, run.config, part=on)
         elif base.problem == "classification":
             points = base.added(x, y, st.session_state.get(CLASS_KEY) or 0)
         else:
