@@ -124,16 +124,22 @@ def test_page_loads_and_every_preset_trains():
 
 
 def test_a_diverging_side_says_so_and_the_other_trains_on():
+    """Issue 23 item 3: B's loss printed as 5400177939631825111192931764535296.000 and its RMSE as 2.38e+18;
+    the badge said step 40 beside a counter of 39 and pushed B's plot 27 px down."""
     at = start()
     at.button(key="cmp_preset_lr 0.03 vs 3").click().run()
     at.button(key="cmp_train").click().run()
     assert not at.exception
-    assert len(at.error) == 1 and at.error[0].value.startswith("**B diverged at step")
-    assert metric(at, "A step") == "200" and int(metric(at, "B step")) < 200
-    # B shows its last good loss, a number, and when it diverged (not "loss ∞" beside "last good weights")
+    b_step = int(metric(at, "B step"))
+    assert metric(at, "A step") == "200" and b_step < 200
+    # the banner names the step that overflowed and the last one completed: the counter's
+    assert len(at.error) == 1 and at.error[0].value.startswith(f"**B diverged: step {b_step + 1} overflowed**")
+    assert f"stopped after step {b_step} " in at.error[0].value
     b_loss = next(m for m in at.metric if m.label == "B training loss")
-    assert b_loss.value != "∞" and float(b_loss.value) > 0
-    assert b_loss.delta == f"diverged at step {int(metric(at, 'B step')) + 1}"
+    assert b_loss.value == "overflowed" and not b_loss.delta          # no badge to push the plot down
+    assert f"Step {b_step + 1} overflowed" in b_loss.help
+    a_loss = next(m for m in at.metric if m.label == "A training loss")
+    assert 0 < float(a_loss.value) < 1
     at.button(key="cmp_train").click().run()
     assert metric(at, "A step") == "400" and len(at.error) == 1
 

@@ -175,7 +175,7 @@ def card_lines(snap: dict, now: float) -> str:
                  f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
     if isinstance(reached, dict):
-        lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
+        lines.append(f"✓ target at step {_number(reached.get('step'), ',')} with "
                      f"{_number(reached.get('n_params'), ',')} weights")
     # said only of a quiet card, and coarsely: a line that changed every second would resend every card
     age = now - snap["time"] if isinstance(snap.get("time"), (int, float)) else 0.0

@@ -233,7 +233,7 @@ def training(lab: InitLab) -> None:
         st.caption(f"Step {comp.step:,}. Training loss now: {finals}.")
         for name, step in stopped.items():
             st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
-                     "exploding start that the first updates made worse.", icon="💥")
+                     "exploding start that the first updates made worse.", icon=":material/error:")
 
     live_loop(lab, compute, draw)
 

@@ -18,6 +18,7 @@ from mlp.figures.legend import output_legend_html
 from mlp.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
+from mlp.notation import metric_text, whole_epochs
 from mlp.penalty import FORMULAS, weight_penalty
 from mlp.trainer import Report
 
@@ -49,21 +50,22 @@ def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
 
 def _counters(r: Report, place) -> None:
     """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
-    with place.container():
-        epoch, step = st.columns(2)
-        epoch.metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
+    with place.container(key="counters"):
+        # the step gets the wider column: it runs to 7 digits ("1,234,567") in a long run
+        epoch, step = st.columns([1, 1.45], gap="small")
+        epoch.metric("Epoch", f"{whole_epochs(r.epoch):,}", help="Whole passes over the training set so far.")
         step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
 
 
 def _losses(r: Report, c: Config) -> None:
     cols = st.columns(3)
     data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
-    cols[0].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
-    cols[1].metric("Test loss", f"{r.test_loss:.3f}", help=data_only)
+    cols[0].metric("Training loss", metric_text(r.train_loss), help=data_only)
+    cols[1].metric("Test loss", metric_text(r.test_loss), help=data_only)
     if c.problem == "classification":
         cols[2].metric("Test accuracy", f"{r.test_metric:.1%}")
     else:
-        cols[2].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+        cols[2].metric("Test RMSE", metric_text(r.test_rmse), help=f"R² = {metric_text(r.test_metric)}")
 
 
 def _banners(r: Report, c: Config, penalty: float) -> None:
@@ -74,19 +76,20 @@ def _banners(r: Report, c: Config, penalty: float) -> None:
                    f"{penalty:.3g} now: training minimises {r.train_loss:.3g} + {penalty:.3g} = "
                    f"{r.train_loss + penalty:.3g}.")
     if r.diverged_at is not None:
-        st.error(f"**The training diverged at step {r.diverged_at}**: the numbers overflowed (NaN/∞). "
+        st.error(f"**The training diverged: step {r.diverged_at:,} overflowed** (NaN/∞), so the counter stops at "
+                 f"{r.diverged_at - 1:,}. "
                  "This is what an exploding gradient looks like: the learning rate or the initial weights are "
                  "too large. The last good weights are kept; lower the learning rate to carry on, or press Reset.",
-                 icon="💥")
+                 icon=":material/error:")
     if r.tripped_layer is not None:
         layer = r.tripped_layer + 1
         norm = r.signals.grad_norm[r.tripped_layer]
         st.warning(f"**Tripwire at step {r.step}**: layer {layer}'s gradient norm ‖dW‖ = {norm:.3g} is above "
                    f"{c.tripwire:g} (drawn in red below). Use *Back* to look at the steps before it, "
-                   "or raise the tripwire to go on.", icon="⚡")
+                   "or raise the tripwire to go on.", icon=":material/bolt:")
     if r.reached_target:
         st.success(f"Reached the target: training loss {r.train_loss:.4f} ≤ {c.target_loss:g}. Paused.",
-                   icon="🎯")
+                   icon=":material/flag:")
 
 
 def _chart(revision: int, frames: list[dict[str, dict]], name: str, on_click=None, plane_clicks: bool = False) -> None:

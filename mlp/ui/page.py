@@ -59,7 +59,7 @@ def page_links() -> None:
 
 def page_setup(title: str, *, stage: bool = False) -> None:
     """Every page's first call. `stage`: the Playground's one-screen layout (sidebar closed at first)."""
-    st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide",
+    st.set_page_config(page_title=f"{title} · NN playground", page_icon=":material/hub:", layout="wide",
                        initial_sidebar_state="collapsed" if stage else "auto")
     st.html(seams.NO_STALE_FADE)
     if stage:

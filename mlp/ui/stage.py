@@ -66,9 +66,11 @@ def header(run: Run) -> None:
     with labs:
         page_links()
     with settings:
-        _open_sidebar(data={"label": "⚙ All settings", "expand": seams.EXPAND_SIDEBAR,
+        _open_sidebar(data={"label": "⚙ All settings", "close_label": "✕ Close settings",
+                            "expand": seams.EXPAND_SIDEBAR, "collapse": seams.COLLAPSE_SIDEBAR,
+                            "sidebar": seams.SIDEBAR,
                             "help": "Initialization, optimizer, batch size, dropout, your own data, saving: "
-                                    "the sidebar"}, key="open_sidebar")
+                                    "the sidebar", "close_help": "Close the sidebar"}, key="open_sidebar")
     with what.popover("What am I looking at?", width="stretch"):
         st.markdown(EXPLANATION)
     with share:

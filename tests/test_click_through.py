@@ -1,0 +1,73 @@
+"""Issue 23, a click-through at 1280 x 720: the defects a new user hit, each checked headless (AppTest)
+or from its text. The browser's share is in tests/test_click_through_browser.py."""
+import math
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlp.notation import OVERFLOWED_TEXT, metric_text, number_text, whole_epochs
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+# Glyphs Debian's Chromium draws as empty boxes without an emoji font (none is installed with it):
+# emoji and pictographs (U+1F000 on) and the fullwidth forms (U+FF00-U+FFEF, "＋").
+BOXED = re.compile("[\U0001F000-\U0001FFFF\uFF00-\uFFEF]")
+
+
+def _ui_sources():
+    yield ROOT / "app.py"
+    yield from (ROOT / "pages").glob("*.py")
+    for pattern in ("*.py", "*.js"):
+        yield from (ROOT / "mlp").rglob(pattern)
+
+
+def test_no_glyph_that_a_classroom_chromium_draws_as_a_box():
+    """Item 16: 💥, 🧊 and "＋ layer" showed as empty boxes; every glyph the app writes must be in the
+    fonts every machine has (Streamlit's Material icons stand in for pictures)."""
+    found = [f"{path.relative_to(ROOT)}:{n}: {m.group()!r}" for path in _ui_sources()
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) for m in BOXED.finditer(line)]
+    assert not found, found
+
+
+# -- item 4 and 9: counters and numbers ----------------------------------------------------------------
+
+@pytest.mark.parametrize("epoch, whole", [(0.0, 0), (0.04, 0), (1.0, 1), (147.96, 147), (4506.5, 4506),
+                                          (0.1 + 0.2 + 2.7 - 1e-12, 3)])
+def test_the_epoch_counter_counts_whole_passes(epoch, whole):
+    assert whole_epochs(epoch) == whole
+
+
+@pytest.mark.parametrize("x, text", [(0.70412, "0.704"), (0.0, "0.000"), (12.5, "12.500"), (2.3e-5, "2.3·10⁻⁵"),
+                                     (float("nan"), OVERFLOWED_TEXT), (math.inf, OVERFLOWED_TEXT),
+                                     (2.2e28, OVERFLOWED_TEXT), (5.4e33, OVERFLOWED_TEXT),
+                                     (2.38e18, OVERFLOWED_TEXT)])
+def test_a_metric_says_overflowed_rather_than_nan_or_a_huge_number(x, text):
+    assert metric_text(x) == text
+
+
+def test_number_text_says_overflowed_for_nan_and_infinity():
+    assert number_text(float("nan")) == number_text(-math.inf) == OVERFLOWED_TEXT
+
+
+def _app(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_the_epoch_counter_is_a_whole_number_of_passes():
+    """Item 4: Epoch showed "0.0", "147.0", "4,506.5". 250 training points in batches of 10: 25 steps a pass,
+    so 60 steps are 2 whole passes (2.4 passes' worth of examples)."""
+    at = _app({"batch_size": "10", "n_samples": "500", "train_fraction": "0.5"})
+    assert at.metric[0].label == "Epoch" and at.metric[0].value == "0"
+    run = at.session_state["run"]
+    run.trainer.run(60)
+    run.probe()
+    at.run()
+    assert not at.exception
+    assert (at.metric[0].value, at.metric[1].value) == ("2", "60")
