@@ -26,7 +26,7 @@ show_notice("Playground")
 for problem in run.problems:
     st.warning(problem)
 counters = top_bar(run)
-data, stage = st.columns([1.3, 8.6], gap="medium")
+data, stage = st.columns([1.4, 8.5], gap="medium")
 with data:
     data_column(run)
     weight_editor(run)          # a popover: a click on a link or a neuron opens it over the stage

@@ -35,6 +35,22 @@ from .weight_editor import show_selection
 # Sized for one screen of 1280 x 720 (a projector): the network and the output side by side under the top bar.
 CHART_HEIGHTS = {"network": 430, "boundary": 300, "loss": 96, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
+# A taller screen (a 1080p projector) grows the stage's charts by these shares of its height beyond 720 px:
+# the output column stacks the loss chart on the boundary, so their shares add up to less than one (the
+# rest of the column, metrics and toggles, keeps its height).
+SCREEN_GROWTH = {"network": 0.7, "boundary": 0.55, "loss": 0.15}
+STAGE_REFERENCE_HEIGHT = 720
+
+
+def stage_growth_css() -> str:
+    """CSS giving each stage chart its height at 1280 x 720 plus its share of any screen height beyond."""
+    # the plot, and the component's boxes around it, which Streamlit sizes to the `height` it was given
+    boxes = ("", " .stBidiComponent", " *:has(> div.mlp-plot)", " div.mlp-plot")
+    rules = [", ".join(f".st-key-chart_{name}{box}" for box in boxes)
+             + f" {{ height: calc({CHART_HEIGHTS[name]}px + max(0px, 100vh - {STAGE_REFERENCE_HEIGHT}px) * {share})"
+               " !important; }" for name, share in SCREEN_GROWTH.items()]
+    rules += [f".st-key-chart_{name} {{ flex: 0 0 auto !important; }}" for name in SCREEN_GROWTH]   # not its basis
+    return "<style>" + "\n".join(rules) + "</style>"
 GRAD_NORMS_HELP = ("Log scale; first layer darkest, output lightest: how big a step each layer's weights are asked "
                    "to take. dW = Aᵀδ carries the forward signal A as well as the error δ, so in a ReLU net the lines "
                    "can stay together even while δ vanishes or explodes: the Gradient flow lab shows δ itself. A "
@@ -52,7 +68,7 @@ def _counters(r: Report, place) -> None:
     """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
     with place.container(key="counters"):
         # the step gets the wider column: it runs to 7 digits ("1,234,567") in a long run
-        epoch, step = st.columns([1, 1.45], gap="small")
+        epoch, step = st.columns([1, 1.25], gap="small")
         epoch.metric("Epoch", f"{whole_epochs(r.epoch):,}", help="Whole passes over the training set so far.")
         step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
 
@@ -165,4 +181,5 @@ def live_playground(run: Run, counters) -> None:
             _output_column(run, frames)
         _gradient_views(run, frames)
 
+    st.html(stage_growth_css())
     live_loop(run, compute, draw)

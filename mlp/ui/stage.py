@@ -56,7 +56,7 @@ _open_sidebar = st.components.v2.component(
 def header(run: Run) -> None:
     """Title, the labs, every setting, "What am I looking at?" and the link to this run, on one line."""
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
-    _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.3],
+    _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.45],
                                                                   vertical_alignment="center")
     title.markdown("**Neural network playground**")
     m = class_session.membership()
@@ -98,7 +98,7 @@ def _problem_type(run: Run, container) -> None:
 def top_bar(run: Run):
     """Play / Step / Back / Reset, the counters, and the most-used settings; returns the counters'
     placeholder (the live part writes the epoch and step there)."""
-    cols = st.columns([1.3, 1.05, 1.05, 1.1, 1.8, 1.75, 1.45, 1.55, 1.15, 1.6], vertical_alignment="bottom")
+    cols = st.columns([1.3, 1.1, 1.1, 1.15, 2.2, 1.6, 1.4, 1.55, 1.05, 1.55], vertical_alignment="bottom")
     play_buttons(run, cols[:4])
     counters = cols[4].empty()
     for key, col in zip(("lr", "activation", "regularization", "reg_rate"), cols[5:9]):

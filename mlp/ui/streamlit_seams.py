@@ -52,14 +52,15 @@ STAGE_CSS = f"""<style>
 @media (max-width: 1180px) {{
   {MAIN} {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   {MAIN} button {{ padding-left: 0.4rem; padding-right: 0.4rem; gap: 0.2rem; }}
-  {MAIN} button p, {MAIN} label p, {MAIN} .mlp-open-sidebar {{ font-size: 0.78rem; }}
-  {MAIN} [data-testid="stMetricLabel"] p {{ font-size: 0.75rem; }}
+  {MAIN} button p, {MAIN} .mlp-open-sidebar, {MAIN} [data-baseweb="select"] {{ font-size: 0.78rem; }}
+  {MAIN} label p, {MAIN} [data-testid="stMetricLabel"] p {{ font-size: 0.72rem; }}
+  {MAIN} .st-key-counters [data-testid="stTooltipIcon"] {{ display: none; }}   /* "Epoch", "Step" say enough */
   {MAIN} [data-testid="stHorizontalBlock"] {{ gap: 0.5rem; }}
 }}
 </style>"""
 # the test ids STAGE_CSS and EXPAND_SIDEBAR name, for the canary test
 TEST_IDS = ("stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton", "stMainBlockContainer", "stVerticalBlock",
-            "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton")
+            "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton", "stTooltipIcon", "stHorizontalBlock")
 
 _log = logging.getLogger(__name__)
 _warned = []            # once per process: a list, so no `global` is needed to set it
