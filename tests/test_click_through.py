@@ -71,3 +71,35 @@ def test_the_epoch_counter_is_a_whole_number_of_passes():
     at.run()
     assert not at.exception
     assert (at.metric[0].value, at.metric[1].value) == ("2", "60")
+
+
+# -- item 5: the weight editor ------------------------------------------------------------------------
+
+def _editor_page():
+    """The weight editor under a button that does what a click on a neuron does (select_bias)."""
+    import streamlit as st
+
+    from mlp.ui.state import current_run
+    from mlp.ui.weight_editor import select_bias, weight_editor
+    run = current_run()
+    if st.button("click neuron 1 of layer 2"):
+        select_bias(2, 1)
+    weight_editor(run)
+
+
+def test_a_clicked_neuron_opens_the_editor_without_streamlits_default_value_warning(monkeypatch, caplog):
+    """Item 5: a click on a neuron (select_bias) set edit_kind through Session State while the widget
+    also had a default: Streamlit logged 'created with a default value but also had its value set via the
+    Session State API'. The editor must then show that bias, with no warning."""
+    from streamlit.elements.lib import policies
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)     # Streamlit warns once a process
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)            # and checks only on a server
+    at = AppTest.from_function(_editor_page, default_timeout=TIMEOUT).run()
+    with caplog.at_level("WARNING"):
+        at.button[0].click().run()
+    assert not at.exception
+    assert not [r for r in caplog.records if "default value" in r.getMessage()]
+    assert next(w for w in at.button_group if w.label == "Edit").value == "bias"
+    run = at.session_state["run"]
+    value = next(w for w in at.number_input if w.label == "Value")
+    assert value.value == pytest.approx(float(run.trainer.net.biases[1][0, 0]), abs=1e-4)

@@ -98,7 +98,7 @@ def _problem_type(run: Run, container) -> None:
 def top_bar(run: Run):
     """Play / Step / Back / Reset, the counters, and the most-used settings; returns the counters'
     placeholder (the live part writes the epoch and step there)."""
-    cols = st.columns([1.3, 1.1, 1.1, 1.15, 2.2, 1.6, 1.4, 1.55, 1.05, 1.55], vertical_alignment="bottom")
+    cols = st.columns([1.25, 1.1, 1.1, 1.15, 2.2, 1.6, 1.4, 1.55, 1.0, 1.7], vertical_alignment="bottom")
     play_buttons(run, cols[:4])
     counters = cols[4].empty()
     for key, col in zip(("lr", "activation", "regularization", "reg_rate"), cols[5:9]):
