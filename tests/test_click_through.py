@@ -103,3 +103,50 @@ def test_a_clicked_neuron_opens_the_editor_without_streamlits_default_value_warn
     run = at.session_state["run"]
     value = next(w for w in at.number_input if w.label == "Value")
     assert value.value == pytest.approx(float(run.trainer.net.biases[1][0, 0]), abs=1e-4)
+
+
+# -- items 6, 8 and 15: what the charts say -----------------------------------------------------------
+
+def test_the_loss_chart_and_the_gradient_chart_name_their_lines():
+    """Item 6: the loss chart's three lines and the ‖dW‖ chart's shades had no key (the live charts draw
+    no Plotly legend). The keys name every line, in the charts' own colours."""
+    from mlp.figures.curves import METRIC_COLOUR
+    from mlp.figures.legend import layers_legend_html, loss_legend_html
+    from mlp.figures.palette import sequential_colours
+    key = loss_legend_html("test accuracy")
+    assert all(words in key for words in ("training loss", "test loss", "test accuracy (right axis, 0 to 1)"))
+    assert "solid" in key and "dashed" in key and f"dotted {METRIC_COLOUR}" in key
+    assert "accuracy" not in loss_legend_html(None)
+    layers = layers_legend_html(3)
+    assert [c in layers for c in sequential_colours(3)] == [True] * 3
+    assert "layer 1" in layers and "layer 3 (output)" in layers
+
+
+@pytest.mark.parametrize("figure", ["compare", "initialization", "gradient flow"])
+def test_step_axes_tick_whole_steps_only(figure):
+    """Item 8: before training Compare and Initialization labelled 0, 0.2 … 1; Gradient flow -0.5 … 1.5."""
+    from mlp.figures.compare_figures import loss_pair_figure
+    from mlp.figures.gradient_flow_figures import layer_step_heatmap_figure
+    from mlp.figures.initialization_figures import loss_comparison_figure
+    if figure == "compare":
+        x = loss_pair_figure({"A": ([0], [0.7]), "B": ([0], [0.69])})["layout"]["xaxis"]
+    elif figure == "initialization":
+        x = loss_comparison_figure([("He", "#000", [0], [0.7])])["layout"]["xaxis"]
+    else:
+        x = layer_step_heatmap_figure([0, 1], [[0.1, 0.2], [0.1, 0.3]])["layout"]["xaxis"]
+    assert (x["tickmode"], x["tick0"], x["dtick"]) == ("linear", 0, 1)
+
+
+def test_show_test_data_keeps_the_output_plots_size_and_its_top_tick():
+    """Item 15: Show test data changed the plot's top margin (8 -> 30 px), resizing it, and the y axis
+    lacked its "6" at the top edge with 8 px above it."""
+    import numpy as np
+
+    from mlp.figures.boundary import decision_boundary_figure
+    xs = np.linspace(-6, 6, 5)
+    z = np.zeros((5, 5))
+    X, y = np.zeros((2, 2)), np.array([0, 1])
+    hidden = decision_boundary_figure(xs, xs, z, X, y, problem="classification", n_classes=2)["layout"]
+    shown = decision_boundary_figure(xs, xs, z, X, y, X, y, problem="classification", n_classes=2)["layout"]
+    assert hidden["margin"] == shown["margin"] and hidden["margin"]["t"] >= 12
+    assert 6 in hidden["yaxis"]["tickvals"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
-from mlp.figures.legend import output_legend_html
+from mlp.figures.legend import layers_legend_html, loss_legend_html, output_legend_html
 from mlp.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
@@ -126,9 +126,11 @@ def _network_column(run: Run, frames, watch) -> None:
 
 def _output_column(run: Run, frames) -> None:
     st.markdown("**OUTPUT**", help="The net's prediction over the input plane, with the training points; the "
-                                   "curve is the data loss, training (solid) and test (dashed).")
+                                   "curves are the data loss, training (solid) and test (dashed), and the test "
+                                   "accuracy (dotted green, on the right-hand axis from 0 to 1).")
     _losses(run.report, run.config)
     _chart(run.frame, frames, "loss")
+    st.html(loss_legend_html("test accuracy" if run.config.problem == "classification" else None))
     editing = editing_points()
     _chart(run.frame, frames, "boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
            plane_clicks=editing)
@@ -141,6 +143,7 @@ def _gradient_views(run: Run, frames) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time", help=GRAD_NORMS_HELP)
+        st.html(layers_legend_html(run.trainer.net.n_layers, run.report.tripped_layer))
         _chart(run.frame, frames, "grad_norms")
     with right:
         view_toggles()

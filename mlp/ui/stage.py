@@ -37,7 +37,8 @@ ever more complex shapes out of simple ones. Links are weights: blue positive, o
 is larger. The small square at a neuron's corner is its bias.
 
 **The output** (right): the net's prediction over the plane, with the points on top, and the loss over
-the steps: training (solid) and test (dashed). Below the stage, how large a gradient reaches each layer:
+the steps: training (solid) and test (dashed), and for classes the test accuracy (dotted green, read on
+the right-hand axis from 0 to 1). Below the stage, how large a gradient reaches each layer:
 watch it vanish or explode as you change the activation, the initialization or the depth.
 
 Every setting is kept in the address: copy it to give someone this exact run. More settings
