@@ -150,3 +150,37 @@ def test_show_test_data_keeps_the_output_plots_size_and_its_top_tick():
     shown = decision_boundary_figure(xs, xs, z, X, y, X, y, problem="classification", n_classes=2)["layout"]
     assert hidden["margin"] == shown["margin"] and hidden["margin"]["t"] >= 12
     assert 6 in hidden["yaxis"]["tickvals"]
+
+
+# -- item 9: one number style --------------------------------------------------------------------------
+
+def test_backprops_check_writes_its_numbers_in_the_apps_one_style():
+    """Item 9: the text said "1e-7 or better", the chart and verdict "pass below 1e-06", a failed check
+    "1.0e+00"; elsewhere the app writes 8.4·10⁻⁵."""
+    from mlp.figures.backprop_figures import gradcheck_figure
+    fig = gradcheck_figure([1.0, 3.2e-9], 1e-6)
+    assert fig["data"][0]["text"] == ["1", "3.2·10⁻⁹"]
+    assert fig["layout"]["annotations"][0]["text"] == "pass below 10⁻⁶"
+    page = (ROOT / "pages" / "3_Backprop_step_by_step.py").read_text("utf-8")
+    lab = (ROOT / "mlp" / "ui" / "lab_backprop.py").read_text("utf-8")
+    # no e-notation in what the page writes: in its words ("about 1e-7") or a format (":.0e}", "{:.1e}")
+    assert not re.search(r"about 1e-7|instead of 1e-7|\.\de\}", page + lab)
+
+
+def test_the_std_by_layer_of_a_deep_net_marks_the_layers_it_leaves_out():
+    """Item 9: "std by layer: 0.029 → 0.0016 → 3.6e-07 → 1.8e-08" showed 4 values for 6 layers, no "…"."""
+    import numpy as np
+
+    from mlp.ui.lab_initialization import _spread_text
+    stds = np.array([0.029, 0.0016, 1e-4, 1e-5, 3.6e-7, 1.8e-8])
+    assert _spread_text(stds) == "0.029 → 1.6·10⁻³ → … → 3.6·10⁻⁷ → 1.8·10⁻⁸"
+    assert _spread_text(stds[:3]) == "0.029 → 1.6·10⁻³ → 10⁻⁴"
+
+
+def test_the_papers_table_says_which_figure_is_measured_and_which_is_theory():
+    """Item 9: "2⁻¹·⁴ (theory 2⁰·⁰)" mixed a power of two with the app's powers of ten."""
+    from mlp.lab import papers
+    rep = papers.reproduce(next(iter(papers.PAPERS.values())))
+    table = papers.findings(rep)[0]
+    assert "2⁻" not in table and "2⁰" not in table
+    assert table.count("measured **") == 4 * len(rep.paper.schemes)

@@ -86,3 +86,24 @@ def test_the_stage_grows_on_a_1080p_screen(browser, server):
         save_screenshot(page, "stage_1920x1080.png")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("lab", ["Gradient_flow", "Compare", "Class"])
+def test_labs_and_the_class_page_lead_back_to_the_playground(browser, server, lab):
+    """Item 11: the labs and the Class page had no header, no Labs menu, no way back but the » chevron;
+    the Class page opened with its sidebar expanded (on a projector the wall's cards began below the fold)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{server}/{lab}")
+        main = page.get_by_test_id("stMain")
+        back = main.get_by_role("link", name="Playground")
+        back.wait_for(timeout=60_000)
+        assert _inside(page, back)
+        expect(main.get_by_role("button", name="Labs")).to_be_visible()
+        if lab == "Class":
+            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+        back.click()
+        page.wait_for_selector("div.mlp-plot .main-svg", timeout=60_000)       # the Playground's stage
+        expect(page.locator(".mlp-picker")).to_be_visible()
+    finally:
+        page.close()

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..notation import number_text
 from .boundary import DOMAIN, TICKS
 from .jsonable import integers, rounded, significant
 from .palette import ALERT, CLASS_COLOURS, DIVERGING_SCALE, FAINT, INK, base_layout
@@ -59,11 +60,11 @@ def gradcheck_figure(errors, threshold: float) -> dict:
     layers = list(range(1, len(e) + 1))
     colours = [PASS_COLOUR if v < threshold else FAIL_COLOUR for v in e]
     bars = {"type": "bar", "name": "relative error", "x": layers, "y": significant(shown, 3),
-            "marker": {"color": colours}, "text": [f"{v:.1e}" for v in e], "textposition": "outside",
+            "marker": {"color": colours}, "text": [number_text(float(v)) for v in e], "textposition": "outside",
             "cliponaxis": False, "hovertemplate": "layer %{x}: %{y:.2e}<extra></extra>"}
     line = {"type": "scatter", "mode": "lines", "name": "pass below", "x": [0.5, len(e) + 0.5],
             "y": [threshold, threshold], "line": {"color": INK, "width": 1.5, "dash": "dot"},
-            "hovertemplate": f"pass below {threshold:.0e}<extra></extra>"}
+            "hovertemplate": f"pass below {number_text(threshold)}<extra></extra>"}
     top = max(1.0, float(shown.max()) if shown.size else 1.0)
     layout = base_layout(
         "lab_gradcheck",
@@ -76,7 +77,7 @@ def gradcheck_figure(errors, threshold: float) -> dict:
                "tickvals": [1e-16, 1e-12, 1e-8, 1e-4, 1], "ticktext": ["1e-16", "1e-12", "1e-8", "1e-4", "1"]},
         margin={"l": 72, "r": 12, "t": 12, "b": 44, "pad": 0},
         bargap=0.45,
-        annotations=[{"text": f"pass below {threshold:.0e}", "x": 1.0, "xref": "paper", "xanchor": "right",
+        annotations=[{"text": f"pass below {number_text(threshold)}", "x": 1.0, "xref": "paper", "xanchor": "right",
                       "y": math.log10(threshold), "yref": "y", "yanchor": "bottom", "showarrow": False,
                       "font": {"size": 13, "color": INK}}],
     )

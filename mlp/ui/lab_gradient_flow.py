@@ -107,7 +107,8 @@ def preset_buttons(lab: FlowLab) -> None:
                    use_container_width=True, **rules.control("presets", f"{preset.setting}."))
     preset = flow.preset_of(lab.run.config)
     if preset:
-        st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
+        st.info(f"**{preset.label}** ({preset.setting}) — what the theory predicts: {preset.story}",
+                icon=":material/lightbulb:")
 
 
 def _apply(apply, key: str, value) -> None:
@@ -166,7 +167,7 @@ def _verdict(lab: FlowLab) -> None:
     ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
     depth = len(run.config.hidden)
     when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
-    BOX[flow.regime(ratio, factor)](f"{when}: " + flow.verdict(ratio, factor, depth))
+    BOX[flow.regime(ratio, factor)](f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth))
     if run.trainer.diverged_at is not None:
         st.error(f"**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end of an "
                  "exploding gradient. The last good weights are kept; press Reset or pick a preset.",
