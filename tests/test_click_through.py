@@ -184,3 +184,21 @@ def test_the_papers_table_says_which_figure_is_measured_and_which_is_theory():
     table = papers.findings(rep)[0]
     assert "2⁻" not in table and "2⁰" not in table
     assert table.count("measured **") == 4 * len(rep.paper.schemes)
+
+
+# -- item 14: Share after a hand edit ------------------------------------------------------------------
+
+def test_share_after_a_hand_edit_says_the_link_starts_from_the_initial_weights():
+    """Item 14: after a weight was set to 3, Share gave the plain address (which opens with the original
+    weights) under a tooltip saying it "reproduces this exact run"."""
+    at = _app()
+    assert not any("set weights by hand" in w.value for w in at.warning)
+    run = at.session_state["run"]
+    run.edit(run.trainer.net.weights[0], (0, 0), 3.0)
+    at.run()
+    assert not at.exception
+    assert any("starts from the initial weights" in w.value for w in at.warning)
+    share = next(b.proto for b in at.get("popover") if b.proto.popover.label == "Share").popover
+    assert not share.help                      # its tooltip lay over the popover's first line
+    at.button(key="reset").click().run()      # the same run from its start: nothing edited any more
+    assert not any("set weights by hand" in w.value for w in at.warning)

@@ -120,10 +120,16 @@ def play_buttons(run: Run, cols) -> None:
 
 def share_popover(run: Run, label: str = "Share") -> None:
     """The link that reproduces this run, and a teacher's lesson link."""
-    allowed = classroom.rules().control("share", "Copy a link that reproduces this exact run.")
+    allowed = classroom.rules().control("share")
     if allowed:
+        # (no hover help on the button: its tooltip lay over the popover's first line)
         with st.popover(label, icon=":material/link:", width="stretch", **allowed):
-            st.caption("Anyone opening this link gets the same data, network and starting weights.")
+            st.caption("Anyone opening this link gets the same data, network and starting weights: pressing "
+                       "Play there replays this run.")
+            if run.hand_edited:
+                st.warning("You set weights by hand: this link starts from the initial weights, without your "
+                           "edits. To share the edited net, save its weights (All settings → Save & export) and "
+                           "send the file along.", icon=":material/edit_off:")
             st.code(link(link_params(run.config)), language=None)
             if run.config.dataset in USER_SETS:
                 st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")

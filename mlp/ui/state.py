@@ -47,6 +47,7 @@ class Run:
     pace: Pace = field(default_factory=Pace)        # when batches of frames are made, how many
     problems: list[str] = field(default_factory=list)   # what the last change got wrong
     report: Report | None = None                    # what the charts show now
+    hand_edited: bool = False                       # a weight was set by hand: a link cannot carry that
 
     # -- playing -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -83,6 +84,7 @@ class Run:
         undoes it as it undoes a step."""
         self.trainer.before_hand_edit()
         array[index] = value
+        self.hand_edited = True
         self.edited()
 
     def edited(self) -> None:
@@ -93,7 +95,7 @@ class Run:
     def start(self, config: Config) -> None:
         """A new run of `config` from its first step, paused."""
         self.config, self.trainer = config, new_trainer(config)
-        self.playing, self.report, self.problems = False, None, []
+        self.playing, self.report, self.problems, self.hand_edited = False, None, [], False
 
     def reset(self) -> None:
         """The same config again from its first step: same data, same initial weights."""
@@ -102,7 +104,7 @@ class Run:
     def load(self, trainer: Trainer) -> None:
         """Carry on with a saved run exactly where it stopped, paused."""
         self.config, self.trainer = trainer.config, trainer
-        self.playing, self.report, self.problems = False, None, []
+        self.playing, self.report, self.problems, self.hand_edited = False, None, [], False
         write_url(trainer.config)
 
     # -- changing settings -------------------------------------------------------------------------
