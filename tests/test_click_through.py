@@ -202,3 +202,60 @@ def test_share_after_a_hand_edit_says_the_link_starts_from_the_initial_weights()
     assert not share.help                      # its tooltip lay over the popover's first line
     at.button(key="reset").click().run()      # the same run from its start: nothing edited any more
     assert not any("set weights by hand" in w.value for w in at.warning)
+
+
+# -- items 12 and 13: the class challenge reaches the students; an erased class says so ----------------
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    from mlp.store import Store
+    url = f"sqlite:///{tmp_path / 'classes.sqlite'}"
+    monkeypatch.setenv("MLP_STORE", url)
+    return Store(url)
+
+
+def _student(class_id: str, name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/5_Class.py")
+    at.query_params["join"], at.query_params["name"] = class_id, name
+    at.run()
+    return at.switch_page("app.py").run()
+
+
+def _header(at) -> str:
+    return "\n".join(h.proto.body for h in at.get("html") if "on the wall" in h.proto.body or "Challenge" in
+                     h.proto.body) + "\n".join(c.value for c in at.caption)
+
+
+def test_a_challenge_set_after_joining_reaches_a_student_who_is_not_training(store, monkeypatch):
+    """Item 12: with "Spiral, test loss ≤ 0.1" set, a student already in the class stayed on Moons with no
+    notice. Their header rereads the class, names the challenge and offers to switch to its data."""
+    from mlp import class_wall
+    from mlp.ui import class_session
+    monkeypatch.setattr(class_session, "CHECK_EVERY_S", 0.0)       # the header's reread, at every run here
+    class_id, key = store.create_class("Room 4")
+    at = _student(class_id, "Finn")
+    assert "Challenge:" not in _header(at)
+    store.set_challenge(class_id, key, class_wall.make_challenge("spiral", 0.0, 0.1))
+    at.run()                                         # a rerun of the paused page, as its timer makes one
+    assert not at.exception
+    assert "Challenge: Spiral (noise 0" in _header(at) and "test loss ≤ 0.1" in _header(at)
+    assert at.session_state["run"].config.dataset == "circle"
+    at.button(key="class_go_to_challenge").click().run()
+    assert not at.exception
+    assert at.session_state["run"].config.dataset == "spiral"
+    assert not [b for b in at.button if b.key == "class_go_to_challenge"]     # on its data: nothing to offer
+
+
+def test_an_erased_class_says_so_in_the_students_header(store, monkeypatch):
+    """Item 13: 11 s after "Erase the class" a student's header still said "In class … · on the wall"."""
+    from mlp.ui import class_session
+    monkeypatch.setattr(class_session, "CHECK_EVERY_S", 0.0)
+    class_id, key = store.create_class("Erase test")
+    at = _student(class_id, "Gil")
+    assert "In class" in _header(at)
+    assert store.erase_class(class_id, key)
+    at.run()
+    assert not at.exception
+    assert "In class" not in _header(at) and "was closed by the teacher" in _header(at)
+    assert at.session_state.get("class_membership") is None

@@ -18,6 +18,7 @@ instead of joining again. The share links (state.link_params) never carry it.
 """
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 
@@ -25,16 +26,19 @@ import streamlit as st
 
 from mlp import class_wall
 from mlp.checkpoint import save_trainer
+from mlp.config import Config
 from mlp.class_posts import UNKNOWN, post_queue
 from mlp.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
 from mlp.stuck_units import StuckWatch
 
-from .state import Run
+from .state import Run, write_url
 
 SESSION_KEY = "class_membership"
 MEMBER_PARAM = "member"
 RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
 POST_EVERY_S = 1.0
+CHECK_EVERY_S = 5.0     # how often a student's header rereads the class: its challenge, or its end
+CLOSED_KEY = "class_closed_title"   # the title of the class the teacher erased, to say so once
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
                         # it (about 1 ms for the default net) costs more than the rest of a post
 
@@ -52,6 +56,7 @@ class Membership:
     last_weights: float = -1e9        # ... and of the last one that carried the weights
     last_seen: tuple = (None, None)   # (state, step) of the last post
     problem: str | None = None        # why the last post failed, if it did
+    last_check: float = -1e9          # time.monotonic() when the header last reread the class
 
 
 def membership() -> Membership | None:
@@ -170,3 +175,72 @@ def post_snapshot(run: Run, watch: StuckWatch) -> None:
         m.problem = queue.problem(m.class_id, m.student_id)
     except Exception as err:    # the wall is an extra: a database hiccup must never stop a student's run
         m.problem = f"{type(err).__name__}: {str(err)[:200]}"
+
+
+# -- the student's line in the Playground's header -------------------------------------------------
+
+
+def on_challenge_data(challenge: dict, config) -> bool:
+    """Whether `config` trains on the challenge's data (its data settings, as a link writes them)."""
+    query = config.to_query()
+    return all(query.get(k) == v for k, v in challenge.get("data", {}).items())
+
+
+def go_to_challenge(run: Run) -> None:
+    """Switch the run to the class challenge's data (and its natural output), keeping the rest."""
+    m = st.session_state.get(SESSION_KEY)
+    if m is None or not m.challenge:
+        return
+    config, _ = Config.from_query_lenient({**run.config.to_query(), **class_wall.challenge_params(m.challenge)},
+                                          run.config)
+    run.start(config)
+    write_url(config)
+
+
+def _refresh(m: Membership) -> Membership | None:
+    """Reread the class (at most every CHECK_EVERY_S): a new challenge reaches a student who is not
+    training too, and an erased class ends the membership (None)."""
+    now = time.monotonic()
+    if now - m.last_check < CHECK_EVERY_S:
+        return m
+    m.last_check = now
+    try:
+        info = open_store().class_info(m.class_id)
+    except Exception:           # the wall is an extra: try again at the next check
+        return m
+    if info is None:            # erased by the teacher (or expired)
+        st.session_state.pop(SESSION_KEY, None)
+        st.query_params.pop(MEMBER_PARAM, None)
+        st.session_state[RESTORE_TRIED_KEY] = None
+        st.session_state[CLOSED_KEY] = m.title
+        return None
+    if info.challenge != m.challenge:
+        m.challenge, m.reached = info.challenge, None
+    return m
+
+
+@st.fragment(run_every=CHECK_EVERY_S)
+def member_line(run: Run) -> None:
+    """"In class … as … · on the wall", the class's challenge with a button onto its data, or that the
+    class was closed. Reruns on its own every CHECK_EVERY_S, so these reach a paused student too."""
+    m = membership()
+    m = _refresh(m) if m is not None else None
+    if m is None:
+        closed = st.session_state.get(CLOSED_KEY)
+        if closed:
+            st.caption(f"The class “{closed}” was closed by the teacher: your run is no longer on the wall.")
+        return
+    line = (f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
+            f'<b>{html.escape(m.name)}</b> · on the wall</div>')
+    if not m.challenge:
+        st.html(line)
+        return
+    text, button = st.columns([3, 1.4], vertical_alignment="center")
+    reached = " · reached ✓" if m.reached else ""
+    text.html(line + f'<div style="font-size:0.8rem;color:#555">Challenge: '
+                     f'{html.escape(class_wall.describe_challenge(m.challenge))}{reached}</div>')
+    if not on_challenge_data(m.challenge, run.config):
+        if button.button("Go to it", icon=":material/flag:", key="class_go_to_challenge",
+                         help="Switch to the challenge's data set (a new run; your other settings stay)."):
+            go_to_challenge(run)
+            st.rerun(scope="app")

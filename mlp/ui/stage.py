@@ -7,7 +7,6 @@ I looking at?".
 """
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import streamlit as st
@@ -60,10 +59,8 @@ def header(run: Run) -> None:
     _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.45],
                                                                   vertical_alignment="center")
     title.markdown("**Neural network playground**")
-    m = class_session.membership()
-    if m is not None:             # names are text, never markup
-        member.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
-                    f'<b>{html.escape(m.name)}</b> · on the wall</div>')
+    with member:                  # names are text, never markup (member_line escapes them)
+        class_session.member_line(run)
     with labs:
         page_links()
     with settings:
