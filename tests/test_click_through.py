@@ -259,3 +259,22 @@ def test_an_erased_class_says_so_in_the_students_header(store, monkeypatch):
     assert not at.exception
     assert "In class" not in _header(at) and "was closed by the teacher" in _header(at)
     assert at.session_state.get("class_membership") is None
+
+
+def test_the_wall_says_what_each_card_learns_and_ranks_losses_within_one_data_set():
+    """Item 12: wall cards never showed the data set, so "sort by test loss" ranked different problems
+    against each other. Item 13: "2 student(s)"."""
+    from types import SimpleNamespace
+
+    from mlp import class_wall
+    from mlp.ui.class_page import card_lines
+    spiral = {"settings": "dataset=spiral&output=softmax", "test_loss": 0.30, "state": "playing", "arch": "2-8-2"}
+    circle = {"settings": "", "test_loss": 0.05, "state": "playing", "arch": "2-4-2"}
+    circle_worse = {"settings": "hidden=3", "test_loss": 0.40, "state": "playing", "arch": "2-3-2"}
+    assert "Spiral (noise 0)" in card_lines(spiral, 0.0) and "Circle (noise 0)" in card_lines(circle, 0.0)
+    cards = [SimpleNamespace(name=n, snapshot=s) for n, s in (("Ana", spiral), ("Ben", circle_worse),
+                                                              ("Cy", circle))]
+    ranked = [c.name for c in class_wall.sort_cards(cards, "test loss")]
+    assert ranked == ["Cy", "Ben", "Ana"]            # the circle group (best 0.05) first, then spiral
+    source = (ROOT / "mlp" / "ui" / "class_page.py").read_text("utf-8")
+    assert "student(s)" not in source

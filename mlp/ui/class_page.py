@@ -170,7 +170,9 @@ def card_lines(snap: dict, now: float) -> str:
     if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
         lines = ["joined · not training yet"]
     else:
-        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+        data = class_wall.data_label(snap)         # what it learns: losses on different data do not compare
+        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", *([data] if data else []),
+                 f"step {_number(snap.get('step'), ',')}",
                  f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
                  f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
@@ -184,7 +186,7 @@ def card_lines(snap: dict, now: float) -> str:
     return "\n".join(lines)
 
 
-def _open_run(class_id: str, key: str, student_id: str) -> None:
+def _open_run(class_id: str, key: str, student_id: str, name: str) -> None:
     """The student's run, as this session's Playground run: same settings, their current weights."""
     raw = open_store().weights(class_id, key, student_id)
     if raw is None:
@@ -200,6 +202,7 @@ def _open_run(class_id: str, key: str, student_id: str) -> None:
         st.session_state["run"] = Run(trainer.config, trainer)
     else:
         run.load(trainer)
+    st.session_state[class_session.OPENED_KEY] = (name, trainer)      # the Playground's header names it
     _switch("app.py", url_params(trainer.config))
 
 
@@ -232,7 +235,7 @@ def _card(card, class_id: str, key: str, now: float) -> None:
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                           help="Open this run here, large: the same settings and the student's "
                                                "current weights, ready to play."):
-            _open_run(class_id, key, card.student_id)
+            _open_run(class_id, key, card.student_id, card.name)
 
 
 def _challenge_form(class_id: str, key: str, current: dict | None) -> None:
@@ -312,7 +315,7 @@ def teacher_wall(class_id: str, key: str) -> None:
         if cards is None:
             st.info("This class has ended: it was erased.")
             return
-        st.caption(f"{len(cards)} student(s) · refreshed every {WALL_EVERY_S:g} s")
+        st.caption(f"{len(cards)} student{'' if len(cards) == 1 else 's'} · refreshed every {WALL_EVERY_S:g} s")
         now = time.time()
         # one wrapping row of fixed-width cards: rows of st.columns were six blocks more per five cards,
         # all resent every second
@@ -337,7 +340,7 @@ def class_page() -> None:
     _note_link_problems([])
     lab_link.show_notice(PAGE)
     m = class_session.membership()
-    if m is not None:
+    if m is not None:           # a student: their class, not the teacher's form
         joined(m)
-        st.divider()
+        return
     start_class()

@@ -39,6 +39,7 @@ RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member 
 POST_EVERY_S = 1.0
 CHECK_EVERY_S = 5.0     # how often a student's header rereads the class: its challenge, or its end
 CLOSED_KEY = "class_closed_title"   # the title of the class the teacher erased, to say so once
+OPENED_KEY = "class_opened_run"     # (student's name, trainer) of a card the teacher opened from the wall
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
                         # it (about 1 ms for the default net) costs more than the rest of a post
 
@@ -227,8 +228,12 @@ def member_line(run: Run) -> None:
     m = _refresh(m) if m is not None else None
     if m is None:
         closed = st.session_state.get(CLOSED_KEY)
+        opened = st.session_state.get(OPENED_KEY)
         if closed:
             st.caption(f"The class “{closed}” was closed by the teacher: your run is no longer on the wall.")
+        elif opened is not None and opened[1] is run.trainer:      # until a new run replaces it
+            st.html(f'<div style="font-size:0.85rem;color:#555">Showing <b>{html.escape(opened[0])}</b>’s run, '
+                    'opened from the class wall</div>')
         return
     line = (f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
             f'<b>{html.escape(m.name)}</b> · on the wall</div>')
