@@ -278,3 +278,20 @@ def test_the_wall_says_what_each_card_learns_and_ranks_losses_within_one_data_se
     assert ranked == ["Cy", "Ben", "Ana"]            # the circle group (best 0.05) first, then spiral
     source = (ROOT / "mlp" / "ui" / "class_page.py").read_text("utf-8")
     assert "student(s)" not in source
+
+
+def test_class_new_without_an_address_says_which_one_its_links_use(tmp_path):
+    """Item 13: `python -m mlp class new` printed links on port 8501 while the app ran elsewhere. It takes
+    the port from the folder's .streamlit/config.toml and says on stderr which address the links name."""
+    import subprocess
+    import sys
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text("[server]\nport = 8642\n")
+    done = subprocess.run([sys.executable, "-m", "mlp", "class", "new", "--title", "Room"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                               "MLP_STORE": f"sqlite:///{tmp_path / 'c.sqlite'}"})
+    assert done.returncode == 0, done.stderr
+    join, teacher = done.stdout.splitlines()
+    assert join.startswith("http://localhost:8642/Class?join=") and teacher.startswith("http://localhost:8642/")
+    assert "http://localhost:8642" in done.stderr and "--base-url" in done.stderr
