@@ -295,3 +295,22 @@ def test_class_new_without_an_address_says_which_one_its_links_use(tmp_path):
     join, teacher = done.stdout.splitlines()
     assert join.startswith("http://localhost:8642/Class?join=") and teacher.startswith("http://localhost:8642/")
     assert "http://localhost:8642" in done.stderr and "--base-url" in done.stderr
+
+
+# -- item 15: Edit points' class chips ------------------------------------------------------------------
+
+def test_edit_points_offers_a_two_class_set_its_two_classes_in_the_plots_colours():
+    """Item 15: the chips were brown / royal blue / green (Streamlit's named colours) and offered class 2
+    on a two-class set. Each chip is edged in its class's colour on the plot."""
+    from mlp.figures.palette import CLASS_COLOURS
+    at = _app()
+    at.toggle(key="view_edit_points").set_value(True).run()
+    assert not at.exception
+    pills = next(w for w in at.button_group if w.label == "Add class")
+    assert pills.options == ["class 0", "class 1"]
+    css = next(h.proto.body for h in at.get("html") if "edit_points_class" in h.proto.body)
+    assert CLASS_COLOURS[0] in css and CLASS_COLOURS[1] in css
+    blobs = _app({"dataset": "blobs", "n_classes": "3"})
+    blobs.toggle(key="view_edit_points").set_value(True).run()
+    assert next(w for w in blobs.button_group if w.label == "Add class").options == [
+        "class 0", "class 1", "class 2", "class 3"]              # a set of several classes: one more

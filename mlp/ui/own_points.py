@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mlp.datasets import DATASETS
+from mlp.figures.palette import CLASS_COLOURS
 from mlp.userdata import (FORMAT_NOTE, MAX_CLASSES, PROBLEMS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
                           parse_csv)
 
@@ -23,8 +25,10 @@ VALUE_KEY = "edit_points_value"
 EDIT_PROBLEMS_KEY = "edit_points_problems"
 EDITED_KEY = "edit_points_edited"  # a click changed the data: the whole page must show it
 MAX_UPLOAD_MB = 1
-# Streamlit's named colours nearest to mlp.figures.palette.CLASS_COLOURS (orange, blue, green, purple, pink)
-CLASS_DOTS = tuple(f":{c}[●]" for c in ("orange", "blue", "green", "violet", "red"))
+# Each class's chip edged in its colour on the plot (Streamlit's named colours were brown and royal blue)
+CHIP_CSS = "<style>" + "".join(
+    f".st-key-{CLASS_KEY} button:nth-of-type({k + 1}) {{ border-left: 7px solid {colour}; }}"
+    for k, colour in enumerate(CLASS_COLOURS)) + "</style>"
 
 
 def session_points() -> UserPoints | None:
@@ -139,13 +143,16 @@ def edit_controls(run: Run) -> bool:
         return False
     c = run.config
     if c.problem == "classification":
-        options = list(range(min(c.n_output_classes + 1, MAX_CLASSES)))    # the classes, and one more
+        # a two-class set offers its two classes; a set of several classes (Blobs, your own) one more too
+        several = c.n_output_classes > 2 or DATASETS[c.dataset].classes_from_config
+        options = list(range(min(c.n_output_classes + several, MAX_CLASSES)))
         if st.session_state.get(CLASS_KEY) not in options:
             st.session_state[CLASS_KEY] = 0
+        st.html(CHIP_CSS)
         # pills wrap in the narrow column where a segmented control would run out of it
-        st.pills("Add class", options, key=CLASS_KEY, required=True, format_func=lambda k: f"{CLASS_DOTS[k]} {k}",
-                 help="The class of the points a click adds (a new class turns the problem into one with more "
-                      "classes).")
+        st.pills("Add class", options, key=CLASS_KEY, required=True, format_func=lambda k: f"class {k}",
+                 help="The class of the points a click adds, edged in its colour on the plot"
+                      + (" (one more class turns the problem into one with more classes)." if several else "."))
     else:
         st.slider("Add value", -1.0, 1.0, 0.5, 0.1, key=VALUE_KEY, help="The target value a click adds.")
     d = run.trainer.data

@@ -21,6 +21,7 @@ from .dataset_picker import dataset_picker
 from .own_points import edit_controls
 from .page import page_links, play_buttons, share_popover
 from .state import Run
+from .weight_editor import weight_editor
 
 PROBLEM_KEY = "stage_problem"
 PROBLEMS = {"classification": "Classification", "regression": "Regression"}
@@ -116,7 +117,6 @@ def data_column(run: Run) -> None:
     if relevant("noise", run):
         field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply,
                      args=(run, "noise"))
-    edit_controls(run)
     c = run.config
     allowed = classroom.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
                                         if c.dataset in USER_SETS else "Draw new random points for the same data set "
@@ -124,3 +124,5 @@ def data_column(run: Run) -> None:
     if allowed:
         st.button("Regenerate", icon=":material/casino:", width="stretch", key="stage_regenerate",
                   on_click=lambda: run.propose(data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
+    weight_editor(run)          # a popover: a click on a link or a neuron opens it over the stage
+    edit_controls(run)          # last: what it opens grows downwards and pushes no button below the fold
