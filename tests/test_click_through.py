@@ -314,3 +314,20 @@ def test_edit_points_offers_a_two_class_set_its_two_classes_in_the_plots_colours
     blobs.toggle(key="view_edit_points").set_value(True).run()
     assert next(w for w in blobs.button_group if w.label == "Add class").options == [
         "class 0", "class 1", "class 2", "class 3"]              # a set of several classes: one more
+
+
+def test_a_bias_square_sits_on_its_neurons_corner_not_over_its_picture():
+    """Item 10: the bias squares (9 px, centred 0.12 cells inside the corner) covered a third of a deep
+    net's ~20 px neurons. Centred just outside the lower left corner, at most a quarter of the square
+    (a few pixels of the picture's corner) overlaps the neuron, however small the cells."""
+    from mlp.config import Config
+    from mlp.live.frame import network_view_figure
+    from mlp.trainer import Trainer
+    fig = network_view_figure(Trainer(Config(hidden=(8,) * 7)), False, None, controls=True, playing=False)
+    labels = next(t for t in fig["data"] if t.get("name") == "neuron labels")
+    centres = {tuple(c): (x, y) for c, x, y in zip(labels["customdata"], labels["x"], labels["y"])}
+    biases = next(t for t in fig["data"] if t.get("name") == "biases")
+    for (_, layer, unit), x, y in zip(biases["customdata"], biases["x"], biases["y"]):
+        cx, cy = centres[("neuron", layer, unit)]
+        assert x <= cx - 0.5 and y <= cy - 0.5                 # on or beyond the lower left corner
+    assert fig["layout"]["margin"]["l"] >= 50               # room for "sin(X₁)" in pixels, not in cells

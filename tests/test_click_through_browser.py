@@ -107,3 +107,28 @@ def test_labs_and_the_class_page_lead_back_to_the_playground(browser, server, la
         expect(page.locator(".mlp-picker")).to_be_visible()
     finally:
         page.close()
+
+
+def test_a_deep_nets_feature_labels_are_whole_and_its_biases_leave_the_neurons_visible(browser, server):
+    """Item 10: with 7 hidden layers "sin(X₁)" and "sin(X₂)" were clipped at the left edge and the ~20 px
+    neurons were a third covered by their bias squares."""
+    query = "?hidden=8,8,8,8,8,8,8&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
+    page = open_page(browser, server + "/" + query, 1280, 720)
+    try:
+        page.wait_for_timeout(1500)
+        plot = _box(page, NETWORK)
+        labels = page.locator(f"{NETWORK} g.annotation").filter(has_text="sin(")
+        assert labels.count() == 2
+        for i in range(2):
+            box = labels.nth(i).bounding_box()
+            assert box["x"] >= plot["x"] - 0.5, (box, plot)
+        # each bias square covers at most a quarter of itself's area of its neuron: its centre lies outside
+        covered = page.evaluate(f"""() => {{
+            const gd = document.querySelector('{NETWORK}'), xa = gd._fullLayout.xaxis;
+            const biases = gd._fullData.find((d) => d.name === 'biases');
+            const cell = Math.abs(xa.d2p(1) - xa.d2p(0)), side = biases.marker.size;
+            return {{ cell, side }}; }}""")
+        assert covered["side"] / 2 <= 0.5 * covered["cell"]
+        save_screenshot(page, "deep_net_1280x720.png")
+    finally:
+        page.close()
