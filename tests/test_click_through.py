@@ -331,3 +331,14 @@ def test_a_bias_square_sits_on_its_neurons_corner_not_over_its_picture():
         cx, cy = centres[("neuron", layer, unit)]
         assert x <= cx - 0.5 and y <= cy - 0.5                 # on or beyond the lower left corner
     assert fig["layout"]["margin"]["l"] >= 50               # room for "sin(X₁)" in pixels, not in cells
+
+
+def test_backprops_point_numbers_stay_inside_the_plot():
+    """Item 15: the regression preset clipped point 2's label at the plot edge ("top right" of a point
+    near the top). A point near the right or top edge gets its number on the inner side."""
+    import numpy as np
+
+    from mlp.figures.backprop_figures import batch_figure
+    X = np.array([[0.0, 0.0], [1.0, 5.4], [5.6, -1.0], [5.5, 5.5]])
+    fig = batch_figure(X, np.array([0.1, -0.2, 0.3, 0.0]), 0, problem="regression")
+    assert fig["data"][0]["textposition"] == ["top right", "bottom right", "top left", "bottom left"]
