@@ -342,3 +342,26 @@ def test_backprops_point_numbers_stay_inside_the_plot():
     X = np.array([[0.0, 0.0], [1.0, 5.4], [5.6, -1.0], [5.5, 5.5]])
     fig = batch_figure(X, np.array([0.1, -0.2, 0.3, 0.0]), 0, problem="regression")
     assert fig["data"][0]["textposition"] == ["top right", "bottom right", "top left", "bottom left"]
+
+
+def test_a_run_opened_from_the_wall_is_named_on_the_playground(store):
+    """Item 13: after Open on a card nothing told the teacher whose run was loaded."""
+    from mlp.checkpoint import save_trainer
+    from mlp.class_wall import snapshot
+    from mlp.config import Config
+    from mlp.store import new_student_id
+    from mlp.trainer import Trainer
+    class_id, key = store.create_class("Open test")
+    t = Trainer(Config(dataset="xor", hidden=(4,)))
+    store.post(class_id, new_student_id(), "Hana", snapshot(t, t.run(5), "playing", None), save_trainer(t))
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Class.py"), default_timeout=TIMEOUT)
+    at.query_params["class"], at.query_params["key"] = class_id, key
+    at.run()
+    assert "Hana" in "\n".join(t.value for t in at.text)
+    next(b for b in at.button if b.label == "Open").click().run()
+    assert not at.exception
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state["run"] = at.session_state["run"]
+    app.session_state["class_opened_run"] = at.session_state["class_opened_run"]
+    app.run()
+    assert any("<b>Hana</b>’s run, opened from the class wall" in h.proto.body for h in app.get("html"))
