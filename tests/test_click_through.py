@@ -365,3 +365,18 @@ def test_a_run_opened_from_the_wall_is_named_on_the_playground(store):
     app.session_state["class_opened_run"] = at.session_state["class_opened_run"]
     app.run()
     assert any("<b>Hana</b>’s run, opened from the class wall" in h.proto.body for h in app.get("html"))
+
+
+def test_a_wall_card_says_how_it_stands_with_the_challenge():
+    """Item 12: wall cards never showed the challenge progress."""
+    from mlp import class_wall
+    from mlp.ui.class_page import card_lines
+    challenge = class_wall.make_challenge("spiral", 0.0, 0.1)
+    on_it = {"settings": "dataset=spiral", "state": "playing", "test_loss": 0.3}
+    elsewhere = {"settings": "", "state": "playing", "test_loss": 0.05}
+    reached = {**on_it, "reached": {"step": 40, "n_params": 30}}
+    assert card_lines(on_it, 0.0, challenge).endswith("challenge: not yet")
+    assert card_lines(elsewhere, 0.0, challenge).endswith("challenge: on other data")
+    assert "✓ target at step 40" in card_lines(reached, 0.0, challenge) and "not yet" not in card_lines(
+        reached, 0.0, challenge)
+    assert "challenge" not in card_lines(on_it, 0.0)

@@ -164,8 +164,9 @@ def _number(value, fmt: str) -> str:
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
 
 
-def card_lines(snap: dict, now: float) -> str:
-    """A card's text under the name: plain text, the student's values never read as markup."""
+def card_lines(snap: dict, now: float, challenge: dict | None = None) -> str:
+    """A card's text under the name: plain text, the student's values never read as markup. With the
+    class's challenge: whether the run is on its data (a loss on other data does not count)."""
     metric = "acc." if snap.get("problem") == "classification" else "R²"
     if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
         lines = ["joined · not training yet"]
@@ -176,6 +177,9 @@ def card_lines(snap: dict, now: float) -> str:
                  f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
                  f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
+    if challenge and snap.get("state") != "joined" and not isinstance(reached, dict):
+        on_it = class_wall.card_data(snap) == challenge.get("data")
+        lines.append("challenge: not yet" if on_it else "challenge: on other data")
     if isinstance(reached, dict):
         lines.append(f"✓ target at step {_number(reached.get('step'), ',')} with "
                      f"{_number(reached.get('n_params'), ',')} weights")
@@ -222,7 +226,7 @@ def _thumb_src(thumb, kind: str, outputs: int) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def _card(card, class_id: str, key: str, now: float) -> None:
+def _card(card, class_id: str, key: str, now: float, challenge: dict | None = None) -> None:
     snap = card.snapshot
     thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
     kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
@@ -231,7 +235,7 @@ def _card(card, class_id: str, key: str, now: float) -> None:
         # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{html.escape(card.name)}\'s output" width="96" height="96" '
                 f'style="image-rendering: pixelated" src="{_thumb_src(thumb, kind, _outputs(snap))}"></div>')
-        st.text(card_lines(snap, now))
+        st.text(card_lines(snap, now, challenge))
         if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                           help="Open this run here, large: the same settings and the student's "
                                                "current weights, ready to play."):
@@ -312,6 +316,7 @@ def teacher_wall(class_id: str, key: str) -> None:
     @st.fragment(run_every=WALL_EVERY_S)
     def _cards() -> None:
         cards = store.wall(class_id, key)
+        challenge = info.challenge
         if cards is None:
             st.info("This class has ended: it was erased.")
             return
@@ -321,7 +326,7 @@ def teacher_wall(class_id: str, key: str) -> None:
         # all resent every second
         with st.container(horizontal=True, wrap=True, gap="small"):
             for card in class_wall.sort_cards(cards, sort):
-                _card(card, class_id, key, now)
+                _card(card, class_id, key, now, challenge)
 
     _cards()
 
