@@ -6,7 +6,6 @@ import math
 import numpy as np
 
 from ..notation import number_text, power_of_ten
-from .jsonable import integers
 from .palette import FAINT
 
 MAX_LOG_LABELS = 7          # a log axis labels at most this many powers of ten (every n-th over more)

@@ -195,8 +195,8 @@ def findings(rep: Reproduction) -> list[str]:
     for scheme in p.schemes:
         k = rep.predicted_factor(scheme)
         v = rep.at_init[scheme].activations
-        rows.append(f"| **{INITIALIZERS[scheme].label}** | measured **{rep.measured_factor(scheme, 'activations'):.3f}**"
-                    f", theory {k:.3f} | measured **{number_text(v[-1] / v[0])}**, theory "
+        rows.append(f"| **{INITIALIZERS[scheme].label}** | measured "
+                    f"**{rep.measured_factor(scheme, 'activations'):.3f}**, theory {k:.3f} | measured **{number_text(v[-1] / v[0])}**, theory "
                     f"{number_text(k ** (L - 1))} | measured **{rep.measured_factor(scheme, 'deltas'):.3f}**, theory "
                     f"{k:.3f} | measured **{rep.spread(scheme, 'weight_grads'):.2f}**, theory 1 (level) |")
     against, proposed = p.schemes

@@ -139,7 +139,7 @@ def settings(lab: InitLab) -> None:
 
 
 def _spread_text(stds: np.ndarray) -> str:
-    """"0.029 → 0.0016 → … → 3.6·10⁻⁷ → 1.8·10⁻⁸": the first two and the last two of a deep net, the gap
+    """"0.029 → 1.6·10⁻³ → … → 3.6·10⁻⁷ → 1.8·10⁻⁸": the first two and the last two of a deep net, the gap
     marked, every number in the app's one style (notation.number_text)."""
     shown = [number_text(float(v)) for v in stds]
     if len(shown) > 4:

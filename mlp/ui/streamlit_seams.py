@@ -13,8 +13,10 @@ and tests/test_streamlit_seams.py fails first when an upgrade moves one:
 - EXPAND_SIDEBAR, COLLAPSE_SIDEBAR: the ›› button that opens a closed sidebar and the « button that
   closes an open one (shown only on hover); the Playground's "All settings" clicks one or the other
   (there is no call to open or close the sidebar). SIDEBAR: the sidebar, whose data-collapsed attribute
-  says whether it is open; on the stage it lies over the page instead of squeezing it. HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and
-  its parts, which the Playground makes see-through so its own header can sit under it.
+  says whether it is open; on the stage it lies over the page instead of squeezing it.
+- HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and its parts, which the Playground makes
+  see-through so its own header can sit under it. stTooltipIcon, stHorizontalBlock: a label's help icon
+  and a row of columns, which a narrow screen's stage makes smaller.
 """
 from __future__ import annotations
 
@@ -60,7 +62,8 @@ STAGE_CSS = f"""<style>
 </style>"""
 # the test ids STAGE_CSS and EXPAND_SIDEBAR name, for the canary test
 TEST_IDS = ("stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton", "stMainBlockContainer", "stVerticalBlock",
-            "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton", "stTooltipIcon", "stHorizontalBlock")
+            "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton", "stTooltipIcon",
+            "stHorizontalBlock")
 
 _log = logging.getLogger(__name__)
 _warned = []            # once per process: a list, so no `global` is needed to set it
