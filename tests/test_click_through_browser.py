@@ -49,6 +49,10 @@ def test_no_label_is_cut_on_a_narrow_screen_and_a_seven_digit_step_count_fits(br
     try:
         page.wait_for_timeout(1500)
         assert not _cut_labels(page), _cut_labels(page)
+        # a menu's value is an <input>, cut without an ellipsis ("Classific")
+        cut_menus = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]
+            .filter((i) => i.offsetParent && i.scrollWidth > i.clientWidth + 1).map((i) => i.value)""")
+        assert not cut_menus, cut_menus
         # the data pictures' names break between words, never inside one ("Exclusiv/e or")
         names = page.locator(".mlp-set span")
         for i in range(names.count()):

@@ -16,7 +16,7 @@ and tests/test_streamlit_seams.py fails first when an upgrade moves one:
   says whether it is open; on the stage it lies over the page instead of squeezing it.
 - HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and its parts, which the Playground makes
   see-through so its own header can sit under it. stTooltipIcon, stHorizontalBlock: a label's help icon
-  and a row of columns, which a narrow screen's stage makes smaller.
+  and a row of columns, which a narrow screen's stage makes smaller; stSelectbox: a menu, its value too.
 """
 from __future__ import annotations
 
@@ -54,8 +54,8 @@ STAGE_CSS = f"""<style>
 @media (max-width: 1180px) {{
   {MAIN} {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   {MAIN} button {{ padding-left: 0.4rem; padding-right: 0.4rem; gap: 0.2rem; }}
-  {MAIN} button p, {MAIN} .mlp-open-sidebar, {MAIN} [data-baseweb="select"] {{ font-size: 0.78rem; }}
-  {MAIN} label p, {MAIN} [data-testid="stMetricLabel"] p {{ font-size: 0.72rem; }}
+  {MAIN} button p, {MAIN} .mlp-open-sidebar {{ font-size: 0.78rem; }}
+  {MAIN} label p, {MAIN} [data-testid="stMetricLabel"] p, {MAIN} [data-testid="stSelectbox"] input {{ font-size: 0.72rem !important; padding-left: 0.35rem; padding-right: 0; }}
   {MAIN} .st-key-counters [data-testid="stTooltipIcon"] {{ display: none; }}   /* "Epoch", "Step" say enough */
   {MAIN} [data-testid="stHorizontalBlock"] {{ gap: 0.5rem; }}
 }}
@@ -63,7 +63,7 @@ STAGE_CSS = f"""<style>
 # the test ids STAGE_CSS and EXPAND_SIDEBAR name, for the canary test
 TEST_IDS = ("stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton", "stMainBlockContainer", "stVerticalBlock",
             "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton", "stTooltipIcon",
-            "stHorizontalBlock")
+            "stHorizontalBlock", "stSelectbox")
 
 _log = logging.getLogger(__name__)
 _warned = []            # once per process: a list, so no `global` is needed to set it
