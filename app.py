@@ -14,7 +14,6 @@ from mlp.ui.stage_live import live_playground
 from mlp.ui.page import page_setup
 from mlp.ui.stage import data_column, header, top_bar
 from mlp.ui.state import current_run
-from mlp.ui.weight_editor import weight_editor
 
 page_setup("Playground", stage=True)
 run = current_run()
@@ -27,9 +26,8 @@ show_notice("Playground")
 for problem in run.problems:
     st.warning(literal(problem))
 counters = top_bar(run)
-data, stage = st.columns([1.3, 8.6], gap="medium")
+data, stage = st.columns([1.4, 8.5], gap="medium")
 with data:
-    data_column(run)
-    weight_editor(run)          # a popover: a click on a link or a neuron opens it over the stage
+    data_column(run)            # the data, Regenerate, Edit weights, Edit points
 with stage:
     live_playground(run, counters)

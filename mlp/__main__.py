@@ -21,6 +21,7 @@ import logging
 import math
 import sys
 import time
+import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -215,15 +216,28 @@ def write_files(trainer: Trainer, out: Path, report: bool) -> list[Path]:
     return written
 
 
+def default_base_url(config_file: Path = Path(".streamlit") / "config.toml") -> str:
+    """http://localhost with the port `streamlit run` uses from this folder: its config's server.port,
+    else Streamlit's default 8501."""
+    port = 8501
+    try:
+        port = int(tomllib.loads(config_file.read_text("utf-8")).get("server", {}).get("port", port))
+    except (OSError, ValueError, TypeError, tomllib.TOMLDecodeError):
+        pass
+    return f"http://localhost:{port}"
+
+
 def class_command(argv: list[str]) -> int:
     """`class new --title T [--base-url URL]`: start a class in the store (MLP_STORE) and print its join
     link on the first line and its teacher link on the second."""
     p = argparse.ArgumentParser(prog="python -m mlp class", description="Start a class for the class wall.")
     p.add_argument("action", choices=["new"], help="new: start a class")
     p.add_argument("--title", required=True, help="the class's title, shown on the wall and to students")
-    p.add_argument("--base-url", default="http://localhost:8501",
-                   help="the app's address as students open it (default http://localhost:8501)")
+    p.add_argument("--base-url", default=None,
+                   help="the app's address as students open it (default: http://localhost and the port "
+                        "in .streamlit/config.toml, else Streamlit's 8501)")
     args = p.parse_args(argv)
+    base = args.base_url or default_base_url()
     from mlp.classroom import wall          # the store (SQLAlchemy) only for this command
     from mlp.classroom.store import StoreError, open_store
     from mlp.classroom.store.guard import StoreDown
@@ -237,8 +251,12 @@ def class_command(argv: list[str]) -> int:
         print(f"python -m mlp class: the class wall's store cannot be used: {err.reason}"
               + (f" ({err.detail})" if err.detail else ""), file=sys.stderr)
         return 2
-    print(wall.join_link(args.base_url, class_id))
-    print(wall.teacher_link(args.base_url, class_id, key))
+    if args.base_url is None:         # the links name a guess: say which, and how to give the real one
+        print(f"python -m mlp class: the links use {base}; if the app runs at another address (another port, "
+              "another machine), start the class again with --base-url and the address students open.",
+              file=sys.stderr)
+    print(wall.join_link(base, class_id))
+    print(wall.teacher_link(base, class_id, key))
     return 0
 
 

@@ -3,12 +3,13 @@ import streamlit as st
 
 from mlp.text_safety import literal
 from mlp.lab import backprop
+from mlp.notation import number_text
 from mlp.ui.backprop_page import (PAGE, backward_section, batch_section, current_lab, forward_section, gradcheck_section,
                                  preset_buttons, settings_sidebar, shapes_section)
 from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup
 
-page_setup("Backprop, step by step")
+page_setup("Backprop, step by step", sidebar_hint="The network's settings (data, activation, layers)")
 state = current_lab()
 settings_sidebar(state)
 
@@ -43,9 +44,9 @@ st.subheader("Backward pass")
 backward_section(steps, i, formula)
 difference = backprop.largest_difference(steps, backprop.engine_steps(net, X, Y))
 st.caption(f"These numbers were computed one example at a time by the page itself; the network's own batched "
-           f"forward and backward give the same to within {max(difference, 1e-16):.0e}.")
+           f"forward and backward give the same to within {number_text(max(difference, 1e-16))}.")
 
 st.subheader("Gradient check")
 st.markdown("Nudge each weight by ±h, measure how the loss changes, and compare that slope with backprop's "
-            "dW: in float64 a correct backward agrees to about 1e-7 or better.")
+            "dW: in float64 a correct backward agrees to about 10⁻⁷ or better.")
 gradcheck_section(state, net, X, Y, formula)

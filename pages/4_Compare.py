@@ -5,7 +5,7 @@ from mlp.ui.compare_page import PAGE, current_lab, live_comparison, play_bar, pr
 from mlp.ui.page_link import show_notice
 from mlp.ui.page import page_setup
 
-page_setup("Compare")
+page_setup("Compare", sidebar_hint="The settings A and B share (data, seeds, steps)")
 state = current_lab()
 shared_sidebar(state)
 

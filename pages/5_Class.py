@@ -2,5 +2,5 @@
 from mlp.ui.class_page import class_page
 from mlp.ui.page import page_setup
 
-page_setup("Class")
+page_setup("Class", sidebar_closed=True)
 class_page()

@@ -131,7 +131,7 @@ def test_a_live_change_keeps_training_and_a_structural_one_resets():
     lr = next(s for s in at.select_slider if s.label == "Learning rate")
     lr.set_value(0.1).run()
     assert at.session_state["run"].trainer.step == 1              # same net, new learning rate
-    add = button(at, "＋ layer")
+    add = button(at, "+ layer")
     add.click().run()
     assert at.session_state["run"].trainer.step == 0 and at.session_state["run"].config.hidden == (4, 2, 2)
 

@@ -310,7 +310,7 @@ def test_a_cards_text_changes_only_with_its_snapshot_until_it_goes_quiet():
     snap = {"arch": "2-4-2", "state": "playing", "step": 1234, "test_loss": 0.12345, "test_metric": 0.875,
             "problem": "classification", "time": 1000.0, "reached": {"step": 900, "n_params": 22}}
     assert card_lines(snap, 1000.0) == card_lines(snap, 1009.9) == (
-        "2-4-2 · playing\nstep 1,234\ntest loss 0.123 · acc. 88%\n🎯 at step 900 with 22 weights")
+        "2-4-2 · playing\nstep 1,234\ntest loss 0.123 · acc. 88%\n✓ target at step 900 with 22 weights")
     assert card_lines(snap, 1065.0).endswith("quiet for 60 s")
     assert card_lines(snap, 1600.0).endswith("quiet for 10 min")
     assert card_lines({"test_loss": "<b>", "problem": "regression"}, 0.0) == "? · ?\nstep –\ntest loss – · R² –"

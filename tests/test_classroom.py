@@ -94,7 +94,7 @@ def test_hidden_controls_are_not_drawn():
     assert not at.toggle                                           # the view toggles and Edit points
     assert "Upload a CSV file" not in {u.label for u in at.get("file_uploader")}     # and the upload
     labels = {b.label for b in at.button}
-    assert {"Step", "Back", "Regenerate data", "＋ layer"}.isdisjoint(labels)
+    assert {"Step", "Back", "Regenerate data", "+ layer"}.isdisjoint(labels)
     assert {"Play", "Reset"} <= labels
 
 
@@ -106,7 +106,7 @@ def test_locked_controls_are_disabled_with_a_tooltip():
     assert not at.selectbox(key="setting_init").disabled
     assert at.text_input(key="setting_hidden").disabled
     assert at.button(key="play").disabled and not at.button(key="step").disabled
-    assert all(b.disabled for b in at.button if b.label in ("＋ layer", "− layer"))
+    assert all(b.disabled for b in at.button if b.label in ("+ layer", "− layer"))
 
 
 def _change_on_every_run():

@@ -400,15 +400,21 @@ def test_long_curves_are_thinned_to_every_kth_point_ending_with_the_newest(T):
             np.testing.assert_allclose(y, expected[trace["name"]][rows], rtol=1e-3)
 
 
-def test_log_axes_label_digits_over_few_decades_and_powers_over_many():
+def test_log_axes_label_decades_and_write_minor_marks_in_full():
+    """Issue 23 item 7: ‖dW‖ ticks read "2, 10⁻¹, 5, 2" (Plotly's D2 labels minor ticks with a bare digit).
+    Over 1.5 decades (10^-1.2 … 10^0.3): 1, 2 and 5 times each power of ten inside, every label a whole
+    number's name; over 16 decades every 3rd power (at most 7 labels), as powers."""
     steps = np.arange(50)
-    calm = 10.0 ** np.linspace(-1.2, 0.3, 100).reshape(50, 2)          # 1.5 decades
+    calm = 10.0 ** np.linspace(-1.2, 0.3, 100).reshape(50, 2)          # 0.063 … 1.995
     wild = 10.0 ** np.linspace(-14, 2, 100).reshape(50, 2)             # 16 decades
-    assert grad_norms_over_time_figure(steps, calm)["layout"]["yaxis"]["dtick"] == "D2"     # 1, 2, 5 × 10^k
-    assert grad_norms_over_time_figure(steps, wild)["layout"]["yaxis"]["dtick"] == 3        # every 3rd power
+    y = grad_norms_over_time_figure(steps, calm)["layout"]["yaxis"]
+    assert y["tickvals"] == [0.1, 0.2, 0.5, 1] and y["ticktext"] == ["0.1", "0.2", "0.5", "1"]
+    y = grad_norms_over_time_figure(steps, wild)["layout"]["yaxis"]
+    assert y["tickvals"] == [10.0 ** k for k in range(-12, 3, 3)]
+    assert y["ticktext"] == ["10⁻¹²", "10⁻⁹", "10⁻⁶", "10⁻³", "1"]
     loss = loss_curves_figure(steps, calm[:, 0], calm[:, 1], log_y=True)
-    assert loss["layout"]["yaxis"]["dtick"] == "D2" and "dtick" not in loss_curves_figure(
-        steps, calm[:, 0], calm[:, 1])["layout"]["yaxis"]
+    assert loss["layout"]["yaxis"]["ticktext"] == ["0.1", "0.2", "0.5", "1"]
+    assert "tickvals" not in loss_curves_figure(steps, calm[:, 0], calm[:, 1])["layout"]["yaxis"]
 
 
 def test_grad_norms_over_time_empty_and_single_layer():

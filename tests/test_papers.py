@@ -161,9 +161,10 @@ def test_figure_and_findings(glorot, he):
         assert all(fig["layout"][axis]["type"] == "log" for axis in ("yaxis", "yaxis2", "yaxis3"))
         assert fig["data"][0]["y"][0] == pytest.approx(rep.at_init[rep.paper.schemes[0]].activations[0], rel=1e-3)
     text = "\n".join(papers.findings(glorot[0]))
-    assert "(theory 0.333)" in text and "(theory 1.000)" in text and "2⁻⁶·³" in text     # (1/3)⁴ = 2^-6.34
+    assert "theory 0.333" in text and "theory 1.000" in text and "theory 0.012 |" in text     # (1/3)⁴ = 0.0123
     text = "\n".join(papers.findings(he[0]))
-    assert "(theory 0.707)" in text and "(theory 2⁻¹⁴·⁵)" in text and "√(0.5·n·Var(W))" in text
+    # (1/√2)²⁹ = 2^-14.5 = 4.3·10⁻⁵, written as every number in the app (issue 23: not as a power of two)
+    assert "theory 0.707" in text and "theory 4.3·10⁻⁵ |" in text and "√(0.5·n·Var(W))" in text
     assert papers.training_finding(glorot[0]) is None
     assert "500 steps" in papers.training_finding(he[0])
 

@@ -49,7 +49,7 @@ def test_the_frontend_still_has_the_parts_the_stage_styles_and_clicks():
                      for f in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("*.js"))
     missing = [test_id for test_id in seams.TEST_IDS if not re.search(f"[`\"']{test_id}[`\"']", bundle)]
     assert not missing
-    assert all(test_id in seams.STAGE_CSS + seams.EXPAND_SIDEBAR for test_id in seams.TEST_IDS)
+    assert all(test_id in seams.STAGE_CSS + seams.EXPAND_SIDEBAR + seams.COLLAPSE_SIDEBAR for test_id in seams.TEST_IDS)
 
 
 def test_a_live_server_without_the_outbox_is_logged_once(monkeypatch, caplog):

@@ -465,3 +465,30 @@ def test_clicks_add_and_remove_points():
     points = at.session_state["user_points"]
     assert len(points) == 501           # one removed, then one added by the last (valid) click on the plane
     assert first.tolist() not in points.X.tolist() and [1.0, 1.0] in points.X.tolist()
+
+
+@pytest.mark.parametrize("part", ["train", "test"])
+def test_removing_a_point_removes_it_and_moves_no_other(part):
+    """Issue 23 item 1: a click on one point of a 500-point generated set took a test point and redrew
+    the training scatter as another sample. Only the clicked point goes; every other keeps its part
+    and its place in it."""
+    config = Config(dataset="xor", n_samples=500, train_fraction=0.5, data_seed=0)
+    data = make_dataset("xor", 500, config.noise, 0.5, 0)
+    shown = data.X_train if part == "train" else data.X_test
+    target = shown[17]
+    # a point of the other part right beside the clicked one must not be taken instead
+    other = data.X_test if part == "train" else data.X_train
+    X_other = np.array(other)
+    X_other[0] = target + 0.01
+    data = type(data)(**{**data.__dict__, ("X_test" if part == "train" else "X_train"): X_other})
+    fewer = UserPoints.from_dataset(data, config).removed_near(target[0] + 0.02, target[1], config, part=part)
+    after = fewer.dataset(config)
+    keep = [row for row in shown.tolist() if row != target.tolist()]
+    if part == "train":
+        assert after.X_train.tolist() == keep and after.X_test.tolist() == X_other.tolist()
+    else:
+        assert after.X_test.tolist() == keep and after.X_train.tolist() == data.X_train.tolist()
+    # a second removal and an addition still move nothing else
+    again = fewer.removed_near(*after.X_train[3], config, part="train").added(1.0, 1.0, 1).dataset(config)
+    assert again.X_train.tolist() == after.X_train[:3].tolist() + after.X_train[4:].tolist() + [[1.0, 1.0]]
+    assert again.X_test.tolist() == after.X_test.tolist()

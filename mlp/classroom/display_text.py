@@ -2,7 +2,8 @@
 
 Control and format characters go (bidi overrides like U+202E, zero-width spaces, NUL), runs of spaces
 become one, at most `max_chars` are kept. One format character stays where it joins two emoji: the
-zero-width joiner (U+200D) of 👩‍🎓 or 🏳️‍🌈, which would otherwise fall apart into two pictures.
+zero-width joiner (U+200D) of a woman student (U+1F469 U+200D U+1F393) or a rainbow flag, which would
+otherwise fall apart into two pictures.
 Between letters it goes, so "A\u200dna" cannot pass for a second "Ana". The text is never markup:
 the pages show it as text or escaped.
 """

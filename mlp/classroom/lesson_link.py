@@ -61,7 +61,7 @@ PARTS = {                      # name -> what the teacher's menu says
 }
 PARAMS = ("hide", "lock")
 TOKEN = "lesson"               # the query param of the signed lesson
-LOCKED_HELP = "🔒 Locked by your teacher's link."
+LOCKED_HELP = "Locked by your teacher's link."
 MAX_TEXT = 2000                # longest hide / lock list read
 MAX_TOKEN = 4000               # longest token read (every setting locked, at its longest, is < 1k)
 MAC_BYTES = 16

@@ -24,7 +24,7 @@ import io
 import math
 import time
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
@@ -207,24 +207,58 @@ def describe_challenge(challenge: dict) -> str:
     caps = [f"at most {challenge['max_params']:,} weights and biases"] if challenge.get("max_params") else []
     if challenge.get("max_layers") is not None:
         caps.append(f"at most {challenge['max_layers']} hidden layer(s)")
-    return (f"{DATASETS[data['dataset']].label} (noise {data['noise']}): test loss ≤ {challenge['target']:g}"
+    return (f"{DATASETS[data['dataset']].label} (noise {_noise(data['noise'])}): test loss ≤ {challenge['target']:g}"
             + (", " + ", ".join(caps) if caps else ""))
 
 
 # -- the wall --------------------------------------------------------------------------------------
+def card_data(snap: dict) -> dict[str, str]:
+    """The data settings (DATA_KEYS, as a link writes them) a card's run trains on, from its snapshot's
+    settings (defaults filled in); {} when the snapshot names none readable (a card made by a join)."""
+    settings = snap.get("settings")
+    if not isinstance(settings, str):
+        return {}
+    default = Config().to_query()
+    given = dict(parse_qsl(settings))
+    return {k: given.get(k, default[k]) for k in DATA_KEYS}
+
+
+def data_label(snap: dict) -> str:
+    """"Spiral (noise 0)": what a card trains on, for the wall; "" when the snapshot does not say."""
+    data = card_data(snap)
+    spec = DATASETS.get(data.get("dataset", ""))
+    return f"{spec.label} (noise {_noise(data['noise'])})" if spec is not None else ""
+
+
+def _noise(text) -> str:
+    """A link's noise ("0.0", "0.25") as the wall writes it ("0", "0.25")."""
+    try:
+        return f"{float(text):g}"
+    except (TypeError, ValueError):
+        return str(text)
+
+
 def _loss_key(snap: dict) -> float:
     loss = snap.get("test_loss")
     return loss if isinstance(loss, (int, float)) else math.inf
 
 
 def sort_cards(cards: list, by: str) -> list:
-    """Cards (objects with .name and .snapshot) by name, by test loss (lowest first), or by the
-    challenge (who reached it, earliest step first, then fewest weights, runs loaded from a file after
-    those trained in the page; the rest by test loss)."""
+    """Cards (objects with .name and .snapshot) by name, by test loss (lowest first, within each data
+    set: losses on different problems do not compare, so the cards go in groups of one data setting,
+    the groups by their best loss), or by the challenge (who reached it, earliest step first, then
+    fewest weights, runs loaded from a file after those trained in the
+    page; the rest by test loss)."""
     if by == "name":
         return sorted(cards, key=lambda c: (c.name.casefold(), c.name))
     if by == "test loss":
-        return sorted(cards, key=lambda c: (_loss_key(c.snapshot), c.name.casefold()))
+        def data_key(c):
+            return tuple(sorted(card_data(c.snapshot).items()))
+        best: dict = {}
+        for c in cards:
+            best[data_key(c)] = min(best.get(data_key(c), math.inf), _loss_key(c.snapshot))
+        return sorted(cards, key=lambda c: (best[data_key(c)], data_key(c), _loss_key(c.snapshot),
+                                            c.name.casefold()))
     if by == "challenge":
         def key(c):
             r = c.snapshot.get("reached")

@@ -1,10 +1,14 @@
-"""Axes the labs' figures share: a plain titled axis, recorded steps on x, layers 1..L."""
+"""Axes the figures share: a plain titled axis, recorded steps on x, layers 1..L, log ticks."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
-from mlp.figures.jsonable import integers
+from mlp.notation import number_text, power_of_ten
 from mlp.figures.palette import FAINT
+
+MAX_LOG_LABELS = 7          # a log axis labels at most this many powers of ten (every n-th over more)
 
 
 def axis(title: str, **extra) -> dict:
@@ -13,13 +17,59 @@ def axis(title: str, **extra) -> dict:
             "showline": True, "linecolor": FAINT, "automargin": True, **extra}
 
 
-def step_axis(steps) -> dict:
-    """Recorded steps on x; a single one gets its own tick (not -0.4 … 0.4 around it)."""
-    s = np.asarray(steps).reshape(-1)
-    return axis("step") if len(s) > 1 else axis("step", tickmode="array", tickvals=integers(s))
+def step_axis(steps, **extra) -> dict:
+    """Recorded steps on x, labelled with whole steps only: a run of fewer than ten steps (or none yet)
+    gets a tick per step over a range around them (Plotly would write 0, 0.2 … 1, or -0.5 … 1.5)."""
+    return axis("step", **whole_steps(steps), **extra)
+
+
+def whole_steps(steps) -> dict:
+    """Axis keys that keep a step axis on whole numbers (empty when Plotly's own ticks already are)."""
+    s = np.asarray(steps, dtype=np.float64).reshape(-1)
+    s = s[np.isfinite(s)]
+    lo, hi = (float(s.min()), float(s.max())) if s.size else (0.0, 0.0)
+    if hi - lo >= 10:
+        return {}
+    return {"range": [lo - 0.5, max(hi, lo + 1) + 0.5], "tickmode": "linear", "tick0": 0, "dtick": 1}
 
 
 def layer_axis(n_layers: int, title: str = "layer") -> dict:
     """Layers 1..L upward; every layer ticked while that stays readable."""
     ticks = {"tickmode": "linear", "tick0": 1, "dtick": 1} if n_layers <= 20 else {}
     return axis(title, range=[0.5, n_layers + 0.5], **ticks)
+
+
+def log_ticks(values) -> dict:
+    """Ticks of a log axis over these values (arrays of any shape; <= 0, NaN and inf left out), every
+    label saying what it is: the powers of ten ("10⁻³", "0.1", "1", "10"), every n-th of them when a run
+    has exploded across dozens of decades; within two decades also 2 and 5 times them, written in full
+    ("0.2", "5·10⁻³") - never a bare "2, 10⁻¹, 5" whose minor labels read as other numbers. Under one
+    decade the range is widened to a decade around the values, so a power of ten is always in view.
+    Returns layout keys for the axis: tickmode, tickvals, ticktext (and range when widened)."""
+    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return {}
+    lo, hi = float(np.log10(v.min())), float(np.log10(v.max()))
+    extra = {}
+    if hi - lo < 1:
+        centre = (lo + hi) / 2
+        lo, hi = centre - 0.6, centre + 0.6
+        extra["range"] = [round(lo, 4), round(hi, 4)]
+    first, last = math.floor(lo), math.ceil(hi)
+    if hi - lo <= 2.2:
+        marks = [m * 10.0 ** k for k in range(first, last + 1) for m in (1, 2, 5)]
+    else:
+        every = max(1, math.ceil((last - first + 1) / MAX_LOG_LABELS))
+        marks = [10.0 ** k for k in range(first - first % every, last + 1, every)]
+    marks = [m for m in marks if lo - 1e-9 <= math.log10(m) <= hi + 1e-9]
+    return {"tickmode": "array", "tickvals": [float(f"{m:.3g}") for m in marks],
+            "ticktext": [_log_label(m) for m in marks], **extra}
+
+
+def _log_label(x: float) -> str:
+    """1, 10, 0.1 and 0.01 plainly; other powers of ten as 10ᵏ; 2 and 5 times them in full."""
+    k = math.floor(math.log10(x) + 1e-9)
+    if abs(x / 10.0 ** k - 1) < 1e-9 and not -2 <= k <= 1:
+        return power_of_ten(k)
+    return number_text(x)

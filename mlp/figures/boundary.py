@@ -145,13 +145,16 @@ def decision_boundary_figure(xs, ys, z, X_train, y_train, X_test=None, y_test=No
                    _legend_key("test", kind)]
     axis = {"range": list(DOMAIN), "tickvals": TICKS, "showgrid": False, "zeroline": False,
             "constrain": "domain", "showline": False}
+    # One margin whether or not the test points are shown (it changed, and Show test data resized the
+    # plot), with room above for the top tick's "6". The square plot hugs the left of a wider column
+    # and the train / test key sits in the free space at its right.
     layout = base_layout(
         "decision_boundary",
-        xaxis={**axis},
+        xaxis={**axis, "constraintoward": "left"},
         yaxis={**axis, "scaleanchor": "x", "scaleratio": 1},
-        margin={"l": 36, "r": 8, "t": 30 if has_test else 8, "b": 28, "pad": 0},
+        margin={"l": 36, "r": 8, "t": 12, "b": 28, "pad": 0},
         showlegend=has_test,
-        legend=compact_legend(),
+        legend=compact_legend(orientation="v", x=1.0, xanchor="right", y=1.0, yanchor="top"),
         hovermode="closest",
     )
     return {"data": traces, "layout": layout}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.curves import grid_axis, for_log_axis, log_ticks, line_mode, steps_x
+from mlp.figures.axes import log_ticks, whole_steps
+from mlp.figures.curves import for_log_axis, grid_axis, line_mode, steps_x
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import ALERT, FAINT, base_layout, compact_legend
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros
@@ -23,9 +24,10 @@ def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged:
     axis (values <= 0 and non-finite ones left out). diverged: side -> the step it diverged at (or
     None): a red cross at that step, at the height of the side's last finite loss, labelled "A diverged".
     """
-    traces, crosses, shown = [], [], []
+    traces, crosses, shown, all_steps = [], [], [], [np.zeros(0)]
     for side, (steps, loss) in curves.items():
         s = np.asarray(steps, dtype=np.float64).reshape(-1)
+        all_steps.append(s)
         v = for_log_axis(loss) if log_y else np.asarray(loss, dtype=np.float64).reshape(-1)
         shown.append(v)
         traces.append({"type": "scatter", "mode": line_mode(len(s)), "name": f"{side} training loss", **steps_x(s),
@@ -41,9 +43,9 @@ def loss_pair_figure(curves: dict[str, tuple], *, log_y: bool = False, diverged:
                             "hovertemplate": f"{side} diverged at step {int(at)}<extra></extra>"})
     layout = base_layout(
         "compare_loss",
-        xaxis=grid_axis("step", rangemode="tozero"),
+        xaxis=grid_axis("step", rangemode="tozero", **whole_steps(np.concatenate(all_steps))),
         yaxis=grid_axis("training loss", type="log" if log_y else "linear",
-                    **({"exponentformat": "power", **log_ticks(shown)} if log_y else {"rangemode": "tozero"})),
+                    **(log_ticks(shown) if log_y else {"rangemode": "tozero"})),
         margin={"l": 60, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,
         legend=compact_legend(),
@@ -83,7 +85,7 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
     layout = base_layout(
         "compare_grad_norms",
         xaxis=xaxis,
-        yaxis=grid_axis("‖dW[l]‖", type="log", exponentformat="power",
+        yaxis=grid_axis("‖dW[l]‖", type="log",
                     **log_ticks([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,

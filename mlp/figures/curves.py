@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlp.figures.axes import log_ticks
 from mlp.figures.jsonable import integers, rounded, significant, typed_array
 from mlp.figures.palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
@@ -58,18 +59,6 @@ def for_log_axis(values) -> np.ndarray:
     return np.where((v > 0) & np.isfinite(v), v, np.nan)
 
 
-def log_ticks(values) -> dict:
-    """Tick spacing of a log axis over these values: labels at 1, 2, 5 x 10^k over a few decades, at every
-    power of ten over more, and every n-th power when a run has exploded across dozens of decades."""
-    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
-    v = v[np.isfinite(v) & (v > 0)]
-    decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
-    if v.size and decades < 1:       # under a decade, D2 labels could be one lone "5": show a decade and more
-        centre = float(np.log10(v.max() * v.min())) / 2
-        return {"dtick": "D2", "range": [round(centre - 0.6, 4), round(centre + 0.6, 4)]}
-    if decades <= 3:
-        return {"dtick": "D2"}
-    return {"dtick": max(1, int(np.ceil(decades / 6)))}
 
 
 def _step_axis(steps: np.ndarray) -> dict:
@@ -204,7 +193,7 @@ def grad_norms_over_time_figure(steps, grad_norms, *, highlight_layer: int | Non
     layout = base_layout(
         "grad_norms_over_time",
         xaxis=_step_axis(s),
-        yaxis=grid_axis("‖dW‖", type="log", exponentformat="power",
+        yaxis=grid_axis("‖dW‖", type="log",
                     **log_ticks([np.where(g == 0, floor, g)])),
         margin={"l": 64, "r": 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,

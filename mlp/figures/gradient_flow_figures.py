@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.notation import power_of_ten
-from mlp.figures.axes import axis, layer_axis, step_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis
 from mlp.figures.compact import heatmap_values
 from mlp.figures.jsonable import integers, rounded, significant
 from mlp.figures.layers import grad_norm_by_layer_figure
@@ -176,7 +176,7 @@ def variance_figure(predicted, measured) -> dict:
     layout = base_layout(
         "variance_by_layer",
         xaxis=layer_axis(n),
-        yaxis=axis("Var(Z[l]) / Var(X)", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        yaxis=axis("Var(Z[l]) / Var(X)", type="log", showgrid=True, gridcolor="#eeeeee", **log_ticks([p, m, [1.0]])),
         shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 1, "y1": 1,
                  "line": {"color": FAINT, "width": 1}}],
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},

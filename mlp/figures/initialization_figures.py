@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import axis, layer_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import CLASS_COLOURS, base_layout, compact_legend
 
@@ -20,19 +20,21 @@ def series_colour(index: int) -> str:
 
 def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
     """Training loss against step, one line per series: series = [(name, colour, steps, loss), ...]."""
-    traces = []
+    traces, values, all_steps = [], [], [np.zeros(0)]
     for name, colour, steps, loss in series:
         v = np.asarray(loss, np.float64).reshape(-1)
         if log_y:
             v = np.where(v > 0, v, np.nan)
+        values.append(v)
+        all_steps.append(np.asarray(steps, np.float64).reshape(-1))
         traces.append({"type": "scatter", "mode": "lines+markers" if len(v) < 3 else "lines", "name": name,
                        "x": integers(steps), "y": significant(v), "line": {"color": colour, "width": 2},
                        "hovertemplate": "step %{x}: %{y:.4g}<extra>" + name + "</extra>"})
     layout = base_layout(
         "loss_comparison",
-        xaxis=axis("step", rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
+        xaxis=step_axis(np.concatenate(all_steps), rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
         yaxis=axis("training loss", type="log" if log_y else "linear", showgrid=True, gridcolor="#eeeeee",
-                    **({} if log_y else {"rangemode": "tozero"})),
+                    **(log_ticks(values) if log_y else {"rangemode": "tozero"})),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True, legend=compact_legend(), hovermode="closest")
     return {"data": traces, "layout": layout}
@@ -43,9 +45,10 @@ def layer_spread_figure(series) -> dict:
 
     Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
     """
-    traces, n = [], 1
+    traces, n, values = [], 1, []
     for name, colour, stds in series:
         v = np.asarray(stds, np.float64).reshape(-1)
+        values.append(v)
         n = max(n, len(v))
         keep = np.isfinite(v) & (v > 0)
         traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
@@ -55,7 +58,7 @@ def layer_spread_figure(series) -> dict:
     layout = base_layout(
         "layer_spread",
         xaxis=layer_axis(n, "hidden layer"),
-        yaxis=axis("std of activations", type="log", exponentformat="power", showgrid=True, gridcolor="#eeeeee"),
+        yaxis=axis("std of activations", type="log", showgrid=True, gridcolor="#eeeeee", **log_ticks(values)),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True, legend=compact_legend(), hovermode="closest")
     return {"data": traces, "layout": layout}

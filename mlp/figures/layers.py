@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from mlp.notation import power_of_ten
+from mlp.figures.axes import log_ticks
 from mlp.figures.jsonable import integers, rounded, significant, typed_array
 from mlp.figures.palette import BLUE, FAINT, FONT_SIZE, INK, ORANGE, base_layout, compact_legend
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
@@ -236,8 +237,9 @@ def grad_norm_by_layer_figure(grad_norms, *, delta_mean_abs=None, update_ratio=N
     layout = base_layout(
         "grad_norm_by_layer",
         xaxis=xaxis,
-        yaxis={"type": "log", "exponentformat": "power", "showgrid": True, "gridcolor": "#eeeeee",
-               "zeroline": False, "showline": True, "linecolor": FAINT},
+        yaxis={"type": "log", "showgrid": True, "gridcolor": "#eeeeee", "zeroline": False, "showline": True,
+               "linecolor": FAINT, **log_ticks([np.where(np.asarray(values, np.float64) == 0, floor, values)
+                                                for _, values, _, _ in series])},
         margin={"l": 56, "r": 12, "t": 30 if legend else 12, "b": 44, "pad": 0},
         showlegend=legend,
         legend=compact_legend(),

@@ -22,9 +22,12 @@ from mlp.figures.palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, 
 MAX_DRAWN_UNITS = 16
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
 ROW_GAP = 0.3              # blank space between two neurons of a layer, in cells (about; whole grid rows)
-LABEL_SPACE = 1.8          # room left of the inputs for the feature labels
+LABEL_SPACE = 0.25         # room left of the inputs, in cells (the labels reach on into the margin)
+LABEL_MARGIN = 54          # px left of the plot for the feature labels ("sin(X₁)"): in pixels, so a deep
+                           # net's small cells do not cut them (in cells, 7 hidden layers clipped them)
 N_WIDTH_CLASSES = 5        # links are bucketed by |w| into this many widths (x 2 signs = traces)
 MIN_LINK_WIDTH, MAX_LINK_WIDTH = 0.6, 6.0
+BIAS_PX = 8                # a bias square's side
 LINK_OPACITY = 0.75
 INVISIBLE = "rgba(0,0,0,0)"         # hover targets: drawn, but not seen
 # their hover labels would take the markers' (invisible) colour
@@ -186,10 +189,12 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         annotations += _control_buttons(sizes, column_x)
     bias_markers = None
     if len(sizes) > 1:
-        corners = squares[drawn[0]:] - 0.5          # every neuron after the inputs, its lower left corner
+        # every neuron after the inputs: its bias centred just outside its lower left corner (as TF Playground
+        # draws it), so it covers a corner of the neuron's picture however small the cells are drawn
+        corners = squares[drawn[0]:] - 0.5
         units = [["bias", c, j + 1] for c in range(1, len(drawn)) for j in range(drawn[c])]
         bias_markers = {"type": "scatter", "mode": "markers", "name": "biases",
-                        "x": _numbers(corners[:, 0] + 0.12, compact), "y": _numbers(corners[:, 1] + 0.12, compact),
+                        "x": _numbers(corners[:, 0] - 0.04, compact), "y": _numbers(corners[:, 1] - 0.04, compact),
                         "customdata": units,
                         "hovertemplate": "bias b = %{marker.color:.3f}<br>layer %{customdata[1]}, unit "
                                          "%{customdata[2]}" + ("<br>click to edit" if controls else "") + "<extra></extra>",
@@ -199,7 +204,7 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         "network",
         xaxis={**hidden_axis, "range": [round(-0.5 - LABEL_SPACE, 3), round(column_x[-1] + 0.7, 3)]},
         yaxis={**hidden_axis, "range": [round(bottom, 3), round(top, 3)], "scaleanchor": "x", "scaleratio": 1},
-        margin={"l": 4, "r": 4, "t": CONTROLS_MARGIN if controls else 4, "b": 4, "pad": 0},
+        margin={"l": LABEL_MARGIN, "r": 4, "t": CONTROLS_MARGIN if controls else 4, "b": 4, "pad": 0},
         annotations=annotations,
         shapes=shapes,
         hovermode="closest",
@@ -311,7 +316,7 @@ def _bias_markers(geometry: _Geometry, biases, compact: bool) -> dict:
     b = np.concatenate([np.asarray(v, np.float64).reshape(-1)[:n] for v, n in zip(biases, geometry.drawn[1:])])
     top = float(np.max(np.abs(b), initial=0.0, where=np.isfinite(b)))
     return {**geometry.bias_markers,
-            "marker": {"symbol": "square", "size": 9, "color": typed_array(b) if compact else rounded(b, 4),
+            "marker": {"symbol": "square", "size": BIAS_PX, "color": typed_array(b) if compact else rounded(b, 4),
                        "colorscale": DIVERGING_SCALE, "cmin": -(top or 1.0), "cmax": top or 1.0,
                        "line": {"color": INK, "width": 0.6}, "showscale": False}}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.figures.jsonable import integers, significant
-from mlp.figures.axes import axis, layer_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks
 from mlp.figures.palette import base_layout, compact_legend
 
 PANELS = (("activations", "A[l]"), ("deltas", "δ[l]"), ("weight_grads", "dW[l]"))
@@ -27,10 +27,11 @@ def layer_statistics_figure(series, *, statistic: str) -> dict:
     annotations = []
     for i, (field, symbol) in enumerate(PANELS):
         suffix = "" if i == 0 else str(i + 1)
-        n_layers = 1
+        n_layers, panel = 1, []
         for name, colour, stats in series:
             v = np.asarray(getattr(stats, field), np.float64).reshape(-1)
             n_layers = max(n_layers, len(v))
+            panel.append(v)
             keep = np.isfinite(v) & (v > 0)
             traces.append({"type": "scatter", "mode": "lines+markers", "name": name, "legendgroup": name,
                            "showlegend": i == 0, "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
@@ -40,8 +41,8 @@ def layer_statistics_figure(series, *, statistic: str) -> dict:
         left = i * (width + GAP)
         layout["xaxis" + suffix] = {**layer_axis(n_layers, "hidden layer l"), "domain": [left, left + width],
                                     "anchor": "y" + suffix}
-        layout["yaxis" + suffix] = {**axis("" if i else word, type="log", exponentformat="power", showgrid=True,
-                                            gridcolor="#eeeeee"), "anchor": "x" + suffix}
+        layout["yaxis" + suffix] = {**axis("" if i else word, type="log", showgrid=True, gridcolor="#eeeeee",
+                                            **log_ticks(panel)), "anchor": "x" + suffix}
         annotations.append({"text": f"<b>{word}({symbol})</b>", "x": left + width / 2, "y": 1.0, "xref": "paper",
                             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False})
     layout["annotations"] = annotations

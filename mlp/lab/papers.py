@@ -25,7 +25,7 @@ import numpy as np
 from mlp.run.config import Config
 from mlp.engine.initializers import INITIALIZERS
 from mlp.engine.network import MLP
-from mlp.notation import power_of_two
+from mlp.notation import number_text
 from mlp.run.trainer import Trainer
 
 # steps between two points of a loss curve: 21 points over 500 steps; each point evaluates the training and
@@ -195,16 +195,16 @@ def findings(rep: Reproduction) -> list[str]:
     for scheme in p.schemes:
         k = rep.predicted_factor(scheme)
         v = rep.at_init[scheme].activations
-        rows.append(f"| **{INITIALIZERS[scheme].label}** | **{rep.measured_factor(scheme, 'activations'):.3f}** "
-                    f"(theory {k:.3f}) | **{power_of_two(v[-1] / v[0])}** (theory {power_of_two(k ** (L - 1))}) | "
-                    f"**{rep.measured_factor(scheme, 'deltas'):.3f}** (theory {k:.3f}) | "
-                    f"**{rep.spread(scheme, 'weight_grads'):.2f}** (theory 1: level) |")
+        rows.append(f"| **{INITIALIZERS[scheme].label}** | measured "
+                    f"**{rep.measured_factor(scheme, 'activations'):.3f}**, theory {k:.3f} | measured **{number_text(v[-1] / v[0])}**, theory "
+                    f"{number_text(k ** (L - 1))} | measured **{rep.measured_factor(scheme, 'deltas'):.3f}**, theory "
+                    f"{k:.3f} | measured **{rep.spread(scheme, 'weight_grads'):.2f}**, theory 1 (level) |")
     against, proposed = p.schemes
     ratio = np.exp(np.mean(np.log(rep.at_init[against].weight_grads / rep.at_init[proposed].weight_grads)))
     word = "variance" if p.statistic == "variance" else "std"
     note = (f"Theory: a layer multiplies the {word} going up, and going down, by {formula}; the factors measured are "
             f"geometric means over the {L} layers. {what}(dW) with {INITIALIZERS[against].label} is about "
-            f"{ratio:.2g} × that with {INITIALIZERS[proposed].label}, but level all the same.")
+            f"{number_text(ratio)} × that with {INITIALIZERS[proposed].label}, but level all the same.")
     return ["\n".join(rows), note]
 
 

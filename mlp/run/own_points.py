@@ -19,7 +19,9 @@ The points live in the student's session; a config names them by data set ("user
 "user_values": see mlp.engine.datasets.DATASETS), and `UserPoints.dataset(config)` splits them for the trainer
 with the config's train_fraction and data_seed (the same split as the generated sets). Points placed by
 a click always train: the training points are always drawn and the test points are hidden by default, so
-a click must show its point where it was made (and every other point stays in its part).
+a click must show its point where it was made (and every other point stays in its part). Removing a
+point fixes every other point in the part it was in (`held_out` marks the test part), so that the
+removal changes nothing else; the training share and the data seed then split only points not fixed.
 """
 from __future__ import annotations
 
@@ -72,22 +74,30 @@ class UserDataError(ValueError):
 @dataclass(frozen=True, eq=False)
 class UserPoints:
     """The student's points: X (n, 2) float64 inside DOMAIN, y (n,) int64 labels or float64 targets;
-    placed (n,) bool: the points placed by a click, which always train (default: none)."""
+    placed (n,) bool: the points that always train (placed by a click, or kept there by a removal);
+    held_out (n,) bool: the points that always test (kept there by a removal). Default: none of either."""
     X: np.ndarray
     y: np.ndarray
     problem: str                # "classification" or "regression"
     placed: np.ndarray | None = None
+    held_out: np.ndarray | None = None
 
     def __post_init__(self):
         X = np.array(self.X, dtype=np.float64).reshape(-1, 2)
         y = np.array(self.y, dtype=np.int64 if self.problem == "classification" else np.float64).reshape(-1)
-        placed = np.zeros(len(X), bool) if self.placed is None else np.array(self.placed, dtype=bool).reshape(-1)
-        if not len(X) == len(y) == len(placed):
-            raise ValueError(f"X has {len(X)} points but y has {len(y)} values and placed {len(placed)} flags")
-        X.flags.writeable = y.flags.writeable = placed.flags.writeable = False   # shared by runs and reruns
+        placed, held_out = (np.zeros(len(X), bool) if flags is None else np.array(flags, dtype=bool).reshape(-1)
+                            for flags in (self.placed, self.held_out))
+        if not len(X) == len(y) == len(placed) == len(held_out):
+            raise ValueError(f"X has {len(X)} points but y has {len(y)} values, placed {len(placed)} flags "
+                             f"and held_out {len(held_out)}")
+        if (placed & held_out).any():
+            raise ValueError("a point cannot always train and always test")
+        for array in (X, y, placed, held_out):
+            array.flags.writeable = False                                   # shared by runs and reruns
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "placed", placed)
+        object.__setattr__(self, "held_out", held_out)
 
     def __len__(self) -> int:
         return len(self.X)
@@ -95,7 +105,7 @@ class UserPoints:
     def __eq__(self, other) -> bool:
         return (isinstance(other, UserPoints) and self.problem == other.problem
                 and np.array_equal(self.X, other.X) and np.array_equal(self.y, other.y)
-                and np.array_equal(self.placed, other.placed))
+                and np.array_equal(self.placed, other.placed) and np.array_equal(self.held_out, other.held_out))
 
     @property
     def n_classes(self) -> int:
@@ -123,24 +133,31 @@ class UserPoints:
 
     def dataset(self, config: Config) -> Dataset:
         """Shuffled and split by the config's data_seed and train_fraction, as generated sets are; the
-        points placed by a click follow the training part, in the order they were placed.
+        points that always train (`placed`) follow the training part, in their order, and the points
+        that always test (`held_out`) follow the test part.
 
         Only the other points are split, so a click changes no other point's part. With fewer than two
-        of them the test part is the one there is, or (none left) the oldest placed point.
+        of them they test, and with no test point at all the oldest placed point tests.
         """
-        free, placed = np.flatnonzero(~self.placed), np.flatnonzero(self.placed)
+        free = np.flatnonzero(~self.placed & ~self.held_out)
+        placed, held_out = np.flatnonzero(self.placed), np.flatnonzero(self.held_out)
         if len(free) >= 2:
             d = split_dataset(self.X[free], self.y[free], self.problem, self.n_classes, config.train_fraction,
                               np.random.default_rng(config.data_seed))
-            if not len(placed):
+            if not len(placed) and not len(held_out):
                 return d
             X_train, y_train, X_test, y_test = d.X_train, d.y_train, d.X_test, d.y_test
         else:                                   # a test point is needed all the same
-            test, placed = (free, placed) if len(free) else (placed[:1], placed[1:])
+            test = np.concatenate([free, held_out]).astype(int)
+            if not len(test):
+                test, placed = placed[:1], placed[1:]
+            held_out = held_out[:0]
             X_train, y_train, X_test, y_test = self.X[:0], self.y[:0], self.X[test], self.y[test]
         return Dataset(X_train=np.concatenate([X_train, self.X[placed]]),
-                       y_train=np.concatenate([y_train, self.y[placed]]), X_test=np.array(X_test),
-                       y_test=np.array(y_test), problem=self.problem, n_classes=self.n_classes)
+                       y_train=np.concatenate([y_train, self.y[placed]]),
+                       X_test=np.concatenate([X_test, self.X[held_out]]),
+                       y_test=np.concatenate([y_test, self.y[held_out]]), problem=self.problem,
+                       n_classes=self.n_classes)
 
     @classmethod
     def from_dataset(cls, data: Dataset, config: Config | None = None) -> "UserPoints":
@@ -168,18 +185,39 @@ class UserPoints:
             raise UserDataError([f"a class is a whole number 0 to {MAX_CLASSES - 1}; got {value:g}"])
         point = np.clip([x1, x2], *DOMAIN)
         return UserPoints(np.vstack([self.X, point]), np.append(self.y, value), self.problem,
-                          np.append(self.placed, True))
+                          np.append(self.placed, True), np.append(self.held_out, False))
 
-    def removed_near(self, x1: float, x2: float, radius: float = REMOVE_RADIUS) -> "UserPoints":
-        """Without the point nearest to (x1, x2), which must be within `radius`."""
+    def removed_near(self, x1: float, x2: float, config: Config | None = None, part: str | None = None,
+                     radius: float = REMOVE_RADIUS) -> "UserPoints":
+        """Without the point nearest to (x1, x2), which must be within `radius`.
+
+        With the config that splits these points: every other point stays in its part, in its order (the
+        points come back in `dataset(config)`'s order, each fixed in its part), and `part` ("train" or
+        "test": the points a click was on) limits the search to that part, so a click on a drawn training
+        point never removes a hidden test point next to it.
+        """
         if len(self) <= MIN_POINTS:
             raise UserDataError([f"keep at least {MIN_POINTS} points: some to train on and some to test with"])
-        distance = np.hypot(self.X[:, 0] - x1, self.X[:, 1] - x2)
+        points = self if config is None else self._fixed_in_parts(config)
+        candidates = np.ones(len(points), bool)
+        if config is not None and part in ("train", "test"):
+            candidates = points.held_out if part == "test" else points.placed
+        distance = np.where(candidates, np.hypot(points.X[:, 0] - x1, points.X[:, 1] - x2), np.inf)
         i = int(np.argmin(distance))
         if not distance[i] <= radius:
             raise UserDataError([f"there is no point at ({x1:.2f}, {x2:.2f}) to remove"])
-        keep = np.arange(len(self)) != i
-        return UserPoints(self.X[keep], self.y[keep], self.problem, self.placed[keep])
+        keep = np.arange(len(points)) != i
+        return UserPoints(points.X[keep], points.y[keep], points.problem, points.placed[keep],
+                          points.held_out[keep])
+
+    def _fixed_in_parts(self, config: Config) -> "UserPoints":
+        """The same points in `dataset(config)`'s order (training part first), each fixed in its part:
+        its dataset is the same for any config."""
+        d = self.dataset(config)
+        n_train, n_test = len(d.X_train), len(d.X_test)
+        return UserPoints(np.concatenate([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]),
+                          self.problem, np.arange(n_train + n_test) < n_train,
+                          np.arange(n_train + n_test) >= n_train)
 
     def to_csv(self) -> str:
         """The points as CSV text that `parse_csv` reads back exactly."""

@@ -15,6 +15,7 @@ from mlp.lab import backprop
 from mlp.run.config import Config
 from mlp.engine.datasets import FEATURES
 from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
+from mlp.notation import number_text
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.controls import field_widget, parse_widths
@@ -226,7 +227,7 @@ def _check_table(checks: list[backprop.LayerCheck]):
     def colour(row):
         style = "color: #d62728; font-weight: bold" if row["check"] == "FAILS" else "color: #1a7f37"
         return [style if col in ("worst relative error", "check") else "" for col in row.index]
-    return table.style.apply(colour, axis=1).format({"worst relative error": "{:.1e}"}, precision=6)
+    return table.style.apply(colour, axis=1).format({"worst relative error": number_text}, precision=6)
 
 
 def gradcheck_section(state: BackpropLab, net, X, Y, formula: backprop.Formula) -> None:
@@ -247,8 +248,8 @@ def gradcheck_section(state: BackpropLab, net, X, Y, formula: backprop.Formula) 
                      "backprop's gradient disagrees with the slope of the loss itself.", icon="✖")
         else:
             st.success(f"**The check passes**: backprop agrees with the finite differences in every layer "
-                       f"(relative error below {backprop.PASS_BELOW:.0e}).", icon="✔")
-        st.markdown("A failing check looks like this: relative errors near 1 instead of 1e-7 and below, in every "
+                       f"(relative error below {number_text(backprop.PASS_BELOW)}).", icon="✔")
+        st.markdown("A failing check looks like this: relative errors near 1 instead of 10⁻⁷ and below, in every "
                     "layer whose δ went through the wrong φ' — while the output layer still passes, because "
                     "δ[L] = A[L] − Y uses no φ' at all.")
     with right:

@@ -213,18 +213,24 @@ def _number(value, fmt: str) -> str:
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
 
 
-def card_lines(snap: dict, now: float) -> str:
-    """A card's text under the name: plain text, the student's values never read as markup."""
+def card_lines(snap: dict, now: float, challenge: dict | None = None) -> str:
+    """A card's text under the name: plain text, the student's values never read as markup. With the
+    class's challenge: whether the run is on its data (a loss on other data does not count)."""
     metric = "acc." if snap.get("problem") == "classification" else "R²"
     if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
         lines = ["joined · not training yet"]
     else:
-        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", f"step {_number(snap.get('step'), ',')}",
+        data = wall.data_label(snap)         # what it learns: losses on different data do not compare
+        lines = [f"{snap.get('arch', '?')} · {snap.get('state', '?')}", *([data] if data else []),
+                 f"step {_number(snap.get('step'), ',')}",
                  f"test loss {_number(snap.get('test_loss'), '.3f')} · {metric} "
                  f"{_number(snap.get('test_metric'), '.0%' if metric == 'acc.' else '.2f')}"]
     reached = snap.get("reached")
+    if challenge and snap.get("state") != "joined" and not isinstance(reached, dict):
+        on_it = wall.card_data(snap) == challenge.get("data")
+        lines.append("challenge: not yet" if on_it else "challenge: on other data")
     if isinstance(reached, dict):
-        lines.append(f"🎯 at step {_number(reached.get('step'), ',')} with "
+        lines.append(f"✓ target at step {_number(reached.get('step'), ',')} with "
                      f"{_number(reached.get('n_params'), ',')} weights")
     # said only of a quiet card, and coarsely: a line that changed every second would resend every card
     age = now - snap["time"] if isinstance(snap.get("time"), (int, float)) else 0.0
@@ -233,7 +239,7 @@ def card_lines(snap: dict, now: float) -> str:
     return "\n".join(lines)
 
 
-def _open_run(class_id: str, key: str, student_id: str) -> None:
+def _open_run(class_id: str, key: str, student_id: str, name: str) -> None:
     """The student's run, as this session's Playground run: same settings, their current weights."""
     try:
         raw = open_store().weights(class_id, key, student_id)
@@ -256,6 +262,7 @@ def _open_run(class_id: str, key: str, student_id: str) -> None:
         if refused:
             st.session_state["class_open_problem"] = f"That run cannot be opened here: {'; '.join(refused)}"
             return
+    st.session_state[class_session.OPENED_KEY] = (name, trainer)      # the Playground's header names it
     _switch("app.py", url_params(trainer.config))
 
 
@@ -285,7 +292,8 @@ def thumb_alt(name: str) -> str:
     return html.escape(text)
 
 
-def _card(card, class_id: str, key: str, now: float, live: bool = True) -> None:
+def _card(card, class_id: str, key: str, now: float, live: bool = True,
+          challenge: dict | None = None) -> None:
     snap = card.snapshot
     thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
     kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
@@ -294,14 +302,14 @@ def _card(card, class_id: str, key: str, now: float, live: bool = True) -> None:
         # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{thumb_alt(card.name)}" width="96" height="96" '
                 f'style="image-rendering: pixelated" src="{_thumb_src(thumb, kind, _outputs(snap))}"></div>')
-        st.text(card_lines(snap, now))
+        st.text(card_lines(snap, now, challenge))
         if not live:                # the store is down: the card as last read, no buttons that need it
             return
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             if card.has_weights and st.button("Open", key=f"open_{card.student_id}", icon=":material/open_in_full:",
                                               width="content", help="Open this run here, large: the same settings "
                                               "and the student's current weights, ready to play."):
-                _open_run(class_id, key, card.student_id)
+                _open_run(class_id, key, card.student_id, card.name)
             if st.button("Remove", key=f"remove_{card.student_id}", icon=":material/person_remove:", type="tertiary",
                          width="content", help="Take this card off the wall: the student keeps training, off the "
                                                "wall, and is told so (the join link lets them join again)."):
@@ -439,17 +447,18 @@ def teacher_wall(class_id: str, key: str) -> None:
             _unreachable(err, f"the cards below are as they were; this wall tries again every {RETRY_S:g} s "
                               "and catches up by itself. Your students keep training, and their latest "
                               "snapshots go up when it is back.")
+        challenge = info.challenge
         if cards is None:
             st.info("This class has ended: it was erased.")
             return
         st.session_state[LAST_WALL] = cards
-        st.caption(f"{len(cards)} student(s) · refreshed every {WALL_EVERY_S:g} s")
+        st.caption(f"{len(cards)} student{'' if len(cards) == 1 else 's'} · refreshed every {WALL_EVERY_S:g} s")
         now = time.time()
         # one wrapping row of fixed-width cards: rows of st.columns were six blocks more per five cards,
         # all resent every second
         with st.container(horizontal=True, wrap=True, gap="small"):
             for card in wall.sort_cards(cards, sort):
-                _card(card, class_id, key, now, live)
+                _card(card, class_id, key, now, live, challenge)
 
     _cards()
 
@@ -489,7 +498,7 @@ def class_page() -> None:
     _note_link_problems([])
     page_link.show_notice(PAGE)
     m = class_session.membership()
-    if m is not None:
+    if m is not None:           # a student: their class, not the teacher's form
         joined(m)
-        st.divider()
+        return
     start_class()

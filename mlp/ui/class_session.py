@@ -30,9 +30,10 @@ import streamlit as st
 
 from mlp.classroom import wall
 from mlp.run.checkpoint import save_trainer
+from mlp.run.config import Config
 from mlp.classroom.wall_posts import UNKNOWN, post_queue
 from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
-from mlp.classroom.store.guard import RETRY_S, StoreDown
+from mlp.classroom.store.guard import StoreDown
 from mlp.run.stuck_units import StuckWatch
 from mlp.run.trainer import Trainer
 
@@ -42,6 +43,9 @@ MEMBER_PARAM = "member"
 RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member param, once looked up
 NOTE_KEY = "class_note"       # why this session's card left the wall by the store's doing (removed, class full)
 POST_EVERY_S = 1.0
+CHECK_EVERY_S = 5.0     # how often a student's header rereads the class: its challenge, or its end
+CLOSED_KEY = "class_closed_title"   # the title of the class the teacher erased, to say so once
+OPENED_KEY = "class_opened_run"     # (student's name, trainer) of a card the teacher opened from the wall
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
                         # it (about 1 ms for the default net) costs more than the rest of a post
 
@@ -59,6 +63,7 @@ class Membership:
     last_weights: float = -1e9        # ... and of the last one that carried the weights
     last_seen: tuple = (None, None)   # (state, step) of the last post
     problem: str | None = None        # why the last post failed, if it did
+    last_check: float = -1e9          # time.monotonic() when the header last reread the class
 
 
 def membership() -> Membership | None:
@@ -225,25 +230,9 @@ def post_snapshot(run, watch: StuckWatch) -> None:
         m.problem = "the class wall could not take this snapshot"
 
 
-def header_line() -> None:
-    """The header's class line: which class, which name, and whether the card is on the wall. While it
-    is not (the store unreachable), the line looks again every RETRY_S, so it says "on the wall" as soon
-    as the queued snapshot went, even on a paused page that does not rerun."""
-    m = membership()
-    if m is None:
-        note = st.session_state.get(NOTE_KEY)
-        if note:
-            st.html(f'<div style="font-size:0.85rem;color:#8a5a00">Not in a class now: {html.escape(note)}.</div>')
-        return
-    why = status(m)
-    if why is None:
-        _class_line(m, None)
-    else:
-        _class_line_retrying(m)
-
-
-def _class_line(m: Membership, why: str | None) -> None:
-    # names are text, never markup
+def _class_line(m: Membership, why: str | None) -> str:
+    """The header's class line as HTML: which class, which name, whether the card is on the wall (names
+    are text, never markup)."""
     if why is None:
         state = "on the wall"
     elif why == PENDING:
@@ -251,11 +240,83 @@ def _class_line(m: Membership, why: str | None) -> None:
     else:   # short, for the header's one line; the whole sentence on hover
         state = (f'<span style="color:#8a5a00" title="{html.escape(why)}: your training goes on, and your latest '
                  f'snapshot is sent when it is back">not on the wall just now (retrying)</span>')
-    st.html(f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
+    return (f'<div style="font-size:0.85rem;color:#555">In class <b>{html.escape(m.title)}</b> as '
             f'<b>{html.escape(m.name)}</b> · {state}</div>')
 
 
-@st.fragment(run_every=RETRY_S)
-def _class_line_retrying(m: Membership) -> None:
-    """The class line while the card is not on the wall: looked at again every RETRY_S."""
-    _class_line(m, status(m))
+
+# -- the student's line in the Playground's header -------------------------------------------------
+
+
+def on_challenge_data(challenge: dict, config) -> bool:
+    """Whether `config` trains on the challenge's data (its data settings, as a link writes them)."""
+    query = config.to_query()
+    return all(query.get(k) == v for k, v in challenge.get("data", {}).items())
+
+
+def challenge_config(run) -> Config | None:
+    """The run's settings switched to the class challenge's data (and its natural output), the rest kept;
+    None outside a class or without a challenge. `run`: the tab's mlp.ui.state.Run."""
+    m = st.session_state.get(SESSION_KEY)
+    if m is None or not m.challenge:
+        return None
+    config, _ = Config.from_query_lenient({**run.config.to_query(), **wall.challenge_params(m.challenge)},
+                                          run.config)
+    return config
+
+
+def _refresh(m: Membership) -> Membership | None:
+    """Reread the class (at most every CHECK_EVERY_S): a new challenge reaches a student who is not
+    training too, and an erased class ends the membership (None)."""
+    now = time.monotonic()
+    if now - m.last_check < CHECK_EVERY_S:
+        return m
+    m.last_check = now
+    try:
+        info = open_store().class_info(m.class_id)
+    except Exception:           # the wall is an extra: try again at the next check
+        return m
+    if info is None:            # erased by the teacher (or expired)
+        st.session_state.pop(SESSION_KEY, None)
+        st.query_params.pop(MEMBER_PARAM, None)
+        st.session_state[RESTORE_TRIED_KEY] = None
+        st.session_state[CLOSED_KEY] = m.title
+        return None
+    if info.challenge != m.challenge:
+        m.challenge, m.reached = info.challenge, None
+    return m
+
+
+@st.fragment(run_every=CHECK_EVERY_S)
+def member_line(run, go_to_challenge) -> None:
+    """"In class … as … · on the wall" (or why not just now: the store unreachable, retried), the class's
+    challenge with a button onto its data (`go_to_challenge(run)`), or that the class was closed or the
+    card removed. Reruns on its own every CHECK_EVERY_S, so these reach a paused student too.
+    `run`: the tab's mlp.ui.state.Run (not imported: the state imports this module)."""
+    m = membership()
+    m = _refresh(m) if m is not None else None
+    if m is None:
+        closed = st.session_state.get(CLOSED_KEY)
+        opened = st.session_state.get(OPENED_KEY)
+        note = st.session_state.get(NOTE_KEY)
+        if closed:
+            st.caption(f"The class “{closed}” was closed by the teacher: your run is no longer on the wall.")
+        elif note:
+            st.html(f'<div style="font-size:0.85rem;color:#8a5a00">Not in a class now: {html.escape(note)}.</div>')
+        elif opened is not None and opened[1] is run.trainer:      # until a new run replaces it
+            st.html(f'<div style="font-size:0.85rem;color:#555">Showing <b>{html.escape(opened[0])}</b>’s run, '
+                    'opened from the class wall</div>')
+        return
+    line = _class_line(m, status(m))
+    if not m.challenge:
+        st.html(line)
+        return
+    text, button = st.columns([3, 1.4], vertical_alignment="center")
+    reached = " · reached ✓" if m.reached else ""
+    text.html(line + f'<div style="font-size:0.8rem;color:#555">Challenge: '
+                     f'{html.escape(wall.describe_challenge(m.challenge))}{reached}</div>')
+    if not on_challenge_data(m.challenge, run.config):
+        if button.button("Go to it", icon=":material/flag:", key="class_go_to_challenge",
+                         help="Switch to the challenge's data set (a new run; your other settings stay)."):
+            go_to_challenge(run)
+            st.rerun(scope="app")

@@ -5,7 +5,6 @@ mlp.lab.compare; widgets come from the config's FIELDS table through `field_widg
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -17,6 +16,7 @@ from mlp.live.frame import Views, boundary_figure
 from mlp.live.pace import Pace
 from mlp.run.session_budget import over_budget, trainer_bytes
 from mlp.text_safety import literal
+from mlp.notation import OVERFLOWED_TEXT, metric_text
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.controls import field_widget, parse_widths
@@ -208,31 +208,35 @@ def play_bar(state: CompareLab) -> None:
 
 
 def _status(side: str, pair, report) -> None:
+    """Step, training loss and test score of one side. A diverged side says so in the loss metric, with
+    no delta badge: the badge made its metrics taller and pushed its plot below the other side's."""
     trainer = pair.trainers[side]
     c = trainer.config
     cols = st.columns(3)
-    cols[0].metric(f"{side} step", f"{report.step:,}")
+    cols[0].metric(f"{side} step", f"{report.step:,}", help="Minibatch steps completed.")
     good = pair.last_good(side) if trainer.diverged_at is not None else None
-    if good is not None:                # red: "inverse" colours a rise red
-        cols[1].metric(f"{side} training loss", f"{good[1]:.3f}", delta=f"diverged at step {trainer.diverged_at}",
-                       delta_color="inverse", help=f"The last good loss, at step {good[0]:,}, before the numbers "
-                                                   "overflowed.")
+    if trainer.diverged_at is not None:
+        last = (f" The last good loss, at step {good[0]:,}, was {metric_text(good[1])}." if good is not None
+                else "")
+        cols[1].metric(f"{side} training loss", OVERFLOWED_TEXT,
+                       help=f"Step {trainer.diverged_at:,} overflowed (NaN/∞); the side stopped after step "
+                            f"{trainer.diverged_at - 1:,}.{last}")
     else:
-        loss = report.train_loss
-        cols[1].metric(f"{side} training loss", f"{loss:.3f}" if math.isfinite(loss) else "∞",
+        cols[1].metric(f"{side} training loss", metric_text(report.train_loss),
                        help="The data loss, without any L2/L1 penalty.")
     if c.problem == "classification":
         cols[2].metric(f"{side} test accuracy", f"{report.test_metric:.1%}")
     else:
-        cols[2].metric(f"{side} test RMSE", f"{report.test_rmse:.3g}")
+        cols[2].metric(f"{side} test RMSE", metric_text(report.test_rmse))
 
 
 def _diverged(side: str, trainer, report) -> None:
     if report.diverged_at is not None:
         c = trainer.config
-        st.error(f"**{side} diverged at step {report.diverged_at}**: its numbers overflowed (NaN/∞) — an exploding "
-                 f"update, from a learning rate ({c.lr:g}) or initial weights too large. It stops here with its "
-                 "last good weights; the other side trains on.", icon="💥")
+        st.error(f"**{side} diverged: step {report.diverged_at:,} overflowed** (NaN/∞) — an exploding update, "
+                 f"from a learning rate ({c.lr:g}) or initial weights too large. It stopped after step "
+                 f"{report.diverged_at - 1:,} with its last good weights; the other side trains on.",
+                 icon=":material/error:")
 
 
 def live_comparison(state: CompareLab) -> None:

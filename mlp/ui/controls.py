@@ -174,7 +174,7 @@ def hidden_layers_widget(run: Run) -> None:
     locked = rules.locks("hidden")
     st.markdown(f"**Hidden layers: {len(hidden)}**", help=FIELD["hidden"].help)
     add, remove = st.columns(2)
-    add.button("＋ layer", width="stretch", disabled=locked or len(hidden) >= MAX_HIDDEN_LAYERS,
+    add.button("+ layer", width="stretch", disabled=locked or len(hidden) >= MAX_HIDDEN_LAYERS,
                on_click=lambda: run.propose(hidden=one_layer_more(tuple(hidden))),
                help=rules.control("hidden", "Add a hidden layer (as wide as the last one).")["help"])
     remove.button("− layer", width="stretch", disabled=locked or not hidden,

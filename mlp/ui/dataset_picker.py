@@ -22,12 +22,14 @@ from mlp.ui.state import Run
 _HERE = Path(__file__).resolve().parent
 PREVIEW_PX = 52
 _CSS = f"""
-.mlp-picker {{ display: grid; grid-template-columns: repeat(2, 1fr); gap: 6px; }}
+.mlp-picker {{ display: grid; grid-template-columns: repeat(2, 1fr); gap: 6px; container-type: inline-size; }}
 .mlp-set {{ display: flex; flex-direction: column; align-items: center; gap: 2px; padding: 3px 2px;
   border: 2px solid transparent; border-radius: 6px; background: none; cursor: pointer;
   font: inherit; font-size: 0.75rem; line-height: 1.1; color: inherit; min-width: 0; }}
 .mlp-set img {{ width: {PREVIEW_PX}px; height: {PREVIEW_PX}px; display: block; }}
-.mlp-set span {{ text-align: center; overflow-wrap: anywhere; }}
+.mlp-set span {{ text-align: center; overflow-wrap: break-word; hyphens: manual; }}
+/* a narrow DATA column (a 1000 px screen, or a sidebar beside the stage): smaller names, never "Exclusiv/e" */
+@container (max-width: 132px) {{ .mlp-set {{ font-size: 0.64rem; letter-spacing: -0.01em; }} }}
 .mlp-set:hover {{ border-color: #b8d4e8; }}
 .mlp-set.mlp-chosen {{ border-color: #0877bd; font-weight: 600; }}
 .mlp-set:disabled {{ cursor: not-allowed; opacity: 0.6; }}

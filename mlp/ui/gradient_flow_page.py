@@ -22,6 +22,7 @@ from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for eve
 from mlp.run.signals import LayerSignals, open_ends
 from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
+from mlp.notation import metric_text
 
 from mlp.ui import lesson_controls, page_link, stuck_alarm
 from mlp.ui.controls import field_widget
@@ -111,7 +112,8 @@ def preset_buttons(lab: FlowLab) -> None:
                    use_container_width=True, **rules.control("presets", f"{preset.setting}."))
     preset = flow.preset_of(lab.run.config)
     if preset:
-        st.info(f"**{preset.label}** ({preset.setting}) — {preset.story}", icon=":material/lightbulb:")
+        st.info(f"**{preset.label}** ({preset.setting}) — what the theory predicts: {preset.story}",
+                icon=":material/lightbulb:")
 
 
 def _apply(apply, key: str, value) -> None:
@@ -170,21 +172,21 @@ def _verdict(lab: FlowLab) -> None:
     ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
     depth = len(run.config.hidden)
     when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
-    BOX[flow.regime(ratio, factor)](f"{when}: " + flow.verdict(ratio, factor, depth))
+    BOX[flow.regime(ratio, factor)](f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth))
     if run.trainer.diverged_at is not None:
-        st.error(f"**Training diverged at step {run.trainer.diverged_at}**: the weights overflowed (NaN/∞), the "
-                 "end of an exploding gradient. The last good weights are kept; press Reset or pick a preset.",
-                 icon="💥")
+        st.error(f"**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end of an "
+                 "exploding gradient. The last good weights are kept; press Reset or pick a preset.",
+                 icon=":material/error:")
     cols = st.columns(5)
     cols[0].metric("Step", f"{run.report.step:,}")
-    cols[1].metric("Training loss", f"{run.report.train_loss:.3g}",
+    cols[1].metric("Training loss", metric_text(run.report.train_loss),
                    help="The data loss on the training set (cross-entropy or squared error), without any "
                         "L2/L1 penalty.")
     cols[2].metric("|δ| layer 1 ÷ last", flow.number_text(ratio),
                    help="Mean |δ| of the first hidden layer ÷ that of the last hidden layer. How much of the error at the last hidden layer reaches the first one: the verdict's "
                         "number. The output layer's own error A − Y is left out: its size is set by the loss and "
                         "its one or two units, not by how the layers pass the error back.")
-    cols[3].metric("δ kept per layer", flow.number_text(factor) if np.isfinite(factor) else "–",
+    cols[3].metric("δ kept per layer", flow.number_text(factor) if not np.isnan(factor) else "–",
                    help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal; below ½ or "
                         "above 2 the error decays or grows steadily, whatever the total.")
     cols[4].metric("‖dW‖ layer 1 ÷ last", flow.number_text(flow.weight_gradient_ratio(s)),

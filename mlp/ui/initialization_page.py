@@ -20,6 +20,7 @@ from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.lab import papers
 from mlp.live.frame import network_view_figure
+from mlp.notation import number_text
 from mlp.live.compute_slots import compute_slot
 from mlp.run.session_budget import most_that_fit, over_budget, trainer_bytes
 from mlp.text_safety import literal
@@ -171,7 +172,12 @@ def settings(lab: InitLab) -> None:
 
 
 def _spread_text(stds: np.ndarray) -> str:
-    return " → ".join(f"{v:.2g}" for v in (stds if len(stds) <= 4 else [stds[0], stds[1], stds[-2], stds[-1]]))
+    """"0.029 → 1.6·10⁻³ → … → 3.6·10⁻⁷ → 1.8·10⁻⁸": the first two and the last two of a deep net, the gap
+    marked, every number in the app's one style (notation.number_text)."""
+    shown = [number_text(float(v)) for v in stds]
+    if len(shown) > 4:
+        shown = shown[:2] + ["…"] + shown[-2:]
+    return " → ".join(shown)
 
 
 def distributions(lab: InitLab) -> None:
@@ -189,7 +195,8 @@ def distributions(lab: InitLab) -> None:
         counts, edges = init_lab.hidden_histograms(comp.initial[name])
         with left:
             st.markdown(f"**{scheme.label}**  \n{scheme.formula}")
-            st.caption(f"std by layer: {_spread_text(comp.initial_spread[name])}")
+            n = len(comp.initial_spread[name])
+            st.caption(f"std of the activations, measured, layer 1 to {n}: {_spread_text(comp.initial_spread[name])}")
         with right:
             live_chart(layer_histograms_figure(counts, edges, title_prefix=name), key=f"init_hist_{name}", height=170)
 
@@ -266,7 +273,7 @@ def training(lab: InitLab) -> None:
         st.caption(f"Step {comp.step:,}. Training loss now: {finals}.")
         for name, step in stopped.items():
             st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
-                     "exploding start that the first updates made worse.", icon="💥")
+                     "exploding start that the first updates made worse.", icon=":material/error:")
 
     live_loop(lab, compute, draw)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.text_safety import literal
+from mlp.engine.datasets import DATASETS
+from mlp.figures.palette import CLASS_COLOURS
 from mlp.run.own_points import (FORMAT_NOTE, MAX_CLASSES, PROBLEMS, TEMPLATE_CSV, USER_SETS, UserDataError, UserPoints,
                           parse_csv)
 
@@ -24,8 +26,10 @@ VALUE_KEY = "edit_points_value"
 EDIT_PROBLEMS_KEY = "edit_points_problems"
 EDITED_KEY = "edit_points_edited"  # a click changed the data: the whole page must show it
 MAX_UPLOAD_MB = 1
-# Streamlit's named colours nearest to mlp.figures.palette.CLASS_COLOURS (orange, blue, green, purple, pink)
-CLASS_DOTS = tuple(f":{c}[●]" for c in ("orange", "blue", "green", "violet", "red"))
+# Each class's chip edged in its colour on the plot (Streamlit's named colours were brown and royal blue)
+CHIP_CSS = "<style>" + "".join(
+    f".st-key-{CLASS_KEY} button:nth-of-type({k + 1}) {{ border-left: 7px solid {colour}; }}"
+    for k, colour in enumerate(CLASS_COLOURS)) + "</style>"
 
 
 def session_points() -> UserPoints | None:
@@ -88,7 +92,8 @@ def data_upload(run: Run) -> None:
 def click_on_plane(run: Run, payload) -> None:
     """A click on the decision-boundary chart: {"x", "y", "on": the trace clicked}.
 
-    On a point ("train" or "test" trace): remove the nearest point. Elsewhere ("output", the
+    On a point ("train" or "test" trace): remove the nearest point of that part; every other point keeps
+    its part and its place. Elsewhere ("output", the
     heatmap): add a point of the chosen class or value; it trains, so it is drawn where it was clicked
     (UserPoints.dataset). The first edit of a generated set copies its points (train and test, each kept
     in its part) into the session's own data.
@@ -101,7 +106,7 @@ def click_on_plane(run: Run, payload) -> None:
     base = session_points() if own else UserPoints.from_dataset(run.trainer.data, run.config)
     try:
         if on in ("train", "test"):
-            points = base.removed_near(x, y)
+            points = base.removed_near(x, y, run.config, part=on)
         elif base.problem == "classification":
             points = base.added(x, y, st.session_state.get(CLASS_KEY) or 0)
         else:
@@ -134,13 +139,16 @@ def edit_controls(run: Run) -> bool:
         return False
     c = run.config
     if c.problem == "classification":
-        options = list(range(min(c.n_output_classes + 1, MAX_CLASSES)))    # the classes, and one more
+        # a two-class set offers its two classes; a set of several classes (Blobs, your own) one more too
+        several = c.n_output_classes > 2 or DATASETS[c.dataset].classes_from_config
+        options = list(range(min(c.n_output_classes + several, MAX_CLASSES)))
         if st.session_state.get(CLASS_KEY) not in options:
             st.session_state[CLASS_KEY] = 0
+        st.html(CHIP_CSS)
         # pills wrap in the narrow column where a segmented control would run out of it
-        st.pills("Add class", options, key=CLASS_KEY, required=True, format_func=lambda k: f"{CLASS_DOTS[k]} {k}",
-                 help="The class of the points a click adds (a new class turns the problem into one with more "
-                      "classes).")
+        st.pills("Add class", options, key=CLASS_KEY, required=True, format_func=lambda k: f"class {k}",
+                 help="The class of the points a click adds, edged in its colour on the plot"
+                      + (" (one more class turns the problem into one with more classes)." if several else "."))
     else:
         st.slider("Add value", -1.0, 1.0, 0.5, 0.1, key=VALUE_KEY, help="The target value a click adds.")
     d = run.trainer.data

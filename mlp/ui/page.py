@@ -57,10 +57,14 @@ def page_links() -> None:
             pass
 
 
-def page_setup(title: str, *, stage: bool = False) -> None:
-    """Every page's first call. `stage`: the Playground's one-screen layout (sidebar closed at first)."""
-    st.set_page_config(page_title=f"{title} · NN playground", page_icon="🧠", layout="wide",
-                       initial_sidebar_state="collapsed" if stage else "auto")
+def page_setup(title: str, *, stage: bool = False, sidebar_closed: bool = False,
+               sidebar_hint: str | None = None) -> None:
+    """Every page's first call. `stage`: the Playground's one-screen layout (sidebar closed at first, its own
+    header). Every other page gets a bar with the way back to the Playground and the Labs menu;
+    `sidebar_closed`: it starts with the sidebar closed (the Class page on a projector: the wall's cards
+    at the top); `sidebar_hint`: what the page's sidebar holds, said in that bar."""
+    st.set_page_config(page_title=f"{title} · NN playground", page_icon=":material/hub:", layout="wide",
+                       initial_sidebar_state="collapsed" if stage or sidebar_closed else "auto")
     st.html(seams.NO_STALE_FADE)
     if stage:
         st.html(seams.STAGE_CSS)
@@ -69,6 +73,25 @@ def page_setup(title: str, *, stage: bool = False) -> None:
     lesson_controls.keep_in_url()
     class_session.keep_in_url()     # a class's card stays named in the address bar, so a reload keeps it
     navigation()
+    if not stage:
+        page_header(sidebar_hint)
+
+
+def page_header(sidebar_hint: str | None = None) -> None:
+    """A lab's or the Class page's top bar: back to the Playground, the Labs menu, and where the page's own
+    settings are (the sidebar, behind » at the top left, when it is closed)."""
+    allowed = lesson_controls.rules().control("pages")
+    if allowed is None:
+        return
+    back, labs, hint = st.columns([1.3, 1.1, 6], vertical_alignment="center")
+    try:
+        back.page_link("app.py", label="Playground", icon=":material/arrow_back:", **allowed)
+    except StreamlitAPIException:
+        pass        # a page run on its own (AppTest) has no Playground to link to
+    with labs:
+        page_links()
+    if sidebar_hint:
+        hint.caption(f"{sidebar_hint}: in the sidebar at the left (» at the top left opens it when closed).")
 
 
 def play_buttons(run: Run, cols) -> None:
@@ -99,10 +122,16 @@ def play_buttons(run: Run, cols) -> None:
 def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
     """The link that reproduces this run, and a teacher's lesson link; `tfp`: TensorFlow Playground's
     links both ways too (the Playground's Share)."""
-    allowed = lesson_controls.rules().control("share", "Copy a link that reproduces this exact run.")
+    allowed = lesson_controls.rules().control("share")
     if allowed:
+        # (no hover help on the button: its tooltip lay over the popover's first line)
         with st.popover(label, icon=":material/link:", width="stretch", **allowed):
-            st.caption("Anyone opening this link gets the same data, network and starting weights.")
+            st.caption("Anyone opening this link gets the same data, network and starting weights: pressing "
+                       "Play there replays this run.")
+            if run.hand_edited:
+                st.warning("You set weights by hand: this link starts from the initial weights, without your "
+                           "edits. To share the edited net, save its weights (All settings → Save & export) and "
+                           "send the file along.", icon=":material/edit_off:")
             st.code(link(link_params(run.config)), language=None)
             if run.config.dataset in USER_SETS:
                 st.caption("Your own points cannot travel in a link: send the CSV along (Data → Your points).")

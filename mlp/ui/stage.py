@@ -20,7 +20,8 @@ from mlp.ui.controls import field_widget, relevant, settings_apply, settings_key
 from mlp.ui.dataset_picker import dataset_picker
 from mlp.ui.own_points_panel import edit_controls
 from mlp.ui.page import page_links, play_buttons, share_popover
-from mlp.ui.state import Run
+from mlp.ui.state import Run, go_to_challenge
+from mlp.ui.weight_editor import weight_editor
 
 PROBLEM_KEY = "stage_problem"
 PROBLEMS = {"classification": "Classification", "regression": "Regression"}
@@ -36,7 +37,8 @@ ever more complex shapes out of simple ones. Links are weights: blue positive, o
 is larger. The small square at a neuron's corner is its bias.
 
 **The output** (right): the net's prediction over the plane, with the points on top, and the loss over
-the steps: training (solid) and test (dashed). Below the stage, how large a gradient reaches each layer:
+the steps: training (solid) and test (dashed), and for classes the test accuracy (dotted green, read on
+the right-hand axis from 0 to 1). Below the stage, how large a gradient reaches each layer:
 watch it vanish or explode as you change the activation, the initialization or the depth.
 
 Every setting is kept in the address: copy it to give someone this exact run. More settings
@@ -55,17 +57,19 @@ _open_sidebar = st.components.v2.component(
 def header(run: Run) -> None:
     """Title, the labs, every setting, "What am I looking at?" and the link to this run, on one line."""
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
-    _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.3],
+    _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.45],
                                                                   vertical_alignment="center")
     title.markdown("**Neural network playground**")
-    with member:
-        class_session.header_line()
+    with member:                  # names are text, never markup (member_line escapes them)
+        class_session.member_line(run, go_to_challenge)
     with labs:
         page_links()
     with settings:
-        _open_sidebar(data={"label": "⚙ All settings", "expand": seams.EXPAND_SIDEBAR,
+        _open_sidebar(data={"label": "⚙ All settings", "close_label": "✕ Close settings",
+                            "expand": seams.EXPAND_SIDEBAR, "collapse": seams.COLLAPSE_SIDEBAR,
+                            "sidebar": seams.SIDEBAR,
                             "help": "Initialization, optimizer, batch size, dropout, your own data, saving: "
-                                    "the sidebar"}, key="open_sidebar")
+                                    "the sidebar", "close_help": "Close the sidebar"}, key="open_sidebar")
     with what.popover("What am I looking at?", width="stretch"):
         st.markdown(EXPLANATION)
     with share:
@@ -93,7 +97,7 @@ def _problem_type(run: Run, container) -> None:
 def top_bar(run: Run):
     """Play / Step / Back / Reset, the counters, and the most-used settings; returns the counters'
     placeholder (the live part writes the epoch and step there)."""
-    cols = st.columns([1.3, 1.05, 1.05, 1.1, 1.8, 1.75, 1.45, 1.55, 1.15, 1.6], vertical_alignment="bottom")
+    cols = st.columns([1.25, 1.1, 1.1, 1.15, 2.2, 1.6, 1.4, 1.55, 1.0, 1.7], vertical_alignment="bottom")
     play_buttons(run, cols[:4])
     counters = cols[4].empty()
     for key, col in zip(("lr", "activation", "regularization", "reg_rate"), cols[5:9]):
@@ -113,7 +117,6 @@ def data_column(run: Run) -> None:
     if relevant("noise", run):
         field_widget("noise", run.config.noise, key=settings_key("noise"), on_change=settings_apply,
                      args=(run, "noise"))
-    edit_controls(run)
     c = run.config
     allowed = lesson_controls.rules().control("gallery", "Split your points into train and test parts anew (a new data seed)."
                                         if c.dataset in USER_SETS else "Draw new random points for the same data set "
@@ -121,3 +124,5 @@ def data_column(run: Run) -> None:
     if allowed:
         st.button("Regenerate", icon=":material/casino:", width="stretch", key="stage_regenerate",
                   on_click=lambda: run.propose(data_seed=(c.data_seed + 1) % (MAX_SEED + 1)), **allowed)
+    weight_editor(run)          # a popover: a click on a link or a neuron opens it over the stage
+    edit_controls(run)          # last: what it opens grows downwards and pushes no button below the fold

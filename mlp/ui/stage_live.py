@@ -14,13 +14,14 @@ from __future__ import annotations
 import streamlit as st
 
 from mlp.figures import confusion_matrix_figure
-from mlp.figures.legend import output_legend_html
-from mlp.lab.gradient_flow import playground_verdict
+from mlp.figures.legend import layers_legend_html, loss_legend_html, output_legend_html
 from mlp.run.config import Config
 from mlp.live.frame import Views, frame_figures, train_batch
 from mlp.live.pace import RERUN_EVERY_S, TRAIN_SHARE
+from mlp.notation import metric_text, whole_epochs
 from mlp.engine.penalty import FORMULAS, weight_penalty
 from mlp.run.trainer import Readout
+from mlp.lab.gradient_flow import playground_verdict
 
 from mlp.ui.class_session import post_snapshot
 from mlp.ui.play_loop import live_loop
@@ -35,6 +36,22 @@ from mlp.ui.weight_editor import show_selection
 # Sized for one screen of 1280 x 720 (a projector): the network and the output side by side under the top bar.
 CHART_HEIGHTS = {"network": 430, "boundary": 300, "loss": 96, "grad_norms": 300, "activations": 230,
                  "gradients": 230}
+# A taller screen (a 1080p projector) grows the stage's charts by these shares of its height beyond 720 px:
+# the output column stacks the loss chart on the boundary, so their shares add up to less than one (the
+# rest of the column, metrics and toggles, keeps its height).
+SCREEN_GROWTH = {"network": 0.7, "boundary": 0.55, "loss": 0.15}
+STAGE_REFERENCE_HEIGHT = 720
+
+
+def stage_growth_css() -> str:
+    """CSS giving each stage chart its height at 1280 x 720 plus its share of any screen height beyond."""
+    # the plot, and the component's boxes around it, which Streamlit sizes to the `height` it was given
+    boxes = ("", " .stBidiComponent", " *:has(> div.mlp-plot)", " div.mlp-plot")
+    rules = [", ".join(f".st-key-chart_{name}{box}" for box in boxes)
+             + f" {{ height: calc({CHART_HEIGHTS[name]}px + max(0px, 100vh - {STAGE_REFERENCE_HEIGHT}px) * {share})"
+               " !important; }" for name, share in SCREEN_GROWTH.items()]
+    rules += [f".st-key-chart_{name} {{ flex: 0 0 auto !important; }}" for name in SCREEN_GROWTH]   # not its basis
+    return "<style>" + "\n".join(rules) + "</style>"
 GRAD_NORMS_HELP = ("Log scale; first layer darkest, output lightest: how big a step each layer's weights are asked "
                    "to take. dW = Aᵀδ carries the forward signal A as well as the error δ, so in a ReLU net the lines "
                    "can stay together even while δ vanishes or explodes: the Gradient flow lab shows δ itself. A "
@@ -50,21 +67,22 @@ def _train_batch(run: Run, views: Views, watch) -> list[dict[str, dict]]:
 
 def _counters(r: Readout, place) -> None:
     """Epoch and step, beside the Play button (`place`: a placeholder in the top bar)."""
-    with place.container():
-        epoch, step = st.columns(2)
-        epoch.metric("Epoch", f"{r.epoch:,.1f}", help="Passes over the training set.")
+    with place.container(key="counters"):
+        # the step gets the wider column: it runs to 7 digits ("1,234,567") in a long run
+        epoch, step = st.columns([1, 1.25], gap="small")
+        epoch.metric("Epoch", f"{whole_epochs(r.epoch):,}", help="Whole passes over the training set so far.")
         step.metric("Step", f"{r.step:,}", help="Minibatch updates so far.")
 
 
 def _losses(r: Readout, c: Config) -> None:
     cols = st.columns(3)
     data_only = "The data loss (mean cross-entropy or squared error), without the weight penalty."
-    cols[0].metric("Training loss", f"{r.train_loss:.3f}", help=data_only)
-    cols[1].metric("Test loss", f"{r.test_loss:.3f}", help=data_only)
+    cols[0].metric("Training loss", metric_text(r.train_loss), help=data_only)
+    cols[1].metric("Test loss", metric_text(r.test_loss), help=data_only)
     if c.problem == "classification":
         cols[2].metric("Test accuracy", f"{r.test_metric:.1%}")
     else:
-        cols[2].metric("Test RMSE", f"{r.test_rmse:.3f}", help=f"R² = {r.test_metric:.3f}")
+        cols[2].metric("Test RMSE", metric_text(r.test_rmse), help=f"R² = {metric_text(r.test_metric)}")
 
 
 def _banners(r: Readout, c: Config, penalty: float) -> None:
@@ -75,19 +93,20 @@ def _banners(r: Readout, c: Config, penalty: float) -> None:
                    f"{penalty:.3g} now: training minimises {r.train_loss:.3g} + {penalty:.3g} = "
                    f"{r.train_loss + penalty:.3g}.")
     if r.diverged_at is not None:
-        st.error(f"**The training diverged at step {r.diverged_at}**: the numbers overflowed (NaN/∞). "
+        st.error(f"**The training diverged: step {r.diverged_at:,} overflowed** (NaN/∞), so the counter stops at "
+                 f"{r.diverged_at - 1:,}. "
                  "This is what an exploding gradient looks like: the learning rate or the initial weights are "
                  "too large. The last good weights are kept; lower the learning rate to carry on, or press Reset.",
-                 icon="💥")
+                 icon=":material/error:")
     if r.tripped_layer is not None:
         layer = r.tripped_layer + 1
         norm = r.signals.grad_norm[r.tripped_layer]
         st.warning(f"**Tripwire at step {r.step}**: layer {layer}'s gradient norm ‖dW‖ = {norm:.3g} is above "
                    f"{c.tripwire:g} (drawn in red below). Use *Back* to look at the steps before it, "
-                   "or raise the tripwire to go on.", icon="⚡")
+                   "or raise the tripwire to go on.", icon=":material/bolt:")
     if r.reached_target:
         st.success(f"Reached the target: training loss {r.train_loss:.4f} ≤ {c.target_loss:g}. Paused.",
-                   icon="🎯")
+                   icon=":material/flag:")
 
 
 def _chart(revision: int, frames: list[dict[str, dict]], name: str, on_click=None, plane_clicks: bool = False) -> None:
@@ -112,9 +131,11 @@ def _network_column(run: Run, frames, watch) -> None:
 
 def _output_column(run: Run, frames) -> None:
     st.markdown("**OUTPUT**", help="The net's prediction over the input plane, with the training points; the "
-                                   "curve is the data loss, training (solid) and test (dashed).")
+                                   "curves are the data loss, training (solid) and test (dashed), and the test "
+                                   "accuracy (dotted green, on the right-hand axis from 0 to 1).")
     _losses(run.report, run.config)
     _chart(run.frame, frames, "loss")
+    st.html(loss_legend_html("test accuracy" if run.config.problem == "classification" else None))
     editing = editing_points()
     _chart(run.frame, frames, "boundary", on_click=(lambda payload: click_on_plane(run, payload)) if editing else None,
            plane_clicks=editing)
@@ -127,6 +148,7 @@ def _gradient_views(run: Run, frames) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Gradient norm per layer** ‖dW‖ over time", help=GRAD_NORMS_HELP)
+        st.html(layers_legend_html(run.trainer.net.n_layers, run.report.tripped_layer))
         _chart(run.frame, frames, "grad_norms")
     with right:
         view_toggles()
@@ -167,4 +189,5 @@ def live_playground(run: Run, counters) -> None:
             _output_column(run, frames)
         _gradient_views(run, frames)
 
+    st.html(stage_growth_css())
     live_loop(run, compute, draw)

@@ -26,7 +26,7 @@ from mlp.run.own_points import USER_SETS, UserPoints, config_for_points
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.session_memory import held
 from mlp.ui.tfp_link_panel import take_notes
-from mlp.ui.class_session import url_param
+from mlp.ui.class_session import challenge_config, url_param
 
 USER_POINTS = "user_points"     # this session's own points (mlp.run.own_points.UserPoints), once it has some
 
@@ -76,6 +76,7 @@ class Run:
     problems: list[str] = field(default_factory=list)   # what the last change got wrong
     report: Readout | None = None                    # what the charts show now
     from_file: bool = False                         # the run came from a weights file (its steps unverified)
+    hand_edited: bool = False                       # a weight was set by hand: a link cannot carry that
 
     # -- playing -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -112,6 +113,7 @@ class Run:
         undoes it as it undoes a step."""
         self.trainer.before_hand_edit()
         array[index] = value
+        self.hand_edited = True
         self.edited()
 
     def edited(self) -> None:
@@ -122,7 +124,7 @@ class Run:
     def start(self, config: Config) -> None:
         """A new run of `config` from its first step, paused."""
         self.config, self.trainer = config, new_trainer(config)
-        self.playing, self.report, self.problems, self.from_file = False, None, [], False
+        self.playing, self.report, self.problems, self.from_file, self.hand_edited = False, None, [], False, False
 
     def reset(self) -> None:
         """The same config again from its first step: same data, same initial weights."""
@@ -141,7 +143,7 @@ class Run:
         if trainer.config.dataset in USER_SETS:        # its own points become this session's (for Reset)
             st.session_state[USER_POINTS] = UserPoints.from_dataset(trainer.data)
         self.config, self.trainer = trainer.config, trainer
-        self.playing, self.report, self.problems = False, None, []
+        self.playing, self.report, self.problems, self.hand_edited = False, None, [], False
         self.from_file = True
         write_url(trainer.config)
         return []
@@ -238,3 +240,12 @@ def write_url(config: Config) -> None:
     wanted = {**link_params(config), **url_param()}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def go_to_challenge(run: Run) -> None:
+    """Switch the run to the class challenge's data (and its natural output), keeping the rest; the
+    address bar follows (the header's "Go to it")."""
+    config = challenge_config(run)
+    if config is not None:
+        run.start(config)
+        write_url(config)

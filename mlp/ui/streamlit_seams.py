@@ -10,9 +10,13 @@ and tests/test_streamlit_seams.py fails first when an upgrade moves one:
   so NO_STALE_FADE turns the fade off.
 - PLOTLY_DRAG_LAYER: plotly.js's transparent drag layer over a plot (class "nsewdrag"); the crosshair
   cursor while editing points is set on it, and the browser tests click through it.
-- EXPAND_SIDEBAR: the ›› button that opens a closed sidebar; the Playground's "All settings" clicks it
-  (there is no call to open the sidebar). HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and
-  its parts, which the Playground makes see-through so its own header can sit under it.
+- EXPAND_SIDEBAR, COLLAPSE_SIDEBAR: the ›› button that opens a closed sidebar and the « button that
+  closes an open one (shown only on hover); the Playground's "All settings" clicks one or the other
+  (there is no call to open or close the sidebar). SIDEBAR: the sidebar, whose data-collapsed attribute
+  says whether it is open; on the stage it lies over the page instead of squeezing it.
+- HEADER, TOOLBAR, MAIN_MENU: the header bar over the page and its parts, which the Playground makes
+  see-through so its own header can sit under it. stTooltipIcon, stHorizontalBlock: a label's help icon
+  and a row of columns, which a narrow screen's stage makes smaller; stSelectbox: a menu, its value too.
 """
 from __future__ import annotations
 
@@ -29,21 +33,37 @@ NO_STALE_FADE = (f'<style>[{STALE_ATTRIBUTE}="true"], [{STALE_ATTRIBUTE}="true"]
                  "{ opacity: 1 !important; transition: none !important; }</style>")
 PLOTLY_DRAG_LAYER = ".nsewdrag"
 EXPAND_SIDEBAR = '[data-testid="stExpandSidebarButton"]'
+COLLAPSE_SIDEBAR = '[data-testid="stSidebarCollapseButton"] button'
+SIDEBAR = '[data-testid="stSidebar"]'
 HEADER, TOOLBAR, MAIN_MENU = '[data-testid="stHeader"]', '[data-testid="stToolbar"]', '[data-testid="stMainMenu"]'
 MAIN = '[data-testid="stMainBlockContainer"]'
 # The stage fills a projector's screen: the header bar see-through (only its two buttons take clicks),
-# less padding around the page and between its elements, smaller metric numbers.
+# less padding around the page and between its elements, smaller metric numbers; the open sidebar lies
+# over the stage's left part (a fixed panel with a shadow) rather than narrowing the page, which cut the
+# top bar's labels and the network's right side at 1280 x 720.
 STAGE_CSS = f"""<style>
+{SIDEBAR}[data-collapsed="false"] {{ position: fixed !important; top: 0; left: 0; bottom: 0; z-index: 999990;
+  height: 100vh !important; box-shadow: 4px 0 16px rgba(0, 0, 0, 0.18); }}
 {HEADER}, {TOOLBAR}, {TOOLBAR} > div {{ background: transparent; pointer-events: none; }}
 {EXPAND_SIDEBAR}, {MAIN_MENU} {{ pointer-events: auto; }}
 {MAIN} {{ padding: 0.55rem 1.25rem 2rem 1.25rem; }}
 {MAIN} [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
 {MAIN} [data-testid="stMetricValue"] {{ font-size: 1.3rem; }}
 {MAIN} [data-testid="stMetricLabel"] p {{ font-size: 0.85rem; }}
+{MAIN} .st-key-counters [data-testid="stMetricValue"] {{ font-size: 1.1rem; font-variant-numeric: tabular-nums; }}
+@media (max-width: 1180px) {{
+  {MAIN} {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
+  {MAIN} button {{ padding-left: 0.4rem; padding-right: 0.4rem; gap: 0.2rem; }}
+  {MAIN} button p, {MAIN} .mlp-open-sidebar {{ font-size: 0.78rem; }}
+  {MAIN} label p, {MAIN} [data-testid="stMetricLabel"] p, {MAIN} [data-testid="stSelectbox"] input {{ font-size: 0.72rem !important; padding-left: 0.35rem; padding-right: 0; }}
+  {MAIN} .st-key-counters [data-testid="stTooltipIcon"] {{ display: none; }}   /* "Epoch", "Step" say enough */
+  {MAIN} [data-testid="stHorizontalBlock"] {{ gap: 0.5rem; }}
+}}
 </style>"""
 # the test ids STAGE_CSS and EXPAND_SIDEBAR name, for the canary test
 TEST_IDS = ("stHeader", "stToolbar", "stMainMenu", "stExpandSidebarButton", "stMainBlockContainer", "stVerticalBlock",
-            "stMetricValue", "stMetricLabel")
+            "stMetricValue", "stMetricLabel", "stSidebar", "stSidebarCollapseButton", "stTooltipIcon",
+            "stHorizontalBlock", "stSelectbox")
 
 _log = logging.getLogger(__name__)
 _warned = []            # once per process: a list, so no `global` is needed to set it

@@ -78,7 +78,7 @@ def alarm_banner(run: Run, watch: StuckWatch, key: str, network_view: bool = Tru
         return
     c = run.config
     with st.container(border=True):
-        st.warning(alarm_text(alarms, c.activation, c.lr, network_view), icon="🧊")
+        st.warning(alarm_text(alarms, c.activation, c.lr, network_view), icon=":material/ac_unit:")
         cols = st.columns(3)
         remedies = [(f"Lower the learning rate to {c.lr / LR_DIVISOR:g} and restart", {"lr": c.lr / LR_DIVISOR}),
                     ("Switch to leaky ReLU", {"activation": "leaky_relu"}),

@@ -37,10 +37,12 @@ def _toggles(keys, container=st) -> None:
     rules = lesson_controls.rules()
     if rules.hides("views"):
         return
-    for key, column in zip(keys, container.columns(len(keys))):
+    # a row that wraps, rather than columns that cut "Log-scale loss" to "Log-sc…" on a narrow screen
+    row = container.container(horizontal=True, gap="medium")
+    for key in keys:
         label, help, default = TOGGLES[key]
         st.session_state.setdefault(key, default)
-        column.toggle(label, key=key, **rules.control("views", help))
+        row.toggle(label, key=key, width="content", **rules.control("views", help))
 
 
 def output_toggles() -> None:

@@ -68,25 +68,32 @@ def _write(run: Run) -> None:
 
 
 def weight_editor(run: Run) -> None:
+    """The popover: what to edit on one row (weight or bias), where on the next (layer, from, to) with
+    its value, so that no label wraps or is clipped in a popover as narrow as the DATA column."""
     allowed = lesson_controls.rules().control("weights", "Type a value; the net uses it at once.")
     if allowed is None:
         return
     net = run.trainer.net
-    with st.popover("Edit weights", icon=":material/edit:", key=_OPEN, on_change="rerun", width="stretch",
-                    help="Set one weight or bias by hand; or click a link, a neuron or its bias square in the "
-                         "network to edit it."):
-        cols = st.columns([2.1, 1, 1.3, 1.1, 1.7])
-        kind = cols[0].segmented_control("Edit", ["weight", "bias"], key=_KIND, default="weight",
-                                         help="A weight scales one link; a bias shifts one neuron.")
-        layer = cols[1].number_input("Layer", 1, net.n_layers, key=_LAYER,
-                                     help=f"1 to {net.n_layers}: the layer the link leads into "
-                                          f"({net.n_layers} is the output).")
+    # (no hover help on the button: its tooltip lay over the editor's inputs; the caption says it instead)
+    with st.popover("Edit weights", icon=":material/edit:", key=_OPEN, on_change="rerun", width="stretch"):
+        st.caption("Set one weight or bias by hand, or click a link, a neuron or its bias square in the "
+                   "network.")
+        # no default: a click sets the kind through Session State (a default beside it makes Streamlit warn)
+        st.session_state.setdefault(_KIND, "weight")
+        kind = st.segmented_control("Edit", ["weight", "bias"], key=_KIND, required=True, width="stretch",
+                                    help="A weight scales one link; a bias shifts one neuron.")
+        layer_col, from_col, to_col, value_col = st.columns([1, 1, 1, 1.5], vertical_alignment="bottom")
+        layer = layer_col.number_input("Layer", 1, net.n_layers, key=_LAYER,
+                                       help=f"1 to {net.n_layers}: the layer the link leads into "
+                                            f"({net.n_layers} is the output).")
         if kind == "weight":
-            cols[2].number_input("From unit", 1, net.sizes[layer - 1], key=_FROM,
-                                 help="The unit in the layer before (the inputs for layer 1).")
-        cols[3].number_input("To unit", 1, net.sizes[layer], key=_TO, help="The unit in this layer.")
+            from_col.number_input("From unit", 1, net.sizes[layer - 1], key=_FROM,
+                                  help="The unit in the layer before (the inputs for layer 1).")
+        else:                                         # the column stays, so the other inputs do not move
+            from_col.caption("(no link)")
+        to_col.number_input("To unit", 1, net.sizes[layer], key=_TO, help="The unit in this layer.")
         array, index = _target(run)
         # the entry as it is now: after a step, a Back or a newly chosen entry too
         st.session_state[_VALUE] = min(max(float(array[index]), -MAX_SIZE), MAX_SIZE)
-        cols[4].number_input("Value", -MAX_SIZE, MAX_SIZE, step=0.1, format="%.4f", key=_VALUE,
-                             on_change=_write, args=(run,), **allowed)
+        value_col.number_input("Value", -MAX_SIZE, MAX_SIZE, step=0.1, format="%.4f", key=_VALUE,
+                               on_change=_write, args=(run,), **allowed)
