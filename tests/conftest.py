@@ -22,7 +22,7 @@ def pytest_addoption(parser):
 
 
 # fixtures that start a browser, a server or a database
-SLOW_FIXTURES = {"browser", "server", "room", "counting_server", "students", "stage", "screen", "store_env"}
+SLOW_FIXTURES = {"browser", "server", "room", "counting_server", "students", "stage", "screen", "store_env", "pg"}
 # modules whose tests start processes of their own (streamlit, nginx, node, the CLI as a subprocess)
 SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protocol_client", "test_payload_js",
                 "test_readme", "test_cli", "test_exports"}
@@ -31,9 +31,8 @@ SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protoc
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rpartition(".")[2]
-        params = getattr(item, "callspec", None)
         if (SLOW_FIXTURES & set(item.fixturenames) or module in SLOW_MODULES or module.endswith("_browser")
-                or (params is not None and "postgres" in params.id)):
+                or "postgres" in item.name.lower()):            # its name or its parameters say PostgreSQL
             item.add_marker(pytest.mark.slow)
 
 
