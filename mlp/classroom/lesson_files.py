@@ -203,7 +203,9 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def fail(self, path: tuple, message: str, item: str | None = None) -> None:
-        self.problems.append(Problem(toml_lines.line_of(self.lines, path, item, self.text), message))
+        """A problem at `path`'s line; a key missing from the top of the file is named at line 1."""
+        line = toml_lines.line_of(self.lines, path, item, self.text)
+        self.problems.append(Problem(line or 1, message))
 
     def unknown_keys(self, table: dict, known: tuple[str, ...], path: tuple, where: str) -> None:
         for key in table:
