@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from mlp.__main__ import main
 from mlp.classroom import lesson_files
@@ -335,3 +336,45 @@ def test_lesson_check_from_the_shell(tmp_path):
                           capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 2 and done.stderr.startswith("bad.toml:5: step 1: settings: learning rate must be")
     assert "Traceback" not in done.stderr
+
+
+# -- lines in harder TOML: a text that looks like keys, dotted and quoted keys, literal strings ----------
+TRICKY = {
+    "key-like lines inside a text": ('title = "T"\n[[steps]]\ntitle = "S"\ntext = """\nlr = 50\n[steps.goal]\n"""\n'
+                                     "settings = { lr = 50 }  # <-\n", "learning rate must be"),
+    "a literal multi-line text": ("title = 'T'\n[[steps]]\ntitle = 'S'\ntext = '''\nhide = [\"x\"]\n'''\n"
+                                  'hide = ["nope"]  # <-\n', "names 'nope'"),
+    "a dotted goal key": ('title = "T"\n[[steps]]\ntitle = "S"\ntext = "x"\ngoal.test_loss = 0.1\n'
+                          "goal.within_steps = 0  # <-\n", "within_steps must be a whole number"),
+    "a quoted key": ('title = "T"\n[[steps]]\ntitle = "S"\ntext = "x"\n[steps.settings]\n"lr" = 0.1\n'
+                     '"n_samples" = 5  # <-\n', "points must be"),
+    "a comment holding a bracket": ('title = "T"\n[[steps]]\ntitle = "S"\ntext = "x"\nhints = ["a"]  # ] [\n'
+                                    "[steps.goal]\ntest_loss = 11  # <-\n", "test_loss must be"),
+}
+
+
+@pytest.mark.parametrize("case", TRICKY, ids=list(TRICKY))
+def test_the_line_is_found_in_harder_toml(case):
+    text, message = TRICKY[case]
+    problems = problems_of(text)
+    assert [p.line for p in problems if message in p.text] == [marked_line(text)], [str(p) for p in problems]
+
+
+# -- whatever the file holds: a lesson, or LessonError with lines inside the file; never anything else ----
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_edit_of_a_good_file_loads_or_is_refused_with_lines(data):
+    text = GOOD
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 12))
+        insert = data.draw(st.sampled_from(["", "0", "-1", '"', "'", "[", "]", "{", "}", "=", "\n", "x", ",", "#",
+                                            "1e999", "nan", "[[steps]]\n", "\ttitle = 3\n", '"""', "é"]))
+        text = text[:at] + insert + text[at + cut:]
+    try:
+        lesson = parse(text)
+    except LessonError as err:
+        n_lines = max(1, len(text.splitlines()))
+        assert err.problems and all(p.line is None or 1 <= p.line <= n_lines + 1 for p in err.problems)
+    else:
+        assert lesson.steps and all(isinstance(step.config, Config) for step in lesson.steps)
