@@ -216,9 +216,10 @@ class _Reader:
         if value is None:
             self.fail(path, f"{where} needs a title")
             return ""
-        title, why = clean_text(value, MAX_TITLE, "its title")
+        title, why = clean_text(value, MAX_TITLE, "its title")     # control and bidi characters go
         if why:
-            self.fail(path, f"{where}: {why} (got {_kind(value)})" if not isinstance(value, str) else f"{where}: {why}")
+            got = "" if isinstance(value, str) else f" (got {_kind(value)})"
+            self.fail(path, f"{where}: {why}{got}")
             return ""
         return title
 
@@ -232,10 +233,10 @@ class _Reader:
             return None
         if len(steps) > MAX_STEPS:
             self.fail(("steps", MAX_STEPS), f"at most {MAX_STEPS} steps in a lesson, got {len(steps)}")
-        read = [self.step(s, ("steps", i), f"step {i + 1}") for i, s in enumerate(steps[:MAX_STEPS])]
+        parsed = [self.step(s, ("steps", i), f"step {i + 1}") for i, s in enumerate(steps[:MAX_STEPS])]
         if self.problems:
             return None
-        return Lesson(title, tuple(read), source)
+        return Lesson(title, tuple(parsed), source)
 
     def step(self, data: dict, path: tuple, where: str) -> Step | None:
         self.unknown_keys(data, STEP_KEYS, path, where)
