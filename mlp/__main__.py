@@ -266,6 +266,8 @@ def lesson_command(argv: list[str]) -> int:
     actions.add_parser("list", help="the built-in lessons with their step counts")
     check = actions.add_parser("check", help="read a lesson file and list its problems with their line numbers")
     check.add_argument("file", metavar="FILE", help="a lesson file (TOML), or a built-in lesson's name")
+    check.add_argument("--train", action="store_true",
+                       help="also train each goal's solution within its budget and say whether it gets there")
     args = p.parse_args(argv)
     from mlp.classroom import lesson_files
     try:
@@ -288,7 +290,28 @@ def lesson_command(argv: list[str]) -> int:
     print(f"{args.file}: \"{lesson.title}\", {len(lesson.steps)} steps, {goals} with a goal")
     for i, step in enumerate(lesson.steps, start=1):
         print("\n".join(_lesson_line(i, step)))
-    return 0
+    return _try_solutions(lesson) if args.train else 0
+
+
+def _try_solutions(lesson) -> int:
+    """Train every goal's solution (the step's settings with its solution table) and say where it got:
+    0 when every goal was reached, 1 when one was not."""
+    from mlp.classroom.lesson_goals import try_goal
+    print("Training each goal's solution:")
+    missed = 0
+    for i, step in enumerate(lesson.steps, start=1):
+        if step.goal is None:
+            continue
+        verdict, taken = try_goal(step.goal, step.solved())
+        what = "its solution" if step.solution else "its starting settings (it has no solution)"
+        if verdict.met:
+            print(f"  {i}. reached with {what} at step {taken:,}")
+        else:
+            missed += 1
+            print(f"  {i}. NOT reached with {what} in {taken:,} steps: {verdict.why}")
+    if missed:
+        print(f"python -m mlp lesson: {missed} goal{'s' * (missed != 1)} not reached", file=sys.stderr)
+    return 1 if missed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

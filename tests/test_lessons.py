@@ -378,3 +378,36 @@ def test_any_edit_of_a_good_file_loads_or_is_refused_with_lines(data):
         assert err.problems and all(p.line is None or 1 <= p.line <= n_lines + 1 for p in err.problems)
     else:
         assert lesson.steps and all(isinstance(step.config, Config) for step in lesson.steps)
+
+
+# -- trying a goal: what `lesson check --train` does ------------------------------------------------
+def test_try_goal_stops_at_the_first_judged_moment_the_goal_is_met():
+    from mlp.classroom.lesson_goals import TRY_EVERY, try_goal
+    from mlp.run.trainer import Trainer
+    step = parse(GOOD).steps[0]
+    verdict, taken = try_goal(step.goal, step.solved())
+    assert verdict.met and 0 < taken <= step.goal.within_steps and taken % TRY_EVERY == 0
+    # the same run, trained afresh: met at that step, not yet one judgement earlier
+    for steps, met in ((taken, True), (taken - TRY_EVERY, False)):
+        trainer = Trainer(step.solved())
+        assert judge(step.goal, trainer.config, trainer.run(steps, signals=False)).met is met
+
+
+def test_try_goal_gives_up_when_the_run_diverges():
+    from mlp.classroom.lesson_goals import try_goal
+    exploding = Config(dataset="plane", output="linear", hidden=(8,) * 6, lr=1.0)
+    verdict, taken = try_goal(Goal(test_loss=0.01, within_steps=500), exploding)
+    assert not verdict.met and taken < 500 and "diverged" in verdict.why
+
+
+def test_lesson_check_train_says_which_goals_a_solution_misses(tmp_path, capsys):
+    # the second step's "solution" keeps X₁ and X₂ on the circle without hidden layers: no line separates it
+    missed = GOOD.replace('[[steps]]\ntitle = "Free play"\ntext = "Anything goes."\n',
+                          '[[steps]]\ntitle = "Linear circle"\ntext = "x"\nsettings = { dataset = "circle", hidden = [] }\n'
+                          '[steps.goal]\ntest_accuracy = 0.95\nwithin_steps = 300\n[steps.solution]\nlr = 0.3\n')
+    (tmp_path / "missed.toml").write_text(missed, encoding="utf-8")
+    code, out, err = run_main(["lesson", "check", str(tmp_path / "missed.toml"), "--train"], capsys)
+    assert code == 1 and err.strip() == "python -m mlp lesson: 1 goal not reached"
+    trained = out.split("Training each goal's solution:\n")[1].splitlines()
+    assert trained[0].startswith("  1. reached with its solution at step ")
+    assert trained[1].startswith("  2. NOT reached with its solution in 300 steps: test accuracy ")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlp.run.config import Config
-from mlp.run.trainer import Readout
+from mlp.run.trainer import Readout, Trainer
 
 # The settings that make the test set: a goal is about the step's data, whatever else the student changes.
 DATA_KEYS = ("dataset", "noise", "train_fraction", "n_samples", "n_classes", "data_seed")
@@ -105,3 +105,22 @@ def judge(goal: Goal, config: Config, readout: Readout) -> Verdict:
         other = [f"{k}={mine[k]} instead of {v}" for k, v in goal.data if mine[k] != v]
         checks.append(Check("data", "the step's", ", ".join(other) if other else "the step's", not other))
     return Verdict(all(c.ok for c in checks), tuple(checks))
+
+
+TRY_BUDGET = 5000       # steps a goal without its own budget is tried for
+TRY_EVERY = 25          # steps between judgements, about what a playing page trains between two frames
+
+
+def try_goal(goal: Goal, config: Config, every: int = TRY_EVERY) -> tuple[Verdict, int]:
+    """Train `config` from its start towards `goal`, judging every `every` steps, until it is met, the run
+    diverges or the budget (the goal's within_steps, else TRY_BUDGET) is spent: (the last verdict, steps
+    taken). What `python -m mlp lesson check --train` does with each step's solution."""
+    budget = goal.within_steps or TRY_BUDGET
+    trainer = Trainer(config)
+    verdict = judge(goal, config, trainer.probe())
+    while not verdict.met and trainer.step < budget:
+        readout = trainer.run(min(every, budget - trainer.step), signals=False)
+        verdict = judge(goal, config, readout)
+        if readout.diverged_at is not None:
+            break
+    return verdict, trainer.step
