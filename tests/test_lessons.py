@@ -411,3 +411,25 @@ def test_lesson_check_train_says_which_goals_a_solution_misses(tmp_path, capsys)
     trained = out.split("Training each goal's solution:\n")[1].splitlines()
     assert trained[0].startswith("  1. reached with its solution at step ")
     assert trained[1].startswith("  2. NOT reached with its solution in 300 steps: test accuracy ")
+
+
+# -- the README's Lessons section, as a newcomer reads it --------------------------------------------
+def test_the_readmes_lesson_example_is_a_lesson_whose_goal_its_solution_reaches():
+    import re
+    from mlp.classroom.lesson_goals import try_goal
+    from tests.test_readme import section
+    example = re.findall(r"```toml\n(.*?)```", section("Lessons"), flags=re.S)
+    assert len(example) == 1
+    step = parse(example[0], "README").steps[0]
+    assert step.goal is not None and step.solution
+    assert try_goal(step.goal, step.solved())[0].met
+
+
+@pytest.mark.slow
+def test_the_readmes_lesson_commands_run_as_written():
+    from tests.test_readme import bash_lines, run_as_written, section
+    lines = bash_lines(section("Lessons"))
+    assert [line.split()[:4] for line in lines] == [["python", "-m", "mlp", "lesson"]] * 2
+    for line in lines:
+        done = run_as_written(line, ROOT)
+        assert done.returncode == 0, f"{line}\n{done.stderr}"
