@@ -253,6 +253,14 @@ def test_the_verdict_says_why_with_the_numbers():
     assert "steps 120 ✓ (wanted ≤ 500)" in why
 
 
+def test_numbers_are_written_for_a_projector_never_in_e_notation():
+    verdict = judge(Goal(test_loss=1e-5), CIRCLE, readout(test_loss=3.2e-6))
+    assert verdict.met and verdict.why == "test loss 3.2·10⁻⁶ ✓ (wanted ≤ 10⁻⁵)"
+    assert Goal(test_loss=1e-5).describe() == "test loss ≤ 10⁻⁵"
+    # four significant digits near the bound: 0.1004 does not read as 0.1
+    assert judge(Goal(test_loss=0.1), CIRCLE, readout(test_loss=0.10041)).why == "test loss 0.1004 ✗ (wanted ≤ 0.1)"
+
+
 def test_a_goal_reads_as_the_student_reads_it():
     goal = Goal(test_loss=0.1, test_accuracy=0.95, within_steps=1000, max_hidden_neurons=4, max_features=2)
     assert goal.describe() == ("test loss ≤ 0.1 and test accuracy ≥ 95% within 1,000 steps, with at most 4 hidden "

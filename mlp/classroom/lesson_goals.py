@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlp.notation import number_text
 from mlp.run.config import Config
 from mlp.run.trainer import Readout, Trainer
 
@@ -31,7 +32,7 @@ class Goal:
         within 1,000 steps, with at most 4 hidden neurons"."""
         wants = []
         if self.test_loss is not None:
-            wants.append(f"test loss ≤ {self.test_loss:g}")
+            wants.append(f"test loss ≤ {figure(self.test_loss)}")
         if self.test_accuracy is not None:
             wants.append(f"test accuracy ≥ {_percent(self.test_accuracy)}")
         text = " and ".join(wants)
@@ -48,6 +49,12 @@ class Goal:
 
 def _percent(x: float) -> str:
     return f"{100 * x:.4g}%"
+
+
+def figure(x: float) -> str:
+    """A loss for a projector: four significant digits (0.08312), so a number just over its bound does not
+    read as the bound; never e-notation (outside 10⁻⁴…10⁴ as mlp/notation.py writes it: 3.2·10⁻⁶)."""
+    return f"{x:.4g}" if 1e-4 <= abs(x) < 1e4 else number_text(x)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def judge(goal: Goal, config: Config, readout: Readout) -> Verdict:
     if readout.diverged_at is not None:
         checks.append(Check("diverged", "no", f"at step {readout.diverged_at:,}", False))
     if goal.test_loss is not None:
-        checks.append(Check("test loss", f"≤ {goal.test_loss:g}", f"{readout.test_loss:.4g}",
+        checks.append(Check("test loss", f"≤ {figure(goal.test_loss)}", figure(readout.test_loss),
                             bool(readout.test_loss <= goal.test_loss)))     # NaN is never ≤
     if goal.test_accuracy is not None:
         if config.problem == "classification":
