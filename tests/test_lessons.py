@@ -441,3 +441,12 @@ def test_the_readmes_lesson_commands_run_as_written():
     for line in lines:
         done = run_as_written(line, ROOT)
         assert done.returncode == 0, f"{line}\n{done.stderr}"
+
+
+def test_lesson_check_prints_what_a_tensorflow_playground_link_could_not_carry_over(tmp_path, capsys):
+    link = "https://playground.tensorflow.org/#dataset=xor&networkShape=3&cosX=true"
+    (tmp_path / "tfp.toml").write_text(f'title = "T"\n[[steps]]\ntitle = "S"\ntext = "x"\nsettings = "{link}"\n')
+    code, out, _ = run_main(["lesson", "check", str(tmp_path / "tfp.toml")], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[1] == "  1. S: no goal"
+    assert lines[2].startswith("     note: cosX") and "one input fewer" in lines[2]     # cos(X₁) is no input here
