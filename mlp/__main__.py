@@ -5,6 +5,8 @@
     python -m mlp --resume runs/xor/weights.npz --steps 1000 --out runs/xor-more
     python -m mlp --tfp "https://playground.tensorflow.org/#dataset=xor&networkShape=4&…" --steps 2000
     python -m mlp class new --title "Workshop, Tuesday"   # prints a join link, then the teacher link
+    python -m mlp lesson list                             # the built-in lessons
+    python -m mlp lesson check my-lesson.toml             # what is wrong with a lesson file, by line
 
 Settings start from the defaults, then the --config file (a settings.json, as this command or the
 Playground's Save & export writes it) or the --url's query (a link copied from the Playground) or the
@@ -260,10 +262,82 @@ def class_command(argv: list[str]) -> int:
     return 0
 
 
+def _lesson_line(index: int, step) -> list[str]:
+    """One step of a checked lesson: its title, goal, rules and hints; a line for each link note."""
+    parts = [f"goal: {step.goal.describe()}" if step.goal else "no goal"]
+    for verb, names in (("hides", step.rules.hide), ("locks", step.rules.lock)):
+        if names:
+            parts.append(f"{verb} {', '.join(sorted(names))}")
+    if step.hints:
+        parts.append(f"{len(step.hints)} hint{'s' * (len(step.hints) != 1)}")
+    if step.solution:
+        parts.append("a solution")
+    return [f"  {index}. {step.title}: {'; '.join(parts)}"] + [f"     note: {note}" for note in step.notes]
+
+
+def lesson_command(argv: list[str]) -> int:
+    """`lesson list`: the built-in lessons; `lesson check FILE`: a lesson file read as the app reads it,
+    exit 0 with a summary or 2 with every problem and its line."""
+    p = argparse.ArgumentParser(prog="python -m mlp lesson",
+                                description="Lessons: a sequence of exercises, each a step with settings and a goal.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="{list,check}")
+    actions.add_parser("list", help="the built-in lessons with their step counts")
+    check = actions.add_parser("check", help="read a lesson file and list its problems with their line numbers")
+    check.add_argument("file", metavar="FILE", help="a lesson file (TOML), or a built-in lesson's name")
+    check.add_argument("--train", action="store_true",
+                       help="also train each goal's solution within its budget and say whether it gets there")
+    args = p.parse_args(argv)
+    from mlp.classroom import lesson_files
+    try:
+        if args.action == "list":
+            lessons = {name: lesson_files.read(path, name) for name, path in lesson_files.builtin().items()}
+            width = max(map(len, lessons), default=0)
+            for name, lesson in lessons.items():
+                goals = sum(step.goal is not None for step in lesson.steps)
+                print(f"{name:<{width}}  {lesson.title} ({len(lesson.steps)} steps, {goals} with a goal)")
+            return 0
+        lesson = lesson_files.load(args.file)
+    except lesson_files.LessonError as err:
+        for line in err.lines():
+            print(line, file=sys.stderr)
+        count = len(err.problems)
+        print(f"python -m mlp lesson: {count} problem{'s' * (count != 1)}; nothing of {err.source} is used",
+              file=sys.stderr)
+        return 2
+    goals = sum(step.goal is not None for step in lesson.steps)
+    print(f"{args.file}: \"{lesson.title}\", {len(lesson.steps)} steps, {goals} with a goal")
+    for i, step in enumerate(lesson.steps, start=1):
+        print("\n".join(_lesson_line(i, step)))
+    return _try_solutions(lesson) if args.train else 0
+
+
+def _try_solutions(lesson) -> int:
+    """Train every goal's solution (the step's settings with its solution table) and say where it got:
+    0 when every goal was reached, 1 when one was not."""
+    from mlp.classroom.lesson_goals import try_goal
+    print("Training each goal's solution:")
+    missed = 0
+    for i, step in enumerate(lesson.steps, start=1):
+        if step.goal is None:
+            continue
+        verdict, taken = try_goal(step.goal, step.solved())
+        what = "its solution" if step.solution else "its starting settings (it has no solution)"
+        if verdict.met:
+            print(f"  {i}. reached with {what} at step {taken:,}")
+        else:
+            missed += 1
+            print(f"  {i}. NOT reached with {what} in {taken:,} steps: {verdict.why}")
+    if missed:
+        print(f"python -m mlp lesson: {missed} goal{'s' * (missed != 1)} not reached", file=sys.stderr)
+    return 1 if missed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["class"]:
         return class_command(argv[1:])
+    if argv[:1] == ["lesson"]:
+        return lesson_command(argv[1:])
     args = _arguments().parse_args(argv)
     try:
         if not 0 <= args.steps <= MAX_STEPS:

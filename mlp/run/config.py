@@ -349,6 +349,12 @@ def natural_output(dataset: str) -> str:
     return "linear" if DATASETS[dataset].problem == "regression" else "softmax"
 
 
+def value_problems(params) -> list[str]:
+    """What is wrong with each given value on its own, as from_query reads it before the settings meet
+    ([] when each reads); unknown keys are not looked at. For a reader that names the line of each."""
+    return _parse_params(params)[1]
+
+
 def _coerce(f: Field, value):
     if f.kind == "int":
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
