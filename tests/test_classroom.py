@@ -221,6 +221,7 @@ print(json.dumps({"exception": bool(at.exception), "warnings": [w.value for w in
 """
 
 
+@pytest.mark.slow      # starts worker processes
 def test_a_signed_link_opens_the_same_on_two_workers_sharing_the_secret():
     secret = "one-secret-for-every-worker-" + "7" * 20
     made = Config(dataset="xor", activation="relu", seed=3)

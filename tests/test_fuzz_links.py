@@ -165,6 +165,7 @@ def _example(strategy: st.SearchStrategy, seed: int):
     return found[-1]
 
 
+@pytest.mark.slow      # a page run per case; the parsers' fuzzing above is the fast tier's
 @pytest.mark.parametrize("value_class", CLASSES)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_takes_every_key_at_once_with_one_class_of_value(page, value_class):
@@ -173,6 +174,7 @@ def test_every_page_takes_every_key_at_once_with_one_class_of_value(page, value_
     assert_page_healthy(at, page, params)
 
 
+@pytest.mark.slow      # a page run per case; the parsers' fuzzing above is the fast tier's
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_takes_each_key_alone(page, key):

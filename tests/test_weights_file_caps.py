@@ -106,6 +106,7 @@ def test_a_generated_sets_test_set_cannot_be_swapped_for_an_easier_one():
     ("--config", lambda parts: ("[" * 100_000).encode()),
     ("--config", lambda parts: ('{"seed": ' + "9" * 5000 + "}").encode()),
 ])
+@pytest.mark.slow      # runs the command line as a process
 def test_the_command_line_refuses_crafted_files_with_one_line_and_exit_2(tmp_path, flag, make):
     path = tmp_path / ("weights.npz" if flag == "--resume" else "settings.json")
     path.write_bytes(make(good_parts()))
