@@ -817,12 +817,14 @@ def test_the_network_writes_each_hidden_layers_share_of_the_backward_error_under
     from mlp.figures.network_view import backward_strip
     from mlp.figures.palette import ALERT, BLUE
     layout = backward_strip([1e-5, 0.03, 0.5, 1e4, float("nan"), 1.0], (0.0, 3.2, 6.4, 9.6, 12.8, 16.0, 19.2),
-                            {"annotations": [{"text": "kept"}], "margin": {"t": 62, "b": 4}})
+                            {"annotations": [{"text": "kept"}], "margin": {"t": 62, "b": 4},
+                             "yaxis": {"range": [-2.5, 2.5]}})
     notes = layout["annotations"]
-    assert notes[0] == {"text": "kept"} and notes[1]["text"] == "error back"
+    assert notes[0] == {"text": "kept"} and notes[1]["text"] == "|δ|"
     strip = notes[2:]
     assert [n["text"] for n in strip] == ["10⁻⁵", "0.03", "0.5", "10⁴", "∞", "1"]
     assert [n["x"] for n in strip] == [3.2, 6.4, 9.6, 12.8, 16.0, 19.2]        # under hidden layers 1..6
+    assert {(n["yref"], n["y"], n["yanchor"]) for n in strip} == {("y", -2.5, "top")}   # under the lowest neuron
     assert strip[0]["bgcolor"] == BLUE and strip[3]["bgcolor"] == ALERT and strip[4]["bgcolor"] == ALERT
     assert "bgcolor" not in strip[2] and "bgcolor" not in strip[5]
     assert layout["margin"] == {"t": 62, "b": 22}

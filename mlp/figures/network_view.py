@@ -402,11 +402,12 @@ def _decade_text(v: float) -> str:
 
 def backward_strip(backward, column_x, layout: dict) -> dict:
     """Layout additions: under each hidden layer its share of the backward error, as a small coloured
-    label ("10⁻⁴", blue when vanishing, red when exploding), and "error back" under the inputs."""
+    label ("10⁻⁴", blue when vanishing, red when exploding), and "|δ|" under the inputs."""
     values = [float(v) for v in np.asarray(backward, np.float64).reshape(-1)]
-    base = {"xref": "x", "yref": "paper", "y": 0, "yanchor": "top", "yshift": -3, "showarrow": False,
-            "font": {"size": FONT_SIZE - 2}}
-    notes = [{**base, "text": "error back", "x": round(-0.5 - LABEL_SPACE, 3), "xanchor": "left",
+    # under the lowest neuron (the y axis' bottom), wherever the square cells leave the drawing on the chart
+    base = {"xref": "x", "yref": "y", "y": layout["yaxis"]["range"][0], "yanchor": "top", "yshift": -3,
+            "showarrow": False, "font": {"size": FONT_SIZE - 2}}
+    notes = [{**base, "text": "|δ|", "x": round(-0.5 - LABEL_SPACE, 3), "xanchor": "left",
               "font": {"size": FONT_SIZE - 2, "color": FAINT},
               "hovertext": "mean |δ| of each hidden layer over the last hidden layer's: how much of the error "
                            "gets back to it (the Gradient flow lab's headline)"}]
