@@ -23,6 +23,7 @@ from mlp.engine.datasets import grid
 from mlp.figures.wall_thumbnail import thumbnail_svg
 from mlp.classroom.store import MAX_NAME, Card, Store, new_student_id
 from mlp.run.trainer import Trainer
+from tests.class_pages import page, store, texts  # noqa: F401 (store: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -190,24 +191,6 @@ def test_class_new_prints_the_join_link_then_the_teacher_link(tmp_path):
 
 
 # -- the Class page (AppTest) ----------------------------------------------------------------------
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'classes.sqlite'}"
-    monkeypatch.setenv("MLP_STORE", url)
-    return Store(url)
-
-
-def page(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def texts(at) -> str:
-    return "\n".join(t.value for t in at.text)
-
-
 def test_the_wall_shows_each_students_card_and_a_wrong_key_shows_none(store):
     class_id, key = store.create_class("Wall test")
     students = {}

@@ -13,12 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.classroom.store import Store, new_student_id
 from mlp.classroom.store.guard import DEADLINE_S, RETRY_S
+from tests.class_pages import page as class_page
 from tests.store_backends import postgres_url
 from mlp.harness.store_faults import data_dir, pg_frozen, pg_start, pg_stop, sqlite_locked, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
-CLASS_PAGE = str(ROOT / "pages" / "5_Class.py")
 SECRETS = ("SELECT", "INSERT", "[SQL", "127.0.0.1", "sqlite:", "postgresql", "Traceback", "OperationalError",
            "classes.sqlite")
 SNAP = {"step": 4, "state": "playing", "time": 0.0}
@@ -37,13 +37,6 @@ def assert_plain(at) -> str:
     # SQL words as SQL writes them (a page may well say "select"); the rest in any case
     assert not any((s in text) if s.isupper() else (s.lower() in text.lower()) for s in SECRETS), text
     return text
-
-
-def class_page(**query) -> AppTest:
-    at = AppTest.from_file(CLASS_PAGE, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def unreachable(at) -> bool:

@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.classroom import store as store_module
 from mlp.classroom.wall import absolute_base, clean_name, clean_title
-from mlp.classroom.store import Store, new_student_id
+from mlp.classroom.store import new_student_id
 from mlp.ui.class_page import thumb_alt
+from tests.class_pages import page, store, texts  # noqa: F401 (store: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -22,24 +23,6 @@ SNAP = {"step": 3, "state": "playing", "time": 0.0, "settings": "dataset=xor&lr=
 # DOMPurify's SAFE_FOR_XML rule (Streamlit's st.html sanitizer, purify.es.js): an attribute whose value
 # matches this is dropped
 DOMPURIFY_DROPS = re.compile(r"((--!?|])>)|</(style|script|title|xmp|textarea|noscript|iframe|noembed|noframes)", re.I)
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'classes.sqlite'}"
-    monkeypatch.setenv("MLP_STORE", url)
-    return Store(url)
-
-
-def page(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def texts(at) -> str:
-    return "\n".join(t.value for t in at.text)
 
 
 # -- 7: the teacher key out of sight ---------------------------------------------------------------
