@@ -607,6 +607,17 @@ def test_network_view_wide_layer_shows_sixteen_and_more():
     assert len(link_traces(fig)) <= 10
 
 
+def test_ten_wide_layers_say_how_many_more_in_a_word_that_fits_their_columns():
+    """Ten hidden layers of 32: sixteen drawn in each, and "+16" under each (the columns are too close for
+    "+16 more" side by side); the hover says what it counts."""
+    sizes = [2] + [32] * 10 + [2]
+    weights, grids = small_network(sizes, g=2)
+    notes = [a for a in valid(network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"]))["layout"]["annotations"]
+             if str(a.get("text", "")).startswith("+1")]
+    assert [a["text"] for a in notes] == ["+16"] * 10
+    assert notes[0]["hovertext"] == "16 more neurons, not drawn"
+
+
 def test_network_view_numbers_links_as_the_weight_editor_does():
     """The hover said "from layer 0 unit 2 to unit 2" where the editor says "Layer 1": the links of
     weights[l] are layer l + 1 (the layer they lead into), units from 1, in the click's ids and the hover."""

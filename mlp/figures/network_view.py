@@ -20,6 +20,7 @@ from mlp.notation import number_text, power_of_ten
 from mlp.figures.palette import ALERT, BLUE, DIVERGING_SCALE, FAINT, FONT_SIZE, INK, ORANGE, WHITE, base_layout
 
 MAX_DRAWN_UNITS = 16
+ROOMY_COLUMNS = 6           # up to this many columns, a wide layer's note says "+N more", beyond "+N"
 COLUMN_STEP = 3.2          # centre-to-centre distance of two layers, in cells (room for the links)
 ROW_GAP = 0.3              # blank space between two neurons of a layer, in cells (about; whole grid rows)
 LABEL_SPACE = 0.25         # room left of the inputs, in cells (the labels reach on into the margin)
@@ -167,7 +168,9 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
                                     "yref": "y", "xanchor": "right", "showarrow": False,
                                     "font": {"size": FONT_SIZE, "color": INK if not inputs or inputs[j] else FAINT}})
         if sizes[c] > n_drawn and not (c == 0 and inputs):
-            annotations.append({"text": f"+{sizes[c] - n_drawn} more", "x": cx,
+            # the word only where the columns leave room for it: ten layers' "+16 more" ran into each other
+            more = f"+{sizes[c] - n_drawn}" + (" more" if len(sizes) <= ROOMY_COLUMNS else "")
+            annotations.append({"text": more, "hovertext": f"{sizes[c] - n_drawn} more neurons, not drawn", "x": cx,
                                 "y": round(float(centres[c][-1]) - 0.6, 4), "xref": "x", "yref": "y",
                                 "xanchor": "center", "yanchor": "top", "showarrow": False,
                                 "font": {"size": FONT_SIZE}})
