@@ -839,3 +839,21 @@ def test_the_network_writes_each_hidden_layers_share_of_the_backward_error_under
     assert strip[0]["bgcolor"] == BLUE and strip[3]["bgcolor"] == ALERT and strip[4]["bgcolor"] == ALERT
     assert "bgcolor" not in strip[2] and "bgcolor" not in strip[5]
     assert layout["margin"] == {"t": 62, "b": 22}
+
+
+def test_many_layers_put_each_width_above_its_own_two_buttons():
+    """Three hidden layers: "- 4 +" side by side. Ten: each layer's - and + close up under its width, so the
+    gap to the next layer's buttons is wider than the gap between a layer's own two."""
+    from mlp.figures.network_view import BUTTON_SHIFT, CROWDED_BUTTON_SHIFT
+
+    def controls(sizes):
+        weights, grids = small_network(sizes, g=2)
+        notes = network_figure(sizes, weights, grids, feature_labels=["X₁", "X₂"], controls=True)["layout"]["annotations"]
+        buttons = [n for n in notes if '"width", 1,' in str(n.get("name"))]
+        width = next(n for n in notes if n.get("hovertext", "").startswith("layer 1:"))
+        return sorted(b["xshift"] for b in buttons), width["yshift"], max(b["yshift"] for b in buttons)
+
+    shifts, width_y, button_y = controls([2, 4, 4, 4, 2])
+    assert shifts == [-BUTTON_SHIFT, BUTTON_SHIFT] and width_y <= button_y + 1          # side by side
+    shifts, width_y, button_y = controls([2] + [32] * 10 + [2])
+    assert shifts == [-CROWDED_BUTTON_SHIFT, CROWDED_BUTTON_SHIFT] and width_y >= button_y + 16   # stacked

@@ -40,6 +40,8 @@ PLACES = 2
 # (plotly_clickannotation) and the live chart sends its `name`, the click's JSON (mlp/ui/plotly_live.js).
 CONTROLS_MARGIN = 62        # px above the plot for two rows of buttons
 BUTTON_SHIFT = 17           # px from a layer's centre to its - and + buttons
+CROWDED_LAYERS = 8          # from this many hidden layers on, a layer's width sits above its buttons
+CROWDED_BUTTON_SHIFT = 10   # and they close up: side by side under it, well apart from the next layer's
 
 
 def _gap_rows(g: int) -> int:
@@ -231,13 +233,17 @@ def _control_buttons(sizes: tuple[int, ...], column_x: tuple[float, ...]) -> lis
     A click reports ["width", layer (1 = first hidden), +1 or -1] or ["layers", 0, +1 or -1].
     """
     notes = []
+    # many layers leave too little room between columns for "- width +" side by side (a layer's + ran into
+    # the next one's -): the width goes above its two buttons, which close up under it
+    crowded = len(sizes) - 2 >= CROWDED_LAYERS
+    shift, width_y = (CROWDED_BUTTON_SHIFT, 22) if crowded else (BUTTON_SHIFT, 3)
     for c in range(1, len(sizes) - 1):
         notes += [_button("−", ["width", c, -1], f"one neuron less in layer {c}", x=column_x[c], xref="x",
-                          xshift=-BUTTON_SHIFT, yshift=2),
+                          xshift=-shift, yshift=2),
                   _button("+", ["width", c, 1], f"one more neuron in layer {c}", x=column_x[c], xref="x",
-                          xshift=BUTTON_SHIFT, yshift=2),
+                          xshift=shift, yshift=2),
                   {"text": str(sizes[c]), "x": column_x[c], "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
-                   "yshift": 3, "showarrow": False, "font": {"size": FONT_SIZE - 1, "color": INK},
+                   "yshift": width_y, "showarrow": False, "font": {"size": FONT_SIZE - 1, "color": INK},
                    "hovertext": f"layer {c}: {sizes[c]} neuron{'s' if sizes[c] != 1 else ''}"}]
     n = len(sizes) - 2
     notes += [_button("−", ["layers", 0, -1], "remove the last hidden layer", x=0.5, xref="paper", xshift=-118,
