@@ -16,7 +16,7 @@ What a trainer keeps (bytes, with b the size of its numbers: 4 in float32, 8 in 
   data          the points (float64) and their features and targets (b);
   history       HISTORY_CAPACITY rows of 7 numbers and 4 per layer (float32);
   overhead      the trainer's Python objects.
-The two copy counts are fitted on tracemalloc's figure for the heaviest runs (bench/session_memory.py
+The two copy counts are fitted on tracemalloc's figure for the heaviest runs (bench/worst_session.py
 prints estimate and measurement side by side): each estimate is above what was measured.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The worst session one browser tab can build, before and after the per-session memory budget.
 
-    python bench/session_memory.py              # the table below, each case in its own process
-    python bench/session_memory.py --case NAME  # one case (what the table runs)
+    python bench/worst_session.py              # the table below, each case in its own process
+    python bench/worst_session.py --case NAME  # one case (what the table runs)
 
 Cases (each the heaviest link the cost cap allows: 40 hidden layers x 79 units at 2,000 points; the
 others, 4 x 256 at 2,000 points and 5 x 256 at 500, hold less):
