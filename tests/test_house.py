@@ -239,3 +239,12 @@ def test_the_checks_see_what_they_guard(tmp_path):
                                                  ("mlp.engine.net", "mlp.figures.plot", "mlp.ui.glue")]
     assert house.private_imports() == ["mlp.figures.plot: mlp.engine.net._private"]
     assert house.arrows_out_of("bench", ("mlp",)) == ["bench.x -> tests.helpers"]
+
+
+def test_no_two_files_of_the_project_share_a_name():
+    """One name per concept: a file's name says which one, wherever it lives (packages' __init__.py aside)."""
+    names: dict[str, list[str]] = {}
+    for path in project_files(ROOT, ".py") + project_files(ROOT, ".js"):
+        if path.name != "__init__.py":
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: where for name, where in names.items() if len(where) > 1} == {}
