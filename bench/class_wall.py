@@ -4,7 +4,7 @@
     python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.classroom.serving: 2 workers + nginx
     python bench/class_wall.py --students 30 --workers 2 --baseline main  # and `main`'s wall beside this one
 
-Every student is a mlp/harness/protocol_client.py `Student` (no browser: what is measured is the server).
+Every student is a mlp/ui/protocol_client.py `Student` (no browser: what is measured is the server).
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
   without   N students open the Playground and press Play: the baseline
   with      N students open the class's join link (each a name), land on the Playground, press Play and
@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mlp.harness.playground_page import playground_server  # noqa: E402
-from mlp.harness.protocol_client import Student  # noqa: E402
+from mlp.ui.protocol_client import Student  # noqa: E402
 from mlp.harness.procstat import cpu_seconds, server_pids  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

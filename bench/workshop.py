@@ -18,7 +18,7 @@ viewport is small and the charts sit below it, so Chromium does not redraw them 
 skips charts out of view) and 30 pages fit on the same 2 cores as the server. Goals: every session
 >= 2 updates/s at N = 20, and <= 50 MB per session.
 
-With --client protocol no browser runs: each student is a mlp/harness/protocol_client.py `Student`, which
+With --client protocol no browser runs: each student is a mlp/ui/protocol_client.py `Student`, which
 speaks Streamlit's WebSocket protocol as the browser's frontend does (page GET for the cookies, first
 run, the click on Play, the fragment's rerun timer, every widget's value sent back) and counts the
 Output chart's frames and batches and the "Step" metric from the messages, all N in one asyncio loop
@@ -149,7 +149,7 @@ def _result(n: int, start: list[tuple], end: list[tuple], server_cpu: float, cli
 
 async def _protocol_room(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
     """run_room with protocol clients: n `Student`s in this event loop, the same steps and counts."""
-    from mlp.harness.protocol_client import Student
+    from mlp.ui.protocol_client import Student
 
     seen: set[str | None] = set()       # warm-up: one session played on every worker, as in _warm_up
     for _ in range(8 * workers):
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="serve through mlp.classroom.serving with this many workers behind nginx (0: one streamlit run)")
     parser.add_argument("--url", help="measure a server that is already running (no server CPU/memory)")
     parser.add_argument("--client", choices=("browser", "protocol"), default="browser",
-                        help="students as Chromium pages, or as light protocol clients (mlp/harness/protocol_client.py)")
+                        help="students as Chromium pages, or as light protocol clients (mlp/ui/protocol_client.py)")
     parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a `streamlit run --NAME VALUE` setting (one streamlit run only); repeatable")
     args = parser.parse_args(argv)
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
 
     where = args.url or (f"mlp.classroom.serving, {args.workers} worker(s) behind nginx" if args.workers
                          else "one streamlit run")
-    print("client: " + ("protocol, N mlp/harness/protocol_client.py Students in this process (no browser)"
+    print("client: " + ("protocol, N mlp/ui/protocol_client.py Students in this process (no browser)"
                         if args.client == "protocol" else "browser, N Chromium contexts in one Chromium"))
     print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
           f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_KBPS:g} KB/s and <= {GOAL_MB:g} MB/session"

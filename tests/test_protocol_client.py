@@ -1,11 +1,11 @@
-"""mlp/harness/protocol_client.py against a real server: a `Student` without a browser loads the Playground,
+"""mlp/ui/protocol_client.py against a real server: a `Student` without a browser loads the Playground,
 presses Play, keeps playing on the fragment's timer, and counts the Output chart's frames exactly.
 """
 import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from mlp.harness.protocol_client import CHART_KEY, Student
+from mlp.ui.protocol_client import CHART_KEY, Student
 from mlp.live.payload import read_chart_payload
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.browser import start_streamlit
