@@ -37,17 +37,22 @@ def start_class(browser, base: str) -> tuple[str, str]:
     return join, teacher
 
 
-def join(browser, join_link: str, name: str, play: bool = True, cookies=()):
-    """A student in a browser of their own: the join link with their name, then the Playground."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    if cookies:
-        context.add_cookies(list(cookies))
-    page = context.new_page()
-    page.goto(join_link + "&" + urllib.parse.urlencode({"name": name}))
-    page.wait_for_selector(PLOT, timeout=90_000)
-    if play:
-        page.get_by_role("button", name="Play").click()
-    return context
+def join(browser, join_link: str, names: list[str], play: bool = True, cookies=()) -> list:
+    """Students, each in a browser of their own: the join link with their name, then the Playground.
+    Their pages load side by side, as in a room (one context per student, in `names`' order)."""
+    contexts = []
+    for name in names:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        if cookies:
+            context.add_cookies(list(cookies))
+        context.new_page().goto(join_link + "&" + urllib.parse.urlencode({"name": name}), wait_until="commit")
+        contexts.append(context)
+    for context in contexts:
+        page = context.pages[0]
+        page.wait_for_selector(PLOT, timeout=90_000)
+        if play:
+            page.get_by_role("button", name="Play").click()
+    return contexts
 
 
 def card_names(page) -> list[str]:
@@ -76,7 +81,7 @@ def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_k
     students = []
     try:
         join_link, teacher_link = start_class(browser, base)
-        students = [join(browser, join_link, name) for name in NAMES]
+        students = join(browser, join_link, NAMES)
         wall = browser.new_page(viewport={"width": 1500, "height": 1100})
         wall.goto(teacher_link)
         wait_for_cards(wall, 3)
@@ -121,7 +126,7 @@ def test_a_student_who_reloads_keeps_one_card_and_is_not_asked_their_name_again(
     context = None
     try:
         join_link, teacher_link = start_class(browser, base)
-        context = join(browser, join_link, "Ada", play=False)
+        [context] = join(browser, join_link, ["Ada"], play=False)
         student = context.pages[0]
         student.wait_for_url("**member=*", timeout=30_000)      # the address bar names the card
         student.reload()                                        # a new session on the same address
@@ -162,7 +167,7 @@ def test_students_on_two_workers_appear_on_one_wall(browser, store_env):
         host = urlsplit(room.url).hostname
         for name, worker in zip(NAMES[:2], room.workers):
             cookie = {"name": COOKIE, "value": _route_to(room.url, worker), "domain": host, "path": "/"}
-            students.append(join(browser, join_link, name, play=False, cookies=[cookie]))
+            students += join(browser, join_link, [name], play=False, cookies=[cookie])
         wall = browser.new_page(viewport={"width": 1500, "height": 1100})
         wall.goto(teacher_link)
         wait_for_cards(wall, 2)

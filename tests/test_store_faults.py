@@ -16,8 +16,8 @@ import pytest
 from mlp.classroom.wall_posts import PostQueue
 from mlp.classroom.store import Store, StoreError, new_student_id, open_store
 from mlp.classroom.store.guard import DEADLINE_S, RETRY_S, StoreDown
-from tests.store_backends import postgres_url
-from mlp.harness.store_faults import data_dir, pg_frozen, pg_start, pg_stop, sqlite_locked, wait_until
+from tests.store_backends import private_postgres
+from mlp.harness.store_faults import pg_frozen, pg_start, pg_stop, sqlite_locked, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAP = {"step": 1, "state": "playing"}
@@ -168,10 +168,11 @@ def test_a_refusing_postgresql_fails_within_the_deadline_and_says_nothing_of_the
     assert time.monotonic() - start < 0.5
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pg():
-    url = postgres_url()
-    return url, data_dir(url)
+    """A cluster of this module's own: its tests stop and freeze it."""
+    with private_postgres() as cluster:
+        yield cluster
 
 
 def test_postgresql_stopped_mid_lesson_is_said_and_the_queued_post_lands_when_it_restarts(pg):

@@ -1,7 +1,7 @@
 """Faults a class wall's store meets, made for real, for the fault tests: another process holding an
 SQLite file locked, a file read-only to the server's user, a PostgreSQL cluster stopped or frozen.
 
-The PostgreSQL helpers act on the cluster behind MLP_TEST_POSTGRES (.ci/postgres's throwaway one):
+The PostgreSQL helpers act on a throwaway cluster (.ci/postgres; the fault tests start one of their own):
 its data folder is asked of the server itself, pg_ctl runs as the cluster's owner.
 """
 from __future__ import annotations
