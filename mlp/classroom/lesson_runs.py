@@ -42,6 +42,12 @@ def start(store: Store, class_id: str, key: str, name_or_path: str, now: float |
     return store.start_lesson(class_id, key, name_or_path, lesson.title, text, len(lesson.steps), now)
 
 
+@functools.lru_cache(maxsize=1)
+def builtin_titles() -> dict[str, str]:
+    """The built-in lessons: name -> title, read once per process."""
+    return {name: lesson_files.read(path, name).title for name, path in lesson_files.builtin().items()}
+
+
 @functools.lru_cache(maxsize=64)
 def lesson_of(text: str, source: str) -> Lesson | None:
     """The lesson a store's text holds (parsed once per process); None when it no longer reads (a lesson

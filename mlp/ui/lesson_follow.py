@@ -20,6 +20,7 @@ import streamlit as st
 from mlp.classroom import lesson_runs
 from mlp.classroom.lesson_files import Lesson, Step
 from mlp.classroom.store import open_store
+from mlp.text_safety import literal
 
 from mlp.ui import class_session, lesson_controls
 from mlp.ui.state import Run, budget_problem, write_url
@@ -97,11 +98,11 @@ def step_panel() -> bool:
         return False
     index, step, count = found
     with st.popover(f"Step {index + 1} of {count}", icon=":material/school:", width="stretch"):
-        st.markdown(f"**{_markdown_text(step.title)}**")
+        st.markdown(f"**{literal(step.title)}**")
         st.markdown(step.text)
         if step.goal is not None:
             met = " — met ✓" if m.applied in m.met else ""
-            st.markdown(f"**Goal:** {_markdown_text(step.goal.describe())}{met}")
+            st.markdown(f"**Goal:** {literal(step.goal.describe())}{met}")
         for i, hint in enumerate(step.hints, start=1):
             with st.expander(f"Hint {i}" if len(step.hints) > 1 else "Hint", icon=":material/lightbulb:"):
                 st.markdown(hint)
@@ -109,8 +110,3 @@ def step_panel() -> bool:
             st.caption(note)
     return True
 
-
-def _markdown_text(text: str) -> str:
-    """A plain text inside Markdown: the characters Markdown reads escaped (a title is the teacher's text,
-    shown as written)."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
