@@ -51,7 +51,7 @@ def test_a_step_the_teacher_moves_to_reaches_a_student_without_a_reload(store):
     at = _student(class_id, "Ben")
     at.button(key="step").click().run()
     store.go_to_step(class_id, key, state.lesson_id, 1)
-    time.sleep(1.6)                 # the header rereads the class every 1.5 s while a lesson runs
+    time.sleep(1.1)                 # the header rereads the class every second while a lesson runs
     at.run()                        # a rerun of the same session: what the header's timer does
     config = at.session_state["run"].config
     assert (config.dataset, config.lr, config.hidden) == ("circle", 0.1, ())

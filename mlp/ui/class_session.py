@@ -52,7 +52,8 @@ RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member 
 NOTE_KEY = "class_note"       # why this session's card left the wall by the store's doing (removed, class full)
 POST_EVERY_S = 1.0
 CHECK_EVERY_S = 5.0     # how often a student's header rereads the class: its challenge, or its end
-LESSON_CHECK_EVERY_S = 1.5   # ... while it runs a lesson: a step the teacher moved to shows within 3 s
+LESSON_CHECK_EVERY_S = 1.0   # ... while it runs a lesson: a step the teacher moved to shows within 3 s
+CHECK_EARLY = 0.75      # a reread is due this share of the period after the last (a timer's rerun comes a bit early)
 CLOSED_KEY = "class_closed_title"   # the title of the class the teacher erased, to say so once
 OPENED_KEY = "class_opened_run"     # (student's name, trainer) of a card the teacher opened from the wall
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
@@ -314,7 +315,7 @@ def _refresh(m: Membership) -> Membership | None:
     """Reread the class (at most every CHECK_EVERY_S): a new challenge reaches a student who is not
     training too, and an erased class ends the membership (None)."""
     now = time.monotonic()
-    if now - m.last_check < (CHECK_EVERY_S if m.lesson is None else LESSON_CHECK_EVERY_S):
+    if now - m.last_check < CHECK_EARLY * (CHECK_EVERY_S if m.lesson is None else LESSON_CHECK_EVERY_S):
         return m
     m.last_check = now
     try:
