@@ -21,6 +21,7 @@ from mlp.classroom.store.guard import StoreDown
 from mlp.text_safety import literal
 
 PROBLEM_KEY = "lesson_wall_problem"      # session_state: why the last click did nothing
+LESSON_KEY = "lesson_wall_lesson"        # session_state: (lesson id, Lesson), read from the store once per lesson
 NAMES_SHOWN = 12                         # names listed under a step; the CSV has them all
 
 
@@ -86,8 +87,12 @@ def panel(store: Store, class_id: str, key: str, lesson: LessonState, results: l
           students: dict[str, str], open_run: Callable[[int, str, str], None]) -> None:
     """The running lesson (see the module's docstring). `students`: student id -> name of the cards on the
     wall (everyone counted); `open_run(step, student_id, name)` opens a step's recorded run."""
-    text = store.lesson_text(class_id)
-    parsed = None if text is None else lesson_runs.lesson_of(text, lesson.source)
+    found = st.session_state.get(LESSON_KEY)
+    if found is None or found[0] != lesson.lesson_id:       # the wall redraws every second: read the text once
+        text = store.lesson_text(class_id)
+        found = st.session_state[LESSON_KEY] = (lesson.lesson_id,
+                                                None if text is None else lesson_runs.lesson_of(text, lesson.source))
+    parsed = found[1]
     if parsed is None:
         st.warning("This class's lesson cannot be read by this version of the app: end it and start another.")
         return
