@@ -43,7 +43,8 @@ from mlp.harness.procstat import cpu_seconds, server_pids  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 WARMUP_S = 5.0
-CARD = re.compile(rb'data-time="(\d+\.\d+)"><img alt="([^"]*)\'s output"')
+# (the alt text is html.escape'd: its apostrophe arrives as &#x27;)
+CARD = re.compile(rb'data-time="(\d+\.\d+)"><img alt="([^"]*)(?:\'|&#x27;)s output"')
 GOAL_LAG_S, GOAL_EXTRA_CPU, GOAL_UPDATES = 3.0, 5.0, 10.0
 LESSON = "first-neural-network"
 
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
                 ids = open_store().create_class("Bench") if kind != "without" else (None, None)   # a fresh wall
                 if kind == "lesson":
                     lesson_runs.start(open_store(), *ids, LESSON)
+                print(f"round {kind} ...", flush=True)
                 rounds[kind].append(asyncio.run(_round(url, server, args.students, args.seconds, *ids)))
     for kind, results in rounds.items():
         print(f"each round {kind}: server CPU " + ", ".join(f"{r['cpu']:.0f}%" for r in results)

@@ -122,3 +122,15 @@ def test_the_wall_starts_a_built_in_lesson(store):
     lesson = store.class_info(class_id).lesson
     assert (lesson.title, lesson.step) == ("Why initialization matters", 0)
     assert "step 1 of 4" in _markdown(at)
+
+
+def test_a_lesson_ended_by_the_teacher_frees_the_steps_locks(store):
+    class_id, key = store.create_class("Ending")
+    lesson_runs.start(store, class_id, key, LESSON)
+    at = _student(class_id, "Eve")
+    assert _rules(at).locks("dataset")
+    store.end_lesson(class_id, key)
+    time.sleep(1.1)
+    at.run()
+    assert not _rules(at).locks("dataset") and not _rules(at).hide
+    assert "One neuron draws a line" not in _markdown(at) and "Neural network playground" in _markdown(at)

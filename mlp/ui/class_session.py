@@ -79,11 +79,13 @@ class Membership:
     applied: tuple | None = None      # (lesson id, step) this page shows (mlp/ui/lesson_follow.py sets it)
     goal: Goal | None = None          # the goal of the step this page shows
     met: set = field(default_factory=set)   # (lesson id, step) whose goal this session met and recorded
+    followed: tuple | None = ("",)    # the (lesson id, step) the header last reran the page for (None: no lesson)
 
     def lesson_moved(self) -> bool:
-        """Whether the class's lesson is not at the step this page shows (or ended, or began)."""
+        """Whether the class's lesson is at a step this page does not show (or ended, or began), and the
+        page was not yet rerun for it (once: a page that cannot show it, the store down, does not loop)."""
         now = None if self.lesson is None else (self.lesson.lesson_id, self.lesson.step)
-        return self.lesson_read and now != self.applied
+        return self.lesson_read and now != self.applied and now != self.followed
 
 
 def membership() -> Membership | None:
@@ -355,6 +357,7 @@ def _member_line(run, go_to_challenge) -> None:
     m = membership()
     m = _refresh(m) if m is not None else None
     if m is not None and m.lesson_moved():
+        m.followed = None if m.lesson is None else (m.lesson.lesson_id, m.lesson.step)
         st.rerun(scope="app")
     if m is None:
         closed = st.session_state.get(CLOSED_KEY)

@@ -76,7 +76,8 @@ def follow(run: Run) -> None:
     except Exception as err:        # StoreDown and the like: the lesson is an extra, the page goes on
         logging.getLogger("mlp.classroom.store").info("lesson: the class could not be read: %s", err)
         return
-    if lesson is None or not 0 <= m.lesson.step < len(lesson.steps):
+    if lesson is None or not 0 <= m.lesson.step < len(lesson.steps):     # stored by another version
+        m.applied, m.goal = at, None
         return
     step = lesson.steps[m.lesson.step]
     lesson_controls.impose(step.rules)

@@ -116,7 +116,7 @@ def panel(store: Store, class_id: str, key: str, lesson: LessonState, results: l
                      help="Move every student's page to the next step: its settings, locks and text.")
         csv_col.download_button("CSV", icon=":material/download:", file_name="lesson-results.csv", mime="text/csv",
                                 on_click="ignore", width="stretch", key="lesson_csv",
-                                data=lesson_runs.results_csv(parsed, results, students),
+                                data=lambda: lesson_runs.results_csv(parsed, results, students),   # on click
                                 help="The whole lesson's results: for each step with a goal, a row per student.")
         with end.popover("End", width="stretch"):
             st.caption("The lesson ends for everyone (its results go with it); the class and its wall stay.")
