@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from mlp.classroom import wall
-from mlp.classroom.lesson_goals import Goal, judge
+from mlp.classroom.lesson_goals import Goal, first_met
 from mlp.run.checkpoint import save_trainer
 from mlp.run.config import Config
 from mlp.classroom.wall_posts import UNKNOWN, post_queue
@@ -79,6 +79,7 @@ class Membership:
     applied: tuple | None = None      # (lesson id, step) this page shows (mlp/ui/lesson_follow.py sets it)
     goal: Goal | None = None          # the goal of the step this page shows
     met: set = field(default_factory=set)   # (lesson id, step) whose goal this session met and recorded
+    judged: tuple = (None, -1)        # (id of the trainer, step) the goal was judged up to: the history after it is new
     followed: tuple | None = ("",)    # the (lesson id, step) the header last reran the page for (None: no lesson)
 
     def lesson_moved(self) -> bool:
@@ -261,20 +262,25 @@ def _judge_goal(m: Membership, run) -> None:
     (its step counter and its training are not this step's)."""
     if m.goal is None or m.applied is None or m.applied in m.met or run.from_file or run.hand_edited:
         return
-    if not judge(m.goal, run.config, run.report).met:
+    # from where this run was last judged: a new run (Reset, a new step) or a step Back starts again
+    trainer, upto = m.judged
+    after = min(upto, run.report.step - 1) if trainer == id(run.trainer) else -1
+    m.judged = (id(run.trainer), run.report.step)
+    point = first_met(m.goal, run.config, run.trainer.history, run.report, after)
+    if point is None:
         return
     lesson_id, step = m.applied
     try:
-        open_store().record_goal(m.class_id, m.student_id, m.name, lesson_id, step, int(run.report.step),
-                                 run.report.test_loss, run.report.test_metric if run.config.problem ==
-                                 "classification" else None, _weights(run.trainer))
-    except StoreDown as err:        # said in the header; judged again on the next rerun
-        m.problem = str(err)
+        open_store().record_goal(m.class_id, m.student_id, m.name, lesson_id, step, point.step, point.test_loss,
+                                 point.test_metric if run.config.problem == "classification" else None,
+                                 _weights(run.trainer))
+    except StoreDown as err:        # said in the header; judged again on the next rerun, from the same point
+        m.problem, m.judged = str(err), (id(run.trainer), after)
         return
     except Exception:               # the wall is an extra: nothing here may stop a student's run
         logging.getLogger("mlp.classroom.store").exception("class wall: recording a goal failed")
     m.met.add(m.applied)
-    st.toast(f"Goal met at step {run.report.step:,}: {m.goal.describe()}. Your teacher's wall shows it.",
+    st.toast(f"Goal met at step {point.step:,}: {m.goal.describe()}. Your teacher's wall shows it.",
              icon=":material/emoji_events:")
 
 
