@@ -8,6 +8,7 @@ import streamlit as st
 
 from mlp.text_safety import literal
 from mlp.ui.controls import ON_STAGE, settings_sidebar
+from mlp.ui.lesson_follow import follow
 from mlp.ui.save_export import export_panel
 from mlp.ui.page_link import show_notice
 from mlp.ui.stage_live import live_playground
@@ -17,6 +18,7 @@ from mlp.ui.state import current_run
 
 page_setup("Playground", stage=True)
 run = current_run()
+follow(run)                     # a class's lesson: the step the teacher moved to, its settings and locks
 settings_sidebar(run, skip=ON_STAGE)
 with st.sidebar.expander("Save & export", icon=":material/save:"):
     export_panel(run)

@@ -5,6 +5,7 @@
     python -m mlp --resume runs/xor/weights.npz --steps 1000 --out runs/xor-more
     python -m mlp --tfp "https://playground.tensorflow.org/#dataset=xor&networkShape=4&…" --steps 2000
     python -m mlp class new --title "Workshop, Tuesday"   # prints a join link, then the teacher link
+    python -m mlp class new --title T --lesson first-neural-network   # the same, the class running a lesson
     python -m mlp lesson list                             # the built-in lessons
     python -m mlp lesson check my-lesson.toml             # what is wrong with a lesson file, by line
 
@@ -230,22 +231,34 @@ def default_base_url(config_file: Path = Path(".streamlit") / "config.toml") -> 
 
 
 def class_command(argv: list[str]) -> int:
-    """`class new --title T [--base-url URL]`: start a class in the store (MLP_STORE) and print its join
-    link on the first line and its teacher link on the second."""
+    """`class new --title T [--lesson NAME_OR_FILE] [--base-url URL]`: start a class in the store (MLP_STORE),
+    running the lesson from its first step when one is given, and print its join link on the first line
+    and its teacher link on the second. A lesson that cannot be used is one line on stderr, exit 2, and
+    no class is started."""
     p = argparse.ArgumentParser(prog="python -m mlp class", description="Start a class for the class wall.")
     p.add_argument("action", choices=["new"], help="new: start a class")
     p.add_argument("--title", required=True, help="the class's title, shown on the wall and to students")
+    p.add_argument("--lesson", default=None, metavar="NAME_OR_FILE",
+                   help="run this lesson: a built-in one's name (python -m mlp lesson list) or a lesson file")
     p.add_argument("--base-url", default=None,
                    help="the app's address as students open it (default: http://localhost and the port "
                         "in .streamlit/config.toml, else Streamlit's 8501)")
     args = p.parse_args(argv)
     base = args.base_url or default_base_url()
-    from mlp.classroom import wall          # the store (SQLAlchemy) only for this command
+    from mlp.classroom import lesson_runs, wall          # the store (SQLAlchemy) only for this command
     from mlp.classroom.store import StoreError, open_store
     from mlp.classroom.store.guard import StoreDown
     logging.getLogger("mlp.classroom.store").addHandler(logging.NullHandler())    # the one line below says it all
+    if args.lesson is not None:       # checked before the class is made: a bad lesson starts nothing
+        problem = _lesson_problem(args.lesson)
+        if problem:
+            print(f"python -m mlp class: {problem}", file=sys.stderr)
+            return 2
     try:
-        class_id, key = open_store().create_class(args.title)
+        store = open_store()
+        class_id, key = store.create_class(args.title)
+        if args.lesson is not None:
+            lesson_runs.start(store, class_id, key, args.lesson)
     except StoreError as err:
         print(f"python -m mlp class: {err}", file=sys.stderr)
         return 2
@@ -260,6 +273,23 @@ def class_command(argv: list[str]) -> int:
     print(wall.join_link(base, class_id))
     print(wall.teacher_link(base, class_id, key))
     return 0
+
+
+def _lesson_problem(name_or_file: str) -> str | None:
+    """Why `class new --lesson` cannot run this lesson, in one line; None when it can."""
+    from mlp.classroom import lesson_files
+    builtin = lesson_files.builtin()
+    if name_or_file not in builtin and not Path(name_or_file).exists():
+        return (f"no built-in lesson or file named {name_or_file!r} (the built-in lessons: "
+                f"{', '.join(builtin)})")
+    try:
+        lesson_files.load(name_or_file)
+    except lesson_files.LessonError as err:
+        lines = err.lines()
+        more = (f" (and {len(lines) - 1} more: python -m mlp lesson check {name_or_file} lists them)"
+                if len(lines) > 1 else "")
+        return f"the lesson cannot be used: {lines[0]}{more}"
+    return None
 
 
 def _lesson_line(index: int, step) -> list[str]:

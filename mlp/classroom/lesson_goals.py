@@ -8,7 +8,7 @@ A run that has diverged has not met it either (its numbers are the last good wei
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mlp.notation import number_text
 from mlp.run.config import Config
@@ -112,6 +112,26 @@ def judge(goal: Goal, config: Config, readout: Readout) -> Verdict:
         other = [f"{k}={mine[k]} instead of {v}" for k, v in goal.data if mine[k] != v]
         checks.append(Check("data", "the step's", ", ".join(other) if other else "the step's", not other))
     return Verdict(all(c.ok for c in checks), tuple(checks))
+
+
+def first_met(goal: Goal, config: Config, history, latest: Readout, after_step: int) -> Readout | None:
+    """The first point of a run after `after_step` at which it met `goal`: from its recorded history
+    (`history`: its Trainer's History, steps ascending), then `latest`, its last readout; as a Readout of
+    that point (`latest` with that point's step, test loss and test metric), or None when none did.
+
+    A playing page trains a batch of frames between two looks (up to hundreds of steps), so a goal met
+    at step 250 "within 300 steps" is found here although the page looks next at step 550. The history
+    keeps every other frame's numbers (as float32): a goal met only between two records is found at the
+    next record, as a look would."""
+    steps, losses, metrics = history.column("step"), history.column("test_loss"), history.column("test_metric")
+    for i in range(len(steps)):
+        if not after_step < steps[i] <= latest.step:
+            continue
+        point = replace(latest, step=int(steps[i]), test_loss=float(losses[i]), test_metric=float(metrics[i]),
+                        diverged_at=None)
+        if judge(goal, config, point).met:
+            return point
+    return latest if latest.step > after_step and judge(goal, config, latest).met else None
 
 
 TRY_BUDGET = 5000       # steps a goal without its own budget is tried for

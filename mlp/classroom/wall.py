@@ -275,7 +275,7 @@ CSV_COLUMNS = ("name", "settings_link", "state", "step", "train_loss", "test_los
                "architecture", "n_params", "challenge_step", "challenge_n_params", "updated_utc")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     """A CSV cell a spreadsheet shows as text: a leading = + - @ would make it a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
@@ -298,7 +298,7 @@ def wall_csv(cards: list, playground_url: str) -> str:
     for c in cards:
         s, r = c.snapshot, c.snapshot.get("reached") or {}
         link = f"{playground_url}?{s['settings']}" if s.get("settings") else playground_url
-        w.writerow([_cell(v) for v in (
+        w.writerow([csv_cell(v) for v in (
             c.name, link, s.get("state"), s.get("step"), s.get("train_loss"), s.get("test_loss"),
             s.get("train_metric"), s.get("test_metric"), s.get("arch"), s.get("n_params"), r.get("step"),
             r.get("n_params"), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(c.updated)))])

@@ -32,7 +32,7 @@ from mlp.classroom.store import MAX_TITLE, StoreError, open_store
 from mlp.classroom.store.guard import RETRY_S, StoreDown
 from mlp.text_safety import literal
 
-from mlp.ui import class_session, lesson_controls, page_link
+from mlp.ui import class_session, lesson_controls, lesson_wall, page_link
 from mlp.ui.state import Run, config_from_link, url_params
 
 PAGE = "Class"
@@ -90,9 +90,13 @@ def start_class() -> None:
                "wall. Keep the teacher link to yourself: it carries the class's secret key.")
     with st.form("new_class", border=False):
         title = st.text_input("Title", max_chars=MAX_TITLE, placeholder="Workshop, Tuesday morning")
+        lesson = lesson_wall.lesson_picker("Lesson", "class_lesson", optional=True)
         if st.form_submit_button("Start the class", type="primary", icon=":material/groups:"):
             try:
-                st.session_state[CREATED_KEY] = open_store().create_class(title)
+                store = open_store()
+                st.session_state[CREATED_KEY] = class_id, key = store.create_class(title)
+                if lesson is not None:      # the class is there even if the lesson did not start: the wall can start it
+                    lesson_wall.start(store, class_id, key, lesson)
             except StoreError as err:
                 st.error(f"Not started: {err}.")
             except StoreDown as err:
@@ -213,9 +217,10 @@ def _number(value, fmt: str) -> str:
     return format(value, fmt) if isinstance(value, (int, float)) else "–"
 
 
-def card_lines(snap: dict, now: float, challenge: dict | None = None) -> str:
+def card_lines(snap: dict, now: float, challenge: dict | None = None, goals: str | None = None) -> str:
     """A card's text under the name: plain text, the student's values never read as markup. With the
-    class's challenge: whether the run is on its data (a loss on other data does not count)."""
+    class's challenge: whether the run is on its data (a loss on other data does not count). `goals`:
+    the lesson's steps whose goal the student met, as a line (lesson_wall.goals_line)."""
     metric = "acc." if snap.get("problem") == "classification" else "R²"
     if snap.get("state") == "joined":          # the card a join makes, before the first post from the Playground
         lines = ["joined · not training yet"]
@@ -232,6 +237,8 @@ def card_lines(snap: dict, now: float, challenge: dict | None = None) -> str:
     if isinstance(reached, dict):
         lines.append(f"✓ target at step {_number(reached.get('step'), ',')} with "
                      f"{_number(reached.get('n_params'), ',')} weights")
+    if goals:
+        lines.append(goals)
     # said only of a quiet card, and coarsely: a line that changed every second would resend every card
     age = now - snap["time"] if isinstance(snap.get("time"), (int, float)) else 0.0
     if age >= QUIET_S:
@@ -239,10 +246,13 @@ def card_lines(snap: dict, now: float, challenge: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def _open_run(class_id: str, key: str, student_id: str, name: str) -> None:
-    """The student's run, as this session's Playground run: same settings, their current weights."""
+def _open_run(class_id: str, key: str, student_id: str, name: str, lesson_step: int | None = None) -> None:
+    """The student's run, as this session's Playground run: same settings, their current weights (with
+    `lesson_step`: the weights it had when it met that step's goal)."""
     try:
-        raw = open_store().weights(class_id, key, student_id)
+        store = open_store()
+        raw = (store.weights(class_id, key, student_id) if lesson_step is None
+               else store.goal_weights(class_id, key, lesson_step, student_id))
     except StoreDown as err:
         st.session_state["class_open_problem"] = f"That run cannot be opened now: {err}."
         return
@@ -293,7 +303,7 @@ def thumb_alt(name: str) -> str:
 
 
 def _card(card, class_id: str, key: str, now: float, live: bool = True,
-          challenge: dict | None = None) -> None:
+          challenge: dict | None = None, goals: str | None = None) -> None:
     snap = card.snapshot
     thumb = snap.get("thumb") if isinstance(snap.get("thumb"), str) else None
     kind = snap.get("thumb_kind") if isinstance(snap.get("thumb_kind"), str) else "prob"
@@ -302,7 +312,7 @@ def _card(card, class_id: str, key: str, now: float, live: bool = True,
         # an <img>: st.html's sanitizer drops inline SVG, and an image runs nothing a snapshot might hold
         st.html(f'<div class="mlp-wall-thumb" data-time="{_number(snap.get("time"), ".3f")}"><img alt="{thumb_alt(card.name)}" width="96" height="96" '
                 f'style="image-rendering: pixelated" src="{_thumb_src(thumb, kind, _outputs(snap))}"></div>')
-        st.text(card_lines(snap, now, challenge))
+        st.text(card_lines(snap, now, challenge, goals))
         if not live:                # the store is down: the card as last read, no buttons that need it
             return
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
@@ -433,6 +443,8 @@ def teacher_wall(class_id: str, key: str) -> None:
     with cols[2]:
         _erase(class_id, key)
     _challenge_form(class_id, key, info.challenge)
+    if info.lesson is None:
+        lesson_wall.start_form(store, class_id, key)
     problem = st.session_state.pop("class_open_problem", None)
     if problem:
         st.warning(literal(problem))
@@ -451,6 +463,7 @@ def teacher_wall(class_id: str, key: str) -> None:
         if cards is None:
             st.info("This class has ended: it was erased.")
             return
+        results = _lesson(store, class_id, key, cards) if live else []
         st.session_state[LAST_WALL] = cards
         st.caption(f"{len(cards)} student{'' if len(cards) == 1 else 's'} · refreshed every {WALL_EVERY_S:g} s")
         now = time.time()
@@ -458,9 +471,31 @@ def teacher_wall(class_id: str, key: str) -> None:
         # all resent every second
         with st.container(horizontal=True, wrap=True, gap="small"):
             for card in wall.sort_cards(cards, sort):
-                _card(card, class_id, key, now, live, challenge)
+                _card(card, class_id, key, now, live, challenge, lesson_wall.goals_line(results, card.student_id))
 
     _cards()
+
+
+def _lesson(store, class_id: str, key: str, cards: list) -> list:
+    """The running lesson's panel (read afresh: another tab may have moved it); the goals met, [] without
+    a lesson. A lesson ended or started elsewhere redraws the whole wall (its start form comes and goes)."""
+    try:
+        lesson = store.class_info(class_id)
+    except StoreDown:           # the cards say so; the panel comes back with the store
+        return []
+    lesson = None if lesson is None else lesson.lesson
+    shown = st.session_state.get(OPENED, {}).get(class_id)
+    if shown is not None and (shown.lesson is None) != (lesson is None):
+        st.rerun(scope="app")
+    if lesson is None:
+        return []
+    try:
+        results = store.lesson_results(class_id, key) or []
+    except StoreDown:
+        return []
+    lesson_wall.panel(store, class_id, key, lesson, results, {c.student_id: c.name for c in cards},
+                      lambda step, student_id, name: _open_run(class_id, key, student_id, name, step))
+    return results
 
 
 def _teacher_key(class_id: str | None) -> str | None:

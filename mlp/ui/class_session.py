@@ -15,6 +15,13 @@ shows it before the page is drawn when the store is quick, and the page never wa
 store is down, the page says so in plain words (`status`), training goes on, and the queue keeps the
 student's latest post and sends it when the store is back.
 
+A class that runs a lesson (mlp/ui/lesson_follow.py applies its steps): the header rereads the class
+every LESSON_CHECK_EVERY_S instead of CHECK_EVERY_S, and a post's answer brings the lesson's state too,
+so a step the teacher moved to reaches the page within about that long (the page reruns whole when
+the step it shows is not the class's). Each rerun of a playing run judges the step's goal (cheap: a few
+comparisons), and the first time it is met records it in the store with the run's checkpoint and says
+so once (a toast).
+
 The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
 page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,
 instead of joining again. The share links (state.link_params) never carry it.
@@ -24,15 +31,16 @@ from __future__ import annotations
 import html
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
 from mlp.classroom import wall
+from mlp.classroom.lesson_goals import Goal, first_met
 from mlp.run.checkpoint import save_trainer
 from mlp.run.config import Config
 from mlp.classroom.wall_posts import UNKNOWN, post_queue
-from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, new_student_id, open_store
+from mlp.classroom.store import KEEP, MAX_WEIGHT_BYTES, TOKEN, LessonState, new_student_id, open_store
 from mlp.classroom.store.guard import StoreDown
 from mlp.run.stuck_units import StuckWatch
 from mlp.run.trainer import Trainer
@@ -44,6 +52,8 @@ RESTORE_TRIED_KEY = "class_member_restore_tried"     # the address bar's member 
 NOTE_KEY = "class_note"       # why this session's card left the wall by the store's doing (removed, class full)
 POST_EVERY_S = 1.0
 CHECK_EVERY_S = 5.0     # how often a student's header rereads the class: its challenge, or its end
+LESSON_CHECK_EVERY_S = 1.0   # ... while it runs a lesson: a step the teacher moved to shows within 3 s
+CHECK_EARLY = 0.75      # a reread is due this share of the period after the last (a timer's rerun comes a bit early)
 CLOSED_KEY = "class_closed_title"   # the title of the class the teacher erased, to say so once
 OPENED_KEY = "class_opened_run"     # (student's name, trainer) of a card the teacher opened from the wall
 WEIGHTS_EVERY_S = 5.0   # the checkpoint (for the teacher's Open) goes along at most this often: making
@@ -64,6 +74,19 @@ class Membership:
     last_seen: tuple = (None, None)   # (state, step) of the last post
     problem: str | None = None        # why the last post failed, if it did
     last_check: float = -1e9          # time.monotonic() when the header last reread the class
+    lesson: LessonState | None = None  # the class's lesson as last read (None: it runs none, or not read yet)
+    lesson_read: bool = False         # `lesson` was read since this session took the card
+    applied: tuple | None = None      # (lesson id, step) this page shows (mlp/ui/lesson_follow.py sets it)
+    goal: Goal | None = None          # the goal of the step this page shows
+    met: set = field(default_factory=set)   # (lesson id, step) whose goal this session met and recorded
+    judged: tuple = (None, -1)        # (id of the trainer, step) the goal was judged up to: the history after it is new
+    followed: tuple | None = ("",)    # the (lesson id, step) the header last reran the page for (None: no lesson)
+
+    def lesson_moved(self) -> bool:
+        """Whether the class's lesson is at a step this page does not show (or ended, or began), and the
+        page was not yet rerun for it (once: a page that cannot show it, the store down, does not loop)."""
+        now = None if self.lesson is None else (self.lesson.lesson_id, self.lesson.step)
+        return self.lesson_read and now != self.applied and now != self.followed
 
 
 def membership() -> Membership | None:
@@ -183,6 +206,7 @@ def post_snapshot(run, watch: StuckWatch) -> None:
     m = membership()
     if m is None or run.report is None:
         return
+    _judge_goal(m, run)
     now = time.monotonic()
     # every rerun of every student comes here: a playing run that is not due yet (and has not just
     # diverged) leaves before the stuck-unit check; a dead or saturated layer shows on the next post
@@ -222,12 +246,42 @@ def post_snapshot(run, watch: StuckWatch) -> None:
             return
         if info is not UNKNOWN and info.challenge != m.challenge:
             m.challenge, m.reached = info.challenge, None
+        if info is not UNKNOWN:
+            m.lesson, m.lesson_read = info.lesson, True
         m.problem = queue.problem(m.class_id, m.student_id)
     except StoreDown as err:    # a bad MLP_STORE: said in the header; training goes on
         m.problem = str(err)
     except Exception:           # the wall is an extra: nothing here may stop a student's run
         logging.getLogger("mlp.classroom.store").exception("class wall: a post failed")
         m.problem = "the class wall could not take this snapshot"
+
+
+def _judge_goal(m: Membership, run) -> None:
+    """The first time this run meets the goal of the step the page shows: recorded in the store, with the
+    run's checkpoint, and said once. A run from a weights file or with weights set by hand does not count
+    (its step counter and its training are not this step's)."""
+    if m.goal is None or m.applied is None or m.applied in m.met or run.from_file or run.hand_edited:
+        return
+    # from where this run was last judged: a new run (Reset, a new step) or a step Back starts again
+    trainer, upto = m.judged
+    after = min(upto, run.report.step - 1) if trainer == id(run.trainer) else -1
+    m.judged = (id(run.trainer), run.report.step)
+    point = first_met(m.goal, run.config, run.trainer.history, run.report, after)
+    if point is None:
+        return
+    lesson_id, step = m.applied
+    try:
+        open_store().record_goal(m.class_id, m.student_id, m.name, lesson_id, step, point.step, point.test_loss,
+                                 point.test_metric if run.config.problem == "classification" else None,
+                                 _weights(run.trainer))
+    except StoreDown as err:        # said in the header; judged again on the next rerun, from the same point
+        m.problem, m.judged = str(err), (id(run.trainer), after)
+        return
+    except Exception:               # the wall is an extra: nothing here may stop a student's run
+        logging.getLogger("mlp.classroom.store").exception("class wall: recording a goal failed")
+    m.met.add(m.applied)
+    st.toast(f"Goal met at step {point.step:,}: {m.goal.describe()}. Your teacher's wall shows it.",
+             icon=":material/emoji_events:")
 
 
 def _class_line(m: Membership, why: str | None) -> str:
@@ -269,7 +323,7 @@ def _refresh(m: Membership) -> Membership | None:
     """Reread the class (at most every CHECK_EVERY_S): a new challenge reaches a student who is not
     training too, and an erased class ends the membership (None)."""
     now = time.monotonic()
-    if now - m.last_check < CHECK_EVERY_S:
+    if now - m.last_check < CHECK_EARLY * (CHECK_EVERY_S if m.lesson is None else LESSON_CHECK_EVERY_S):
         return m
     m.last_check = now
     try:
@@ -284,17 +338,33 @@ def _refresh(m: Membership) -> Membership | None:
         return None
     if info.challenge != m.challenge:
         m.challenge, m.reached = info.challenge, None
+    m.lesson, m.lesson_read = info.lesson, True
     return m
 
 
-@st.fragment(run_every=CHECK_EVERY_S)
 def member_line(run, go_to_challenge) -> None:
     """"In class … as … · on the wall" (or why not just now: the store unreachable, retried), the class's
     challenge with a button onto its data (`go_to_challenge(run)`), or that the class was closed or the
-    card removed. Reruns on its own every CHECK_EVERY_S, so these reach a paused student too.
-    `run`: the tab's mlp.ui.state.Run (not imported: the state imports this module)."""
+    card removed. Reruns on its own every CHECK_EVERY_S (LESSON_CHECK_EVERY_S while the class runs a
+    lesson), so these reach a paused student too; a lesson moved to another step reruns the whole page,
+    which then shows that step. `run`: the tab's mlp.ui.state.Run (not imported: the state imports this
+    module)."""
+    m = st.session_state.get(SESSION_KEY)
+    every = LESSON_CHECK_EVERY_S if m is not None and m.lesson is not None else CHECK_EVERY_S
+
+    @st.fragment(run_every=every)
+    def _line() -> None:
+        _member_line(run, go_to_challenge)
+
+    _line()
+
+
+def _member_line(run, go_to_challenge) -> None:
     m = membership()
     m = _refresh(m) if m is not None else None
+    if m is not None and m.lesson_moved():
+        m.followed = None if m.lesson is None else (m.lesson.lesson_id, m.lesson.step)
+        st.rerun(scope="app")
     if m is None:
         closed = st.session_state.get(CLOSED_KEY)
         opened = st.session_state.get(OPENED_KEY)
@@ -308,6 +378,9 @@ def member_line(run, go_to_challenge) -> None:
                     'opened from the class wall</div>')
         return
     line = _class_line(m, status(m))
+    if m.lesson is not None and m.applied is not None:
+        st.html(line + _lesson_line(m))
+        return
     if not m.challenge:
         st.html(line)
         return
@@ -320,3 +393,10 @@ def member_line(run, go_to_challenge) -> None:
                          help="Switch to the challenge's data set (a new run; your other settings stay)."):
             go_to_challenge(run)
             st.rerun(scope="app")
+
+
+def _lesson_line(m: Membership) -> str:
+    """The header's second line in a lesson: the step's number and whether its goal is met."""
+    step = m.applied[1] + 1
+    goal = "" if m.goal is None else (" · goal met ✓" if m.applied in m.met else " · goal: not yet")
+    return (f'<div style="font-size:0.8rem;color:#555">Lesson step {step} of {m.lesson.steps}{goal}</div>')

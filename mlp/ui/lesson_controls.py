@@ -23,6 +23,7 @@ from mlp.run.config import FIELDS, Config
 from mlp.classroom.lesson_link import LOCKED_HELP, PARTS, Rules, names, parse_rules  # noqa: F401 (the pages use them from here)
 
 SESSION_KEY = "classroom_rules"
+LINK_KEY = "classroom_rules_of_link"    # the link's own reading, while a class's lesson step imposes its rules
 
 
 def secret() -> str:
@@ -47,6 +48,20 @@ def reading() -> lesson_link.Reading:
         if found.params != link:
             st.query_params.from_dict(found.params)
     return found
+
+
+def impose(rules: Rules) -> None:
+    """A class's lesson step (mlp/ui/lesson_follow.py) hides and locks these, whatever the link said: they
+    come from the store, which a student cannot edit. `lift` gives the link's rules back."""
+    st.session_state.setdefault(LINK_KEY, reading())
+    st.session_state[SESSION_KEY] = lesson_link.Reading("class lesson", rules, {})
+
+
+def lift() -> None:
+    """The link's own rules again (the class's lesson ended, or the student left the class)."""
+    link = st.session_state.pop(LINK_KEY, None)
+    if link is not None:
+        st.session_state[SESSION_KEY] = link
 
 
 def rules() -> Rules:

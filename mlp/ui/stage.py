@@ -15,7 +15,7 @@ from mlp.run.config import MAX_SEED
 from mlp.engine.datasets import DATASETS
 from mlp.run.own_points import USER_SETS
 
-from mlp.ui import class_session, lesson_controls, streamlit_seams as seams
+from mlp.ui import class_session, lesson_controls, lesson_follow, streamlit_seams as seams
 from mlp.ui.controls import field_widget, relevant, settings_apply, settings_key
 from mlp.ui.dataset_picker import dataset_picker
 from mlp.ui.own_points_panel import edit_controls
@@ -59,7 +59,9 @@ def header(run: Run) -> None:
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
     _, title, member, labs, settings, what, share, _ = st.columns([0.25, 2.6, 3.0, 1.3, 1.55, 2.1, 1.25, 0.45],
                                                                   vertical_alignment="center")
-    title.markdown("**Neural network playground**")
+    with title:                   # in a class's lesson: the step's button (its text, goal, hints) instead
+        if not lesson_follow.step_panel():
+            st.markdown("**Neural network playground**")
     with member:                  # names are text, never markup (member_line escapes them)
         class_session.member_line(run, go_to_challenge)
     with labs:

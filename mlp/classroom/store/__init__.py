@@ -21,6 +21,16 @@ once a minute, when a class is created or a wall is read. A third table, members
 student_id, joined, removed), counts joins for the caps (MAX_CARDS, MAX_JOINS_PER_MIN) and remembers
 a card the teacher removed, so that student's next post does not bring it back.
 
+A lesson (issue 25) adds two tables. lessons(class_id, lesson_id, source, title, text, steps, step,
+started): the lesson a class runs (its TOML text, so every worker reads the same lesson whatever file
+it came from), its current step and when that step began; only the teacher's key moves it, and a move
+names the step to go to (two clicks on Next from two tabs that saw the same step land on the same
+step, not two further). goals(class_id, lesson_id, step, student_id, name, at_step, test_loss,
+test_metric, time, weights): one row the first time a student meets a step's goal, with the run's
+checkpoint then, so the wall keeps every step's results and opens a step's best run after the class
+moved on. Starting another lesson gives it a new lesson_id: the last lesson's results stay readable
+only through their id.
+
 A failing database (refusing, stopped, frozen, locked, read-only, its file deleted, a bad MLP_STORE)
 never raises its own errors here: every call goes through a Guard (mlp/classroom/store/guard.py) with a
 deadline and a breaker, and fails with StoreDown, a plain sentence. Nothing is opened until the
@@ -89,6 +99,31 @@ members = sa.Table(
     sa.Column("joined", sa.Float, nullable=False, index=True),
     sa.Column("removed", sa.Boolean, nullable=False, default=False),
 )
+lessons = sa.Table(
+    "lessons", metadata,
+    sa.Column("class_id", sa.String(64), primary_key=True),
+    sa.Column("lesson_id", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(300), nullable=False),
+    sa.Column("title", sa.String(MAX_TITLE), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("steps", sa.Integer, nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("started", sa.Float, nullable=False),
+)
+goals = sa.Table(
+    "goals", metadata,
+    sa.Column("class_id", sa.String(64), primary_key=True),
+    sa.Column("lesson_id", sa.String(64), primary_key=True),
+    sa.Column("step", sa.Integer, primary_key=True),
+    sa.Column("student_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(MAX_NAME), nullable=False),
+    sa.Column("at_step", sa.Integer, nullable=False),         # the run's training step when it met the goal
+    sa.Column("test_loss", sa.Float, nullable=True),
+    sa.Column("test_metric", sa.Float, nullable=True),
+    sa.Column("time", sa.Float, nullable=False),
+    sa.Column("weights", sa.LargeBinary, nullable=True),
+)
+MAX_LESSON_CHARS = 256_000          # as a lesson file (mlp/classroom/lesson_files.py's MAX_FILE_BYTES)
 REMOVED = "your teacher removed your card from the wall"
 FULL = f"this class is full: its wall holds at most {MAX_CARDS} cards"
 BUSY = f"{MAX_JOINS_PER_MIN} students joined this class in the last minute, the most it takes: try again in a minute"
@@ -99,11 +134,36 @@ class StoreError(ValueError):
 
 
 @dataclass(frozen=True)
+class LessonState:
+    """The lesson a class runs, without its text (Store.lesson_text): which one, at which step since when."""
+    lesson_id: str
+    source: str               # the built-in lesson's name, or the file it was read from
+    title: str
+    steps: int
+    step: int                 # the current step, from 0
+    started: float            # time.time() when the current step began
+
+
+@dataclass(frozen=True)
 class ClassInfo:
     id: str
     title: str
     created: float
     challenge: dict | None
+    lesson: LessonState | None = None
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """A student who met a step's goal: when, with which numbers; `has_weights`: the run can be opened."""
+    step: int
+    student_id: str
+    name: str
+    at_step: int
+    test_loss: float | None
+    test_metric: float | None
+    time: float
+    has_weights: bool
 
 
 @dataclass(frozen=True)
@@ -152,8 +212,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+CLASS_COLUMNS = (classes.c.id, classes.c.title, classes.c.created, classes.c.challenge, lessons.c.lesson_id,
+                 lessons.c.source, lessons.c.title.label("lesson_title"), lessons.c.steps, lessons.c.step,
+                 lessons.c.started)
+
+
+def _class_select():
+    """A class with its lesson's state (NULLs when it runs none): what a student's page rereads."""
+    return sa.select(*CLASS_COLUMNS).select_from(classes.outerjoin(lessons, lessons.c.class_id == classes.c.id))
+
+
 def _info(row) -> ClassInfo:
-    return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None)
+    lesson = None if row.lesson_id is None else LessonState(row.lesson_id, row.source, row.lesson_title, row.steps,
+                                                            row.step, row.started)
+    return ClassInfo(row.id, row.title, row.created, json.loads(row.challenge) if row.challenge else None, lesson)
 
 
 def _guarded(method):
@@ -251,8 +323,7 @@ class Store:
         if class_id is None:
             return None
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
-                               .where(classes.c.id == class_id)).first()
+            row = conn.execute(_class_select().where(classes.c.id == class_id)).first()
         return None if row is None else _info(row)
 
     @_guarded
@@ -282,6 +353,8 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(students.delete().where(students.c.class_id == class_id))
             conn.execute(members.delete().where(members.c.class_id == class_id))
+            conn.execute(lessons.delete().where(lessons.c.class_id == class_id))
+            conn.execute(goals.delete().where(goals.c.class_id == class_id))
             conn.execute(classes.delete().where(classes.c.id == class_id))
         return True
 
@@ -298,6 +371,8 @@ class Store:
             old = sa.select(classes.c.id).where(classes.c.created < cutoff)
             conn.execute(students.delete().where(students.c.class_id.in_(old)))
             conn.execute(members.delete().where(members.c.class_id.in_(old)))
+            conn.execute(lessons.delete().where(lessons.c.class_id.in_(old)))
+            conn.execute(goals.delete().where(goals.c.class_id.in_(old)))
             return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
 
     # -- students --------------------------------------------------------------------------------
@@ -349,8 +424,7 @@ class Store:
             return {}, {}
         refused: dict[tuple[str, str], str] = {}
         with self.engine.begin() as conn:
-            found = conn.execute(sa.select(classes.c.id, classes.c.title, classes.c.created, classes.c.challenge)
-                                 .where(classes.c.id.in_(ids))).all()
+            found = conn.execute(_class_select().where(classes.c.id.in_(ids))).all()
             infos = {r.id: _info(r) for r in found}
             rows = [r for r in rows if r["class_id"] in infos]
             if rows:
@@ -459,6 +533,127 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(students.c.weights).where(
                 (students.c.class_id == class_id) & (students.c.student_id == student_id))).scalar()
+
+
+    # -- a lesson --------------------------------------------------------------------------------
+    @_guarded
+    def start_lesson(self, class_id, key, source: str, title: str, text: str, steps: int,
+                     now: float | None = None) -> LessonState | None:
+        """The class runs this lesson from its first step (in place of any other); None when the key is
+        wrong. `text`: the lesson file's TOML (checked by the caller: lesson_files.parse), `steps` its count."""
+        if not isinstance(text, str) or len(text) > MAX_LESSON_CHARS:
+            raise StoreError(f"a lesson is at most {MAX_LESSON_CHARS:,} characters")
+        if not isinstance(steps, int) or steps < 1:
+            raise StoreError("a lesson needs at least one step")
+        if not self.is_teacher(class_id, key):
+            return None
+        now = time.time() if now is None else now
+        row = dict(lesson_id=secrets.token_urlsafe(9), source=str(source)[:300], title=str(title)[:MAX_TITLE],
+                   text=text, steps=steps, step=0, started=now)
+        with self.engine.begin() as conn:
+            stmt = self._insert(lessons).values(class_id=class_id, **row)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["class_id"], set_=row))
+        return LessonState(row["lesson_id"], row["source"], row["title"], steps, 0, now)
+
+    @_guarded
+    def end_lesson(self, class_id, key) -> bool:
+        """The class runs no lesson any more (its results go with it); False when the key is wrong."""
+        if not self.is_teacher(class_id, key):
+            return False
+        with self.engine.begin() as conn:
+            conn.execute(lessons.delete().where(lessons.c.class_id == class_id))
+            conn.execute(goals.delete().where(goals.c.class_id == class_id))
+        return True
+
+    @_guarded
+    def go_to_step(self, class_id, key, lesson_id, step: int, now: float | None = None) -> LessonState | None:
+        """Move the class to `step` (from 0; clamped to the lesson's steps) of the lesson `lesson_id`, the
+        one the teacher's page shows (a lesson started since in another tab is not moved by this one):
+        the step's clock starts again only when the step changes. None when the key is wrong, the class
+        runs no lesson or another one; else the lesson as it is now."""
+        if not isinstance(step, int) or isinstance(step, bool) or not self.is_teacher(class_id, key):
+            return None
+        now = time.time() if now is None else now
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(lessons).where(lessons.c.class_id == class_id)).first()
+            if row is None or row.lesson_id != lesson_id:
+                return None
+            step = min(max(step, 0), row.steps - 1)
+            started = row.started if step == row.step else now
+            conn.execute(lessons.update().where(lessons.c.class_id == class_id).values(step=step, started=started))
+        return LessonState(row.lesson_id, row.source, row.title, row.steps, step, started)
+
+    @_guarded
+    def lesson_text(self, class_id) -> str | None:
+        """The TOML text of the lesson the class runs (every student's page reads it), or None."""
+        class_id = _token(class_id)
+        if class_id is None:
+            return None
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(lessons.c.text).where(lessons.c.class_id == class_id)).scalar()
+
+    @_guarded
+    def record_goal(self, class_id, student_id, name: str, lesson_id, step: int, at_step: int,
+                    test_loss: float | None, test_metric: float | None, weights: bytes | None,
+                    now: float | None = None) -> bool:
+        """A student met step `step`'s goal of the lesson `lesson_id`: kept the first time only (a later
+        run that meets it again changes nothing). False when the class runs no such lesson, the step is
+        not one of its steps, or the card was removed by the teacher."""
+        class_id, student_id = _token(class_id), _token(student_id)
+        if class_id is None or student_id is None or not isinstance(step, int):
+            return False
+        now = time.time() if now is None else now
+        if weights is not None and len(weights) > MAX_WEIGHT_BYTES:
+            weights = None
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(lessons.c.lesson_id, lessons.c.steps)
+                                 .where(lessons.c.class_id == class_id)).first()
+            if found is None or found.lesson_id != lesson_id or not 0 <= step < found.steps:
+                return False
+            removed = conn.execute(sa.select(members.c.removed).where(
+                (members.c.class_id == class_id) & (members.c.student_id == student_id))).scalar()
+            if removed:
+                return False
+            stmt = self._insert(goals).values(
+                class_id=class_id, lesson_id=lesson_id, step=step, student_id=student_id,
+                name=str(name)[:MAX_NAME], at_step=int(at_step), time=now, weights=weights,
+                test_loss=_finite(test_loss), test_metric=_finite(test_metric))
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["class_id", "lesson_id", "step", "student_id"]))
+        return True
+
+    @_guarded
+    def lesson_results(self, class_id, key) -> list[GoalResult] | None:
+        """Every goal met in the lesson the class runs now, by step, then by when; None when the key is
+        wrong ([] when no lesson runs)."""
+        if not self.is_teacher(class_id, key):
+            return None
+        with self.engine.connect() as conn:
+            lesson_id = conn.execute(sa.select(lessons.c.lesson_id).where(lessons.c.class_id == class_id)).scalar()
+            rows = conn.execute(sa.select(goals.c.step, goals.c.student_id, goals.c.name, goals.c.at_step,
+                                          goals.c.test_loss, goals.c.test_metric, goals.c.time,
+                                          goals.c.weights.is_not(None).label("has_weights"))
+                                .where((goals.c.class_id == class_id) & (goals.c.lesson_id == lesson_id))
+                                .order_by(goals.c.step, goals.c.time, goals.c.student_id)).all()
+        return [GoalResult(r.step, r.student_id, r.name, r.at_step, r.test_loss, r.test_metric, r.time,
+                           bool(r.has_weights)) for r in rows]
+
+    @_guarded
+    def goal_weights(self, class_id, key, step: int, student_id) -> bytes | None:
+        """The checkpoint a student's run had when it met step `step`'s goal (of the lesson running now),
+        for the teacher to open; None when the key is wrong or none was kept."""
+        student_id = _token(student_id)
+        if student_id is None or not isinstance(step, int) or not self.is_teacher(class_id, key):
+            return None
+        with self.engine.connect() as conn:
+            lesson_id = conn.execute(sa.select(lessons.c.lesson_id).where(lessons.c.class_id == class_id)).scalar()
+            return conn.execute(sa.select(goals.c.weights).where(
+                (goals.c.class_id == class_id) & (goals.c.lesson_id == lesson_id) & (goals.c.step == step)
+                & (goals.c.student_id == student_id))).scalar()
+
+
+def _finite(x) -> float | None:
+    """A number the database can keep (NaN and infinities are not numbers to PostgreSQL's JSON nor to a CSV)."""
+    return float(x) if isinstance(x, (int, float)) and x == x and abs(x) != float("inf") else None
 
 
 _stores: dict[str, Store | StoreDown] = {}
