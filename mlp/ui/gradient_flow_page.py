@@ -128,7 +128,7 @@ def preset_buttons(lab: FlowLab) -> None:
     for col, (name, preset) in zip(st.columns(widths, gap="small") if not rules.hides("presets") else (),
                                    flow.PRESETS.items()):
         col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
-                   use_container_width=True, **rules.control("presets", f"{preset.setting}. {preset.story}"))
+                   use_container_width=True, **rules.control("presets", f"{preset.setting}."))
 
 
 def explain(lab: FlowLab) -> None:

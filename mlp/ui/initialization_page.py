@@ -175,7 +175,7 @@ def preset_buttons(lab: InitLab) -> None:
             col.button(_button_label(preset), key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
                        icon=":material/description:" if preset.paper else None, use_container_width=True,
                        **{**allowed, "help": f"{'The paper’s figure, reproduced: ' if preset.paper else ''}"
-                                             f"{preset.label}. {preset.story}"})
+                                             f"{preset.label} (its story: What am I looking at?)"})
 
 
 def explain(lab: InitLab) -> None:
