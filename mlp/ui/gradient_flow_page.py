@@ -192,11 +192,12 @@ def _verdict(lab: FlowLab) -> None:
     ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
     depth = len(run.config.hidden)
     when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
-    BOX[flow.regime(ratio, factor)](f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth))
-    if run.trainer.diverged_at is not None:
-        st.error(f"**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end of an "
-                 "exploding gradient. The last good weights are kept; press Reset or pick a preset.",
-                 icon=":material/error:")
+    said = f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth)
+    if run.trainer.diverged_at is None:
+        BOX[flow.regime(ratio, factor)](said)
+    else:       # one box, so the charts below stay where they were
+        st.error(f"{said}  \n**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end "
+                 "of an exploding gradient. The last good weights are kept; press Reset or pick a preset.")
     kept = flow.number_text(factor) if not np.isnan(factor) else "–"
     st.caption(f"**Step** {run.report.step:,} · **training loss** {metric_text(run.report.train_loss)} · "
                f"**|δ| layer 1 ÷ last** {flow.number_text(ratio)} · **δ kept per layer** {kept} · "

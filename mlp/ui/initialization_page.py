@@ -41,7 +41,7 @@ PAGE = "Initialization"           # its title, as page_setup and the link notice
 DEFAULT_PRESET = "tanh"
 TRAIN_CLICK_STEPS = 200
 # The two main charts at 1280 x 720, and their shares of a taller screen's extra height.
-MAIN_CHARTS = {"init_spread": (340, 0.8), "init_loss": (340, 0.8)}
+MAIN_CHARTS = {"init_spread": (315, 0.8), "init_loss": (315, 0.8)}
 EXPLANATION = """The same network, data and seed, started from different weight distributions. Too small and the
 signal fades layer by layer; too large and it saturates or blows up; the right variance keeps every layer's
 activations spread out. Pick a preset or choose the schemes (*Compare*), then press Play: they train side by
@@ -292,20 +292,25 @@ def _train(lab: InitLab, n: int) -> None:
 
 
 def _verdict(comp: init_lab.Comparison) -> None:
-    """Who leads the race, and every scheme's loss now (a diverged one says so)."""
+    """Who leads the race and which schemes overflowed, in one box (so the charts below stay put), then
+    every scheme's loss now."""
     stopped = comp.diverged()
     finals = {n: float(comp.curve(n)[1][-1]) for n in comp.schemes}
     running = [n for n in comp.schemes if n not in stopped and np.isfinite(finals[n])]
+    said = []
     if comp.step and running:
         best = min(running, key=finals.get)
-        st.success(f"At step {comp.step:,}, **{INITIALIZERS[best].label}** is ahead: training loss "
-                   f"{finals[best]:.3g}.", icon=":material/flag:")
+        said.append(f"At step {comp.step:,}, **{INITIALIZERS[best].label}** is ahead: training loss "
+                    f"{finals[best]:.3g}.")
+    said += [f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
+             "exploding start that the first updates made worse." for name, step in stopped.items()]
+    if not said:
+        said.append("At step 0 every scheme starts from its own weights on the same data: press Play to race "
+                    "them.")
+    (st.error if stopped else st.success if comp.step else st.info)(" ".join(said), icon=":material/flag:")
     texts = ", ".join(f"{INITIALIZERS[n].label} {finals[n]:.3g}" + (" (stopped)" if n in stopped else "")
                       for n in comp.schemes)
     st.caption(f"Step {comp.step:,}. Training loss now: {texts}.")
-    for name, step in stopped.items():
-        st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
-                 "exploding start that the first updates made worse.", icon=":material/error:")
 
 
 def live_initialization(lab: InitLab) -> None:
