@@ -5,7 +5,7 @@ from mlp.ui.page_link import show_notice
 
 lab_page(PAGE)
 lab = flow_lab()
-lab_header(PAGE, "vanishing and exploding gradients", lambda: explain(lab), share=lab.run)
+lab_header(f"{PAGE}: vanishing and exploding gradients", lambda: explain(lab), share=lab.run)
 show_notice(PAGE)
 preset_buttons(lab)
 bar(lab)

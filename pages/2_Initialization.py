@@ -8,7 +8,7 @@ from mlp.ui.page_link import show_notice
 
 lab_page(PAGE)
 lab = current_lab()
-lab_header(PAGE, "where the weights start", lambda: explain(lab))
+lab_header(f"{PAGE}: where the weights start", lambda: explain(lab))
 show_notice(PAGE)
 preset_buttons(lab)
 bar(lab)

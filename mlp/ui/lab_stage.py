@@ -36,8 +36,8 @@ def lab_page(title: str) -> None:
     st.html(LAB_CSS)
 
 
-def lab_header(title: str, subtitle: str, explain: Callable[[], None], share: Run | None = None) -> None:
-    """Back to the Playground, the Labs menu, the title, "What am I looking at?" (explain() draws its
+def lab_header(title: str, explain: Callable[[], None], share: Run | None = None) -> None:
+    """Back to the Playground, the Labs menu, the title (the page's heading), "What am I looking at?" (explain() draws its
     text) and, with a Run, Share: one line, as the Playground's header."""
     # the first and last columns leave room for Streamlit's sidebar and menu buttons over the header
     _, back, labs, name, what, link, _ = st.columns([0.25, 1.35, 1.0, 5.4, 2.0, 1.2, 0.4], vertical_alignment="center")
@@ -50,7 +50,7 @@ def lab_header(title: str, subtitle: str, explain: Callable[[], None], share: Ru
         with labs:
             page_links()
     with name.container(key="lab_title"):
-        st.title(f"{title}: {subtitle}", anchor=False)
+        st.title(title, anchor=False)
     with what.popover("What am I looking at?", width="stretch"):
         explain()
     if share is not None:
