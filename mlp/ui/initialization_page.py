@@ -158,7 +158,7 @@ def _start_preset(lab: InitLab, name: str) -> None:
     _rebuild(lab)
 
 
-def _button_label(preset: init_lab.Preset) -> str:
+def button_label(preset: init_lab.Preset) -> str:
     """"ReLU, 6 layers: Xavier vs He" -> "ReLU: Xavier vs He": every preset on one row at 1280 wide."""
     return preset.label.replace(", 6 layers", "")
 
@@ -169,10 +169,10 @@ def preset_buttons(lab: InitLab) -> None:
     if allowed:
         names = list(init_lab.PRESETS)
         # each button as wide as its label needs (equal columns cut the longest at 1280 wide)
-        widths = [len(_button_label(init_lab.PRESETS[n])) + (7 if init_lab.PRESETS[n].paper else 4) for n in names]
+        widths = [len(button_label(init_lab.PRESETS[n])) + (7 if init_lab.PRESETS[n].paper else 4) for n in names]
         for col, name in zip(st.columns(widths, gap="small"), names):
             preset = init_lab.PRESETS[name]
-            col.button(_button_label(preset), key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
+            col.button(button_label(preset), key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
                        icon=":material/description:" if preset.paper else None, use_container_width=True,
                        **{**allowed, "help": f"{'The paper’s figure, reproduced: ' if preset.paper else ''}"
                                              f"{preset.label} (its story: What am I looking at?)"})
