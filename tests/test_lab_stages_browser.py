@@ -5,6 +5,7 @@ step, which trains nothing, shows one example's numbers on the network beside it
 import pytest
 
 from mlp.lab import backprop, compare
+from mlp.run.config import FIELD
 from mlp.lab import gradient_flow as flow
 from mlp.lab import initialization as init_lab
 from mlp.ui.initialization_page import button_label
@@ -76,5 +77,29 @@ def test_a_lab_is_one_screen_and_play_redraws_its_main_charts(browser, server, l
             page.mouse.move(2, 2)
             page.wait_for_timeout(1000)
             save_screenshot(page, f"lab_{lab.lower()}_{width}x{height}.png")
+    finally:
+        page.close()
+
+
+def _longest(field: str) -> str:
+    """The choice of a select box whose label is longest."""
+    choices = FIELD[field].choices()
+    return max(choices, key=lambda k: len(choices[k]))
+
+
+@pytest.mark.parametrize("lab", ["Gradient_flow", "Initialization"])
+def test_the_longest_values_fit_their_select_boxes_at_1280(browser, server, lab):
+    """'Standard norr…' was cut at 1280 wide: every select box shows the longest value it can hold."""
+    query = f"init={_longest('init')}&activation={_longest('activation')}"
+    page = open_page(browser, f"{server}/{lab}?{query}", 1280, 720)
+    try:
+        page.wait_for_timeout(1500)
+        shown = page.evaluate("() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] "
+                              "input')].map((el) => el.value)")
+        labels = {FIELD["activation"].choices()[_longest("activation")]}
+        if lab == "Gradient_flow":
+            labels.add(FIELD["init"].choices()[_longest("init")])
+        assert labels <= set(shown), f"the link's values are not shown: {shown}"
+        assert not page.evaluate(CUT_SELECTS), f"select boxes cut: {page.evaluate(CUT_SELECTS)}"
     finally:
         page.close()

@@ -162,7 +162,7 @@ def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix
     if allowed is None:
         return
     for part, col, label, lo, hi, value in (("depth", depth_col, f.label, 1, f.max_items, len(hidden)),
-                                            ("width", width_col, "Units per hidden layer", int(f.lo), int(f.hi),
+                                            ("width", width_col, "Units per layer", int(f.lo), int(f.hi),
                                              (hidden or (8,))[0])):
         wkey = f"{prefix}_{part}"
         st.session_state[wkey] = value
@@ -173,7 +173,7 @@ def bar(lab: FlowLab) -> None:
     """Play / Step / Back / Reset, then the settings the lab is about; the rest behind "More"."""
     run, c = lab.run, lab.run.config
     apply = run.propose
-    cols = play_bar(run, [1.2, 1.15, 1.15, 1.25, 1.6, 2.9, 1.8, 2.0, 1.05], help_play="Train continuously, and watch "
+    cols = play_bar(run, [1.2, 1.15, 1.15, 1.25, 1.5, 3.45, 1.6, 1.6, 1.0], help_play="Train continuously, and watch "
                     "the gradient of every layer.")
     setting("activation", c.activation, cols[0], prefix="flow", apply=apply)
     setting("init", c.init, cols[1], prefix="flow", apply=apply)

@@ -1,4 +1,4 @@
-"""What every page shares: page set-up, the Play / Step / Reset bar, the view toggles, the link."""
+"""What every page shares: page set-up, the Play / Step / Back / Reset bar (the labs' too), the link."""
 from __future__ import annotations
 
 import re
@@ -156,14 +156,6 @@ def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
                 tfp_link_panel.open_in_tfp(run.config)
                 tfp_link_panel.paste_box()
             lesson_link(run)
-
-
-def play_controls(run: Run) -> None:
-    """Play / Pause, one Step, Back, Reset, and the shareable link (the labs' bar)."""
-    cols = st.columns([1, 1, 1, 1, 3])
-    play_buttons(run, cols[:4])
-    with cols[4]:
-        share_popover(run, "Share this run")
 
 
 def link(params: dict[str, str]) -> str:
