@@ -13,7 +13,7 @@ from mlp.run.config import FIELD, Config, ConfigError
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 from mlp.lab import compare
 from mlp.live.frame import PLAYING_BOUNDARY_RESOLUTION, Views, boundary_figure
-from mlp.live.lab_batch import lab_batch      # one pace for every page: see mlp/live/pace.py for why
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
 from mlp.live.pace import Pace
 from mlp.run.session_budget import over_budget, trainer_bytes
 from mlp.text_safety import literal
@@ -52,7 +52,7 @@ class CompareLab:
     frame: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)     # "A", "B" or "shared" -> messages
     pace: Pace = field(default_factory=Pace)
-    steps_per_frame: int = 1                        # per side, steered by the pace (lab_batch)
+    steps_per_frame: int = 1                        # per side, steered by the pace (paced_batch)
 
     # the play bar's transitions (mlp/ui/page.py: Playable), as a Run has them
     def play(self) -> None:
@@ -267,11 +267,11 @@ def live_comparison(state: CompareLab) -> None:
     norms; animated while playing, as the Playground is."""
     views = Views(show_test=False)
 
-    def train(n: int) -> tuple[bool, float]:
+    def train(n: int, full: bool) -> tuple[bool, float]:
         state.pair.train(n)
         return all(v is not None for v in state.pair.diverged.values()), state.pair.seconds_per_step
 
-    def figures(every_chart: bool) -> dict[str, dict]:
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
         pair = state.pair
         resolution = {"resolution": PLAYING_BOUNDARY_RESOLUTION} if state.playing else {}
         frame = {f"cmp_boundary_{side}": boundary_figure(pair.trainers[side], views, **resolution)
@@ -285,7 +285,7 @@ def live_comparison(state: CompareLab) -> None:
 
     def compute():
         if state.playing:
-            batch = lab_batch(state.pace.frames_per_batch(), state.steps_per_frame, train, figures)
+            batch = paced_batch(state.pace.frames_per_batch(), state.steps_per_frame, train, figures)
             state.steps_per_frame = batch.steps_per_frame
             if batch.stopped:
                 state.playing = False

@@ -18,7 +18,7 @@ from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_o
 from mlp.figures.layers import layer_histograms_figure
 from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
-from mlp.live.lab_batch import lab_batch      # one pace for every page: see mlp/live/pace.py for why
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
 from mlp.run.signals import LayerSignals, open_ends
 from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
@@ -278,7 +278,7 @@ def live_gradient_flow(lab: FlowLab) -> None:
     histograms and the variance one tab away); trains while playing, as the Playground does."""
     run = lab.run
 
-    def train(n: int) -> tuple[bool, float]:
+    def train(n: int, full: bool) -> tuple[bool, float]:
         """n steps (recorded in the trainer's history), then probe: the charts show the whole training
         set's gradient, steadier than the last minibatch's."""
         report = run.trainer.run(n, signals=False)
@@ -286,7 +286,7 @@ def live_gradient_flow(lab: FlowLab) -> None:
         lab.timeline.record(run.report.step, run.report.signals)
         return report.diverged_at is not None, run.trainer.seconds_per_step
 
-    def figures(every_chart: bool) -> dict[str, dict]:
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
         s, first = run.report.signals, lab.initial if run.report.step > 0 else None
         frame = {"flow_by_layer": gradient_flow_figure(
             s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
@@ -301,7 +301,7 @@ def live_gradient_flow(lab: FlowLab) -> None:
     def compute():
         _sync(lab)
         if run.playing:
-            batch = lab_batch(run.pace.frames_per_batch(), run.steps_per_frame, train, figures)
+            batch = paced_batch(run.pace.frames_per_batch(), run.steps_per_frame, train, figures)
             run.played(run.report, batch.steps_per_frame, batch.stopped)
             frames = batch.frames
         else:

@@ -20,7 +20,7 @@ from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.lab import papers
 from mlp.live.frame import network_view_figure
-from mlp.live.lab_batch import lab_batch      # one pace for every page: see mlp/live/pace.py for why
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
 from mlp.live.pace import Pace
 from mlp.notation import number_text
 from mlp.live.compute_slots import compute_slot
@@ -64,7 +64,7 @@ class InitLab:
     frame: int = 0
     problems: list[str] = field(default_factory=list)
     reproduction: papers.Reproduction | None = None     # the last paper preset's, kept for its seed
-    steps_per_frame: int = 1                            # per scheme, steered by the pace (lab_batch)
+    steps_per_frame: int = 1                            # per scheme, steered by the pace (paced_batch)
     pace: Pace = field(default_factory=Pace)
 
     # the play bar's transitions (mlp/ui/page.py: Playable), as a Run has them
@@ -317,12 +317,12 @@ def live_initialization(lab: InitLab) -> None:
     """The race's verdict and the two main charts: each layer's spread per scheme (now and at step 0) and
     the training loss of every scheme; trains while playing, as the Playground does."""
 
-    def train(n: int) -> tuple[bool, float]:
+    def train(n: int, full: bool) -> tuple[bool, float]:
         comp = lab.comparison
         comp.train(n)
         return len(comp.diverged()) == len(comp.schemes), comp.seconds_per_step
 
-    def figures(every_chart: bool) -> dict[str, dict]:
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
         comp, order = lab.comparison, list(INITIALIZERS)
         colour = {n: series_colour(order.index(n)) for n in comp.schemes}
         frame = {"init_loss": loss_comparison_figure([(INITIALIZERS[n].label, colour[n], *comp.curve(n))
@@ -337,7 +337,7 @@ def live_initialization(lab: InitLab) -> None:
 
     def compute() -> list[dict[str, dict]]:
         if lab.playing:
-            batch = lab_batch(lab.pace.frames_per_batch(), lab.steps_per_frame, train, figures)
+            batch = paced_batch(lab.pace.frames_per_batch(), lab.steps_per_frame, train, figures)
             lab.steps_per_frame = batch.steps_per_frame
             if batch.stopped:
                 lab.playing = False

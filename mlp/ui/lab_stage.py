@@ -3,8 +3,8 @@
 A lab page is: `lab_page` (set-up), `lab_header` (the way back, the Labs menu, the title, "What am I
 looking at?" and Share on one line), its presets, `play_bar` (the Playground's Play / Step / Back /
 Reset, then the lab's main settings), and a live part run by the Playground's loop
-(mlp/ui/play_loop.py: live_loop) whose frames come from mlp/live/lab_batch.py (one pace rule for
-every page) and are drawn by the same live chart (mlp/ui/plotly_live.py). A new lab brings its math
+(mlp/ui/play_loop.py: live_loop) whose frames come from mlp/live/paced_batch.py (the one pace rule
+and batch loop of every page) and are drawn by the same live chart (mlp/ui/plotly_live.py). A new lab brings its math
 (mlp/lab/), its figures (mlp/figures/) and a layout of these pieces.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A lab's batch of frames follows the Playground's pace (mlp/live/lab_batch.py over mlp/live/pace.py), and the
+"""A playing page's batch of frames follows the pace (mlp/live/paced_batch.py over mlp/live/pace.py), and the
 labs' Back returns exactly to the state before the last run (Initialization's schemes, Compare's sides)."""
 import numpy as np
 import pytest
@@ -6,21 +6,21 @@ import pytest
 from mlp.lab import compare
 from mlp.lab import initialization as init_lab
 from mlp.live import pace
-from mlp.live.lab_batch import TRAIN_BUDGET_S, lab_batch
+from mlp.live.paced_batch import TRAIN_BUDGET_S, paced_batch
 
 
 def _batch(n_frames, steps, seconds_per_step=1e-4, stop_after=None):
     trained, full = [], []
 
-    def train(n):
+    def train(n, full):
         trained.append(n)
         return stop_after is not None and len(trained) >= stop_after, seconds_per_step
 
-    def figures(every_chart):
+    def figures(every_chart, last):
         full.append(every_chart)
         return {"busiest": {}, **({"other": {}} if every_chart else {})}
 
-    return lab_batch(n_frames, steps, train, figures), trained, full
+    return paced_batch(n_frames, steps, train, figures), trained, full
 
 
 def test_the_busiest_chart_gets_every_frame_the_others_every_charts_every_th_and_the_last():
