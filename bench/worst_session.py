@@ -37,7 +37,7 @@ from mlp.run.session_budget import SESSION_BUDGET, most_that_fit, trainer_bytes 
 from mlp.run.trainer import Trainer  # noqa: E402
 
 HEAVY = dict(hidden=(79,) * 40, n_samples=2000)     # the most weights x points the cost cap allows
-STEPS = 50                                          # one rerun of the lab while playing (STEPS_PER_RERUN)
+STEPS = 50                                          # a few frames of the lab playing (pace.MAX_STEPS_PER_FRAME each)
 INIT_CONFIG = init_lab.PRESETS["tanh"].config.replace(**HEAVY)
 PLAYGROUND_CONFIG = INIT_CONFIG.replace(optimizer="adam", batch_size=10)
 

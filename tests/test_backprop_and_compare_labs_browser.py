@@ -14,10 +14,11 @@ def metric(page, label: str) -> str:
 def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 2000})
     page.goto(server + "/Backprop_step_by_step")
-    page.wait_for_selector(".katex", timeout=90_000)
+    page.wait_for_selector(".katex", state="attached", timeout=90_000)      # the equations: a tab away
     page.wait_for_selector("div.mlp-plot .main-svg", timeout=60_000)
     page.get_by_role("button", name="ReLU 2-4-4-2").click()
     page.get_by_text("The network 2-4-4-2").wait_for(timeout=20_000)
+    page.get_by_role("tab", name="Gradient check").click()          # the check, one tab away
     assert page.locator(".katex").count() > 20
     page.get_by_text("Break the derivative").click()
     page.get_by_text("The check fails in layers 1, 2").wait_for(timeout=20_000)
@@ -31,14 +32,15 @@ def test_backprop_page_shows_the_equations_and_breaks_the_check(server, browser)
         "els => els.map(e => [e.scrollWidth - e.clientWidth, e.textContent.slice(0, 8)]).filter(([extra]) => extra > 2)")
     assert overflowing == [], overflowing
     page.get_by_text("The gradients entry by entry").click()
+    page.set_viewport_size({"width": 1280, "height": 720})          # the README's picture: the first screen
+    page.get_by_role("tab", name="The network").click()
     time.sleep(1)
-    page.get_by_role("heading", name="Backprop, step by step").scroll_into_view_if_needed()
     save_screenshot(page, "lab_backprop.png")
     page.close()
 
 
 def test_compare_page_trains_both_sides_in_step(server, browser):
-    page = open_page(browser, server + "/Compare", height=1600)
+    page = open_page(browser, server + "/Compare", 1280, 720)
     assert page.locator("div.mlp-plot .main-svg").count() >= 4
     page.get_by_role("button", name="sigmoid vs ReLU").click()
     page.get_by_role("button", name="Play").click()

@@ -24,7 +24,10 @@ def test_a_batch_payload_sends_what_repeats_once_and_reads_back_whole():
     # after the first frame, each one costs its 100 x 100 grid (a byte a cell) and under 1 KB of JSON
     first = len(chart_payload(boundaries[:1], 360, 3))
     assert len(data) - first <= 5 * (100 * 100 + 1000)
-    assert read_chart_payload(data) == {"frames": boundaries, "height": 360, "revision": 3}
+    # and the pace the browser plays them back by: pace.py's own numbers, not copies in the JavaScript
+    assert read_chart_payload(data) == {"frames": boundaries, "height": 360, "revision": 3,
+                                        "pace": {"pauseMs": pace.FIRST_AFTER_PAUSE_S * 1000,
+                                                 "smoothing": pace.SMOOTHING}}
 
 
 def test_a_batch_over_its_time_budget_ends_early_with_a_full_last_frame(monkeypatch):

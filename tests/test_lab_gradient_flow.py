@@ -331,3 +331,14 @@ def test_he_2015_cases_keep_their_verdicts():
     kind, factor, ratio = _verdict_at_init(activation="relu", init="xavier_normal", hidden=(32,) * 30)
     assert kind == {"vanishing"} and factor == pytest.approx(2 ** -0.5, rel=0.1)
     assert 2 ** -14.5 / 30 < ratio < 2 ** -14.5 * 30
+
+
+def test_the_address_keeps_the_class_card_so_a_reload_keeps_it():
+    """The page rewrote the whole address from its settings, dropping `member=`: a reload lost the card."""
+    from mlp.ui.class_session import MEMBER_PARAM, SESSION_KEY, Membership
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[SESSION_KEY] = Membership("abcdefgh", "ijklmnop", "Ada", "Class")
+    at.run()
+    assert not at.exception and at.query_params[MEMBER_PARAM] == "abcdefgh.ijklmnop"
+    at.button(key="flow_preset_exploding").click().run()        # a preset rewrites the address: the card stays
+    assert at.query_params["preset"] == "exploding" and at.query_params[MEMBER_PARAM] == "abcdefgh.ijklmnop"

@@ -11,7 +11,7 @@ import numpy as np
 from mlp.notation import number_text, power_of_ten
 from mlp.figures.boundary import DOMAIN, TICKS
 from mlp.figures.jsonable import integers, rounded, significant
-from mlp.figures.palette import ALERT, CLASS_COLOURS, DIVERGING_SCALE, FAINT, INK, base_layout
+from mlp.figures.palette import ALERT, BLUE, CLASS_COLOURS, DIVERGING_SCALE, FAINT, INK, ORANGE, WHITE, base_layout
 
 PASS_COLOUR = "#2ca25f"
 FAIL_COLOUR = ALERT
@@ -93,3 +93,64 @@ def gradcheck_figure(errors, threshold: float) -> dict:
                       "font": {"size": 13, "color": INK}}],
     )
     return {"data": [bars, line], "layout": layout}
+
+
+WIDTHS = (1.0, 2.5, 5.0)        # a link's line width by its |W|: under a third, a third to two, the top third
+
+
+def step_network_figure(W, A, delta, i: int) -> dict:
+    """One example's forward and backward pass drawn on the network: every unit with its output a
+    (above) and, for layers 1..L, its error δ (below); every link as its weight (blue positive, orange
+    negative, thicker = larger |W|), with W and its gradient dW on hover.
+
+    W[l] (n_{l-1}, n_l) for l = 1..L (W[0] unused); A[l] (m, n_l) for l = 0..L (A[0] = X); delta[l]
+    (m, n_l) for l = 1..L; i: the example (0-based).
+    """
+    L = len(W) - 1
+    sizes = [A[0].shape[1]] + [W[l].shape[1] for l in range(1, L + 1)]
+    tallest = max(sizes)
+    y_of = [np.linspace(0, tallest - 1, n) if n > 1 else np.array([(tallest - 1) / 2]) for n in sizes]
+    top = max(float(np.max(np.abs(W[l]))) for l in range(1, L + 1)) or 1.0
+    links = {}          # (sign, width) -> x, y with None between links
+    hover_x, hover_y, hover_text = [], [], []
+    for l in range(1, L + 1):
+        for j in range(sizes[l - 1]):
+            for k in range(sizes[l]):
+                w = float(W[l][j, k])
+                width = WIDTHS[min(2, int(3 * abs(w) / top))]
+                xs, ys = links.setdefault((w >= 0, width), ([], []))
+                xs += [l - 1, l, None]
+                ys += [float(y_of[l - 1][j]), float(y_of[l][k]), None]
+                hover_x.append(l - 0.5)
+                hover_y.append(float((y_of[l - 1][j] + y_of[l][k]) / 2))
+                hover_text.append(f"W[{l}] from unit {j + 1} to {k + 1}: {number_text(w)}")
+    traces = [{"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip", "showlegend": False,
+               "line": {"color": BLUE if positive else ORANGE, "width": width}, "opacity": 0.55}
+              for (positive, width), (xs, ys) in sorted(links.items())]
+    traces.append({"type": "scatter", "mode": "markers", "x": hover_x, "y": hover_y, "text": hover_text,
+                   "hovertemplate": "%{text}<extra></extra>", "marker": {"size": 10, "opacity": 0},
+                   "showlegend": False})
+    xs, ys, above, below = [], [], [], []
+    for l, n in enumerate(sizes):
+        for k in range(n):
+            xs.append(l)
+            ys.append(float(y_of[l][k]))
+            # (+ 0.0: a -0.0 reads "0", not "-0")
+            above.append(f"{'a' if l else 'x'} {number_text(float(A[l][i, k]) + 0.0)}")
+            below.append(f"δ {number_text(float(delta[l][i, k]) + 0.0)}" if l else "")
+    units = {"type": "scatter", "mode": "markers", "x": xs, "y": ys, "showlegend": False,
+             "marker": {"size": 22, "color": WHITE, "line": {"color": INK, "width": 2}},
+             "customdata": [[a, d] for a, d in zip(above, below)],
+             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<extra></extra>"}
+    texts = [{"type": "scatter", "mode": "text", "x": xs, "y": [v + dy for v in ys], "text": words,
+              "textposition": "middle center", "textfont": {"size": 13, "color": colour}, "hoverinfo": "skip",
+              "showlegend": False, "cliponaxis": False}
+             for words, dy, colour in ((above, 0.32, INK), (below, -0.32, ALERT))]
+    names = ["input"] + [f"layer {l}" for l in range(1, L)] + [f"output (layer {L})"]
+    layout = base_layout(
+        "lab_step_network",
+        xaxis={"range": [-0.45, L + 0.45], "tickvals": list(range(L + 1)), "ticktext": names, "showgrid": False,
+               "zeroline": False, "showline": False, "side": "top"},
+        yaxis={"range": [-0.75, tallest - 0.25], "visible": False},
+        margin={"l": 8, "r": 8, "t": 30, "b": 8, "pad": 0}, hovermode="closest")
+    return {"data": [*traces, units, *texts], "layout": layout}

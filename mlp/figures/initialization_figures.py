@@ -40,12 +40,21 @@ def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def layer_spread_figure(series) -> dict:
-    """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...].
+def layer_spread_figure(series, at_start=None) -> dict:
+    """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...];
+    `at_start`, the same at step 0, drawn dotted and faint (while training moves the solid lines).
 
     Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
     """
     traces, n, values = [], 1, []
+    for name, colour, stds in at_start or ():
+        v = np.asarray(stds, np.float64).reshape(-1)
+        values.append(v)
+        keep = np.isfinite(v) & (v > 0)
+        traces.append({"type": "scatter", "mode": "lines", "name": f"{name} at step 0", "showlegend": False,
+                       "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]), "opacity": 0.45,
+                       "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                       "hovertemplate": "layer %{x}: std %{y:.3g} at step 0<extra>" + name + "</extra>"})
     for name, colour, stds in series:
         v = np.asarray(stds, np.float64).reshape(-1)
         values.append(v)

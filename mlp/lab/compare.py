@@ -121,6 +121,22 @@ class Pair:
             self.reports[s] = last
         return self.reports
 
+    @property
+    def can_step_back(self) -> bool:
+        return any(t.can_step_back for t in self.trainers.values())
+
+    def back(self) -> None:
+        """Each side exactly back to its state before its last run (a side that diverged, to its last
+        good one); what they report is measured afresh."""
+        for t in self.trainers.values():
+            t.step_back()
+        self.reports = {s: None for s in self.trainers}
+
+    @property
+    def seconds_per_step(self) -> float:
+        """What one step of both sides took, measured in their last runs."""
+        return sum(t.seconds_per_step for t in self.trainers.values())
+
     def probe(self) -> dict[str, Readout]:
         """Reports (with gradient norms) without training, where there are none for the current step."""
         for s, t in self.trainers.items():

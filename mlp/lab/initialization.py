@@ -88,6 +88,26 @@ class Comparison:
                 if t.diverged_at is None:
                     self._curves[name].append(step=report.step, loss=report.train_loss)
 
+    @property
+    def seconds_per_step(self) -> float:
+        """What one step of every scheme took, measured in their last runs."""
+        return sum(t.seconds_per_step for t in self.trainers.values())
+
+    @property
+    def can_step_back(self) -> bool:
+        return any(t.can_step_back for t in self.trainers.values())
+
+    def back(self) -> None:
+        """Every scheme exactly back to its state before its last run (the schemes stay in lockstep:
+        each run of `train` started them all at the same step), their curves cut there."""
+        for name, t in self.trainers.items():
+            t.step_back()
+            self._curves[name].drop_after(t.step)
+
+    def spread(self) -> dict[str, np.ndarray]:
+        """Scheme -> the std of each hidden layer's activations at its current weights."""
+        return {name: layer_spread(t) for name, t in self.trainers.items()}
+
     def curve(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(steps, training loss) recorded so far for one scheme."""
         h = self._curves[name]

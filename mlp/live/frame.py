@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,7 @@ from mlp.run.signals import collect_signals
 from mlp.run.stuck_units import StuckWatch, stuck_units
 from mlp.run.trainer import Readout, Trainer
 
-from mlp.live import pace
+from mlp.live.paced_batch import paced_batch
 
 BOUNDARY_RESOLUTION = OUTPUT_RESOLUTION
 # While playing, the boundary's grid is this many cells a side, drawn smoothed by the browser: a
@@ -174,22 +173,23 @@ def train_batch(trainer: Trainer, views: Views, n_frames: int, steps_per_frame: 
     evaluation and figures of a frame cost the same however many steps it holds). A batch whose
     frames cost more than pace.BATCH_BUDGET_S together ends early, with the frame that would overrun.
     """
-    frames, started = [], time.perf_counter()
-    for i in range(n_frames):
+    last_run = {}           # the report of the frame being made, and whether it took steps
+
+    def train(n: int, full: bool) -> tuple[bool, float]:
         # a frame with the boundary alone needs no layer signals (histograms, ‖dW‖): half the frames
         # skip them, and their losses are not recorded (the curves are sent with the others' frames)
-        every_chart, step_before = (i + 1) % pace.CHARTS_EVERY == 0 or i == n_frames - 1, trainer.step
-        report = trainer.run(steps_per_frame, signals=every_chart)
-        # gently, so the pace does not jitter
-        steps_per_frame = pace.steps_per_frame(steps_per_frame, budget_s / n_frames, trainer.seconds_per_step)
-        stop = report.diverged_at is not None or report.tripped_layer is not None or report.reached_target
-        spent = time.perf_counter() - started
-        over_budget = i > 0 and spent * (i + 1) / i > pace.BATCH_BUDGET_S     # this frame would overrun
-        last = stop or over_budget or i == n_frames - 1
-        if last and not every_chart:        # the batch ends early here: its last frame has every chart
-            report, every_chart = _with_signals(trainer, report, trainer.step > step_before), True
-        frames.append(frame_figures(trainer, report, views, watch=watch, observe=last, playing=True) if every_chart
-                      else {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)})
-        if last:
-            break
-    return Batch(frames, report, steps_per_frame, stop)
+        step_before = trainer.step
+        report = trainer.run(n, signals=full)
+        last_run.update(report=report, took=trainer.step > step_before)
+        return (report.diverged_at is not None or report.tripped_layer is not None or report.reached_target,
+                trainer.seconds_per_step)
+
+    def figures_of(every_chart: bool, last: bool) -> dict[str, dict]:
+        if not every_chart:
+            return {"boundary": boundary_figure(trainer, views, resolution=PLAYING_BOUNDARY_RESOLUTION)}
+        # a batch that ends early ends on a frame without signals: its last frame has every chart
+        last_run["report"] = _with_signals(trainer, last_run["report"], last_run["took"])
+        return frame_figures(trainer, last_run["report"], views, watch=watch, observe=last, playing=True)
+
+    batch = paced_batch(n_frames, steps_per_frame, train, figures_of, budget_s)
+    return Batch(batch.frames, last_run["report"], batch.steps_per_frame, batch.stopped)

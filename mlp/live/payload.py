@@ -10,6 +10,13 @@ import json
 import numpy as np
 import orjson
 
+from mlp.live import pace
+
+
+# What the browser's playback needs of the pace (mlp/live/pace.py), sent rather than copied into plotly_live.js:
+# a longer gap between batches is a pause, and how far one gap moves the smoothed period between batches.
+BROWSER_PACE = {"pauseMs": pace.FIRST_AFTER_PAUSE_S * 1000, "smoothing": pace.SMOOTHING}
+
 
 def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False) -> bytes:
     """What the live chart component receives: the figures as compact JSON, their arrays as binary.
@@ -30,7 +37,7 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     charts of a 6 x 8 net's frame, bench/frame_cost.py), on every frame of every student.
     """
     frames = frames[:1] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
-    payload = {"frames": frames, "height": height, "revision": revision}
+    payload = {"frames": frames, "height": height, "revision": revision, "pace": BROWSER_PACE}
     if plane_clicks:
         payload["planeClicks"] = True
     blobs, size = [], 0

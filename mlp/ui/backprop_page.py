@@ -14,16 +14,19 @@ import streamlit as st
 from mlp.lab import backprop
 from mlp.run.config import Config
 from mlp.engine.datasets import FEATURES
-from mlp.figures.backprop_figures import batch_figure, gradcheck_figure
+from mlp.figures.backprop_figures import batch_figure, gradcheck_figure, step_network_figure
 from mlp.notation import number_text
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.controls import field_widget, parse_widths
+from mlp.ui.lab_stage import growth_css
 from mlp.ui.plotly_live import live_chart
 from mlp.ui.state import config_from_link, proposal, write_url
 
 STATE_KEY = "lab_backprop"
 PAGE = "Backprop, step by step"   # its title, as page_setup and the link notice name it
+# The main view's charts at 1280 x 720, and their shares of a taller screen's extra height.
+MAIN_CHARTS = {"bp_step_network": (430, 0.9), "bp_batch_chart": (300, 0.6)}
 
 
 # -- state -------------------------------------------------------------------------------------------
@@ -71,11 +74,12 @@ def _set(state: BackpropLab, name: str, value) -> None:
     state.change(**{name: value})
 
 
-def settings_sidebar(state: BackpropLab) -> None:
+def settings_popover(state: BackpropLab, container) -> None:
+    """The network's settings, behind one button of the bar."""
     if lesson_controls.rules().hides("settings"):
         return
-    with st.sidebar:
-        st.markdown("**The network**")
+    with container.popover("The network", icon=":material/tune:", width="stretch",
+                           help="Data, activation, output, initialization, seed, hidden layers"):
         for name in ("dataset", "activation", "output", "init", "seed"):
             field_widget(name, getattr(state.config, name), key=f"bp_{name}", on_change=_set, args=(state, name))
         field_widget("hidden", state.config.hidden, key="bp_hidden", on_change=_set, args=(state, "hidden"),
@@ -132,25 +136,38 @@ def _small(tex: str) -> str:
 
 
 # -- sections ------------------------------------------------------------------------------------------
-def batch_section(state: BackpropLab, X, y) -> int:
-    """The m points, a chart of where they lie, and the choice of example i; returns i (0-based)."""
-    problem = state.config.problem
-    kind = "target" if problem == "regression" else "class"
-    options = list(range(len(X)))
-    left, right = st.columns([3, 2])
+def example_choice(n: int, container) -> int:
+    """Which example's numbers the page follows (0-based)."""
+    return container.radio("Example i whose numbers are shown", list(range(n)), horizontal=True, key="bp_example",
+                           format_func=lambda k: f"{k + 1}",
+                           help="Each row of X is one example; pick which row to follow.")
+
+
+def batch_table(state: BackpropLab, X, y) -> None:
+    """The m points as a table: one column per input the net sees, and the class or target."""
+    kind = "target" if state.config.problem == "regression" else "class"
+    # one column per input the net sees (the chosen features, not always x₁ and x₂)
+    inputs = {FEATURES[name].label: X[:, j] for j, name in enumerate(state.config.features)}
+    table = pd.DataFrame({"i": [k + 1 for k in range(len(X))], **inputs, kind: y})
+    st.dataframe(table.style.format(precision=3), hide_index=True, width="stretch")
+    st.caption(f"Y is the {kind} as the output layer sees it"
+               + (" (one-hot: a 1 in the column of the class)." if state.config.output == "softmax" else "."))
+
+
+def main_view(state: BackpropLab, steps: backprop.Steps, X, y, i: int) -> None:
+    """One example's forward and backward numbers on the network, beside where the batch lies."""
+    left, right = st.columns([3, 1.3], gap="medium")
     with left:
-        i = st.radio("Example i whose numbers are shown", options, horizontal=True, key="bp_example",
-                     format_func=lambda k: f"{k + 1}", help="Each row of X is one example; pick which row to follow.")
-        # one column per input the net sees (the chosen features, not always x₁ and x₂)
-        inputs = {FEATURES[name].label: X[:, j] for j, name in enumerate(state.config.features)}
-        table = pd.DataFrame({"i": [k + 1 for k in options], **inputs, kind: y})
-        st.dataframe(table.style.format(precision=3), hide_index=True, width="stretch")
-        st.caption(f"Y is the {kind} as the output layer sees it"
-                   + (" (one-hot: a 1 in the column of the class)." if state.config.output == "softmax" else "."))
+        st.markdown(f"**Example {i + 1} on the network**: each unit's output a (forward), its error δ (backward, red)",
+                    help="Links are weights: blue positive, orange negative, thicker = larger |W|; hover one for "
+                         "its value. The tabs hold the same numbers as equations.")
+        live_chart(step_network_figure(steps.W, steps.A, steps.delta, i), key="bp_step_network",
+                   height=MAIN_CHARTS["bp_step_network"][0])
     with right:
-        live_chart(batch_figure(backprop.batch_points(state.config, len(X)), y, i, problem=problem), key="bp_batch_chart",
-                   height=260)
-    return i
+        st.markdown(f"**The batch** (m = {len(X)}), example {i + 1} ringed")
+        live_chart(batch_figure(backprop.batch_points(state.config, len(X)), y, i, problem=state.config.problem),
+                   key="bp_batch_chart", height=MAIN_CHARTS["bp_batch_chart"][0])
+    st.html(growth_css(MAIN_CHARTS))
 
 
 def shapes_section(steps: backprop.Steps) -> None:

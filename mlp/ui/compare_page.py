@@ -12,7 +12,8 @@ import streamlit as st
 from mlp.run.config import FIELD, Config, ConfigError
 from mlp.figures.compare_figures import SIDE_STYLE, grad_norms_pair_figure, loss_pair_figure
 from mlp.lab import compare
-from mlp.live.frame import Views, boundary_figure
+from mlp.live.frame import PLAYING_BOUNDARY_RESOLUTION, Views, boundary_figure
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
 from mlp.live.pace import Pace
 from mlp.run.session_budget import over_budget, trainer_bytes
 from mlp.text_safety import literal
@@ -20,8 +21,8 @@ from mlp.notation import OVERFLOWED_TEXT, metric_text
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.controls import field_widget, parse_widths
+from mlp.ui.lab_stage import frames_chart, growth_css, play_bar
 from mlp.ui.play_loop import live_loop
-from mlp.ui.plotly_live import live_chart
 from mlp.ui.session_memory import held
 from mlp.ui.state import config_from_link, proposal
 
@@ -29,7 +30,17 @@ STATE_KEY = "lab_compare"
 PAGE = "Compare"                  # its title, as page_setup and the link notice name it
 TRAIN_STEPS = 200                 # the "Train 200 steps" button
 TRAIN_CHUNK = 10                  # ... records a point of the loss curves every 10 steps
-STEPS_PER_BATCH = 50              # while playing, per side and rerun (split between its frames)
+# The charts at 1280 x 720, and their shares of a taller screen's extra height: the two boundaries side by
+# side, the loss and the gradient norms stacked beside them.
+CHARTS = {"cmp_boundary_A": (350, 0.8), "cmp_boundary_B": (350, 0.8), "cmp_loss": (200, 0.4),
+          "cmp_grad_norms": (190, 0.4)}
+EXPLANATION = """A and B see the same points in the same order and start from the same random draws; only the
+settings of each side differ (*Settings of A*, *Settings of B*; what they share: *Shared*). Train them
+together and watch where their decision boundaries, loss curves and gradients part ways.
+
+**Left and middle**: each side's prediction over the plane, with its step, training loss and test score.
+**Right**: the training loss of both (A solid, B dashed), and each layer's gradient norm ‖dW[l]‖ in the last
+step (log scale): a line falling towards layer 1 is a vanishing gradient."""
 SIDE_COLOUR = {"A": "green", "B": "violet"}     # Streamlit's names nearest the charts' colours
 
 
@@ -41,6 +52,31 @@ class CompareLab:
     frame: int = 0
     problems: dict[str, list[str]] = field(default_factory=dict)     # "A", "B" or "shared" -> messages
     pace: Pace = field(default_factory=Pace)
+    steps_per_frame: int = 1                        # per side, steered by the pace (paced_batch)
+
+    # the play bar's transitions (mlp/ui/page.py: Playable), as a Run has them
+    def play(self) -> None:
+        self.playing = not all(v is not None for v in self.pair.diverged.values())
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def step(self) -> None:
+        """One minibatch step on each side, paused."""
+        self.playing = False
+        self.pair.train(1)
+
+    def back(self) -> None:
+        self.playing = False
+        self.pair.back()
+
+    def reset(self) -> None:
+        self.playing = False
+        self.pair.rebuild()
+
+    @property
+    def can_step_back(self) -> bool:
+        return self.pair.can_step_back
 
 
 def current_lab() -> CompareLab:
@@ -124,8 +160,13 @@ def preset_buttons(state: CompareLab) -> None:
     for col, name in zip(st.columns(len(compare.PRESETS)) if allowed else (), compare.PRESETS):
         col.button(name, key=f"cmp_preset_{name}", width="stretch", on_click=_apply_preset, args=(state, name),
                    type="primary" if name == state.preset else "secondary", **allowed)
+
+
+def explain(state: CompareLab) -> None:
+    """"What am I looking at?": the preset's note, then the page's text."""
     if state.preset:
-        st.caption(compare.PRESETS[state.preset].note)
+        st.info(f"**{state.preset}** — {compare.PRESETS[state.preset].note}", icon=":material/lightbulb:")
+    st.markdown(EXPLANATION)
 
 
 def side_label(side: str) -> str:
@@ -133,45 +174,17 @@ def side_label(side: str) -> str:
     return f":{SIDE_COLOUR[side]}[**{side}**] ({style} lines)"
 
 
-def shared_sidebar(state: CompareLab) -> None:
-    if lesson_controls.rules().hides("settings"):
-        for problem in state.problems.get("shared", []):
-            st.warning(literal(problem))
-        return
-    with st.sidebar:
-        st.markdown("**Shared by A and B**")
-        for name in compare.SHARED_FIELDS:
-            field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
-                         args=(state, None, name))
-        for problem in state.problems.get("shared", []):
-            st.warning(literal(problem))
+def _shared_settings(state: CompareLab) -> None:
+    for name in compare.SHARED_FIELDS:
+        field_widget(name, getattr(state.pair.base, name), key=f"cmp_shared_{name}", on_change=_change,
+                     args=(state, None, name))
 
 
-def side_settings(state: CompareLab) -> None:
-    for side, col in zip(compare.SIDES, st.columns(2, gap="large")):
-        config = state.pair.config(side)
-        with col:
-            st.markdown(f"{side_label(side)} — {compare.describe(config)}")
-            with st.expander(f"Settings of {side}"):
-                top = st.columns(3)
-                for name, box in zip(("activation", "init", "optimizer"), top):
-                    field_widget(name, getattr(config, name), key=f"cmp_{side}_{name}", on_change=_change,
-                                 args=(state, side, name), container=box)
-                low = st.columns([2, 1])
-                field_widget("lr", config.lr, key=f"cmp_{side}_lr", on_change=_change, args=(state, side, "lr"),
-                             container=low[0])
-                field_widget("hidden", config.hidden, key=f"cmp_{side}_hidden", on_change=_change,
-                             args=(state, side, "hidden"), container=low[1])
-            for problem in state.problems.get(side, []):
-                st.warning(literal(problem))
-
-
-def _play(state: CompareLab) -> None:
-    state.playing = not all(v is not None for v in state.pair.diverged.values())
-
-
-def _pause(state: CompareLab) -> None:
-    state.playing = False
+def _side_settings(state: CompareLab, side: str) -> None:
+    config = state.pair.config(side)
+    for name in ("activation", "init", "optimizer", "lr", "hidden"):
+        field_widget(name, getattr(config, name), key=f"cmp_{side}_{name}", on_change=_change,
+                     args=(state, side, name))
 
 
 def _train(state: CompareLab) -> None:
@@ -179,32 +192,29 @@ def _train(state: CompareLab) -> None:
     state.pair.train(TRAIN_STEPS, TRAIN_CHUNK)
 
 
-def _reset(state: CompareLab) -> None:
-    state.playing = False
-    state.pair.rebuild()
-
-
-def play_bar(state: CompareLab) -> None:
+def bar(state: CompareLab) -> None:
+    """The Playground's Play / Step / Back / Reset, a longer stride, each side's settings, the shared ones
+    and the loss axis; then what a change got wrong."""
     rules = lesson_controls.rules()
-    cols = st.columns([1, 1.5, 1, 1.5, 2], vertical_alignment="center")
-    play = rules.control("play", "Train both sides continuously, step for step.")
-    if play and state.playing:
-        cols[0].button("Pause", key="cmp_pause", type="primary", icon=":material/pause:", width="stretch",
-                       on_click=_pause, args=(state,), **play)
-    elif play:
-        cols[0].button("Play", key="cmp_play", type="primary", icon=":material/play_arrow:", width="stretch",
-                       on_click=_play, args=(state,), **play)
+    cols = play_bar(state, [1.15, 1.1, 1.1, 1.2, 1.4, 1.75, 1.75, 1.3, 1.75], prefix="cmp_",
+                    help_play="Train both sides continuously, step for step.",
+                    help_step="One minibatch step on each side: the same batch for both.")
     allowed = rules.control("step", f"{TRAIN_STEPS} minibatch steps on each side.")
     if allowed:
-        cols[1].button(f"Train {TRAIN_STEPS} steps", key="cmp_train", icon=":material/fast_forward:",
-                       width="stretch", on_click=_train, args=(state,), **allowed)
-    allowed = rules.control("reset", "Both sides back to step 0: same data, same starting weights.")
-    if allowed:
-        cols[2].button("Reset", key="cmp_reset", icon=":material/restart_alt:", width="stretch", on_click=_reset,
-                       args=(state,), **allowed)
+        cols[0].button(f"+{TRAIN_STEPS} steps", key="cmp_train", width="stretch", on_click=_train, args=(state,),
+                       **allowed)
+    if not rules.hides("settings"):
+        for side, col in zip(compare.SIDES, cols[1:3]):
+            with col.popover(f"Settings of {side}", width="stretch", help=compare.describe(state.pair.config(side))):
+                _side_settings(state, side)
+        with cols[3].popover("Shared", width="stretch", help="What A and B share: data, seeds, batch size"):
+            _shared_settings(state)
     allowed = rules.control("views", "A log axis shows late progress, and both curves, better.")
     if allowed:
-        cols[3].toggle("Log-scale loss", value=True, key="cmp_log_loss", **allowed)
+        cols[4].toggle("Log-scale loss", value=True, key="cmp_log_loss", **allowed)
+    for where in ("shared", *compare.SIDES):
+        for problem in state.problems.get(where, []):
+            st.warning(literal(problem) if where == "shared" else f"{where}: {literal(problem)}")
 
 
 def _status(side: str, pair, report) -> None:
@@ -239,48 +249,70 @@ def _diverged(side: str, trainer, report) -> None:
                  icon=":material/error:")
 
 
+def _norms(pair, reports) -> tuple[dict, list[str]]:
+    """Each side's ‖dW‖ per layer to draw (a diverged side's last good step's), and notes saying so."""
+    norms, notes = {}, []
+    for s, r in reports.items():
+        good = pair.last_good(s) if pair.diverged[s] is not None else None
+        if good is not None:                     # a line per layer still: the last good step's
+            norms[s] = good[2]
+            notes.append(f"{s}: step {good[0]:,}, its last good one")
+        elif r is not None and r.signals is not None:
+            norms[s] = r.signals.grad_norm
+    return norms, notes
+
+
 def live_comparison(state: CompareLab) -> None:
-    """Status, both decision boundaries, the overlaid loss curves and gradient norms; animated while playing."""
+    """Both sides' status and decision boundaries side by side, beside the overlaid loss curves and gradient
+    norms; animated while playing, as the Playground is."""
+    views = Views(show_test=False)
+
+    def train(n: int, full: bool) -> tuple[bool, float]:
+        state.pair.train(n)
+        return all(v is not None for v in state.pair.diverged.values()), state.pair.seconds_per_step
+
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
+        pair = state.pair
+        resolution = {"resolution": PLAYING_BOUNDARY_RESOLUTION} if state.playing else {}
+        frame = {f"cmp_boundary_{side}": boundary_figure(pair.trainers[side], views, **resolution)
+                 for side in compare.SIDES}
+        if every_chart:
+            curves = {s: (t.history.column("step"), t.history.column("train_loss")) for s, t in pair.trainers.items()}
+            frame["cmp_loss"] = loss_pair_figure(curves, log_y=st.session_state.get("cmp_log_loss", True),
+                                                 diverged=pair.diverged)
+            frame["cmp_grad_norms"] = grad_norms_pair_figure(_norms(pair, pair.reports)[0])
+        return frame
 
     def compute():
-        pair, views = state.pair, Views(show_test=False)
-        boundaries = {side: [] for side in compare.SIDES}       # one figure per frame, played back in turn
-        n_frames = state.pace.frames_per_batch() if state.playing else 1
-        for _ in range(n_frames):
-            reports = pair.train(max(1, STEPS_PER_BATCH // n_frames)) if state.playing else pair.probe()
-            for side in compare.SIDES:
-                boundaries[side].append(boundary_figure(pair.trainers[side], views))
-            if all(v is not None for v in pair.diverged.values()):
+        if state.playing:
+            batch = paced_batch(state.pace.frames_per_batch(), state.steps_per_frame, train, figures)
+            state.steps_per_frame = batch.steps_per_frame
+            if batch.stopped:
                 state.playing = False
-                break
-        return pair, reports, boundaries
+            return state.pair.reports, batch.frames
+        return state.pair.probe(), [figures(True)]
 
     def draw(computed) -> None:
-        pair, reports, boundaries = computed
-        for side, col in zip(compare.SIDES, st.columns(2, gap="large")):
+        reports, frames = computed
+        pair = state.pair
+        *sides, right = st.columns([1, 1, 1.15], gap="medium")
+        for side, col in zip(compare.SIDES, sides):
             with col:
+                st.caption(f"{side_label(side)} — {compare.describe(pair.config(side))}")
                 _status(side, pair, reports[side])
-                live_chart(boundaries[side], key=f"cmp_boundary_{side}", height=380, revision=state.frame)
+                frames_chart(frames, f"cmp_boundary_{side}", key=f"cmp_boundary_{side}",
+                             height=CHARTS[f"cmp_boundary_{side}"][0], revision=state.frame)
                 _diverged(side, pair.trainers[side], reports[side])
-        left, right = st.columns(2, gap="large")
-        with left:
-            st.markdown(f"**Training loss** — {side_label('A')}, {side_label('B')}")
-            curves = {s: (t.history.column("step"), t.history.column("train_loss")) for s, t in pair.trainers.items()}
-            live_chart(loss_pair_figure(curves, log_y=st.session_state.get("cmp_log_loss", True),
-                                        diverged=pair.diverged), key="cmp_loss", height=320, revision=state.frame)
         with right:
-            st.markdown("**Gradient norm per layer** ‖dW[l]‖ in the last step (log scale): a line falling "
-                        "towards layer 1 is a vanishing gradient.")
-            norms, notes = {}, []
-            for s, r in reports.items():
-                good = pair.last_good(s) if pair.diverged[s] is not None else None
-                if good is not None:                     # a line per layer still: the last good step's
-                    norms[s] = good[2]
-                    notes.append(f"{s}: step {good[0]:,}, its last good one")
-                elif r.signals is not None:
-                    norms[s] = r.signals.grad_norm
-            if notes:
-                st.caption("Diverged sides show their last good step: " + "; ".join(notes) + ".")
-            live_chart(grad_norms_pair_figure(norms), key="cmp_grad_norms", height=320, revision=state.frame)
+            st.markdown(f"**Training loss** — {side_label('A')}, {side_label('B')}")
+            frames_chart(frames, "cmp_loss", key="cmp_loss", height=CHARTS["cmp_loss"][0], revision=state.frame)
+            notes = _norms(pair, reports)[1]
+            st.markdown("**Gradient norm per layer** ‖dW[l]‖ (log scale)",
+                        help="In the last step: a line falling towards layer 1 is a vanishing gradient."
+                             + (" Diverged sides show their last good step: " + "; ".join(notes) + "."
+                                if notes else ""))
+            frames_chart(frames, "cmp_grad_norms", key="cmp_grad_norms", height=CHARTS["cmp_grad_norms"][0],
+                         revision=state.frame)
 
+    st.html(growth_css(CHARTS))
     live_loop(state, compute, draw)

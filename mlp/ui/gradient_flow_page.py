@@ -18,14 +18,16 @@ from mlp.figures.gradient_flow_figures import (gradient_flow_figure, histogram_o
 from mlp.figures.layers import layer_histograms_figure
 from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import gradient_flow as flow
-from mlp.live.pace import RERUN_EVERY_S, steps_per_frame      # one pace for every page: see pace.py for why
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
 from mlp.run.signals import LayerSignals, open_ends
 from mlp.text_safety import literal
 from mlp.run.trainer import Trainer
 from mlp.notation import metric_text
 
 from mlp.ui import lesson_controls, page_link, stuck_alarm
+from mlp.ui.class_session import url_param
 from mlp.ui.controls import field_widget
+from mlp.ui.lab_stage import frames_chart, growth_css, play_bar
 from mlp.ui.play_loop import live_loop
 from mlp.ui.plotly_live import live_chart
 from mlp.ui.state import Run, budget_problem, config_from_link, link_params, new_trainer
@@ -33,8 +35,25 @@ from mlp.ui.state import Run, budget_problem, config_from_link, link_params, new
 KEY = "lab_gradient_flow"
 PAGE = "Gradient flow"            # its title, as page_setup and the link notice name it
 DEFAULT_PRESET = "vanishing"
-TRAIN_BUDGET_S = 0.15 * RERUN_EVERY_S      # training time per rerun
-MAX_STEPS_PER_FRAME = 125                 # per rerun (a frame here): up to 250 steps a second
+# The two main charts at 1280 x 720, and their shares of a taller screen's extra height.
+MAIN_CHARTS = {"flow_by_layer": (300, 0.8), "flow_heatmap": (300, 0.8)}
+EXPLANATION = """Backpropagation multiplies the error by W[l]ᵀ and by the activation's slope φ′(Z) once per
+layer on its way back, so in a deep net it changes by about the same factor at every layer: below 1 it
+**vanishes** before it reaches the first layers, above 1 it **explodes**. Pick a preset, read the verdict,
+then press Play and watch the gradients of each layer as the net trains.
+
+**Left, the gradient by layer** (log scale). The headline is **mean |δ[l]|**, the backward error per unit
+(per unit rather than ‖δ[l]‖, so a 2-unit output layer and 32-unit hidden layers compare fairly): it falls
+towards layer 1 when gradients vanish and rises when they explode, for every activation. Beside it ‖dW[l]‖,
+which also carries the forward signal (level in a ReLU net), and ‖ΔW[l]‖/‖W[l]‖, how far a step moves each
+layer (about 10⁻³ is healthy). Dotted: at step 0.
+
+**Right, mean |δ[l]| over training**, layer by step: one colour range for the whole run (whole decades from
+its smallest to its largest value so far, a tick per decade), so a factor of 1000 between layers is three
+ticks apart and a decay over time stays visible.
+
+The tabs above the charts hold the layers' histograms over time, every layer at one recorded step, and
+the variance each layer passes on, as the theory predicts it (*Why*)."""
 BOX = {"vanishing": st.warning, "exploding": st.error, "decaying": st.warning, "growing": st.warning,
        "healthy": st.success, "not finite": st.error}
 
@@ -72,7 +91,7 @@ def flow_lab() -> FlowLab:
 def write_link(config) -> None:
     """The address bar: the settings, and `?preset=` while they are exactly a preset's (seed too), so
     the link opens what the page shows whichever way it is read."""
-    wanted = link_params(config)
+    wanted = {**link_params(config), **url_param()}      # the class card too: a reload keeps it
     preset = next((name for name, p in flow.PRESETS.items() if p.config == config), None)
     if preset is not None:
         wanted[page_link.PARAM] = page_link.slug(preset)
@@ -110,10 +129,15 @@ def preset_buttons(lab: FlowLab) -> None:
                                    flow.PRESETS.items()):
         col.button(preset.label, key=f"flow_preset_{name}", on_click=_start_preset, args=(lab, name),
                    use_container_width=True, **rules.control("presets", f"{preset.setting}."))
+
+
+def explain(lab: FlowLab) -> None:
+    """"What am I looking at?": the preset's story, then the page's text."""
     preset = flow.preset_of(lab.run.config)
     if preset:
         st.info(f"**{preset.label}** ({preset.setting}) — what the theory predicts: {preset.story}",
                 icon=":material/lightbulb:")
+    st.markdown(EXPLANATION)
 
 
 def _apply(apply, key: str, value) -> None:
@@ -138,61 +162,55 @@ def depth_width_widgets(hidden: tuple[int, ...], depth_col, width_col, *, prefix
     if allowed is None:
         return
     for part, col, label, lo, hi, value in (("depth", depth_col, f.label, 1, f.max_items, len(hidden)),
-                                            ("width", width_col, "Units per hidden layer", int(f.lo), int(f.hi),
+                                            ("width", width_col, "Units per layer", int(f.lo), int(f.hi),
                                              (hidden or (8,))[0])):
         wkey = f"{prefix}_{part}"
         st.session_state[wkey] = value
         col.slider(label, lo, hi, key=wkey, on_change=_hidden_changed, args=(part, hidden, wkey, apply), **allowed)
 
 
-def settings_row(lab: FlowLab) -> None:
+def bar(lab: FlowLab) -> None:
+    """Play / Step / Back / Reset, then the settings the lab is about; the rest behind "More"."""
     run, c = lab.run, lab.run.config
     apply = run.propose
-    cols = st.columns([3, 3, 3, 3, 2, 3])
+    cols = play_bar(run, [1.2, 1.15, 1.15, 1.25, 1.5, 3.45, 1.6, 1.6, 1.0], help_play="Train continuously, and watch "
+                    "the gradient of every layer.")
     setting("activation", c.activation, cols[0], prefix="flow", apply=apply)
     setting("init", c.init, cols[1], prefix="flow", apply=apply)
     depth_width_widgets(c.hidden, cols[2], cols[3], prefix="flow", apply=apply)
-    setting("seed", c.seed, cols[4], prefix="flow", apply=apply)
-    setting("lr", c.lr, cols[5], prefix="flow", apply=apply)
+    with cols[4].popover("More", width="stretch", help="Learning rate and weight seed (the init gain: in the *Why* tab)"):
+        setting("lr", c.lr, st, prefix="flow", apply=apply)
+        setting("seed", c.seed, st, prefix="flow", apply=apply)
     for problem in run.problems:
         st.warning(literal(problem))
 
 
 # -- the live part ------------------------------------------------------------------------------
-def _train_frame(run: Run) -> None:
-    """Train a frame's steps (recorded in the trainer's history), then probe: the charts show the
-    whole training set's gradient, steadier than the last minibatch's."""
-    report = run.trainer.run(run.steps_per_frame)
-    run.played(run.trainer.probe(), steps_per_frame(run.steps_per_frame, TRAIN_BUDGET_S, run.trainer.seconds_per_step,
-                                                    MAX_STEPS_PER_FRAME), report.diverged_at is not None)
-
-
 def _verdict(lab: FlowLab) -> None:
+    """The diagnosis in words, and its numbers on one line (what each means: their tooltip)."""
     run, s = lab.run, lab.run.report.signals
     ratio, factor = flow.gradient_ratio(s), flow.per_layer_factor(s)
     depth = len(run.config.hidden)
     when = "At initialisation" if run.report.step == 0 else f"At step {run.report.step:,}"
-    BOX[flow.regime(ratio, factor)](f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth))
-    if run.trainer.diverged_at is not None:
-        st.error(f"**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end of an "
-                 "exploding gradient. The last good weights are kept; press Reset or pick a preset.",
-                 icon=":material/error:")
-    cols = st.columns(5)
-    cols[0].metric("Step", f"{run.report.step:,}")
-    cols[1].metric("Training loss", metric_text(run.report.train_loss),
-                   help="The data loss on the training set (cross-entropy or squared error), without any "
-                        "L2/L1 penalty.")
-    cols[2].metric("|δ| layer 1 ÷ last", flow.number_text(ratio),
-                   help="Mean |δ| of the first hidden layer ÷ that of the last hidden layer. How much of the error at the last hidden layer reaches the first one: the verdict's "
-                        "number. The output layer's own error A − Y is left out: its size is set by the loss and "
-                        "its one or two units, not by how the layers pass the error back.")
-    cols[3].metric("δ kept per layer", flow.number_text(factor) if not np.isnan(factor) else "–",
-                   help="The geometric mean of δ[l] / δ[l+1] over the hidden layers: 1 is ideal; below ½ or "
-                        "above 2 the error decays or grows steadily, whatever the total.")
-    cols[4].metric("‖dW‖ layer 1 ÷ last", flow.number_text(flow.weight_gradient_ratio(s)),
-                   help="‖dW‖ of the first hidden layer ÷ that of the last hidden layer. dW = Aᵀ δ also carries the forward signal A: in a ReLU net it stays level across the "
-                        "layers even when δ vanishes or explodes, because A grows or shrinks by the same factor. "
-                        "So the verdict reads δ.")
+    said = f"{when}, measured on this net: " + flow.verdict(ratio, factor, depth)
+    if run.trainer.diverged_at is None:
+        BOX[flow.regime(ratio, factor)](said)
+    else:       # one box, so the charts below stay where they were
+        st.error(f"{said}  \n**Training diverged: step {run.trainer.diverged_at:,} overflowed** (NaN/∞), the end "
+                 "of an exploding gradient. The last good weights are kept; press Reset or pick a preset.")
+    kept = flow.number_text(factor) if not np.isnan(factor) else "–"
+    st.caption(f"**Step** {run.report.step:,} · **training loss** {metric_text(run.report.train_loss)} · "
+               f"**|δ| layer 1 ÷ last** {flow.number_text(ratio)} · **δ kept per layer** {kept} · "
+               f"**‖dW‖ layer 1 ÷ last** {flow.number_text(flow.weight_gradient_ratio(s))}",
+               help="Training loss: the data loss on the training set, without any L2/L1 penalty.  \n"
+                    "|δ| layer 1 ÷ last: mean |δ| of the first hidden layer ÷ that of the last hidden layer, how "
+                    "much of the error at the last hidden layer reaches the first one (the verdict's number). The "
+                    "output layer's own error A − Y is left out: its size is set by the loss, not by how the "
+                    "layers pass the error back.  \n"
+                    "δ kept per layer: the geometric mean of δ[l] / δ[l+1] over the hidden layers; 1 is ideal, "
+                    "below ½ or above 2 the error decays or grows steadily, whatever the total.  \n"
+                    "‖dW‖ layer 1 ÷ last: dW = Aᵀ δ also carries the forward signal A; in a ReLU net it stays "
+                    "level across the layers even when δ vanishes or explodes. So the verdict reads δ.")
 
 
 def _update_ratio(lab: FlowLab) -> np.ndarray | None:
@@ -213,8 +231,8 @@ def _update_ratio(lab: FlowLab) -> np.ndarray | None:
 def _histogram_charts(lab: FlowLab) -> None:
     run, timeline = lab.run, lab.timeline
     L, steps = timeline.n_layers, timeline.steps
-    st.markdown("**Histograms over time**, as TensorBoard shows them: each column is one recorded step, darker "
-                "= more of the layer's values in that bin. Pick a layer:")
+    st.caption("**Histograms over time**, as TensorBoard shows them: each column is one recorded step, darker "
+               "= more of the layer's values in that bin.")
     st.session_state["flow_layer"] = min(max(int(st.session_state.get("flow_layer", 1)), 1), L)
     layer = st.slider("Layer", 1, L, key="flow_layer",
                       help=f"Layer 1 is the first hidden layer, layer {L} the output layer.")
@@ -224,18 +242,21 @@ def _histogram_charts(lab: FlowLab) -> None:
         live_chart(histogram_over_time_figure(steps, timeline.over_time("activations", layer - 1),
                                               timeline.edges("activations", layer - 1),
                                               what=f"activations, layer {layer}", value_label="A", compact=True),
-                   key="flow_hist_act", height=260, revision=run.frame)
+                   key="flow_hist_act", height=280, revision=run.frame)
     with right:
         st.caption(f"Gradients log₁₀|dW[{layer}]| (bottom = tiny, top = huge)")
         live_chart(histogram_over_time_figure(steps, timeline.over_time("gradients", layer - 1),
                                               timeline.edges("gradients", layer - 1),
                                               what=f"gradients, layer {layer}", value_label="log₁₀|dW|",
                                               compact=True),
-                   key="flow_hist_grad", height=260, revision=run.frame)
+                   key="flow_hist_grad", height=280, revision=run.frame)
+def _one_step_charts(lab: FlowLab) -> None:
+    run, timeline = lab.run, lab.timeline
+    steps = timeline.steps
     options = [int(s) for s in steps]
     if run.playing or st.session_state.get("flow_scrub") not in options:
         st.session_state["flow_scrub"] = options[-1]
-    st.markdown("**Every layer at one recorded step**: scrub through training.")
+    st.caption("**Every layer at one recorded step**: scrub through training.")
     at = st.select_slider("Recorded step", options, key="flow_scrub", disabled=len(options) < 2)
     index = options.index(at)
     left, right = st.columns(2)
@@ -253,43 +274,74 @@ def _histogram_charts(lab: FlowLab) -> None:
 
 
 def live_gradient_flow(lab: FlowLab) -> None:
-    """Verdict, numbers and every chart that moves while training; trains while playing."""
+    """The verdict, its numbers and the charts that move while training (the two main ones first, the
+    histograms and the variance one tab away); trains while playing, as the Playground does."""
     run = lab.run
+
+    def train(n: int, full: bool) -> tuple[bool, float]:
+        """n steps (recorded in the trainer's history), then probe: the charts show the whole training
+        set's gradient, steadier than the last minibatch's."""
+        report = run.trainer.run(n, signals=False)
+        run.report = run.trainer.probe()
+        lab.timeline.record(run.report.step, run.report.signals)
+        return report.diverged_at is not None, run.trainer.seconds_per_step
+
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
+        s, first = run.report.signals, lab.initial if run.report.step > 0 else None
+        frame = {"flow_by_layer": gradient_flow_figure(
+            s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
+            init_grad_norm=None if first is None else first.grad_norm,
+            init_delta=None if first is None else first.delta_mean_abs)}
+        if every_chart:
+            h = run.trainer.history
+            frame["flow_heatmap"] = layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"),
+                                                              compact=True)
+        return frame
 
     def compute():
         _sync(lab)
         if run.playing:
-            _train_frame(run)
-        elif run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
-            run.probe()
-        lab.timeline.record(run.report.step, run.report.signals)
-        return stuck_alarm.observe(run, KEY)
+            batch = paced_batch(run.pace.frames_per_batch(), run.steps_per_frame, train, figures)
+            run.played(run.report, batch.steps_per_frame, batch.stopped)
+            frames = batch.frames
+        else:
+            if run.report is None or run.report.step != run.trainer.step or run.report.signals is None:
+                run.probe()
+            lab.timeline.record(run.report.step, run.report.signals)
+            frames = [figures(True)]
+        return stuck_alarm.observe(run, KEY), frames
 
-    def draw(watch) -> None:
+    def draw(computed) -> None:
+        watch, frames = computed
         _verdict(lab)
         stuck_alarm.alarm_banner(run, watch, "flow", network_view=False)
-        s, h = run.report.signals, run.trainer.history
-        first = lab.initial if run.report.step > 0 else None
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**Gradient by layer** (log scale). The headline is **mean |δ[l]|**, the backward error "
-                        "per unit (per unit rather than ‖δ[l]‖, so a 2-unit output layer and 32-unit hidden layers "
-                        "compare fairly): it falls towards layer 1 when gradients vanish and rises when they "
-                        "explode, for every activation. Beside it ‖dW[l]‖, which also carries the forward signal (level "
-                        "in a ReLU net), and ‖ΔW[l]‖/‖W[l]‖, how far a step moves each layer (about 10⁻³ is "
-                        "healthy). Dotted: at step 0.")
-            live_chart(gradient_flow_figure(s.grad_norm, s.delta_mean_abs, update_ratio=_update_ratio(lab),
-                                            init_grad_norm=None if first is None else first.grad_norm,
-                                            init_delta=None if first is None else first.delta_mean_abs),
-                       key="flow_by_layer", height=320, revision=run.frame)
-        with right:
-            st.markdown("**mean |δ[l]| over training**: one colour range for the whole run (whole decades from "
-                        "its smallest to its largest value so far, a tick per decade), so a factor of 1000 "
-                        "between layers is three ticks apart and a decay over time stays visible.")
-            live_chart(layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"), compact=True),
-                       key="flow_heatmap", height=320, revision=run.frame)
-        _histogram_charts(lab)
+        main, histograms, one_step, why = st.tabs(["Gradient by layer", "Histograms over time",
+                                                   "Every layer at one step", "Why: the variance"])
+        with main:
+            left, right = st.columns(2)
+            with left:
+                st.markdown("**Gradient by layer** (log scale): mean |δ[l]|, ‖dW[l]‖, ‖ΔW[l]‖/‖W[l]‖",
+                            help="mean |δ[l]|, the backward error per unit, falls towards layer 1 when gradients "
+                                 "vanish and rises when they explode. ‖dW[l]‖ also carries the forward signal; "
+                                 "‖ΔW[l]‖/‖W[l]‖ is how far a step moves each layer (about 10⁻³ is healthy). "
+                                 "Dotted: at step 0.")
+                frames_chart(frames, "flow_by_layer", key="flow_by_layer", height=MAIN_CHARTS["flow_by_layer"][0],
+                             revision=run.frame)
+            with right:
+                st.markdown("**mean |δ[l]| over training**, layer by step",
+                            help="One colour range for the whole run (whole decades from its smallest to its "
+                                 "largest value so far, a tick per decade), so a factor of 1000 between layers is "
+                                 "three ticks apart and a decay over time stays visible.")
+                frames_chart(frames, "flow_heatmap", key="flow_heatmap", height=MAIN_CHARTS["flow_heatmap"][0],
+                             revision=run.frame)
+        with histograms:
+            _histogram_charts(lab)
+        with one_step:
+            _one_step_charts(lab)
+        with why:
+            variance_section(lab)
 
+    st.html(growth_css(MAIN_CHARTS))
     live_loop(run, compute, draw)
 
 
@@ -299,6 +351,10 @@ def variance_section(lab: FlowLab) -> None:
     scheme = INITIALIZERS[c.init]
     factors = flow.layer_factors(c)
     moment = flow.second_moment_factor(c.activation)
+    st.caption("A unit adds up n_in inputs, each times a weight, so at initialisation "
+               "Var(Z[l]) ≈ n_in · Var(W) · gain² · c · Var(Z[l−1]), where c is the share of E[z²] the activation "
+               "passes on. Multiply that factor over the layers and you have the theory's prediction; the dots are "
+               "what this net measures on the training set (before training).")
     left, right = st.columns([2, 3])
     with left:
         setting("init_gain", c.init_gain, st, prefix="flow", apply=run.propose)

@@ -20,6 +20,8 @@ from mlp.engine.initializers import INITIALIZERS
 from mlp.lab import initialization as init_lab
 from mlp.lab import papers
 from mlp.live.frame import network_view_figure
+from mlp.live.paced_batch import paced_batch      # one pace for every page: see mlp/live/pace.py for why
+from mlp.live.pace import Pace
 from mlp.notation import number_text
 from mlp.live.compute_slots import compute_slot
 from mlp.run.session_budget import most_that_fit, over_budget, trainer_bytes
@@ -28,6 +30,7 @@ from mlp.run.trainer import Trainer
 
 from mlp.ui import lesson_controls, page_link
 from mlp.ui.gradient_flow_page import depth_width_widgets, setting
+from mlp.ui.lab_stage import frames_chart, growth_css, play_bar
 from mlp.ui.play_loop import live_loop
 from mlp.ui.plotly_live import live_chart
 from mlp.ui.session_memory import held
@@ -37,7 +40,18 @@ KEY = "lab_initialization"
 PAGE = "Initialization"           # its title, as page_setup and the link notice name it
 DEFAULT_PRESET = "tanh"
 TRAIN_CLICK_STEPS = 200
-STEPS_PER_RERUN = 50                # while playing, per scheme: 100 steps a second
+# The two main charts at 1280 x 720, and their shares of a taller screen's extra height.
+MAIN_CHARTS = {"init_spread": (315, 0.8), "init_loss": (315, 0.8)}
+EXPLANATION = """The same network, data and seed, started from different weight distributions. Too small and the
+signal fades layer by layer; too large and it saturates or blows up; the right variance keeps every layer's
+activations spread out. Pick a preset or choose the schemes (*Compare*), then press Play: they train side by
+side, taking the same steps on the same minibatches (plain SGD); only the starting weights differ.
+
+**Left, the spread of each layer**: the std of each hidden layer's activations on the training set, one line
+per scheme (log scale), now (solid) and at step 0 (dotted). **Right, the race**: each scheme's training loss.
+
+The tabs hold each scheme's histograms at the start (with the variance it gives a weight), why the weights
+must start random (*Symmetry*), and on a paper's preset the paper's figure reproduced."""
 
 
 @dataclass
@@ -50,6 +64,31 @@ class InitLab:
     frame: int = 0
     problems: list[str] = field(default_factory=list)
     reproduction: papers.Reproduction | None = None     # the last paper preset's, kept for its seed
+    steps_per_frame: int = 1                            # per scheme, steered by the pace (paced_batch)
+    pace: Pace = field(default_factory=Pace)
+
+    # the play bar's transitions (mlp/ui/page.py: Playable), as a Run has them
+    def play(self) -> None:
+        self.playing = len(self.comparison.diverged()) < len(self.comparison.schemes)
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def step(self) -> None:
+        """One minibatch step of every scheme, paused."""
+        self.playing = False
+        self.comparison.train(1)
+
+    def back(self) -> None:
+        self.playing = False
+        self.comparison.back()
+
+    def reset(self) -> None:
+        _rebuild(self)
+
+    @property
+    def can_step_back(self) -> bool:
+        return self.comparison.can_step_back
 
 
 def current_lab() -> InitLab:
@@ -119,25 +158,33 @@ def _start_preset(lab: InitLab, name: str) -> None:
     _rebuild(lab)
 
 
+def button_label(preset: init_lab.Preset) -> str:
+    """"ReLU, 6 layers: Xavier vs He" -> "ReLU: Xavier vs He": every preset on one row at 1280 wide."""
+    return preset.label.replace(", 6 layers", "")
+
+
 def preset_buttons(lab: InitLab) -> None:
-    """The demonstrations in one row, the papers' figures in a second one."""
+    """The demonstrations, then the papers' figures, in one row."""
     allowed = lesson_controls.rules().control("presets")
     if allowed:
-        demos = [name for name, p in init_lab.PRESETS.items() if not p.paper]
-        figures = [name for name, p in init_lab.PRESETS.items() if p.paper]
+        names = list(init_lab.PRESETS)
         # each button as wide as its label needs (equal columns cut the longest at 1280 wide)
-        for col, name in zip(st.columns([len(init_lab.PRESETS[n].label) + 4 for n in demos], gap="small"), demos):
-            col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", on_click=_start_preset,
-                       args=(lab, name), use_container_width=True, **allowed)
-        cols = st.columns(max(len(demos), len(figures)) + 1)
-        cols[0].markdown("**The papers' figures, reproduced:**")
-        for col, name in zip(cols[1:], figures):
-            col.button(init_lab.PRESETS[name].label, key=f"init_preset_{name}", icon=":material/description:",
-                       on_click=_start_preset, args=(lab, name), use_container_width=True, **allowed)
+        widths = [len(button_label(init_lab.PRESETS[n])) + (7 if init_lab.PRESETS[n].paper else 4) for n in names]
+        for col, name in zip(st.columns(widths, gap="small"), names):
+            preset = init_lab.PRESETS[name]
+            col.button(button_label(preset), key=f"init_preset_{name}", on_click=_start_preset, args=(lab, name),
+                       icon=":material/description:" if preset.paper else None, use_container_width=True,
+                       **{**allowed, "help": f"{'The paper’s figure, reproduced: ' if preset.paper else ''}"
+                                             f"{preset.label} (its story: What am I looking at?)"})
+
+
+def explain(lab: InitLab) -> None:
+    """"What am I looking at?": the preset's story, then the page's text."""
     name = _preset_of(lab)
     if name:
         preset = init_lab.PRESETS[name]
         st.info(f"**{preset.label}** — {preset.story}", icon=":material/lightbulb:")
+    st.markdown(EXPLANATION)
 
 
 def _schemes_changed(lab: InitLab) -> None:
@@ -153,20 +200,31 @@ def _schemes_changed(lab: InitLab) -> None:
     _rebuild(lab)
 
 
-def settings(lab: InitLab) -> None:
+def bar(lab: InitLab) -> None:
+    """The Playground's Play / Step / Back / Reset, a longer stride, the schemes compared, and the net."""
+    rules = lesson_controls.rules()
+    cols = play_bar(lab, [1.15, 1.1, 1.1, 1.2, 1.35, 1.75, 1.5, 1.6, 1.75, 1.0], prefix="init_",
+                    help_play="Train every scheme, side by side.",
+                    help_step="One minibatch step of every scheme: the same batch for each.")
+    train = rules.control("step", f"{TRAIN_CLICK_STEPS} steps of every scheme at once.")
+    if train:
+        cols[0].button(f"+{TRAIN_CLICK_STEPS} steps", key="init_train", use_container_width=True,
+                       on_click=_train, args=(lab, TRAIN_CLICK_STEPS), **train)
     f = FIELD["init"]
     options = f.choices()
-    allowed = lesson_controls.rules().control("init", f.help)
+    allowed = rules.control("init", f.help)
     if allowed:
-        st.session_state["init_schemes"] = list(lab.schemes)
-        st.pills(f"{f.label}s to compare", list(options), selection_mode="multi", format_func=options.get,
-                 key="init_schemes", on_change=_schemes_changed, args=(lab,), **allowed)
+        with cols[1].popover(f"Compare {len(lab.schemes)}", icon=":material/tune:", width="stretch",
+                             help="Which initializations train side by side"):
+            st.session_state["init_schemes"] = list(lab.schemes)
+            st.pills(f"{f.label}s to compare", list(options), selection_mode="multi", format_func=options.get,
+                     key="init_schemes", on_change=_schemes_changed, args=(lab,), **allowed)
     c, apply = lab.config, functools.partial(_change, lab)
-    cols = st.columns(5)
-    setting("activation", c.activation, cols[0], prefix="init", apply=apply)
-    depth_width_widgets(c.hidden, cols[1], cols[2], prefix="init", apply=apply)
-    setting("dataset", c.dataset, cols[3], prefix="init", apply=apply)
-    setting("seed", c.seed, cols[4], prefix="init", apply=apply)
+    setting("activation", c.activation, cols[2], prefix="init", apply=apply)
+    depth_width_widgets(c.hidden, cols[3], cols[4], prefix="init", apply=apply)
+    with cols[5].popover("More", width="stretch", help="The data set and the weight seed"):
+        setting("dataset", c.dataset, st, prefix="init", apply=apply)
+        setting("seed", c.seed, st, prefix="init", apply=apply)
     for problem in lab.problems:
         st.warning(literal(problem))
 
@@ -181,14 +239,11 @@ def _spread_text(stds: np.ndarray) -> str:
 
 
 def distributions(lab: InitLab) -> None:
-    """Per scheme a row of per-layer activation histograms, its variance formula beside it."""
+    """Per scheme a row of per-layer activation histograms at step 0, its variance formula beside it."""
     comp = lab.comparison
-    order = list(INITIALIZERS)
     if not ACTIVATIONS[lab.config.activation].smooth:
         st.caption("The tall bar at 0 in the ReLU family's histograms is the half of the units that are switched "
                    "off; values beyond the right end are counted in the last bar.")
-    live_chart(layer_spread_figure([(INITIALIZERS[n].label, series_colour(order.index(n)), comp.initial_spread[n])
-                                    for n in comp.schemes]), key="init_spread", height=280)
     for name in comp.schemes:
         scheme = INITIALIZERS[name]
         left, right = st.columns([1, 4])
@@ -201,10 +256,15 @@ def distributions(lab: InitLab) -> None:
             live_chart(layer_histograms_figure(counts, edges, title_prefix=name), key=f"init_hist_{name}", height=170)
 
 
+def paper_of(lab: InitLab):
+    """The paper whose preset the lab is on (papers.PAPERS), or None."""
+    return papers.PAPERS.get(_preset_of(lab) or "")
+
+
 def paper_figures(lab: InitLab) -> None:
     """On a paper's preset: its figure reproduced at the lab's weight seed, the numbers it shows beside the
     theory's, and, for a paper that trains, the loss of both inits over its step budget."""
-    paper = papers.PAPERS.get(_preset_of(lab) or "")
+    paper = paper_of(lab)
     if paper is None:
         return
     rep = lab.reproduction
@@ -231,50 +291,77 @@ def _train(lab: InitLab, n: int) -> None:
     lab.comparison.train(n)
 
 
-def _set_playing(lab: InitLab, playing: bool) -> None:
-    lab.playing = playing
+def _verdict(comp: init_lab.Comparison) -> None:
+    """Who leads the race and which schemes overflowed, in one box (so the charts below stay put), then
+    every scheme's loss now."""
+    stopped = comp.diverged()
+    finals = {n: float(comp.curve(n)[1][-1]) for n in comp.schemes}
+    running = [n for n in comp.schemes if n not in stopped and np.isfinite(finals[n])]
+    said = []
+    if comp.step and running:
+        best = min(running, key=finals.get)
+        said.append(f"At step {comp.step:,}, **{INITIALIZERS[best].label}** is ahead: training loss "
+                    f"{finals[best]:.3g}.")
+    said += [f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
+             "exploding start that the first updates made worse." for name, step in stopped.items()]
+    if not said:
+        said.append("At step 0 every scheme starts from its own weights on the same data: press Play to race "
+                    "them.")
+    (st.error if stopped else st.success if comp.step else st.info)(" ".join(said), icon=":material/flag:")
+    texts = ", ".join(f"{INITIALIZERS[n].label} {finals[n]:.3g}" + (" (stopped)" if n in stopped else "")
+                      for n in comp.schemes)
+    st.caption(f"Step {comp.step:,}. Training loss now: {texts}.")
 
 
-def training(lab: InitLab) -> None:
-    """Loss curves of every scheme on one chart; Play animates, the button trains a fixed number of steps."""
-    rules = lesson_controls.rules()
-    cols = st.columns([1, 1, 1, 3])
-    play = rules.control("play", "Train every scheme, side by side.")
-    if play and lab.playing:
-        cols[0].button("Pause", key="init_pause", type="primary", icon=":material/pause:", use_container_width=True,
-                       on_click=_set_playing, args=(lab, False), **play)
-    elif play:
-        cols[0].button("Play", key="init_play", type="primary", icon=":material/play_arrow:", use_container_width=True,
-                       on_click=_set_playing, args=(lab, True), **play)
-    train = rules.control("step", "Every scheme takes the same steps.")
-    if train:
-        cols[1].button(f"Train {TRAIN_CLICK_STEPS} steps", key="init_train", use_container_width=True,
-                       on_click=_train, args=(lab, TRAIN_CLICK_STEPS), **train)
-    allowed = rules.control("reset", "Back to the initial weights.")
-    if allowed:
-        cols[2].button("Reset", key="init_reset", icon=":material/restart_alt:", use_container_width=True,
-                       on_click=_rebuild, args=(lab,), **allowed)
+def live_initialization(lab: InitLab) -> None:
+    """The race's verdict and the two main charts: each layer's spread per scheme (now and at step 0) and
+    the training loss of every scheme; trains while playing, as the Playground does."""
 
-    # one figure per rerun: loss curves moving twice a second read well, and every frame of them would
-    # resend every curve (up to 3 x 512 points)
-    def compute() -> dict:
-        comp, order = lab.comparison, list(INITIALIZERS)
-        if lab.playing:
-            comp.train(STEPS_PER_RERUN)
-        series = [(INITIALIZERS[n].label, series_colour(order.index(n)), *comp.curve(n)) for n in comp.schemes]
-        return loss_comparison_figure(series)
-
-    def draw(figure: dict) -> None:
+    def train(n: int, full: bool) -> tuple[bool, float]:
         comp = lab.comparison
-        live_chart(figure, key="init_loss", height=340, revision=lab.frame)
-        stopped = comp.diverged()
-        finals = ", ".join(f"{INITIALIZERS[n].label} {comp.curve(n)[1][-1]:.3g}"
-                           + (" (stopped)" if n in stopped else "") for n in comp.schemes)
-        st.caption(f"Step {comp.step:,}. Training loss now: {finals}.")
-        for name, step in stopped.items():
-            st.error(f"**{INITIALIZERS[name].label}** diverged at step {step}: its weights overflowed (NaN/∞), an "
-                     "exploding start that the first updates made worse.", icon=":material/error:")
+        comp.train(n)
+        return len(comp.diverged()) == len(comp.schemes), comp.seconds_per_step
 
+    def figures(every_chart: bool, last: bool = True) -> dict[str, dict]:
+        comp, order = lab.comparison, list(INITIALIZERS)
+        colour = {n: series_colour(order.index(n)) for n in comp.schemes}
+        frame = {"init_loss": loss_comparison_figure([(INITIALIZERS[n].label, colour[n], *comp.curve(n))
+                                                      for n in comp.schemes])}
+        if every_chart:
+            now = comp.spread()
+            frame["init_spread"] = layer_spread_figure(
+                [(INITIALIZERS[n].label, colour[n], now[n]) for n in comp.schemes],
+                at_start=[(INITIALIZERS[n].label, colour[n], comp.initial_spread[n]) for n in comp.schemes]
+                if comp.step else None)
+        return frame
+
+    def compute() -> list[dict[str, dict]]:
+        if lab.playing:
+            batch = paced_batch(lab.pace.frames_per_batch(), lab.steps_per_frame, train, figures)
+            lab.steps_per_frame = batch.steps_per_frame
+            if batch.stopped:
+                lab.playing = False
+            return batch.frames
+        return [figures(True)]
+
+    def draw(frames: list[dict[str, dict]]) -> None:
+        _verdict(lab.comparison)
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Spread of each layer**: std of its activations, per scheme",
+                        help="The std of each hidden layer's activations on the training set (log scale): now, "
+                             "solid; at step 0, dotted. A spread collapsing towards 0 layer by layer is a signal "
+                             "dying out; one stuck near 1 in a tanh net is a layer saturated.")
+            frames_chart(frames, "init_spread", key="init_spread", height=MAIN_CHARTS["init_spread"][0],
+                         revision=lab.frame)
+        with right:
+            st.markdown("**The race**: training loss of every scheme",
+                        help="Every scheme takes the same steps on the same minibatches (plain SGD): only the "
+                             "starting weights differ.")
+            frames_chart(frames, "init_loss", key="init_loss", height=MAIN_CHARTS["init_loss"][0],
+                         revision=lab.frame)
+
+    st.html(growth_css(MAIN_CHARTS))
     live_loop(lab, compute, draw)
 
 

@@ -1,8 +1,9 @@
-"""What every page shares: page set-up, the Play / Step / Reset bar, the view toggles, the link."""
+"""What every page shares: page set-up, the Play / Step / Back / Reset bar (the labs' too), the link."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -94,29 +95,44 @@ def page_header(sidebar_hint: str | None = None) -> None:
         hint.caption(f"{sidebar_hint}: in the sidebar at the left (» at the top left opens it when closed).")
 
 
-def play_buttons(run: Run, cols) -> None:
-    """Play / Pause, Step, Back and Reset, one in each of `cols`."""
+class Playable(Protocol):
+    """What the play bar drives: a Run (the Playground, Gradient flow) or a lab's state (Initialization).
+    Each method is the one transition of its button; `can_step_back` says whether Back has a state to go to."""
+    playing: bool
+    can_step_back: bool
+
+    def play(self) -> None: ...
+    def pause(self) -> None: ...
+    def step(self) -> None: ...
+    def back(self) -> None: ...
+    def reset(self) -> None: ...
+
+
+def play_buttons(run: Playable, cols, prefix: str = "", help_play: str = "Train continuously.",
+                 help_step: str = "Train one minibatch step and show the result.") -> None:
+    """Play / Pause, Step, Back and Reset, one in each of `cols`: the one play bar of every page (the
+    buttons' keys are `prefix` + play, pause, step, step_back, reset)."""
     rules = lesson_controls.rules()
     # Two buttons, each doing one thing: a click that Streamlit delivers twice (it can, when the
     # click arrives while the animation is rerunning) must not undo itself as a toggle would.
     if run.playing and not rules.hides("play"):
         cols[0].button("Pause", type="primary", width="stretch", icon=":material/pause:", on_click=run.pause,
-                       key="pause", **rules.control("play", "Stop training after the current frame."))
+                       key=f"{prefix}pause", **rules.control("play", "Stop training after the current frame."))
     elif not rules.hides("play"):
         cols[0].button("Play", type="primary", width="stretch", icon=":material/play_arrow:", on_click=run.play,
-                       key="play", **rules.control("play", "Train continuously."))
-    step = rules.control("step", "Train one minibatch step and show the result.")
+                       key=f"{prefix}play", **rules.control("play", help_play))
+    step = rules.control("step", help_step)
     if step:
-        cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=run.step, key="step",
+        cols[1].button("Step", width="stretch", icon=":material/skip_next:", on_click=run.step, key=f"{prefix}step",
                        **step)
         back = rules.control("step", "Step back to the state before the last frame, step or edit (exactly: "
                                      "replaying gives the same run).")
         cols[2].button("Back", width="stretch", icon=":material/undo:", on_click=run.back,
-                       key="step_back", **{**back, "disabled": back["disabled"] or not run.trainer.can_step_back})
+                       key=f"{prefix}step_back", **{**back, "disabled": back["disabled"] or not run.can_step_back})
     allowed = rules.control("reset", "Start again from the same initial weights on the same data.")
     if allowed:
         cols[3].button("Reset", width="stretch", icon=":material/restart_alt:", on_click=run.reset,
-                       key="reset", **allowed)
+                       key=f"{prefix}reset", **allowed)
 
 
 def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
@@ -140,14 +156,6 @@ def share_popover(run: Run, label: str = "Share", *, tfp: bool = False) -> None:
                 tfp_link_panel.open_in_tfp(run.config)
                 tfp_link_panel.paste_box()
             lesson_link(run)
-
-
-def play_controls(run: Run) -> None:
-    """Play / Pause, one Step, Back, Reset, and the shareable link (the labs' bar)."""
-    cols = st.columns([1, 1, 1, 1, 3])
-    play_buttons(run, cols[:4])
-    with cols[4]:
-        share_popover(run, "Share this run")
 
 
 def link(params: dict[str, str]) -> str:

@@ -314,9 +314,9 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
   state.planeClicks = Boolean(data.planeClicks);
   div.classList.toggle("mlp-editing", state.planeClicks);
   // A busy server sends batches seconds apart, each with more frames: spread them over the gap. A
-  // gap of 15 s or more is a pause (as in mlp/live/pace.py), nothing to go by.
-  const gap = now - state.lastBatch;
-  if (state.lastBatch && gap < 15000) state.period = 0.7 * state.period + 0.3 * gap;
+  // longer gap than the pace's pause (mlp/live/pace.py, sent in the payload) is a pause, nothing to go by.
+  const gap = now - state.lastBatch, pace = data.pace;
+  if (state.lastBatch && gap < pace.pauseMs) state.period = (1 - pace.smoothing) * state.period + pace.smoothing * gap;
   state.lastBatch = now;
   // batches and frames received so far, drawn or not (bench/workshop.py counts them: cheap for many tabs)
   div.dataset.batches = Number(div.dataset.batches || 0) + 1;

@@ -25,6 +25,7 @@ from mlp.lab.gradient_flow import playground_verdict
 
 from mlp.ui.class_session import post_snapshot
 from mlp.ui.play_loop import live_loop
+from mlp.ui.lab_stage import growth_css
 from mlp.ui.plotly_live import live_chart
 from mlp.ui.state import Run
 from mlp.ui.stuck_alarm import alarm_banner, watch_for
@@ -40,18 +41,14 @@ CHART_HEIGHTS = {"network": 430, "boundary": 300, "loss": 96, "grad_norms": 300,
 # the output column stacks the loss chart on the boundary, so their shares add up to less than one (the
 # rest of the column, metrics and toggles, keeps its height).
 SCREEN_GROWTH = {"network": 0.7, "boundary": 0.55, "loss": 0.15}
-STAGE_REFERENCE_HEIGHT = 720
 
 
 def stage_growth_css() -> str:
-    """CSS giving each stage chart its height at 1280 x 720 plus its share of any screen height beyond."""
-    # the plot, and the component's boxes around it, which Streamlit sizes to the `height` it was given
-    boxes = ("", " .stBidiComponent", " *:has(> div.mlp-plot)", " div.mlp-plot")
-    rules = [", ".join(f".st-key-chart_{name}{box}" for box in boxes)
-             + f" {{ height: calc({CHART_HEIGHTS[name]}px + max(0px, 100vh - {STAGE_REFERENCE_HEIGHT}px) * {share})"
-               " !important; }" for name, share in SCREEN_GROWTH.items()]
-    rules += [f".st-key-chart_{name} {{ flex: 0 0 auto !important; }}" for name in SCREEN_GROWTH]   # not its basis
-    return "<style>" + "\n".join(rules) + "</style>"
+    """CSS giving each stage chart its height at 1280 x 720 plus its share of any screen height beyond
+    (the labs' rule too: lab_stage.growth_css)."""
+    return growth_css({f"chart_{name}": (CHART_HEIGHTS[name], share) for name, share in SCREEN_GROWTH.items()})
+
+
 GRAD_NORMS_HELP = ("Log scale; first layer darkest, output lightest: how big a step each layer's weights are asked "
                    "to take. dW = Aᵀδ carries the forward signal A as well as the error δ, so in a ReLU net the lines "
                    "can stay together even while δ vanishes or explodes: the Gradient flow lab shows δ itself. A "

@@ -86,6 +86,10 @@ class Run:
     def pause(self) -> None:
         self.playing = False
 
+    @property
+    def can_step_back(self) -> bool:
+        return self.trainer.can_step_back
+
     def step(self) -> None:
         """One minibatch step, paused."""
         self.playing = False

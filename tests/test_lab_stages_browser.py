@@ -1,0 +1,105 @@
+"""The labs as stages, in Chromium at a projector's 1280 x 720, a student laptop's 1366 x 768 and 1920 x 1080:
+each lab's presets, Play / Step / Back / Reset, its verdict and its two main charts lie wholly inside the
+screen without scrolling, no select box cuts its value, and Play redraws both main charts. Backprop step by
+step, which trains nothing, shows one example's numbers on the network beside its batch, likewise."""
+import pytest
+
+from mlp.lab import backprop, compare
+from mlp.run.config import FIELD
+from mlp.lab import gradient_flow as flow
+from mlp.lab import initialization as init_lab
+from mlp.ui.initialization_page import button_label
+from tests.browser import open_page, save_screenshot
+from tests.test_stage_browser import CUT_LABELS, SCREENS
+
+# page -> (its presets' button labels, its two main charts' keys, whether it plays, whether it has a verdict box)
+LABS = {
+    "Gradient_flow": ([p.label for p in flow.PRESETS.values()], ("flow_by_layer", "flow_heatmap"), True, True),
+    "Initialization": ([button_label(p) for p in init_lab.PRESETS.values()], ("init_spread", "init_loss"), True,
+                       True),
+    "Compare": (list(compare.PRESETS), ("cmp_boundary_A", "cmp_boundary_B"), True, False),
+    "Backprop_step_by_step": (list(backprop.PRESETS), ("bp_step_network", "bp_batch_chart"), False, False),
+}
+
+# Every select box whose shown value is wider than its box (the box cuts it: "Standard norr…").
+CUT_SELECTS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]
+  .filter((el) => el.offsetParent && el.scrollWidth > el.clientWidth + 1).map((el) => el.value)"""
+
+def _inside(page, locator) -> bool:
+    """Is the element wholly on the screen, as it is, without scrolling?"""
+    box, view = locator.bounding_box(), page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
+            and box["y"] + box["height"] <= view["height"])
+
+
+def _cut_labels(page) -> list[str]:
+    return page.evaluate(CUT_LABELS)
+
+
+REVISIONS = "(keys) => keys.map((k) => document.querySelector(`.st-key-${k} div.mlp-plot`).dataset.revision)"
+
+
+@pytest.mark.parametrize("width,height", SCREENS)
+@pytest.mark.parametrize("lab", list(LABS))
+def test_a_lab_is_one_screen_and_play_redraws_its_main_charts(browser, server, lab, width, height):
+    presets, charts, plays, verdict = LABS[lab]
+    page = open_page(browser, f"{server}/{lab}", width, height)
+    try:
+        page.wait_for_timeout(1500)
+        main = page.get_by_test_id("stMain")
+        wanted = {
+            **{label: main.get_by_role("button", name=label, exact=True) for label in presets},
+            **{name: main.get_by_role("button", name=name, exact=True)
+               for name in (("Play", "Step", "Back", "Reset") if plays else ())},
+            **({"verdict": main.get_by_test_id("stAlert").first} if verdict else {}),
+            "What am I looking at?": main.get_by_role("button", name="What am I looking at?"),
+            **{key: page.locator(f".st-key-{key} div.mlp-plot") for key in charts},
+        }
+        outside = [name for name, locator in wanted.items() if not _inside(page, locator)]
+        assert not outside, f"outside the {width} x {height} screen: {outside}"
+        assert not _cut_labels(page), f"labels cut at {width} px: {_cut_labels(page)}"
+        assert not page.evaluate(CUT_SELECTS), f"select boxes cut at {width} px: {page.evaluate(CUT_SELECTS)}"
+
+        if plays:
+            before = page.evaluate(REVISIONS, list(charts))
+            main.get_by_role("button", name="Play", exact=True).click()
+            main.get_by_role("button", name="Pause", exact=True).wait_for(timeout=10_000)
+            page.wait_for_timeout(4000)
+            after = page.evaluate(REVISIONS, list(charts))
+            unchanged = [key for key, b, a in zip(charts, before, after) if a == b]
+            assert not unchanged, f"not redrawn while playing: {unchanged}"
+            # still one screen while it trains (a verdict that grows must not push the charts out)
+            outside = [key for key in charts if not _inside(page, page.locator(f".st-key-{key} div.mlp-plot"))]
+            assert not outside, f"outside the {width} x {height} screen while playing: {outside}"
+            main.get_by_role("button", name="Pause", exact=True).click()
+            main.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
+        if width in (1280, 1920):
+            page.mouse.move(2, 2)
+            page.wait_for_timeout(1000)
+            save_screenshot(page, f"lab_{lab.lower()}_{width}x{height}.png")
+    finally:
+        page.close()
+
+
+def _longest(field: str) -> str:
+    """The choice of a select box whose label is longest."""
+    choices = FIELD[field].choices()
+    return max(choices, key=lambda k: len(choices[k]))
+
+
+@pytest.mark.parametrize("lab", ["Gradient_flow", "Initialization"])
+def test_the_longest_values_fit_their_select_boxes_at_1280(browser, server, lab):
+    """'Standard norr…' was cut at 1280 wide: every select box shows the longest value it can hold."""
+    query = f"init={_longest('init')}&activation={_longest('activation')}"
+    page = open_page(browser, f"{server}/{lab}?{query}", 1280, 720)
+    try:
+        page.wait_for_timeout(1500)
+        shown = page.evaluate("() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] "
+                              "input')].map((el) => el.value)")
+        labels = {FIELD["activation"].choices()[_longest("activation")]}
+        if lab == "Gradient_flow":
+            labels.add(FIELD["init"].choices()[_longest("init")])
+        assert labels <= set(shown), f"the link's values are not shown: {shown}"
+        assert not page.evaluate(CUT_SELECTS), f"select boxes cut: {page.evaluate(CUT_SELECTS)}"
+    finally:
+        page.close()
