@@ -1,6 +1,7 @@
 """Classroom mode in a real browser: a teacher's link keeps its rules across a page change (Streamlit
 empties the address bar there), the Share popover's links carry them, its Lesson link is signed by the
 server, and a lab opens on ?preset=."""
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from mlp.classroom.lesson_link import CHANGED
@@ -52,6 +53,8 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
 def test_a_lab_opens_on_the_links_preset(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(server + "/Compare?preset=sgd-vs-adam&hide=presets")
-    page.get_by_text("Adam scales each weight's step").wait_for(timeout=90_000)
+    # the preset's sides, as each side's caption names them (its story is behind "What am I looking at?")
+    page.get_by_text(re.compile(r"dashed lines\).*· Adam,")).wait_for(timeout=90_000)
+    assert page.get_by_text(re.compile(r"solid lines\).*· SGD,")).count() == 1
     assert page.get_by_role("button", name="sigmoid vs ReLU").count() == 0
     page.close()

@@ -107,7 +107,8 @@ def test_labs_and_the_class_page_lead_back_to_the_playground(browser, server, la
         if lab == "Class":
             expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
         back.click()
-        page.wait_for_selector("div.mlp-plot .main-svg", timeout=60_000)       # the Playground's stage
+        # the Playground's stage: its data picker (a lab's own live charts are mlp-plots too)
+        page.locator(".mlp-picker").wait_for(timeout=60_000)
         expect(page.locator(".mlp-picker")).to_be_visible()
     finally:
         page.close()

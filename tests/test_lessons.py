@@ -4,6 +4,7 @@
 A bad file's expected line is marked in its text with `# <-`: the test finds the mark, so the number
 comes from the file as a person reads it, not from the reader's own bookkeeping."""
 import math
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -437,10 +438,16 @@ def test_the_readmes_lesson_example_is_a_lesson_whose_goal_its_solution_reaches(
 def test_the_readmes_lesson_commands_run_as_written():
     from tests.test_readme import bash_lines, run_as_written, section
     lines = bash_lines(section("Lessons"))
-    assert [line.split()[:4] for line in lines] == [["python", "-m", "mlp", "lesson"]] * 2
-    for line in lines:
+    lesson = [line for line in lines if line.split()[:4] == ["python", "-m", "mlp", "lesson"]]
+    class_new = [line for line in lines if line.split()[:5] == ["python", "-m", "mlp", "class", "new"]]
+    assert len(lesson) == 2 and len(class_new) == 2 and len(lines) == 4
+    for line in lesson:
         done = run_as_written(line, ROOT)
         assert done.returncode == 0, f"{line}\n{done.stderr}"
+    # `class new` makes a class in the reader's store and names their machine: its lesson is what is checked
+    names = [shlex.split(line, comments=True)[shlex.split(line, comments=True).index("--lesson") + 1]
+             for line in class_new]
+    assert names[0] in lesson_files.builtin() and names[1].endswith(".toml")
 
 
 def test_lesson_check_prints_what_a_tensorflow_playground_link_could_not_carry_over(tmp_path, capsys):

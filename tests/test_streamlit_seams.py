@@ -12,6 +12,7 @@ import plotly
 import streamlit
 
 from mlp.live import pace
+from mlp.live.payload import BROWSER_PACE
 from mlp.ui import streamlit_seams as seams
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,11 +87,13 @@ def test_a_live_server_without_the_outbox_is_logged_once(monkeypatch, caplog):
 
 
 def test_the_browser_paces_batches_by_the_servers_rule():
-    """The chart's JavaScript smooths the gap between batches and spots a pause as mlp/live/pace.py does."""
+    """The chart's JavaScript smooths the gap between batches and spots a pause as mlp/live/pace.py does,
+    with the numbers the payload brings (payload.BROWSER_PACE), not copies of them."""
     js = (ROOT / "mlp" / "ui" / "plotly_live.js").read_text()
-    keep, take = 1 - pace.SMOOTHING, pace.SMOOTHING
-    assert f"state.period = {keep:g} * state.period + {take:g} * gap" in js
-    assert f"gap < {pace.FIRST_AFTER_PAUSE_S * 1000:g}" in js
+    assert "state.period = (1 - pace.smoothing) * state.period + pace.smoothing * gap" in js
+    assert "gap < pace.pauseMs" in js
+    assert f"{1 - pace.SMOOTHING:g} * state.period" not in js and f"{pace.FIRST_AFTER_PAUSE_S * 1000:g}" not in js
+    assert BROWSER_PACE == {"pauseMs": pace.FIRST_AFTER_PAUSE_S * 1000, "smoothing": pace.SMOOTHING}
     assert f"period: {pace.RERUN_EVERY_S * 1000:g}" in js
 
 
