@@ -5,10 +5,9 @@ The fast tier, `python -m pytest tests -m "not slow"`, is everything that needs 
 process, no nginx and no PostgreSQL: the engine, the figures, the pages through AppTest, the CLI in
 process. A test is slow when it uses Chromium or a server (the `browser`, `server`, `room`, ...
 fixtures), when its module starts processes (SLOW_MODULES), when it runs on PostgreSQL, or when it says
-so itself (`@pytest.mark.slow`). The full suite, `python -m pytest tests -n 3`, runs both tiers on
-three pytest-xdist workers: most of a browser test is waiting for a page, so three workers keep two
-cores busy. Each worker has its own server and Chromium (the session fixtures below); the tests that
-stop or freeze PostgreSQL do it to a cluster of their own (tests/store_backends.py).
+so itself (`@pytest.mark.slow`). The full suite, `python -m pytest tests`, runs both tiers. The tests
+that stop or freeze PostgreSQL do it to a cluster of their own (tests/store_backends.py), never to the
+one the other PostgreSQL tests share.
 
 `--refresh-screenshots` makes the browser tests save their screenshots over the README's pictures
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
@@ -41,9 +40,6 @@ def pytest_collection_modifyitems(config, items):
         if (SLOW_FIXTURES & set(item.fixturenames) or module in SLOW_MODULES or module.endswith("_browser")
                 or "postgres" in item.name.lower()):            # its name or its parameters say PostgreSQL
             item.add_marker(pytest.mark.slow)
-    # slow tests first (a stable sort): the workers start on the long ones, and the last minute is
-    # spread over many short ones instead of one worker finishing a browser test alone
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_configure(config):

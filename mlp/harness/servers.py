@@ -24,18 +24,9 @@ def step_counter(page) -> int:
 
 def free_port() -> int:
     """A free local port: the first free one of MLP_PORTS ("8720-8739") when set (several people share
-    a machine, each with their ports), else any the system gives.
-
-    Under pytest-xdist each worker takes its own slice of MLP_PORTS: two workers checking the same free
-    port at once would both start a server on it, and the second's health check would reach the first.
-    """
+    a machine, each with their ports), else any the system gives."""
     first, _, last = os.environ.get("MLP_PORTS", "").partition("-")
-    ports = range(int(first), int(last or first) + 1) if first else range(0)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")          # "gw0", "gw1", ...
-    if worker.startswith("gw") and ports:
-        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-        ports = ports[int(worker[2:]) % count::count]
-    for port in ports:
+    for port in range(int(first), int(last or first) + 1) if first else ():
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
