@@ -18,10 +18,13 @@ def test_a_lesson_link_survives_a_page_change_and_is_shared(server, browser):
     assert page.get_by_text("…or type a learning rate").count() == 0
     assert page.locator(".st-key-setting_activation input").is_disabled()
     page.get_by_role("button", name="Share", exact=True).click()
-    shared = page.locator("[data-testid='stPopoverBody'] code").first.inner_text()
-    assert shared.startswith(server)
-    assert parse_qs(urlsplit(shared).query) == {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]}
-    lesson = page.locator("[data-testid='stPopoverBody'] code").last.inner_text()   # the teacher's, signed
+    codes = page.get_by_test_id("stPopoverBody").locator("code")
+    codes.nth(1).wait_for(timeout=30_000)                  # the plain link and the teacher's, signed
+    ours = [text for text in codes.all_inner_texts() if text.startswith(server)]     # this app's links
+    assert {"dataset": ["xor"], "hide": ["lr,views"], "lock": ["activation"]} in [
+        parse_qs(urlsplit(text).query) for text in ours]
+    [lesson] = [text for text in ours if "lesson" in parse_qs(urlsplit(text).query)]    # the teacher's, signed
+    assert "lesson" in parse_qs(urlsplit(lesson).query)
     save_screenshot(page, "classroom_share.png")
     page.keyboard.press("Escape")
 
