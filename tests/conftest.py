@@ -13,8 +13,11 @@ one the other PostgreSQL tests share.
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
 """
 import pytest
+import sqlalchemy as sa
 
+from mlp.classroom.store import Store
 from tests import browser as browser_helpers
+from tests.store_backends import BACKENDS, store_url
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, require_chromium, start_streamlit
 
 
@@ -65,3 +68,21 @@ def browser(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request, tmp_path):
+    """A store URL on each database the store is tested on (tests/store_backends.py)."""
+    return store_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def store(url):
+    """A Store on `url`, its database reached once (a failure names it, rather than each test failing)."""
+    s = Store(url)
+    try:
+        with s.engine.connect():
+            pass
+    except sa.exc.OperationalError as err:
+        pytest.fail(f"the store's database {url} cannot be reached: {err}")
+    return s

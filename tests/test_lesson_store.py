@@ -4,31 +4,13 @@ import csv
 import io
 
 import pytest
-import sqlalchemy as sa
 
 from mlp.classroom import lesson_runs
 from mlp.classroom.lesson_files import LessonError
 from mlp.classroom.store import GoalResult, Store, new_student_id
-from tests.store_backends import BACKENDS, store_url
 
 LESSON = "first-neural-network"         # its file has four [[steps]], each with a goal
 SNAP = {"step": 1, "state": "playing"}
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request, tmp_path):
-    return store_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def store(url):
-    s = Store(url)
-    try:
-        with s.engine.connect():
-            pass
-    except sa.exc.OperationalError as err:
-        pytest.fail(f"the store's database {url} cannot be reached: {err}")
-    return s
 
 
 def test_a_started_lesson_is_at_its_first_step_for_everyone_who_reads_the_class(store):

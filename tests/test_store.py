@@ -8,26 +8,9 @@ import sqlalchemy as sa
 
 from mlp.classroom import store as store_module
 from mlp.classroom.store import MAX_WEIGHT_BYTES, Store, StoreError, new_student_id
-from tests.store_backends import BACKENDS, store_url
 
 HOSTILE = [None, "", "x", "'; DROP TABLE classes; --", "a" * 5000, "\u202e\u0000evil", "../../etc/passwd",
            "<script>alert(1)</script>", 42, ["list"], "aaaaaaaa aaaaaaaa"]
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request, tmp_path):
-    return store_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def store(url):
-    s = Store(url)
-    try:
-        with s.engine.connect():
-            pass
-    except sa.exc.OperationalError as err:
-        pytest.fail(f"the store's database {url} cannot be reached: {err}")
-    return s
 
 
 SNAP = {"step": 10, "test_loss": 0.5, "state": "playing"}

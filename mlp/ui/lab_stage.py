@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Callable
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from mlp.ui import lesson_controls
-from mlp.ui.page import Playable, page_links, page_setup, play_buttons, share_popover
+from mlp.ui.page import Playable, back_and_labs, page_setup, play_buttons, share_popover
 from mlp.ui.plotly_live import live_chart
 from mlp.ui.state import Run
 
@@ -43,12 +42,7 @@ def lab_header(title: str, explain: Callable[[], None], share: Run | None = None
     _, back, labs, name, what, link, _ = st.columns([0.25, 1.35, 1.0, 5.4, 2.0, 1.2, 0.4], vertical_alignment="center")
     allowed = lesson_controls.rules().control("pages")
     if allowed is not None:
-        try:
-            back.page_link("app.py", label="Playground", icon=":material/arrow_back:", **allowed)
-        except StreamlitAPIException:
-            pass        # a page run on its own (AppTest) has no Playground to link to
-        with labs:
-            page_links()
+        back_and_labs(back, labs, allowed)
     with name.container(key="lab_title"):
         st.title(title, anchor=False)
     with what.popover("What am I looking at?", width="stretch"):

@@ -78,6 +78,17 @@ def page_setup(title: str, *, stage: bool = False, sidebar_closed: bool = False,
         page_header(sidebar_hint)
 
 
+def back_and_labs(back, labs, allowed: dict) -> None:
+    """"← Playground" in the column `back` and the Labs menu in `labs` (`allowed`: the teacher's rule for
+    leaving the page, lesson_controls' control("pages"))."""
+    try:
+        back.page_link("app.py", label="Playground", icon=":material/arrow_back:", **allowed)
+    except StreamlitAPIException:
+        pass        # a page run on its own (AppTest) has no Playground to link to
+    with labs:
+        page_links()
+
+
 def page_header(sidebar_hint: str | None = None) -> None:
     """A lab's or the Class page's top bar: back to the Playground, the Labs menu, and where the page's own
     settings are (the sidebar, behind » at the top left, when it is closed)."""
@@ -85,12 +96,7 @@ def page_header(sidebar_hint: str | None = None) -> None:
     if allowed is None:
         return
     back, labs, hint = st.columns([1.3, 1.1, 6], vertical_alignment="center")
-    try:
-        back.page_link("app.py", label="Playground", icon=":material/arrow_back:", **allowed)
-    except StreamlitAPIException:
-        pass        # a page run on its own (AppTest) has no Playground to link to
-    with labs:
-        page_links()
+    back_and_labs(back, labs, allowed)
     if sidebar_hint:
         hint.caption(f"{sidebar_hint}: in the sidebar at the left (» at the top left opens it when closed).")
 
