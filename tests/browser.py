@@ -63,3 +63,32 @@ _POINT_JS = """([selector, name, i]) => {
 def point_on_screen(page, selector: str, trace: str, index: int) -> dict:
     """{"x", "y", "customdata"} of point `index` of the trace named `trace` in the chart at `selector`."""
     return page.evaluate(_POINT_JS, [selector, trace, index])
+
+
+def on_screen(page, locator) -> bool:
+    """Is the element wholly on the screen, as it is, without scrolling?"""
+    box, view = locator.bounding_box(), page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
+            and box["y"] + box["height"] <= view["height"])
+
+
+# Every text the page cuts to an ellipsis (Streamlit cuts a button's label on a wrapper of its <p>, so the
+# test looks at whatever element carries text-overflow: ellipsis).
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid=stMain] *')].filter((el) => {
+    const style = getComputedStyle(el);
+    return style.textOverflow === 'ellipsis' && el.offsetParent && el.clientWidth > 0
+      && el.scrollWidth > el.clientWidth + 1;
+  }).map((el) => el.textContent)"""
+
+
+def cut_labels(page) -> list[str]:
+    """Every text cut to an ellipsis in the main area: buttons, links, labels."""
+    return page.evaluate(CUT_LABELS)
+
+
+def resize(page, width: int, height: int) -> None:
+    """The same page on another screen. The pages' sizes are CSS (viewport units) and their charts are
+    Plotly's responsive ones, so a resize lays a page out as one opened at that size would be
+    (test_click_through_browser.py opens one at 1920 x 1080 to compare)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(800)                # Plotly's resize handler is debounced

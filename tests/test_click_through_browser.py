@@ -5,8 +5,8 @@ open) and stage_1920x1080.png (the stage on a 1080p projector)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import open_page, save_screenshot
-from tests.test_stage_browser import NETWORK, OUTPUT, _cut_labels, _inside
+from tests.browser import cut_labels, on_screen, open_page, save_screenshot
+from tests.test_stage_browser import NETWORK, OUTPUT
 
 SETTINGS = "button.mlp-open-sidebar"
 
@@ -30,8 +30,8 @@ def test_all_settings_lies_over_the_stage_and_the_same_button_closes_it(browser,
         for name in before:        # the stage keeps its place and size: the sidebar lies over it
             assert after[name]["x"] == pytest.approx(before[name]["x"], abs=2), name
             assert after[name]["width"] == pytest.approx(before[name]["width"], abs=2), name
-        assert _inside(page, page.locator(OUTPUT))
-        assert not _cut_labels(page), _cut_labels(page)
+        assert on_screen(page, page.locator(OUTPUT))
+        assert not cut_labels(page), cut_labels(page)
         assert page.locator(SETTINGS).inner_text().strip() == "✕ Close settings"
         save_screenshot(page, "all_settings_1280x720.png")
         page.locator(SETTINGS).click()                       # the same button closes it
@@ -48,7 +48,7 @@ def test_no_label_is_cut_on_a_narrow_screen_and_a_seven_digit_step_count_fits(br
     page = open_page(browser, server, width, height)
     try:
         page.wait_for_timeout(1500)
-        assert not _cut_labels(page), _cut_labels(page)
+        assert not cut_labels(page), cut_labels(page)
         # a menu's value is an <input>, cut without an ellipsis ("Classific")
         cut_menus = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]
             .filter((i) => i.offsetParent && i.scrollWidth > i.clientWidth + 1).map((i) => i.value)""")
@@ -85,8 +85,8 @@ def test_the_stage_grows_on_a_1080p_screen(browser, server):
         for name in at_720:
             assert at_1080[name] >= 1.4 * at_720[name], (name, at_720[name], at_1080[name])
         for selector in (NETWORK, OUTPUT, ".st-key-chart_loss div.mlp-plot"):
-            assert _inside(page, page.locator(selector)), selector
-        assert not _cut_labels(page), _cut_labels(page)
+            assert on_screen(page, page.locator(selector)), selector
+        assert not cut_labels(page), cut_labels(page)
         save_screenshot(page, "stage_1920x1080.png")
     finally:
         page.close()
@@ -102,7 +102,7 @@ def test_labs_and_the_class_page_lead_back_to_the_playground(browser, server, la
         main = page.get_by_test_id("stMain")
         back = main.get_by_role("link", name="Playground")
         back.wait_for(timeout=60_000)
-        assert _inside(page, back)
+        assert on_screen(page, back)
         expect(main.get_by_role("button", name="Labs")).to_be_visible()
         if lab == "Class":
             expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from mlp.__main__ import main
-from tests.browser import require_chromium, save_screenshot, start_streamlit
+from tests.browser import on_screen, require_chromium, save_screenshot, start_streamlit
 
 PLOT = "div.mlp-plot .main-svg"
 LESSON = '''title = "Browser lesson"
@@ -68,12 +68,6 @@ def _step_button(page, n: int, of: int = 2):
     return page.get_by_role("button", name=f"Step {n} of {of}")
 
 
-def _inside(page, locator) -> bool:
-    box, view = locator.bounding_box(), page.viewport_size
-    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
-            and box["y"] + box["height"] <= view["height"])
-
-
 def _with_port(url: str, base: str) -> str:
     return urlunsplit(urlsplit(url)._replace(netloc=urlsplit(base).netloc))
 
@@ -91,7 +85,7 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
             # the lesson's button takes the title's place: the stage still fits the screen
             for locator in (page.get_by_role("button", name="Play", exact=True), page.locator(PLOT).first,
                             page.locator(".st-key-chart_loss div.mlp-plot"), _step_button(page, 1)):
-                assert _inside(page, locator), "the stage no longer fits 1280 x 720 in a lesson"
+                assert on_screen(page, locator), "the stage no longer fits 1280 x 720 in a lesson"
             assert "dataset=gauss" in page.url and page.get_by_role("button", name="Reset").count() == 1
         _step_button(ada, 1).click()
         ada.get_by_text("Press Play: one neuron draws the line").wait_for(timeout=10_000)

@@ -10,36 +10,16 @@ from playwright.sync_api import expect
 from mlp.run.config import Config
 from mlp.engine.datasets import featurize, grid
 from mlp.run.trainer import Trainer
-from tests.browser import open_page, point_on_screen, save_screenshot, step_counter
+from tests.browser import cut_labels, on_screen, open_page, point_on_screen, resize, save_screenshot, step_counter
 
 NETWORK = ".st-key-chart_network div.mlp-plot"
 OUTPUT = ".st-key-chart_boundary div.mlp-plot"
 SCREENS = [(1280, 720), (1366, 768), (1920, 1080)]
 
 
-def _inside(page, locator) -> bool:
-    box, view = locator.bounding_box(), page.viewport_size
-    return (box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
-            and box["y"] + box["height"] <= view["height"])
-
-
-# Every text the page cuts to an ellipsis (Streamlit cuts a button's label on a wrapper of its <p>, so the
-# test looks at whatever element carries text-overflow: ellipsis).
-CUT_LABELS = """() => [...document.querySelectorAll('[data-testid=stMain] *')].filter((el) => {
-    const style = getComputedStyle(el);
-    return style.textOverflow === 'ellipsis' && el.offsetParent && el.clientWidth > 0
-      && el.scrollWidth > el.clientWidth + 1;
-  }).map((el) => el.textContent)"""
-
-
-def _cut_labels(page) -> list[str]:
-    """Every text cut to an ellipsis in the main area: buttons, links, labels."""
-    return page.evaluate(CUT_LABELS)
-
-
-@pytest.mark.parametrize("width,height", SCREENS)
-def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, height):
-    page = open_page(browser, server, width, height)
+def test_the_whole_machine_is_in_view_without_scrolling(browser, server):
+    """At each of SCREENS, one page resized from the first: before Play and while playing."""
+    page = open_page(browser, server, *SCREENS[0])
     try:
         page.wait_for_timeout(1500)
         assert page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true", \
@@ -60,20 +40,23 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server, width, 
             "learning rate": page.get_by_text("Learning rate", exact=True),
             "activation": page.get_by_text("Activation", exact=True),
         }
-        outside = [name for name, locator in wanted.items() if not _inside(page, locator)]
-        assert not outside, f"outside the {width} x {height} screen: {outside}"
-        # no label cut to an ellipsis: every button shows its whole text
-        assert not _cut_labels(page), f"labels cut at {width} px: {_cut_labels(page)}"
+        for width, height in SCREENS:
+            resize(page, width, height)
+            outside = [name for name, locator in wanted.items() if not on_screen(page, locator)]
+            assert not outside, f"outside the {width} x {height} screen: {outside}"
+            # no label cut to an ellipsis: every button shows its whole text
+            assert not cut_labels(page), f"labels cut at {width} px: {cut_labels(page)}"
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=10_000)
-        assert not _cut_labels(page), f"labels cut at {width} px while playing: {_cut_labels(page)}"
-        if (width, height) == (1280, 720):          # the README's first picture: the stage, trained a while
-            page.wait_for_timeout(6000)
-            page.get_by_role("button", name="Pause", exact=True).click()
-            page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
-            page.wait_for_timeout(1500)
-            assert step_counter(page) > 0
-            save_screenshot(page, "stage_1280x720.png")
+        for width, height in reversed(SCREENS):          # ends at 1280 x 720, for the picture
+            resize(page, width, height)
+            assert not cut_labels(page), f"labels cut at {width} px while playing: {cut_labels(page)}"
+        page.wait_for_timeout(4000)                      # the README's first picture: the stage, trained a while
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
+        page.wait_for_timeout(1500)
+        assert step_counter(page) > 0
+        save_screenshot(page, "stage_1280x720.png")
     finally:
         page.close()
 
@@ -185,18 +168,16 @@ def test_a_click_on_a_bias_square_opens_the_editor_on_that_bias_in_view(stage):
     config = Config()
     bias = float(Trainer(config).net.biases[1][0, 0])           # layer 2's first bias at step 0
     assert float(editor.get_by_label("Value", exact=True).input_value()) == pytest.approx(bias, abs=1e-4)
-    assert _inside(stage, editor), "the editor opens on the screen"
+    assert on_screen(stage, editor), "the editor opens on the screen"
 
 
-@pytest.mark.parametrize("lab", ["Gradient_flow", "Initialization", "Backprop_step_by_step", "Compare", "Class"])
-def test_no_lab_cuts_a_label_at_1280(browser, server, lab):
-    page = open_page(browser, f"{server}/{lab}", 1280, 720) if lab != "Class" else None
-    if page is None:                          # the Class page has no chart to wait for
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(f"{server}/{lab}")
-        page.get_by_text("Start a class").first.wait_for(timeout=60_000)
+def test_the_class_page_cuts_no_label_at_1280(browser, server):
+    """The labs are looked at in test_lab_stages_browser.py, at every screen size."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
+        page.goto(f"{server}/Class")
+        page.get_by_text("Start a class").first.wait_for(timeout=60_000)      # (the page has no chart)
         page.wait_for_timeout(1500)
-        assert not _cut_labels(page)
+        assert not cut_labels(page)
     finally:
         page.close()
