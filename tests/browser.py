@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -92,3 +93,8 @@ def resize(page, width: int, height: int) -> None:
     (test_click_through_browser.py opens one at 1920 x 1080 to compare)."""
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_timeout(800)                # Plotly's resize handler is debounced
+
+
+def with_port(url: str, base: str) -> str:
+    """`url` on `base`'s host and port: a link printed by one server, opened on its successor."""
+    return urlunsplit(urlsplit(url)._replace(netloc=urlsplit(base).netloc))

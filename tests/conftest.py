@@ -70,6 +70,13 @@ def browser(server):
         browser.close()
 
 
+@pytest.fixture
+def store_env(tmp_path, monkeypatch):
+    """Servers started from here (they inherit the environment) share one SQLite file under tmp_path."""
+    monkeypatch.setenv("MLP_STORE", f"sqlite:///{tmp_path / 'classes.sqlite'}")
+    return tmp_path
+
+
 @pytest.fixture(params=BACKENDS)
 def url(request, tmp_path):
     """A store URL on each database the store is tested on (tests/store_backends.py)."""

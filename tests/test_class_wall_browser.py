@@ -4,23 +4,17 @@ two workers behind nginx (mlp.classroom.serving) appear on one wall."""
 import time
 import urllib.parse
 import urllib.request
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from mlp.classroom.serving import COOKIE, WORKER_HEADER, free_ports, start_room
-from tests.browser import require_chromium, save_screenshot, start_streamlit
+from tests.browser import require_chromium, save_screenshot, start_streamlit, with_port
 from tests.test_serve import require_nginx
 
 PLOT = "div.mlp-plot .main-svg"
 THUMBS = ".mlp-wall-thumb img"
 NAMES = ["Ada", "Grace", "<b>Linus</b>"]
-
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    """Servers started from here (they inherit the environment) share one SQLite file under tmp_path."""
-    monkeypatch.setenv("MLP_STORE", f"sqlite:///{tmp_path / 'classes.sqlite'}")
 
 
 def start_class(browser, base: str) -> tuple[str, str]:
@@ -68,11 +62,6 @@ def wait_for_cards(page, n: int, timeout: float = 60) -> None:
 
 def thumbs(page) -> list[str]:
     return [page.locator(THUMBS).nth(i).get_attribute("src") for i in range(page.locator(THUMBS).count())]
-
-
-def with_port(url: str, base: str) -> str:
-    parts, new = urlsplit(url), urlsplit(base)
-    return urlunsplit(parts._replace(netloc=new.netloc))
 
 
 def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_key(browser, store_env):

@@ -7,12 +7,9 @@ with no hidden layer at learning rate 0.1, whose goal (test loss ≤ 0.2) a line
 meets within a few seconds of Play; step 2 is the circle with a 3-neuron layer, and hides Reset."""
 import time
 import urllib.parse
-from urllib.parse import urlsplit, urlunsplit
-
-import pytest
 
 from mlp.__main__ import main
-from tests.browser import on_screen, require_chromium, save_screenshot, start_streamlit
+from tests.browser import on_screen, require_chromium, save_screenshot, start_streamlit, with_port
 
 PLOT = "div.mlp-plot .main-svg"
 LESSON = '''title = "Browser lesson"
@@ -37,13 +34,6 @@ hide = ["reset"]
 FOLLOW_S = 3.0          # the issue: every student's page switches within 3 s
 
 
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    """Servers started from here (they inherit the environment) share one SQLite file under tmp_path."""
-    monkeypatch.setenv("MLP_STORE", f"sqlite:///{tmp_path / 'classes.sqlite'}")
-    return tmp_path
-
-
 def _class(tmp_path, base: str, capsys) -> tuple[str, str]:
     """`python -m mlp class new --lesson FILE`: (join link, teacher link)."""
     path = tmp_path / "lesson.toml"
@@ -66,10 +56,6 @@ def _student(browser, join_link: str, name: str):
 
 def _step_button(page, n: int, of: int = 2):
     return page.get_by_role("button", name=f"Step {n} of {of}")
-
-
-def _with_port(url: str, base: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(netloc=urlsplit(base).netloc))
 
 
 def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env, capsys):
@@ -137,10 +123,10 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
     proc, base = start_streamlit()            # a new server on the same store: the class is still at step 2
     try:
         wall = browser.new_page(viewport={"width": 1280, "height": 720})
-        wall.goto(_with_port(teacher_link, base))
+        wall.goto(with_port(teacher_link, base))
         wall.get_by_text("step 2 of 2").wait_for(timeout=60_000)
         wall.close()
-        _, dora = _student(browser, _with_port(join_link, base), "Dora")
+        _, dora = _student(browser, with_port(join_link, base), "Dora")
         _step_button(dora, 2).wait_for(timeout=30_000)
         dora.context.close()
     finally:
