@@ -33,7 +33,7 @@ TRAIN_CHUNK = 10                  # ... records a point of the loss curves every
 # The charts at 1280 x 720, and their shares of a taller screen's extra height: the two boundaries side by
 # side, the loss and the gradient norms stacked beside them.
 CHARTS = {"cmp_boundary_A": (350, 0.8), "cmp_boundary_B": (350, 0.8), "cmp_loss": (200, 0.4),
-          "cmp_grad_norms": (190, 0.4)}
+          "cmp_grad_norms": (250, 0.4)}
 EXPLANATION = """A and B see the same points in the same order and start from the same random draws; only the
 settings of each side differ (*Settings of A*, *Settings of B*; what they share: *Shared*). Train them
 together and watch where their decision boundaries, loss curves and gradients part ways.
