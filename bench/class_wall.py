@@ -11,7 +11,7 @@ Rounds of two kinds, alternating, each on a fresh server, the store in a temp di
             so post a snapshot every second; a teacher's wall (also a `Student`, on the teacher link)
             rereads the store every second
   lesson    as `with`, the class running a built-in lesson (LESSON): every student's page on its first step,
-            its header rereading the class every second, each rerun judging the step's goal
+            the class reread every second (from the live fragment while playing), each rerun judging the step's goal
 With --baseline REV a third kind of round runs REV's checkout (git archive into a temp folder) with a
 class, so a change to the wall is measured before and after in the same run, the rounds interleaved.
 Printed per round: the server's CPU (its processes; 100% = one core), the students' step rate, the

@@ -35,7 +35,7 @@ Goal: <= 64 KB/s per student (thirty on one classroom Wi-Fi). "--server-option" 
 With --lesson (protocol clients only), each N gets a second round beside the first, on a fresh server
 of its own: a class running a built-in lesson (first-neural-network unless named), its students
 opening the class's join link (each with a name) and so landing on the lesson's first step, posting
-a snapshot a second, their header rereading the class every second and each rerun judging the
+a snapshot a second, the class reread every second (from the live fragment while playing) and each rerun judging the
 step's goal; the teacher's wall is open on the teacher link, and how far behind it is gets printed
 (mlp/harness/class_room.py: a card's age when the next card of its student replaces it, p95 and max,
 and the gap between a student's two snapshots). Goals with a lesson (issue 25): the worst student
