@@ -3,6 +3,7 @@
     python bench/class_wall.py --students 30 --seconds 60
     python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.classroom.serving: 2 workers + nginx
     python bench/class_wall.py --students 30 --workers 2 --baseline main  # and `main`'s wall beside this one
+    python bench/class_wall.py --kinds without,lesson --baseline main      # main's lesson beside this one's
 
 Every student is a mlp/ui/protocol_client.py `Student` (no browser: what is measured is the server).
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
@@ -12,8 +13,9 @@ Rounds of two kinds, alternating, each on a fresh server, the store in a temp di
             rereads the store every second
   lesson    as `with`, the class running a built-in lesson (LESSON): every student's page on its first step,
             the class reread every second (from the live fragment while playing), each rerun judging the step's goal
-With --baseline REV a third kind of round runs REV's checkout (git archive into a temp folder) with a
-class, so a change to the wall is measured before and after in the same run, the rounds interleaved.
+With --baseline REV, REV's checkout (git archive into a temp folder) runs a round of its own beside
+each of `with` and `lesson` that --kinds chose, so a change is measured before and after in the same
+run, the rounds interleaved (the students, the wall and this script are this checkout's).
 Printed per round: the server's CPU (its processes; 100% = one core), the students' step rate, the
 worst student's chart updates per second (Output figures received; goal >= 10 with a lesson), and
 for the wall how far behind it is: a card's age when it arrives (its arrival time minus the time
@@ -107,15 +109,19 @@ def main(argv: list[str] | None = None) -> None:
           f"{'mlp.classroom.serving with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
           f"store {os.environ['MLP_STORE']}, {os.cpu_count()} cores")
     kinds = {"without": ROOT, "with": ROOT, "lesson": ROOT}
-    if args.baseline:
-        kinds = {"without": ROOT, f"with@{args.baseline}": _checkout(args.baseline), "with": ROOT, "lesson": ROOT}
     chosen = args.kinds.split(",")
-    kinds = {kind: root for kind, root in kinds.items() if kind in chosen or kind.startswith("with@")}
+    if args.baseline:           # REV's checkout beside this one, with a class (and a lesson when one is chosen)
+        old = _checkout(args.baseline)
+        kinds = {"without": ROOT, f"with@{args.baseline}": old, "with": ROOT, f"lesson@{args.baseline}": old,
+                 "lesson": ROOT}
+        chosen += [f"{kind}@{args.baseline}" for kind in ("with", "lesson") if kind in chosen]
+    kinds = {kind: root for kind, root in kinds.items() if kind in chosen}
     rounds = {kind: [] for kind in kinds}
     for _ in range(args.repeat):          # alternating, each on a fresh server: drift and neighbours hit all
         for kind, root in kinds.items():
             with playground_server(args.workers, root=root) as (url, server):
-                ids = new_class(lesson=LESSON if kind == "lesson" else None) if kind != "without" else (None, None)
+                ids = (new_class(lesson=LESSON if kind.startswith("lesson") else None) if kind != "without"
+                       else (None, None))
                 print(f"round {kind} ...", flush=True)
                 rounds[kind].append(asyncio.run(_round(url, server, args.students, args.seconds, *ids)))
     for kind, results in rounds.items():
