@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--repeat", type=int, default=2, help="rounds of each kind, alternating (medians printed)")
     p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.classroom.serving with K workers")
-    p.add_argument("--baseline", metavar="REV", help="also run REV's checkout with a class (before / after)")
+    p.add_argument("--baseline", metavar="REV", help="also run REV's checkout beside the with and lesson rounds chosen (before / after)")
     p.add_argument("--kinds", default="without,with,lesson",
                    help="the kinds of round to run, comma-separated (without is the baseline the others are read against)")
     args = p.parse_args(argv)
