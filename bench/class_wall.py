@@ -3,6 +3,7 @@
     python bench/class_wall.py --students 30 --seconds 60
     python bench/class_wall.py --students 30 --seconds 60 --workers 2     # mlp.classroom.serving: 2 workers + nginx
     python bench/class_wall.py --students 30 --workers 2 --baseline main  # and `main`'s wall beside this one
+    python bench/class_wall.py --kinds without,lesson --baseline main      # main's lesson beside this one's
 
 Every student is a mlp/ui/protocol_client.py `Student` (no browser: what is measured is the server).
 Rounds of two kinds, alternating, each on a fresh server, the store in a temp dir (MLP_STORE):
@@ -11,9 +12,10 @@ Rounds of two kinds, alternating, each on a fresh server, the store in a temp di
             so post a snapshot every second; a teacher's wall (also a `Student`, on the teacher link)
             rereads the store every second
   lesson    as `with`, the class running a built-in lesson (LESSON): every student's page on its first step,
-            its header rereading the class every second, each rerun judging the step's goal
-With --baseline REV a third kind of round runs REV's checkout (git archive into a temp folder) with a
-class, so a change to the wall is measured before and after in the same run, the rounds interleaved.
+            the class reread every second (from the live fragment while playing), each rerun judging the step's goal
+With --baseline REV, REV's checkout (git archive into a temp folder) runs a round of its own beside
+each of `with` and `lesson` that --kinds chose, so a change is measured before and after in the same
+run, the rounds interleaved (the students, the wall and this script are this checkout's).
 Printed per round: the server's CPU (its processes; 100% = one core), the students' step rate, the
 worst student's chart updates per second (Output figures received; goal >= 10 with a lesson), and
 for the wall how far behind it is: a card's age when it arrives (its arrival time minus the time
@@ -26,63 +28,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from mlp.harness.playground_page import playground_server  # noqa: E402
+from mlp.harness.class_room import Wall, class_students, new_class  # noqa: E402
 from mlp.ui.protocol_client import Student  # noqa: E402
 from mlp.harness.procstat import cpu_seconds, server_pids  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 WARMUP_S = 5.0
-# (the alt text is html.escape'd: its apostrophe arrives as &#x27;)
-CARD = re.compile(rb'data-time="(\d+\.\d+)"><img alt="([^"]*)(?:\'|&#x27;)s output"')
 GOAL_LAG_S, GOAL_EXTRA_CPU, GOAL_UPDATES = 3.0, 5.0, 10.0
 LESSON = "first-neural-network"
 
 
-class Wall:
-    """The teacher's wall as a protocol client: the arrival time minus the snapshot time of each card."""
-
-    def __init__(self, url: str, class_id: str, key: str):
-        self.client = Student(url, page="Class", query=urlencode({"class": class_id, "key": key}))
-        self.client.on_message = self._message
-        self.lags: list[float] = []          # a card's age when it arrives
-        self.stale: list[float] = []         # a card's age when the next one of that student replaces it
-        self.gaps: list[float] = []          # snapshot time of a student's card minus that of their last one
-        self.last: dict[bytes, float] = {}   # student -> snapshot time of the card on the wall
-        self.counting = False
-
-    def _message(self, raw: bytes) -> None:
-        now = time.time()
-        for t, name in CARD.findall(raw):
-            t = float(t)
-            if t == self.last.get(name):
-                continue                     # the same card again
-            if self.counting:
-                self.lags.append(now - t)
-                if name in self.last:
-                    self.stale.append(now - self.last[name])
-                    self.gaps.append(t - self.last[name])
-            self.last[name] = t
-
-
-def _q(values: list[float], q: float) -> float:
-    return values[round(q * (len(values) - 1))] if values else float("nan")
-
-
 async def _round(url: str, server: list[int], n: int, seconds: float, class_id: str | None, key: str | None) -> dict:
     if class_id:
-        students = [Student(url, page="Class", query=urlencode({"join": class_id, "name": f"Student {i + 1:02d}"}))
-                    for i in range(n)]
+        students = class_students(url, class_id, n)
     else:
         students = [Student(url) for _ in range(n)]
     for s in students:
@@ -110,11 +78,10 @@ async def _round(url: str, server: list[int], n: int, seconds: float, class_id: 
     lost = sum(1 for s in students if s.error)
     await asyncio.gather(*(s.close() for s in students), *([wall.client.close()] if wall else []))
     result = {"cpu": 100 * (cpu1 - cpu0) / (t1 - t0), "steps": statistics.median(steps), "lost": lost,
+              "load": os.getloadavg()[0],      # the machine's 1-minute load at the end: neighbours included
               "cpu_per_kstep": cpu_per_kstep, "updates_min": min(updates), "updates_med": statistics.median(updates)}
     if wall:
-        lags, stale, gaps = sorted(wall.lags), sorted(wall.stale), sorted(wall.gaps)
-        result.update(cards=len(lags) / seconds, lag_median=_q(lags, 0.5), lag_p95=_q(lags, 0.95),
-                      gap_p95=_q(gaps, 0.95), stale_p95=_q(stale, 0.95), stale_max=_q(stale, 1.0))
+        result.update(wall.figures(seconds))
     return result
 
 
@@ -132,41 +99,48 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--repeat", type=int, default=2, help="rounds of each kind, alternating (medians printed)")
     p.add_argument("--workers", type=int, default=0, help="0: one `streamlit run`; K: mlp.classroom.serving with K workers")
-    p.add_argument("--baseline", metavar="REV", help="also run REV's checkout with a class (before / after)")
+    p.add_argument("--baseline", metavar="REV", help="also run REV's checkout beside the with and lesson rounds chosen (before / after)")
+    p.add_argument("--kinds", default="without,with,lesson",
+                   help="the kinds of round to run, comma-separated (without is the baseline the others are read against)")
     args = p.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="mlp-bench-store-")
     os.environ["MLP_STORE"] = f"sqlite:///{folder}/classes.sqlite"      # the server inherits it
-    from mlp.classroom.store import open_store
     print(f"{args.students} students, {args.seconds:g} s a round, "
           f"{'mlp.classroom.serving with %d workers' % args.workers if args.workers else 'one streamlit run'}, "
           f"store {os.environ['MLP_STORE']}, {os.cpu_count()} cores")
     kinds = {"without": ROOT, "with": ROOT, "lesson": ROOT}
-    if args.baseline:
-        kinds = {"without": ROOT, f"with@{args.baseline}": _checkout(args.baseline), "with": ROOT, "lesson": ROOT}
-    from mlp.classroom import lesson_runs
+    chosen = args.kinds.split(",")
+    if args.baseline:           # REV's checkout beside this one, with a class (and a lesson when one is chosen)
+        old = _checkout(args.baseline)
+        kinds = {"without": ROOT, f"with@{args.baseline}": old, "with": ROOT, f"lesson@{args.baseline}": old,
+                 "lesson": ROOT}
+        chosen += [f"{kind}@{args.baseline}" for kind in ("with", "lesson") if kind in chosen]
+    kinds = {kind: root for kind, root in kinds.items() if kind in chosen}
     rounds = {kind: [] for kind in kinds}
     for _ in range(args.repeat):          # alternating, each on a fresh server: drift and neighbours hit all
         for kind, root in kinds.items():
             with playground_server(args.workers, root=root) as (url, server):
-                ids = open_store().create_class("Bench") if kind != "without" else (None, None)   # a fresh wall
-                if kind == "lesson":
-                    lesson_runs.start(open_store(), *ids, LESSON)
+                ids = (new_class(lesson=LESSON if kind.startswith("lesson") else None) if kind != "without"
+                       else (None, None))
                 print(f"round {kind} ...", flush=True)
                 rounds[kind].append(asyncio.run(_round(url, server, args.students, args.seconds, *ids)))
     for kind, results in rounds.items():
         print(f"each round {kind}: server CPU " + ", ".join(f"{r['cpu']:.0f}%" for r in results)
               + "; steps/s " + ", ".join(f"{r['steps']:.0f}" for r in results)
               + "; CPU ms per 1000 steps " + ", ".join(f"{r['cpu_per_kstep']:.1f}" for r in results)
-              + "; worst student's updates/s " + ", ".join(f"{r['updates_min']:.1f}" for r in results))
+              + "; worst student's updates/s " + ", ".join(f"{r['updates_min']:.1f}" for r in results)
+              + "; median " + ", ".join(f"{r['updates_med']:.1f}" for r in results)
+              + ("; wall behind p95 " + ", ".join(f"{r['stale_p95']:.2f} s" for r in results) if "stale_p95" in results[0] else "")
+              + "; load " + ", ".join(f"{r['load']:.1f}" for r in results))
     med = {kind: {k: statistics.median(r[k] for r in results) for k in results[0]} for kind, results in rounds.items()}
-    base = med["without"]
+    base = med.get("without")
     print("medians:")
     print(f"{'round':>14} {'server CPU %':>13} {'updates/s worst':>16} {'steps/s':>8} {'steps vs without':>17} {'CPU ms/1k steps':>16} "
           f"{'vs without':>11} {'new cards/s':>12} "
           f"{'age on arrival':>15} {'post gap p95':>13} {'behind p95':>11} {'behind max':>11} {'lost':>5}")
     for kind, w in med.items():
-        ratio = f"{100 * (w['steps'] / base['steps'] - 1):+.1f}%" if base["steps"] else "-"
-        per_step = f"{100 * (w['cpu_per_kstep'] / base['cpu_per_kstep'] - 1):+.1f}%"
+        ratio = f"{100 * (w['steps'] / base['steps'] - 1):+.1f}%" if base and base["steps"] else "-"
+        per_step = f"{100 * (w['cpu_per_kstep'] / base['cpu_per_kstep'] - 1):+.1f}%" if base else "-"
         if "cards" not in w:
             print(f"{kind:>14} {w['cpu']:13.0f} {w['updates_min']:16.1f} {w['steps']:8.0f} {'-':>17} {w['cpu_per_kstep']:16.1f} {'-':>11} "
                   f"{'-':>12} {'-':>15} {'-':>13} {'-':>11} {'-':>11} {w['lost']:5.0f}")
@@ -178,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     print("(behind: how old a card is when the next one of that student replaces it, i.e. the most the wall lags;\n"
           " post gap: the time between a student's two snapshots the wall showed)")
     for kind, w in med.items():
-        if kind == "without":
+        if kind == "without" or base is None:
             continue
         extra = w["cpu"] - base["cpu"]
         extra_share = 100 * extra / base["cpu"] if base["cpu"] else float("nan")

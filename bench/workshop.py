@@ -32,6 +32,17 @@ browsers are reached through mlp/harness/wire_meter.py's counting relay, whose t
 Goal: <= 64 KB/s per student (thirty on one classroom Wi-Fi). "--server-option" passes settings to
 `streamlit run` for an A/B in one session, e.g. --server-option server.enableWebsocketCompression=false.
 
+With --lesson (protocol clients only), each N gets a second round beside the first, on a fresh server
+of its own: a class running a built-in lesson (first-neural-network unless named), its students
+opening the class's join link (each with a name) and so landing on the lesson's first step, posting
+a snapshot a second, the class reread every second (from the live fragment while playing) and each rerun judging the
+step's goal; the teacher's wall is open on the teacher link, and how far behind it is gets printed
+(mlp/harness/class_room.py: a card's age when the next card of its student replaces it, p95 and max,
+and the gap between a student's two snapshots). Goals with a lesson (issue 25): the worst student
+>= 10 updates/s and the wall <= 3 s behind, read against the round without a lesson of the same N.
+The machine's 1-minute load average at the end of each round is printed beside it: on a shared
+machine, compare rounds of one run only.
+
 Server CPU is read from /proc for the server's processes (workers and nginx; 100% = one core), the
 client's (Chromium, Playwright and this script) separately, so one can see who took the cores.
 Memory per session = (server RSS while N play - server RSS idle) / N, where idle is measured after
@@ -46,6 +57,7 @@ import asyncio
 import os
 import statistics
 import sys
+import tempfile
 import time
 from contextlib import contextmanager, nullcontext
 from functools import partial
@@ -63,6 +75,8 @@ RSS_EVERY_S = 5.0
 GOAL_UPDATES = 2.0
 GOAL_MB = 50.0
 GOAL_KBPS = 64.0
+GOAL_LESSON_UPDATES = 10.0      # with a lesson running (issue 25)
+GOAL_LAG_S = 3.0
 
 
 def _client_pids(server: list[int]) -> list[int]:
@@ -140,15 +154,18 @@ def _result(n: int, start: list[tuple], end: list[tuple], server_cpu: float, cli
     known = [(s, e) for s, e in zip(start, end) if s[2] is not None and e[2] is not None]
     steps = [(k1 - k0) / (s1 - s0) for (s0, _, k0, _, _), (s1, _, k1, _, _) in known]
     rss = statistics.median(r for _, r in rss_series[-3:])         # the end of the run, not one sample
-    return {"n": n, "median": statistics.median(updates), "worst": min(updates),
+    return {"n": n, "load": os.getloadavg()[0], "median": statistics.median(updates), "worst": min(updates),
             "batches": statistics.median(batches), "kbps": statistics.median(kbps),
             "steps": statistics.median(steps) if steps else None, "server_cpu": 100 * server_cpu,
             "client_cpu": 100 * client_cpu, "idle_rss": idle_rss, "rss": rss,
             "mb_per_session": (rss - idle_rss) / n, "rss_series": rss_series}
 
 
-async def _protocol_room(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
-    """run_room with protocol clients: n `Student`s in this event loop, the same steps and counts."""
+async def _protocol_room(url: str, server: list[int], workers: int, n: int, seconds: float,
+                         lesson: str | None = None) -> dict:
+    """run_room with protocol clients: n `Student`s in this event loop, the same steps and counts; with a
+    lesson, in a class that runs it (they join by its link) and with the teacher's wall open."""
+    from mlp.harness.class_room import Wall, class_students, new_class
     from mlp.ui.protocol_client import Student
 
     seen: set[str | None] = set()       # warm-up: one session played on every worker, as in _warm_up
@@ -165,11 +182,21 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
     await asyncio.sleep(2)
     idle_rss = rss_mb(server_pids(server))
 
-    students = [Student(url) for _ in range(n)]
+    wall = None
+    if lesson:
+        class_id, key = new_class(lesson=lesson)
+        students = class_students(url, class_id, n)
+    else:
+        students = [Student(url) for _ in range(n)]
     for student in students:            # everyone opens the page, then everyone presses Play
         await student.open()
     await asyncio.gather(*(s.press("Play", timeout=300) for s in students))
+    if lesson:
+        wall = Wall(url, class_id, key)
+        await wall.client.open()
     await asyncio.sleep(WARMUP_S)
+    if wall:
+        wall.counting = True
 
     def counts():
         return [(time.monotonic(), s.batches, s.step, s.frames, s.wire_bytes) for s in students]
@@ -182,10 +209,15 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
         await asyncio.sleep(min(RSS_EVERY_S, seconds - elapsed))
         rss_series.append((time.monotonic() - t0, rss_mb(server_pids(server))))
     cpu1, ccpu1, t1, end = cpu_seconds(srv), cpu_seconds(cli), time.monotonic(), counts()
+    if wall:
+        wall.counting = False
     runs, cut = sum(s.runs for s in students) - runs0[0], sum(s.runs_cut for s in students) - runs0[1]
     lost = [s.error for s in students if s.error]
-    await asyncio.gather(*(s.close() for s in students))
+    await asyncio.gather(*(s.close() for s in students), *([wall.client.close()] if wall else []))
     result = _result(n, start, end, (cpu1 - cpu0) / (t1 - t0), (ccpu1 - ccpu0) / (t1 - t0), idle_rss, rss_series)
+    result["lesson"] = lesson
+    if wall:
+        result["wall"] = wall.figures(t1 - t0)
     # Runs the server finished but whose charts it dropped unsent (a session's unsent messages are
     # cleared when its next run starts before the event loop has flushed them): work nobody sees.
     result["note"] = (f"     fragment runs: {(runs + cut) / (t1 - t0):.1f}/s in all, "
@@ -195,8 +227,9 @@ async def _protocol_room(url: str, server: list[int], workers: int, n: int, seco
     return result
 
 
-def run_room_protocol(url: str, server: list[int], workers: int, n: int, seconds: float) -> dict:
-    return asyncio.run(_protocol_room(url, server, workers, n, seconds))
+def run_room_protocol(url: str, server: list[int], workers: int, n: int, seconds: float,
+                      lesson: str | None = None) -> dict:
+    return asyncio.run(_protocol_room(url, server, workers, n, seconds, lesson))
 
 
 @contextmanager
@@ -215,11 +248,17 @@ def _client(kind: str):
 def _row(r: dict, measured_server: bool) -> str:
     ok = (r["worst"] >= GOAL_UPDATES and r["kbps"] <= GOAL_KBPS
           and (not measured_server or r["mb_per_session"] <= GOAL_MB))
+    wall = r.get("wall")
+    if r.get("lesson"):
+        ok = ok and r["worst"] >= GOAL_LESSON_UPDATES and wall is not None and wall["stale_p95"] <= GOAL_LAG_S
     server = (f"{r['server_cpu']:8.0f} {r['rss']:8.0f} {r['mb_per_session']:10.1f}" if measured_server
               else f"{'-':>8} {'-':>8} {'-':>10}")
     steps = f"{r['steps']:9.0f}" if r["steps"] is not None else f"{'-':>9}"
-    return (f"{r['n']:4d} {r['median']:10.2f} {r['worst']:9.2f} {r['batches']:9.2f} {r['kbps']:7.1f} {steps} {server} "
-            f"{r['client_cpu']:8.0f}  {'ok' if ok else 'MISS'}")
+    behind = (f"{wall['stale_median']:6.2f} {wall['stale_p95']:6.2f} {wall['stale_max']:6.2f} {wall['gap_p95']:6.2f}"
+              if wall else f"{'-':>6} {'-':>6} {'-':>6} {'-':>6}")
+    return (f"{r['n']:4d} {'lesson' if r.get('lesson') else 'none':>6} {r['median']:10.2f} {r['worst']:9.2f} "
+            f"{r['batches']:9.2f} {r['kbps']:7.1f} {steps} {server} {r['client_cpu']:8.0f} {behind} {r['load']:5.1f}  "
+            f"{'ok' if ok else 'MISS'}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -233,7 +272,18 @@ def main(argv: list[str] | None = None) -> None:
                         help="students as Chromium pages, or as light protocol clients (mlp/ui/protocol_client.py)")
     parser.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a `streamlit run --NAME VALUE` setting (one streamlit run only); repeatable")
+    parser.add_argument("--lesson", nargs="?", const="first-neural-network", metavar="NAME",
+                        help="beside each N's round, one with a class running this built-in lesson and its wall "
+                             "(protocol clients only; default first-neural-network)")
     args = parser.parse_args(argv)
+    if args.lesson and (args.client != "protocol" or args.url):
+        parser.error("--lesson needs --client protocol and a server this script starts (no --url)")
+    if args.lesson:
+        from mlp.classroom.lesson_files import builtin
+        if args.lesson not in builtin():
+            parser.error(f"--lesson: no built-in lesson {args.lesson!r} (there are {', '.join(sorted(builtin()))})")
+        folder = tempfile.mkdtemp(prefix="mlp-bench-store-")
+        os.environ["MLP_STORE"] = f"sqlite:///{folder}/classes.sqlite"      # the servers inherit it
     options = tuple(part for o in args.server_option for part in ("--" + o.partition("=")[0], o.partition("=")[2]))
     counts = [int(s) for s in args.sessions.split(",") if s.strip()]
 
@@ -244,17 +294,20 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{where}; {args.seconds:g} s of Play measured per N after {WARMUP_S:g} s; {os.cpu_count()} cores; "
           f"goal: worst >= {GOAL_UPDATES:g} updates/s, <= {GOAL_KBPS:g} KB/s and <= {GOAL_MB:g} MB/session"
           + (f"; {' '.join(options)}" if options else ""))
-    print(f"{'N':>4} {'upd/s med':>10} {'worst':>9} {'batches/s':>9} {'KB/s':>7} {'steps/s':>9} {'srv CPU%':>8} {'srv MB':>8} "
-          f"{'MB/session':>10} {'cli CPU%':>8}")
+    print(f"{'N':>4} {'lesson':>6} {'upd/s med':>10} {'worst':>9} {'batches/s':>9} {'KB/s':>7} {'steps/s':>9} {'srv CPU%':>8} "
+          f"{'srv MB':>8} {'MB/session':>10} {'cli CPU%':>8} {'wall behind: med':>16} {'p95':>6} {'max':>6} "
+          f"{'post gap p95':>6} {'load':>5}")
     results = []
     with _client(args.client) as measure:
         for n in counts:
-            server = nullcontext((args.url, [])) if args.url else playground_server(args.workers, options=options)
-            with server as (url, pids):
-                results.append(measure(url, pids, max(1, args.workers), n, args.seconds))
-            print(_row(results[-1], bool(pids)), flush=True)
-            if "note" in results[-1]:
-                print(results[-1]["note"], flush=True)
+            for lesson in (None, args.lesson) if args.lesson else (None,):
+                server = nullcontext((args.url, [])) if args.url else playground_server(args.workers, options=options)
+                with server as (url, pids):
+                    results.append(measure(url, pids, max(1, args.workers), n, args.seconds,
+                                           **({"lesson": lesson} if lesson else {})))
+                print(_row(results[-1], bool(pids)), flush=True)
+                if "note" in results[-1]:
+                    print(results[-1]["note"], flush=True)
     if not args.url and args.seconds >= 60:
         print("\nserver RSS over the run (MB):")
         for r in results:

@@ -30,7 +30,7 @@ def pytest_addoption(parser):
 SLOW_FIXTURES = {"browser", "server", "room", "counting_server", "students", "stage", "screen", "store_env", "pg"}
 # modules whose tests start processes of their own (streamlit, nginx, node, the CLI as a subprocess)
 SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protocol_client", "test_payload_js",
-                "test_readme", "test_cli", "test_exports",
+                "test_readme", "test_cli", "test_exports", "test_lesson_playing",
                 # faults made for real (locks held, permissions taken, clusters stopped), with their waits
                 "test_store_faults", "test_class_wall_faults",
                 # every page run with every crafted value: the parsers' own fuzzing stays in the fast tier

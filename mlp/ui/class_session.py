@@ -15,10 +15,11 @@ shows it before the page is drawn when the store is quick, and the page never wa
 store is down, the page says so in plain words (`status`), training goes on, and the queue keeps the
 student's latest post and sends it when the store is back.
 
-A class that runs a lesson (mlp/ui/lesson_follow.py applies its steps): the header rereads the class
-every LESSON_CHECK_EVERY_S instead of CHECK_EVERY_S, and a post's answer brings the lesson's state too,
+A class that runs a lesson (mlp/ui/lesson_follow.py applies its steps): the class is reread every
+LESSON_CHECK_EVERY_S instead of CHECK_EVERY_S, and a post's answer brings the lesson's state too,
 so a step the teacher moved to reaches the page within about that long (the page reruns whole when
-the step it shows is not the class's). Each rerun of a playing run judges the step's goal (cheap: a few
+the step it shows is not the class's). A paused page's header rereads it on its timer; a playing
+page's live fragment does (keep_up), and its header's timer waits CHECK_EVERY_S as outside a lesson. Each rerun of a playing run judges the step's goal (cheap: a few
 comparisons), and the first time it is met records it in the store with the run's checkpoint and says
 so once (a toast).
 
@@ -350,7 +351,10 @@ def member_line(run, go_to_challenge) -> None:
     which then shows that step. `run`: the tab's mlp.ui.state.Run (not imported: the state imports this
     module)."""
     m = st.session_state.get(SESSION_KEY)
-    every = LESSON_CHECK_EVERY_S if m is not None and m.lesson is not None else CHECK_EVERY_S
+    # a playing page's live fragment rereads the lesson (keep_up): the header's own timer would be one
+    # more fragment run a second per student, 30 a second for a room on one worker
+    lesson_paused = m is not None and m.lesson is not None and not run.playing
+    every = LESSON_CHECK_EVERY_S if lesson_paused else CHECK_EVERY_S
 
     @st.fragment(run_every=every)
     def _line() -> None:
@@ -359,12 +363,31 @@ def member_line(run, go_to_challenge) -> None:
     _line()
 
 
+def _follow_if_moved(m: Membership) -> None:
+    """Rerun the whole page (lesson_follow.follow then shows the step) when the class's lesson moved."""
+    if m.lesson_moved():
+        m.followed = None if m.lesson is None else (m.lesson.lesson_id, m.lesson.step)
+        st.rerun(scope="app")
+
+
+def keep_up(run) -> None:
+    """While the page plays in a class that runs a lesson: reread the class (at most every
+    LESSON_CHECK_EVERY_S) and follow a step the teacher moved to. Run by the live fragment, which
+    reruns every half second while playing anyway, so the header's timer can wait CHECK_EVERY_S then
+    (member_line). `run`: the tab's mlp.ui.state.Run."""
+    m = st.session_state.get(SESSION_KEY)
+    if m is None or m.lesson is None or not run.playing:
+        return
+    m = _refresh(m)
+    if m is not None:
+        _follow_if_moved(m)
+
+
 def _member_line(run, go_to_challenge) -> None:
     m = membership()
     m = _refresh(m) if m is not None else None
-    if m is not None and m.lesson_moved():
-        m.followed = None if m.lesson is None else (m.lesson.lesson_id, m.lesson.step)
-        st.rerun(scope="app")
+    if m is not None:
+        _follow_if_moved(m)
     if m is None:
         closed = st.session_state.get(CLOSED_KEY)
         opened = st.session_state.get(OPENED_KEY)

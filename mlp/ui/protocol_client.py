@@ -22,6 +22,14 @@ A `Student` does what the browser's Streamlit frontend (1.67) does on the Playgr
   `ref_hash` answers resolved, entries expired after `max_cached_message_age` runs), so plotly.js
   (4.9 MB) is sent once per student, not on every full run.
 
+A full run is over when its `script_finished` arrives, or, failing that, when a fragment run starts
+after it: Streamlit loses a full run's `script_finished` when a fragment's timer asks for a rerun
+just as the run ends (AppSession.request_rerun finds the ScriptRunner stopping, starts a new one and
+ignores the old one's last events: Streamlit's own comment there names the race). Under a class's
+load that took one student in thirty's Play click with it, and `press` waited for a finish that
+never came (bench/class_wall.py's TimeoutError). One ScriptRunner runs at a time and a fragment run
+never interrupts a full one, so a fragment run's start means the full run before it ended.
+
 What it counts is what bench/workshop.py reads from a browser's Output chart: `frames` (figures
 received, the pictures the chart plays) and `batches` (updates of the chart), plus the payload bytes
 received and the "Step" metric. It draws nothing and never reads the other charts' data. From the
@@ -182,6 +190,7 @@ class Student:
         self._page_hash = ""
         self._run_fragments: list[str] = []
         self._full_runs = 0
+        self._full_run_open = False                # a full run started and its end was not seen yet
         self._full_run_done = asyncio.Condition()
         self._closing = False
 
@@ -295,6 +304,8 @@ class Student:
         self._cache.keep(msg)
         kind = msg.WhichOneof("type")
         if kind == "new_session":
+            if self._full_run_open and msg.metadata.run.fragment_ids:
+                await self._full_run_over()        # its script_finished was lost (see the module's docstring)
             self._new_run(msg)
         elif kind == "page_info_changed":
             self._query = msg.page_info_changed.query_string
@@ -313,6 +324,7 @@ class Student:
         self._page_hash, self._page_name = session.page_script_hash, ""
         self._cache.max_age = session.config.max_cached_message_age
         self._run_fragments = list(msg.metadata.run.fragment_ids)
+        self._full_run_open = not self._run_fragments
         if not self._run_fragments:        # a full run: the browser drops every fragment timer
             for fragment_id in list(self._timers):
                 self._stop_timer(fragment_id)
@@ -326,16 +338,25 @@ class Student:
             self._batches_at_finish = self.batches
             self.runs += delivered
             self.runs_cut += not delivered
+        if not self._run_fragments:
+            self._full_run_open = False
         if status == FINISHED_EARLY:
             return
-        self._cache.run_finished(self._run_fragments)
-        if not self._run_fragments:
-            # widgets not drawn by this run are gone from the page, and from what the browser sends
-            self._widgets = {k: v for k, v in self._widgets.items() if k in self._drawn}
-            self._buttons = {label: i for label, i in self._buttons.items() if i in self._drawn}
-            async with self._full_run_done:
-                self._full_runs += 1
-                self._full_run_done.notify_all()
+        if self._run_fragments:
+            self._cache.run_finished(self._run_fragments)
+        else:
+            await self._full_run_over()
+
+    async def _full_run_over(self) -> None:
+        """A full run ended whole: the cache ages, widgets it did not draw are gone from the page (and
+        from what the browser sends), and whoever waits for it (open, press) goes on."""
+        self._full_run_open = False
+        self._cache.run_finished([])
+        self._widgets = {k: v for k, v in self._widgets.items() if k in self._drawn}
+        self._buttons = {label: i for label, i in self._buttons.items() if i in self._drawn}
+        async with self._full_run_done:
+            self._full_runs += 1
+            self._full_run_done.notify_all()
 
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")
@@ -348,7 +369,8 @@ class Student:
             self.frames += len(payload["frames"])
         elif kind == "metric" and w.label == "Step":
             self.step = int(w.body.replace(",", ""))
-        elif kind == "button":
+        elif kind == "button":      # a keyed button keeps its id when its label changes (Play -> Pause)
+            self._buttons = {label: i for label, i in self._buttons.items() if i != w.id}
             self._buttons[w.label] = w.id
         if getattr(w, "id", ""):
             self._drawn.add(w.id)

@@ -23,7 +23,7 @@ from mlp.engine.penalty import FORMULAS, weight_penalty
 from mlp.run.trainer import Readout
 from mlp.lab.gradient_flow import playground_verdict
 
-from mlp.ui.class_session import post_snapshot
+from mlp.ui.class_session import keep_up, post_snapshot
 from mlp.ui.play_loop import live_loop
 from mlp.ui.lab_stage import growth_css
 from mlp.ui.plotly_live import live_chart
@@ -176,6 +176,7 @@ def live_playground(run: Run, counters) -> None:
     def draw(computed) -> None:
         watch, frames = computed
         post_snapshot(run, watch)         # to the class wall, when this session joined a class
+        keep_up(run)                      # a lesson's step moved while playing: the whole page follows
         rerun_page_if_changed()
         rerun_page_if_edited()
         _counters(run.report, counters)
