@@ -533,7 +533,10 @@ def neuron_images(fig, column: int) -> np.ndarray:
 
 
 def link_traces(fig):
-    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"]
+    """The traces that draw links (a class of width no link falls in is an empty trace, kept so that the
+    traces stay the same from frame to frame)."""
+    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"
+            and len(t["x"]["bdata"] if isinstance(t["x"], dict) else t["x"])]
 
 
 def test_network_view():
@@ -646,6 +649,19 @@ def test_network_view_deep_net_keeps_few_link_traces():
     weights, grids = small_network(sizes, g=4)
     fig = valid(network_figure(sizes, weights, grids, feature_labels=[f"f{i}" for i in range(7)]))
     assert len(heatmaps(fig)) == len(sizes) and len(link_traces(fig)) <= 10
+
+
+def test_network_view_keeps_its_traces_while_the_weights_change():
+    """A playing frame is painted in place only when its traces are the previous frame's (mlp/ui/plotly_live.js:
+    figureChanges): links changing width class move between traces, no trace comes or goes."""
+    sizes = [2, 3, 2]
+    weights, grids = small_network(sizes)
+    names = []
+    for scale in (1.0, -0.01, 7.0):             # every link in the thickest class, in the thinnest, signs flipped
+        fig = network_figure(sizes, [w * scale for w in weights], grids, feature_labels=["X₁", "X₂"], compact=True)
+        names.append([t.get("name") for t in fig["data"]])
+    assert names[0] == names[1] == names[2]
+    assert sum("weights, width class" in str(n) for n in names[0]) == 10
 
 
 def test_network_view_compact_round_trip():

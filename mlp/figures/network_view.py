@@ -263,7 +263,8 @@ def _link_weights(weights, drawn) -> np.ndarray:
 
 
 def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict]:
-    """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps."""
+    """2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps (none in a
+    class no link falls in)."""
     finite = np.isfinite(w)
     magnitude = np.abs(np.where(finite, w, 0.0))
     top = float(magnitude.max()) if w.size else 0.0
@@ -275,12 +276,12 @@ def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict
     # links sorted by group: each group's (start, end, gap) rows are one slice
     order = np.argsort(key, kind="stable")
     key, xs, ys = key[order], geometry.segments_x[order], geometry.segments_y[order]
-    groups, starts = np.unique(key, return_index=True)
+    # every group, an empty one too: the traces stay the same from frame to frame while only their
+    # segments move, which the playing browser redraws in place (mlp/ui/plotly_live.js: paintInPlace)
+    starts = np.searchsorted(key, np.arange(2 * N_WIDTH_CLASSES))
     ends = np.append(starts[1:], len(key))
     traces = []
-    for k, a, b in zip(groups.tolist(), starts.tolist(), ends.tolist()):
-        if k < 0:
-            continue
+    for k, a, b in zip(range(2 * N_WIDTH_CLASSES), starts.tolist(), ends.tolist()):
         positive, width_class = divmod(k, N_WIDTH_CLASSES)
         width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * width_class / (N_WIDTH_CLASSES - 1)
         # one trace draws many separate segments
