@@ -633,7 +633,7 @@ def test_network_view_numbers_links_as_the_weight_editor_does():
     assert sorted(hover["customdata"]) == expected
     for ids, w in zip(hover["customdata"], hover["marker"]["color"]):
         layer, i, j = ids
-        assert w == round(float(weights[layer - 1][i - 1, j - 1]), 4)
+        assert w == round(float(weights[layer - 1][i - 1, j - 1]), 3)           # as the hover prints it (.3f)
     template = hover["hovertemplate"]
     assert "layer %{customdata[0]}, from unit %{customdata[1]}" in template and "to unit %{customdata[2]}" in template
     # everything inside the hover's box: nothing in the <extra> part (drawn beside it), short lines

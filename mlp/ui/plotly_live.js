@@ -432,7 +432,7 @@ function colourStops(scale) {
 // A heatmap's image: one pixel a cell, coloured as Plotly colours it (its colour scale interpolated
 // linearly in RGB between the stops, clamped at the range's ends; rows bottom-up; gaps transparent).
 function heatmapImage(z, range) {
-  const rows = z.length, cols = z[0].length, stops = colourStops(range.colorscale);
+  const rows = z.length, cols = z[0].length, table = colourTable(range.colorscale);
   const lo = range.lo, span = range.hi - range.lo || 1;
   const canvas = document.createElement("canvas");
   canvas.width = cols;
@@ -443,11 +443,26 @@ function heatmapImage(z, range) {
     for (let c = 0; c < cols; c++) {
       const v = row[c], k = (top + c) * 4;
       if (v === null || v === undefined || Number.isNaN(v)) continue;          // transparent, as Plotly
-      out.set(colourAt(stops, (v - lo) / span), k);
+      const t = (v - lo) / span;
+      out.set(table[t <= 0 ? 0 : t >= 1 ? TABLE_SIZE : Math.round(t * TABLE_SIZE)], k);
     }
   }
   ctx.putImageData(pixels, 0, 0);
   return canvas.toDataURL("image/png");
+}
+
+// A colour scale's colours at TABLE_SIZE + 1 evenly spaced points: a cell's colour is looked up, not
+// interpolated (a third of a repaint's time); between two of them no channel moves by more than 255 /
+// TABLE_SIZE (a sixteenth), within the pixel's rounding.
+const TABLE_SIZE = 4096, colourTables = new Map();
+
+function colourTable(scale) {
+  const key = JSON.stringify(scale);
+  if (!colourTables.has(key)) {
+    const stops = colourStops(scale);
+    colourTables.set(key, Array.from({ length: TABLE_SIZE + 1 }, (_, i) => Uint8ClampedArray.from(colourAt(stops, i / TABLE_SIZE))));
+  }
+  return colourTables.get(key);
 }
 
 // The colour at t (0 to 1, clamped) of a colour scale's stops, as [r, g, b, a] (a 0-255).
