@@ -551,7 +551,7 @@ def test_network_view():
     (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
     assert len(hover["customdata"]) == len(hover["marker"]["color"]) == n_segments
     k = hover["customdata"].index([2, 3, 2])     # weights[1]: layer 2 as the editor says, unit 3 -> unit 2 (from 1)
-    assert hover["marker"]["color"][k] == -0.4567                # the weight, which the hover text shows
+    assert hover["marker"]["color"][k] == -0.457        # the weight, -0.4567, as the hover text shows it (.3f)
     assert "%{marker.color" in hover["hovertemplate"]
     colours = {t["line"]["color"] for t in link_traces(fig)}
     assert colours == {ORANGE, BLUE}
