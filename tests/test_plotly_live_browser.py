@@ -145,6 +145,24 @@ def test_a_playing_network_frame_is_painted_as_plotly_draws_it(page, hidden):
     assert got["mine"]["hover"].startswith("w = ")                  # the link's new weight
 
 
+@pytest.mark.parametrize("fixed", [False, True], ids=["autoranged", "fixed axes"])
+def test_moving_lines_are_painted_only_on_axes_that_stay(page, fixed):
+    """A line's new points can be painted in place only on axes whose ranges stay: on autoranged axes
+    the frame goes to Plotly.react, which rescales them (painted, the lines ran off the plot)."""
+    ranges = {"xaxis": {"range": [0, 40]}, "yaxis": {"range": [0, 2]}} if fixed else {}
+
+    def segments_to(n):             # separate segments (as the network's links), the last one reaching x = n
+        x = [v for k in range(0, n, 5) for v in (k, k + 5, None)]
+        y = [v for k in range(0, n, 5) for v in (0.5, 1 + k / n, None)]
+        return {"data": [{"type": "scatter", "mode": "lines", "x": x, "y": y}], "layout": {"width": 400, **ranges}}
+
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([segments_to(10), segments_to(30)], 420, 1)).decode(), -1])
+    assert {tuple(c[:3]) for c in got["changes"]} == {("data", 0, "x"), ("data", 0, "y")}
+    assert got["painted"] == fixed
+    if fixed:
+        assert_drawn_alike(got["mine"], got["plotly"])
+
+
 SMOOTHED = """async (b64) => {
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const fig = expandFigure(readPayload(raw.buffer).frames[0]);

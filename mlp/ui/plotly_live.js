@@ -308,11 +308,13 @@ function paintInPlace(div, fig, changes) {
       div.data[j] = trace;              // what the next Plotly.react compares with
     });
   }
-  const xa = layout.xaxis, ya = layout.yaxis;
   for (const j of lines) {
     const trace = fig.data[j], g = traceAt.get(j), path = g && g.querySelector("path.js-line");
-    const xs = numbers(trace.x), ys = numbers(trace.y);
-    if (!path || !xs || !ys || trace.fill || (trace.line && trace.line.shape && trace.line.shape !== "linear")) return false;
+    const xs = numbers(trace.x), ys = numbers(trace.y), full = div._fullData[j];
+    // on the axes as drawn: only where their ranges are fixed (an autoranged axis moves with the points)
+    const xa = full && layout[axisName(full.xaxis, "x")], ya = full && layout[axisName(full.yaxis, "y")];
+    if (!path || !xs || !ys || !xa || !ya || xa.autorange !== false || ya.autorange !== false || trace.fill
+        || (trace.line && trace.line.shape && trace.line.shape !== "linear")) return false;
     jobs.push(() => {
       g.querySelectorAll("path.js-line").forEach((p) => { if (p !== path) p.remove(); });
       path.setAttribute("d", linePath(xs, ys, xa, ya));
@@ -341,13 +343,18 @@ function paintInPlace(div, fig, changes) {
     const box = div.querySelector(`g.annotation[data-index="${k}"]`);
     const text = box && box.querySelector("text.annotation-text"), bg = box && box.querySelector("rect.bg");
     const inner = box && box.querySelector("g.annotation-text-g > g");
-    if (!note || !full || !text || !bg || !inner || note.showarrow !== false || /[<&]/.test(String(note.text))
-        || text.querySelector("tspan")) return false;
+    // (centred on its point: Plotly anchors an "auto" note on the paper by where it sits)
+    const centred = note.xanchor === "center" || (!note.xanchor || note.xanchor === "auto") && note.xref !== "paper";
+    if (!note || !full || !text || !bg || !inner || note.showarrow !== false || !centred
+        || /[<&\n]/.test(String(note.text)) || text.querySelector("tspan")) return false;
     jobs.push(() => repaintNote(note, full, text, bg, inner));
   }
   jobs.forEach((job) => job());
   return true;
 }
+
+// The layout's name of a trace's axis: "x" -> "xaxis", "y2" -> "yaxis2".
+const axisName = (id, letter) => letter + "axis" + String(id || letter).slice(1);
 
 // A heatmap's colour range and scale: its own (zmin, zmax) or its colour axis'; null when unknown.
 function heatmapRange(trace, layout) {
