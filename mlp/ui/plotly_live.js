@@ -64,7 +64,7 @@ function redrawOutput() {
   const out = charts.output;
   if (out && out.mlp.lastFig && window.Plotly) {
     const fig = withNeuron(out.mlp.lastFig);
-    window.Plotly.react(out, fig.data, fig.layout, out.mlp.config);
+    window.Plotly.react(out, fig.data, structuredClone(fig.layout), out.mlp.config);    // (see drawNext)
     smoothScaling(out, fig);
     out.mlp.drawn = null;                         // the next frame is drawn whole
     out.dataset.showing = window.__mlpHover ? window.__mlpHover.label : "";
