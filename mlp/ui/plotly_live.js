@@ -36,8 +36,8 @@ function chartName(el) {
 function neuronImage(net, column, unit) {
   const fig = net.mlp.lastFig;
   const t = fig && fig.data.filter((d) => d.type === "heatmap")[column];
-  if (!t || !t.z || !t.dx) return null;
-  const g = Math.round(1 / t.dx), gap = Math.max(1, Math.round(0.3 * g));    // network_view.py: _gap_rows
+  if (!t || !t.z || !t._blocks) return null;
+  const { block: g, gap } = t._blocks;          // as the payload's codes said (expandFigure)
   const n = Math.round((t.z.length + gap) / (g + gap)), k = n - 1 - unit;
   if (k < 0 || k >= n) return null;
   const axis = fig.layout[t.coloraxis || "coloraxis"] || {};
@@ -105,7 +105,14 @@ const MAX_SHARE = 0.3;     // of the page's time, what one chart's redraws may t
 // Streamlit reruns the fragment.
 function expandFigure(fig) {
   for (const trace of fig.data) {
-    if (trace.zcodes) { trace.z = expandGrid(trace.zcodes); delete trace.zcodes; }
+    if (trace.zcodes) {
+      const { block, gap } = trace.zcodes;
+      // where a layer's neurons are in its grid, for neuronImage: kept out of what Plotly and the
+      // frame comparison see (not enumerable)
+      if (block) Object.defineProperty(trace, "_blocks", { value: { block, gap: gap || 0 }, enumerable: false });
+      trace.z = expandGrid(trace.zcodes);
+      delete trace.zcodes;
+    }
     if (trace.xFrom !== undefined) { trace.x = fig.data[trace.xFrom].x; delete trace.xFrom; }
   }
   return fig;
