@@ -533,7 +533,10 @@ def neuron_images(fig, column: int) -> np.ndarray:
 
 
 def link_traces(fig):
-    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"]
+    """The traces that draw links (a class of width no link falls in is an empty trace, kept so that the
+    traces stay the same from frame to frame)."""
+    return [t for t in fig["data"] if t["type"] == "scatter" and t["mode"] == "lines" and t["name"] != "neurons"
+            and len(t["x"]["bdata"] if isinstance(t["x"], dict) else t["x"])]
 
 
 def test_network_view():
@@ -548,7 +551,7 @@ def test_network_view():
     (hover,) = [t for t in fig["data"] if t.get("name") == "weights"]
     assert len(hover["customdata"]) == len(hover["marker"]["color"]) == n_segments
     k = hover["customdata"].index([2, 3, 2])     # weights[1]: layer 2 as the editor says, unit 3 -> unit 2 (from 1)
-    assert hover["marker"]["color"][k] == -0.4567                # the weight, which the hover text shows
+    assert hover["marker"]["color"][k] == -0.457        # the weight, -0.4567, as the hover text shows it (.3f)
     assert "%{marker.color" in hover["hovertemplate"]
     colours = {t["line"]["color"] for t in link_traces(fig)}
     assert colours == {ORANGE, BLUE}
@@ -630,7 +633,7 @@ def test_network_view_numbers_links_as_the_weight_editor_does():
     assert sorted(hover["customdata"]) == expected
     for ids, w in zip(hover["customdata"], hover["marker"]["color"]):
         layer, i, j = ids
-        assert w == round(float(weights[layer - 1][i - 1, j - 1]), 4)
+        assert w == round(float(weights[layer - 1][i - 1, j - 1]), 3)           # as the hover prints it (.3f)
     template = hover["hovertemplate"]
     assert "layer %{customdata[0]}, from unit %{customdata[1]}" in template and "to unit %{customdata[2]}" in template
     # everything inside the hover's box: nothing in the <extra> part (drawn beside it), short lines
@@ -646,6 +649,19 @@ def test_network_view_deep_net_keeps_few_link_traces():
     weights, grids = small_network(sizes, g=4)
     fig = valid(network_figure(sizes, weights, grids, feature_labels=[f"f{i}" for i in range(7)]))
     assert len(heatmaps(fig)) == len(sizes) and len(link_traces(fig)) <= 10
+
+
+def test_network_view_keeps_its_traces_while_the_weights_change():
+    """A playing frame is painted in place only when its traces are the previous frame's (mlp/ui/plotly_live.js:
+    figureChanges): links changing width class move between traces, no trace comes or goes."""
+    sizes = [2, 3, 2]
+    weights, grids = small_network(sizes)
+    names = []
+    for scale in (1.0, -0.01, 7.0):             # every link in the thickest class, in the thinnest, signs flipped
+        fig = network_figure(sizes, [w * scale for w in weights], grids, feature_labels=["X₁", "X₂"], compact=True)
+        names.append([t.get("name") for t in fig["data"]])
+    assert names[0] == names[1] == names[2]
+    assert sum("weights, width class" in str(n) for n in names[0]) == 10
 
 
 def test_network_view_compact_round_trip():

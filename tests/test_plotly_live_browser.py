@@ -1,9 +1,12 @@
-"""The live chart's in-place repaint of a heatmap (mlp/ui/plotly_live.js: repaintHeatmaps) draws the
-pixels Plotly draws for the same figure, in Chromium: plotly.js and the chart's code on a blank page
+"""The live chart's in-place repaint of a playing frame (mlp/ui/plotly_live.js: paintInPlace) draws what
+Plotly draws for the same figure, in Chromium: plotly.js and the chart's code on a blank page
 (not the app's), fed the payloads the Playground sends while playing.
 """
 import base64
 import os
+import re
+
+import numpy as np
 
 import plotly
 import pytest
@@ -16,20 +19,22 @@ from tests.browser import ROOT
 
 PLOTLY_JS = os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
 
-# Frame 0 drawn by Plotly.react in #a, then frame 1 repainted in place; frame 1 drawn by Plotly.react
-# in #b. Returns both heatmap images' RGBA pixels, whether the repaint was taken, and what hover reads.
-COMPARE = """async (b64) => {
+# Frame 0 drawn by Plotly.react in #a, then frame 1 painted in place; frame 1 drawn by Plotly.react in #b.
+# Returns what each shows: its heatmaps' RGBA pixels, every line trace's segments (in pixels), every
+# marker's fill, every annotation's text and box, and what hover says over a chosen point.
+COMPARE = """async ([b64, hoverTrace]) => {
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const frames = readPayload(raw.buffer).frames;
   const a = document.getElementById("a"), b = document.getElementById("b");
   [a, b].forEach((div) => Plotly.purge(div));
-  const first = expandFigure(frames[0]), second = frames[1], codes = second.codesOnly;
-  await Plotly.react(a, first.data, first.layout);
-  const repainted = repaintHeatmaps(a, expandFigure(second), codes || []);
-  const copy = readPayload(raw.buffer).frames[1];            // the same frame, not yet drawn anywhere
-  await Plotly.react(b, expandFigure(copy).data, copy.layout);
-  const pixels = async (div) => {
-    const image = div.querySelector("g.hm image"), img = new Image();
+  const first = expandFigure(frames[0]), second = expandFigure(frames[1]);
+  await Plotly.react(a, first.data, structuredClone(first.layout));
+  const changes = figureChanges(first, second);
+  const painted = paintInPlace(a, second, changes);
+  const copy = expandFigure(readPayload(raw.buffer).frames[1]);        // the same frame, not yet drawn anywhere
+  await Plotly.react(b, copy.data, structuredClone(copy.layout));
+  const pixels = async (image) => {
+    const img = new Image();
     img.src = image.getAttribute("xlink:href") || image.getAttribute("href");
     await img.decode();
     const canvas = document.createElement("canvas");
@@ -38,9 +43,59 @@ COMPARE = """async (b64) => {
     ctx.drawImage(img, 0, 0);
     return Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
   };
-  return { codes, repainted, mine: await pixels(a), plotly: await pixels(b),
-           hover: a.calcdata[0][0].z[7][11], value: copy.data[0].z[7][11] };
+  const hover = (div) => {
+    if (hoverTrace < 0) return null;
+    Plotly.Fx.hover(div, [{ curveNumber: hoverTrace, pointNumber: 1 }]);
+    const label = div.querySelector(".hoverlayer .hovertext");
+    return label ? label.textContent : null;
+  };
+  const shown = async (div) => ({
+    images: await Promise.all(Array.from(div.querySelectorAll("g.hm image"), pixels)),
+    lines: Array.from(div.querySelectorAll(".scatterlayer g.trace"), (g) =>
+      Array.from(g.querySelectorAll("path.js-line"), (p) => p.getAttribute("d")).join("")),
+    fills: Array.from(div.querySelectorAll("path.point"), (p) => getComputedStyle(p).fill + " " + getComputedStyle(p).fillOpacity),
+    notes: Array.from(div.querySelectorAll("g.annotation"), (g) => {
+      const r = g.querySelector("rect.bg").getBoundingClientRect(), t = g.querySelector("text").getBoundingClientRect();
+      return { text: g.textContent, fill: getComputedStyle(g.querySelector("rect.bg")).fill,
+               box: [r.left + r.width / 2, r.width, t.left + t.width / 2] };
+    }),
+    hover: hover(div),
+  });
+  return { changes, painted, mine: await shown(a), plotly: await shown(b),
+           heatmapHover: second.data[0].type === "heatmap" ? [a.calcdata[0][0].z[7][11], copy.data[0].z[7][11]] : null };
 }"""
+
+
+def segments(d: str) -> list[tuple[float, ...]]:
+    """A line path's segments ("M1,2L3,4M…"), sorted: Plotly draws one path a segment, the painter one a trace."""
+    points = [tuple(float(v) for v in p.split(",")) for p in re.split("[ML]", d) if p]
+    starts = [m.start() for m in re.finditer("[ML]", d)]
+    kinds = [d[i] for i in starts]
+    out, current = [], []
+    for kind, point in zip(kinds, points):
+        if kind == "M" and current:
+            out.append(tuple(current))
+            current = []
+        current += point
+    if current:
+        out.append(tuple(current))
+    return sorted(out)
+
+
+def assert_drawn_alike(mine: dict, plotly_: dict) -> None:
+    assert len(mine["images"]) == len(plotly_["images"])
+    for m, p in zip(mine["images"], plotly_["images"]):
+        assert len(m) == len(p) and max(abs(a - b) for a, b in zip(m, p)) <= 1         # rounding at most
+    assert len(mine["lines"]) == len(plotly_["lines"])
+    for m, p in zip(mine["lines"], plotly_["lines"]):
+        ms, ps = segments(m), segments(p)
+        assert len(ms) == len(ps) and all(np.allclose(a, b, atol=0.02) for a, b in zip(ms, ps))
+    assert mine["fills"] == plotly_["fills"]
+    assert len(mine["notes"]) == len(plotly_["notes"])
+    for m, p in zip(mine["notes"], plotly_["notes"]):
+        assert m["text"] == p["text"] and m["fill"] == p["fill"]
+        assert np.allclose(m["box"], p["box"], atol=1.0)            # within a pixel
+    assert mine["hover"] == plotly_["hover"]
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +116,51 @@ def test_a_boundary_frame_is_repainted_as_plotly_draws_it(page, settings):
     batch = train_batch(trainer, Views(), n_frames=2, steps_per_frame=20, budget_s=0.01)
     boundaries = [frame["boundary"] for frame in batch.frames]
     data = chart_payload(boundaries, 420, 1)
-    got = page.evaluate(COMPARE, base64.b64encode(data).decode())
-    assert got["codes"] == [0] and got["repainted"]           # only the heatmap changed: painted in place
-    assert len(got["mine"]) == len(got["plotly"]) == 50 * 50 * 4
-    assert max(abs(m - p) for m, p in zip(got["mine"], got["plotly"])) <= 1      # rounding at most
-    assert got["mine"] != [0] * len(got["mine"])
-    assert got["hover"] == pytest.approx(got["value"])        # hover reads the new values
+    got = page.evaluate(COMPARE, [base64.b64encode(data).decode(), -1])
+    assert got["changes"] == [["data", 0, "z"]] and got["painted"]     # only the heatmap changed: painted in place
+    assert len(got["mine"]["images"][0]) == 50 * 50 * 4 and set(got["mine"]["images"][0]) != {0}
+    assert_drawn_alike(got["mine"], got["plotly"])
+    assert got["heatmapHover"][0] == pytest.approx(got["heatmapHover"][1])        # hover reads the new values
+
+
+@pytest.mark.parametrize("hidden", [(4, 2), (8,) * 6], ids=["default", "6x8"])
+def test_a_playing_network_frame_is_painted_as_plotly_draws_it(page, hidden):
+    """The network view's playing frames (the neurons' images, the links, the biases, the |δ| strip) are
+    painted in place, not by Plotly.react (50-90 ms each), and look as Plotly draws them: two frames
+    far enough apart that links change width class, the strip its words, and every layer its images."""
+    trainer = Trainer(Config(hidden=hidden, seed=3))
+    first = train_batch(trainer, Views(), n_frames=1, steps_per_frame=1, budget_s=0.01).frames[0]["network"]
+    trainer.run(150)
+    second = train_batch(trainer, Views(), n_frames=1, steps_per_frame=1, budget_s=0.01).frames[0]["network"]
+    names = [t.get("name") for t in second["data"]]
+    data = chart_payload([first, second], 420, 1)
+    got = page.evaluate(COMPARE, [base64.b64encode(data).decode(), names.index("weights")])
+    assert got["painted"]
+    changed = {tuple(c[:3]) for c in got["changes"]}
+    assert {("data", names.index("biases"), "marker"), ("data", names.index("weights"), "marker")} <= changed
+    assert sum(1 for c in changed if c[0] == "data" and c[2] == "x") >= 2           # links moved between traces
+    assert sum(1 for c in changed if c[2] == "z") == len(hidden) + 2                # every layer's images
+    assert any(c[:2] == ["layout", "annotations"] and c[3] == "text" for c in got["changes"])   # the strip's words
+    assert_drawn_alike(got["mine"], got["plotly"])
+    assert got["mine"]["hover"].startswith("w = ")                  # the link's new weight
+
+
+@pytest.mark.parametrize("fixed", [False, True], ids=["autoranged", "fixed axes"])
+def test_moving_lines_are_painted_only_on_axes_that_stay(page, fixed):
+    """A line's new points can be painted in place only on axes whose ranges stay: on autoranged axes
+    the frame goes to Plotly.react, which rescales them (painted, the lines ran off the plot)."""
+    ranges = {"xaxis": {"range": [0, 40]}, "yaxis": {"range": [0, 2]}} if fixed else {}
+
+    def segments_to(n):             # separate segments (as the network's links), the last one reaching x = n
+        x = [v for k in range(0, n, 5) for v in (k, k + 5, None)]
+        y = [v for k in range(0, n, 5) for v in (0.5, 1 + k / n, None)]
+        return {"data": [{"type": "scatter", "mode": "lines", "x": x, "y": y}], "layout": {"width": 400, **ranges}}
+
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([segments_to(10), segments_to(30)], 420, 1)).decode(), -1])
+    assert {tuple(c[:3]) for c in got["changes"]} == {("data", 0, "x"), ("data", 0, "y")}
+    assert got["painted"] == fixed
+    if fixed:
+        assert_drawn_alike(got["mine"], got["plotly"])
 
 
 SMOOTHED = """async (b64) => {

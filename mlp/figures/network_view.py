@@ -35,6 +35,7 @@ INVISIBLE = "rgba(0,0,0,0)"         # hover targets: drawn, but not seen
 HOVER_LABEL = {"bgcolor": WHITE, "bordercolor": FAINT, "font": {"color": INK}}
 # positions of links and hover targets, in cells (~30 px each): 2 decimals are well under a pixel
 PLACES = 2
+HOVER_PLACES = 3           # a weight's decimals in its hover
 # The + / - buttons are annotations: placed in pixels (an offset from their layer's x), so they keep
 # their size and spacing however small the neurons are drawn; plotly.js reports a click on one
 # (plotly_clickannotation) and the live chart sends its `name`, the click's JSON (mlp/ui/plotly_live.js).
@@ -147,7 +148,7 @@ def _geometry(sizes: tuple[int, ...], g: int, labels: tuple[str, ...], compact: 
         "x": _numbers((ends[:, 0] + ends[:, 2]) / 2, compact), "y": _numbers((ends[:, 1] + ends[:, 3]) / 2, compact),
         "customdata": typed_array(ids, "u1") if compact else ids.tolist(),
         # short lines, all in the box (an <extra> part is drawn beside it)
-        "hovertemplate": "w = %{marker.color:.3f}<br>layer %{customdata[0]}, from unit %{customdata[1]}<br>"
+        "hovertemplate": "w = %{marker.color:." + str(HOVER_PLACES) + "f}<br>layer %{customdata[0]}, from unit %{customdata[1]}<br>"
                          "to unit %{customdata[2]}<br><i>click to edit</i><extra></extra>",
         "hoverlabel": HOVER_LABEL}
 
@@ -263,7 +264,8 @@ def _link_weights(weights, drawn) -> np.ndarray:
 
 
 def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict]:
-    """At most 2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps."""
+    """2 x N_WIDTH_CLASSES line traces: one per (sign, width class), segments split by gaps (none in a
+    class no link falls in)."""
     finite = np.isfinite(w)
     magnitude = np.abs(np.where(finite, w, 0.0))
     top = float(magnitude.max()) if w.size else 0.0
@@ -275,12 +277,12 @@ def _link_traces(geometry: _Geometry, w: np.ndarray, compact: bool) -> list[dict
     # links sorted by group: each group's (start, end, gap) rows are one slice
     order = np.argsort(key, kind="stable")
     key, xs, ys = key[order], geometry.segments_x[order], geometry.segments_y[order]
-    groups, starts = np.unique(key, return_index=True)
+    # every group, an empty one too: the traces stay the same from frame to frame while only their
+    # segments move, which the playing browser redraws in place (mlp/ui/plotly_live.js: paintInPlace)
+    starts = np.searchsorted(key, np.arange(2 * N_WIDTH_CLASSES))
     ends = np.append(starts[1:], len(key))
     traces = []
-    for k, a, b in zip(groups.tolist(), starts.tolist(), ends.tolist()):
-        if k < 0:
-            continue
+    for k, a, b in zip(range(2 * N_WIDTH_CLASSES), starts.tolist(), ends.tolist()):
         positive, width_class = divmod(k, N_WIDTH_CLASSES)
         width = MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * width_class / (N_WIDTH_CLASSES - 1)
         # one trace draws many separate segments
@@ -297,10 +299,13 @@ def _link_markers(geometry: _Geometry, w: np.ndarray, compact: bool) -> dict:
 
     customdata (layer, from unit, to unit), numbered as the weight editor numbers them (layer 1 = the
     weights from the inputs; units from 1), tells the page which weight was clicked (mlp/ui edits it);
-    the weight itself rides in marker.color, where the hover text finds it.
+    the weight itself rides in marker.color, where the hover text finds it, to the HOVER_PLACES it
+    prints: sent every playing frame, a weight to float32's last bit changes every frame, one rounded
+    to what is shown seldom, and the frame's changes (mlp/live/payload.py) shrink to a third.
     """
+    shown = np.round(w, HOVER_PLACES)
     return {**geometry.link_markers,
-            "marker": {"size": 10, "color": typed_array(w) if compact else rounded(w, 4),
+            "marker": {"size": 10, "color": typed_array(shown) if compact else rounded(shown, HOVER_PLACES),
                        "colorscale": [[0, INVISIBLE], [1, INVISIBLE]], "showscale": False}}
 
 

@@ -34,12 +34,13 @@ function chartName(el) {
 // One neuron's image from the network view (mlp/figures/network_view.py): each column is one heatmap,
 // its units' g x g grids stacked bottom-up with blank gap rows between (unit 0 on top).
 function neuronImage(net, column, unit) {
-  const t = net.data && net.data.filter((d) => d.type === "heatmap")[column];
-  if (!t || !t.z || !t.dx) return null;
-  const g = Math.round(1 / t.dx), gap = Math.max(1, Math.round(0.3 * g));    // network_view.py: _gap_rows
+  const fig = net.mlp.lastFig;
+  const t = fig && fig.data.filter((d) => d.type === "heatmap")[column];
+  if (!t || !t.z || !t._blocks) return null;
+  const { block: g, gap } = t._blocks;          // as the payload's codes said (expandFigure)
   const n = Math.round((t.z.length + gap) / (g + gap)), k = n - 1 - unit;
   if (k < 0 || k >= n) return null;
-  const axis = net.layout[t.coloraxis || "coloraxis"] || {};
+  const axis = fig.layout[t.coloraxis || "coloraxis"] || {};
   return { z: t.z.slice(k * (g + gap), k * (g + gap) + g), g, axis };
 }
 
@@ -63,7 +64,7 @@ function redrawOutput() {
   const out = charts.output;
   if (out && out.mlp.lastFig && window.Plotly) {
     const fig = withNeuron(out.mlp.lastFig);
-    window.Plotly.react(out, fig.data, fig.layout, out.mlp.config);
+    window.Plotly.react(out, fig.data, structuredClone(fig.layout), out.mlp.config);    // (see drawNext)
     smoothScaling(out, fig);
     out.mlp.drawn = null;                         // the next frame is drawn whole
     out.dataset.showing = window.__mlpHover ? window.__mlpHover.label : "";
@@ -104,7 +105,14 @@ const MAX_SHARE = 0.3;     // of the page's time, what one chart's redraws may t
 // Streamlit reruns the fragment.
 function expandFigure(fig) {
   for (const trace of fig.data) {
-    if (trace.zcodes) { trace.z = expandGrid(trace.zcodes); delete trace.zcodes; }
+    if (trace.zcodes) {
+      const { block, gap } = trace.zcodes;
+      // where a layer's neurons are in its grid, for neuronImage: kept out of what Plotly and the
+      // frame comparison see (not enumerable)
+      if (block) Object.defineProperty(trace, "_blocks", { value: { block, gap: gap || 0 }, enumerable: false });
+      trace.z = expandGrid(trace.zcodes);
+      delete trace.zcodes;
+    }
     if (trace.xFrom !== undefined) { trace.x = fig.data[trace.xFrom].x; delete trace.xFrom; }
   }
   return fig;
@@ -165,26 +173,9 @@ function readPayload(raw) {
     if (i === 0) return;
     const before = data.frames[i - 1];
     data.frames[i] = { data: fig.data.map((trace, j) => (j < before.data.length ? applied(before.data[j], trace) : trace)),
-                       layout: applied(before.layout, fig.layout),
-                       after: before, codesOnly: codesOnly(fig, before) };
+                       layout: applied(before.layout, fig.layout) };
   });
   return data;
-}
-
-// Which traces of a frame changed, when all that changed is heatmaps' codes (the boundary while
-// playing: its points and layout stay); null when anything else did.
-function codesOnly(change, before) {
-  const same = (c) => c && typeof c === "object" && "@prev" in c;
-  if (!same(change.layout) || change.data.length !== before.data.length) return null;
-  const changed = [];
-  for (let j = 0; j < change.data.length; j++) {
-    const trace = change.data[j];
-    if (same(trace)) continue;
-    const patch = trace && trace["@patch"];
-    if (!patch || trace["@drop"] || Object.keys(patch).some((key) => key !== "zcodes")) return null;
-    changed.push(j);
-  }
-  return changed;
 }
 
 const CHANGE_MARKS = ["@prev", "@patch", "@items", "@ext", "@delta"];
@@ -213,43 +204,214 @@ function applied(before, change) {
   return out.buffer;
 }
 
-// The traces that changed from the frame drawn to `fig`, a later frame of the same batch, when only
-// heatmaps' codes changed in between (frames skipped included); null otherwise.
-function codesSince(drawn, fig) {
-  const changed = new Set();
-  for (let f = fig; f !== drawn; f = f.after) {
-    if (!f || !f.codesOnly) return null;
-    f.codesOnly.forEach((j) => changed.add(j));
+// What differs between the figure drawn and the next one, as paths: ["data", 3, "x"], ["layout",
+// "annotations", 20, "text"]; null when their shapes differ (other traces, other keys). A heatmap's
+// values are always counted as changed (comparing them costs what repainting them does).
+function figureChanges(drawn, fig) {
+  if (!drawn || drawn.data.length !== fig.data.length) return null;
+  const out = [];
+  for (let j = 0; j < fig.data.length; j++) {
+    const a = drawn.data[j], b = fig.data[j];
+    if (a.type !== b.type) return null;
+    if (b.type === "heatmap") {
+      out.push(["data", j, "z"]);
+      if (!differences(withoutValues(a), withoutValues(b), ["data", j], out)) return null;
+    } else if (a !== b && !differences(a, b, ["data", j], out)) return null;
   }
-  return drawn ? [...changed] : null;
+  return differences(drawn.layout, fig.layout, ["layout"], out) ? out : null;
 }
 
-// Repainting a heatmap in place: Plotly.react redraws the whole plot (15-40 ms in software-rendered
-// Chromium, the boundary's training points with it), while a heatmap with zsmooth "fast" is one
-// image of one pixel per cell. So a frame whose only change is such heatmaps' values (the boundary
-// 20 times a second) gets new pixels, coloured as Plotly colours them (its colour scale interpolated
-// linearly in RGB between the stops, clamped at zmin and zmax; rows bottom-up), and hover reads the
-// new values. Anything unusual (a reversed axis, no zmin/zmax, blocks, a missing image) returns
-// false and the frame goes to Plotly.react. tests/test_plotly_live_browser.py compares the pixels.
-function repaintHeatmaps(div, fig, traces) {
-  const images = div.querySelectorAll("g.hm image");
-  const heatmaps = fig.data.map((trace, j) => j).filter((j) => fig.data[j].type === "heatmap");
-  if (images.length !== heatmaps.length || !div.calcdata) return false;
-  const reversed = (axis) => axis && (axis.autorange === "reversed" || (axis.range && axis.range[0] > axis.range[1]));
-  if (reversed(fig.layout.xaxis) || reversed(fig.layout.yaxis)) return false;
-  const jobs = [];
-  for (const j of traces) {
-    const trace = fig.data[j], image = images[heatmaps.indexOf(j)], cd = div.calcdata[j] && div.calcdata[j][0];
-    if (trace.type !== "heatmap" || trace.zsmooth !== "fast" || !image || !cd || !Array.isArray(trace.z)
-        || typeof trace.zmin !== "number" || typeof trace.zmax !== "number" || !Array.isArray(trace.colorscale)) return false;
-    jobs.push({ j, trace, image, cd });
+function withoutValues(trace) {
+  const { z, zcodes, ...rest } = trace;
+  return rest;
+}
+
+// Adds the paths where a and b differ to out; false when they differ in shape (keys, lengths of lists
+// of objects), which only Plotly.react redraws.
+function differences(a, b, path, out) {
+  if (a === b) return true;
+  if (a instanceof ArrayBuffer && b instanceof ArrayBuffer) {
+    if (!sameBytes(a, b)) out.push(path);
+    return true;
   }
-  for (const { j, trace, image, cd } of jobs) {
-    image.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", heatmapImage(trace));
-    cd.z = trace.z;                   // what hover reads
-    div.data[j] = trace;              // what the next Plotly.react compares with
+  const objects = a && b && typeof a === "object" && typeof b === "object";
+  if (!objects || Array.isArray(a) !== Array.isArray(b) || a instanceof ArrayBuffer || b instanceof ArrayBuffer) {
+    if (!(Number.isNaN(a) && Number.isNaN(b))) out.push(path);
+    return true;
   }
+  if (Array.isArray(a)) {
+    if (a.length !== b.length) return !a.some(isObject) && !b.some(isObject) && (out.push(path), true);
+    for (let i = 0; i < a.length; i++) if (!differences(a[i], b[i], [...path, i], out)) return false;
+    return true;
+  }
+  // (plotly.js adds keys of its own to what it drew: "_inputArray" to a typed array's spec)
+  const keys = Object.keys(a).filter(own);
+  if (keys.length !== Object.keys(b).filter(own).length || keys.some((key) => !(key in b))) return false;
+  for (const key of keys) if (!differences(a[key], b[key], [...path, key], out)) return false;
   return true;
+}
+
+const isObject = (v) => v !== null && typeof v === "object";
+const own = (key) => key[0] !== "_";
+
+function sameBytes(a, b) {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a), y = new Uint8Array(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+// Redrawing a playing frame in place, without Plotly.react: Plotly redraws the whole plot for any
+// change (the network view: 50-90 ms in software-rendered Chromium, half of it its annotations, the
+// boundary with its training points 40), while what moves from one playing frame to the next is
+// few things, each cheap to draw directly:
+// - a heatmap's values (zsmooth "fast": one image of one pixel per cell) and its colour axis' range;
+// - a line trace's points (the network's links: one path per trace);
+// - a marker trace's colours on a colour scale (the biases' squares; the links' invisible hover targets);
+// - an annotation's text, hover text, background and font colour (the network's |δ| strip).
+// Each is drawn as Plotly draws it, and what hover reads is updated with it. Any other change (a
+// trace more or less, an axis, a shape) returns false before anything is touched, and the frame goes
+// to Plotly.react. tests/test_plotly_live_browser.py compares the results with Plotly's.
+function paintInPlace(div, fig, changes) {
+  const layout = div._fullLayout, jobs = [];
+  if (!layout || !div.calcdata || !changes) return false;
+  const traceAt = new Map();        // trace index -> its drawn group (heatmaps are in the image list)
+  div.querySelectorAll(".scatterlayer g.trace").forEach((g) => {
+    const cd = g.__data__, trace = cd && cd[0] && cd[0].trace;
+    if (trace) traceAt.set(trace.index, g);
+  });
+  const heatmaps = fig.data.map((trace, j) => j).filter((j) => fig.data[j].type === "heatmap");
+  const images = div.querySelectorAll("g.hm image");
+  if (images.length !== heatmaps.length) return false;
+  const reversed = (axis) => axis && (axis.autorange === "reversed" || (axis.range && axis.range[0] > axis.range[1]));
+  const repaint = new Set(), lines = new Set(), colours = new Set(), notes = new Set();
+  for (const path of changes) {
+    const [part, at, key, sub] = path;
+    if (part === "layout") {
+      if (/^coloraxis\d*$/.test(at) && (key === "cmin" || key === "cmax") && path.length === 3) {
+        heatmaps.forEach((j) => { if ((fig.data[j].coloraxis || "") === at) repaint.add(j); });
+      } else if (at === "annotations" && (path.length === 4 && ["text", "hovertext", "bgcolor"].includes(sub)
+                                          || path.length === 5 && sub === "font" && path[4] === "color")) notes.add(key);
+      else return false;
+      continue;
+    }
+    const trace = fig.data[at];
+    if (trace.type === "heatmap" && key === "z") repaint.add(at);
+    else if (trace.type === "scatter" && trace.mode === "lines" && (key === "x" || key === "y")
+             && (path.length === 3 || path.length === 4 && sub === "bdata")) lines.add(at);
+    else if (trace.type === "scatter" && trace.mode === "markers" && key === "marker"
+             && ["color", "cmin", "cmax"].includes(sub) && path.length <= 5) colours.add(at);
+    else return false;
+  }
+  if (reversed(fig.layout.xaxis) || reversed(fig.layout.yaxis)) return false;
+  // everything planned before anything is drawn: a frame is painted whole or not at all
+  for (const j of repaint) {
+    const trace = fig.data[j], image = images[heatmaps.indexOf(j)], cd = div.calcdata[j] && div.calcdata[j][0];
+    const range = heatmapRange(trace, fig.layout);
+    if (trace.zsmooth !== "fast" || !image || !cd || !Array.isArray(trace.z) || !range) return false;
+    jobs.push(() => {
+      image.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", heatmapImage(trace.z, range));
+      cd.z = trace.z;                   // what hover reads
+      div.data[j] = trace;              // what the next Plotly.react compares with
+    });
+  }
+  for (const j of lines) {
+    const trace = fig.data[j], g = traceAt.get(j), path = g && g.querySelector("path.js-line");
+    const xs = numbers(trace.x), ys = numbers(trace.y), full = div._fullData[j];
+    // on the axes as drawn: only where their ranges are fixed (an autoranged axis moves with the points)
+    const xa = full && layout[axisName(full.xaxis, "x")], ya = full && layout[axisName(full.yaxis, "y")];
+    if (!path || !xs || !ys || !xa || !ya || xa.autorange !== false || ya.autorange !== false || trace.fill
+        || (trace.line && trace.line.shape && trace.line.shape !== "linear")) return false;
+    jobs.push(() => {
+      g.querySelectorAll("path.js-line").forEach((p) => { if (p !== path) p.remove(); });
+      path.setAttribute("d", linePath(xs, ys, xa, ya));
+    });
+  }
+  for (const j of colours) {
+    const trace = fig.data[j], g = traceAt.get(j), marker = trace.marker || {}, full = div._fullData[j];
+    const values = numbers(marker.color), points = g && g.querySelectorAll("path.point");
+    if (!values || !points || points.length !== values.length || !full || !Array.isArray(marker.colorscale)
+        || typeof marker.cmin !== "number" && !invisible(marker.colorscale)) return false;
+    jobs.push(() => {
+      if (!invisible(marker.colorscale)) {
+        const stops = colourStops(marker.colorscale), span = marker.cmax - marker.cmin || 1;
+        points.forEach((p, i) => {
+          const [r, gr, b, a] = colourAt(stops, (values[i] - marker.cmin) / span);
+          p.style.fill = `rgb(${r}, ${gr}, ${b})`;
+          p.style.fillOpacity = a / 255;
+        });
+      }
+      full.marker.color = values;       // what hover reads ("w = %{marker.color}")
+      Object.assign(full.marker, { cmin: marker.cmin, cmax: marker.cmax });
+    });
+  }
+  for (const k of notes) {
+    const note = fig.layout.annotations[k], full = layout.annotations[k];
+    const box = div.querySelector(`g.annotation[data-index="${k}"]`);
+    const text = box && box.querySelector("text.annotation-text"), bg = box && box.querySelector("rect.bg");
+    const inner = box && box.querySelector("g.annotation-text-g > g");
+    // (centred on its point: Plotly anchors an "auto" note on the paper by where it sits)
+    const centred = note.xanchor === "center" || (!note.xanchor || note.xanchor === "auto") && note.xref !== "paper";
+    if (!note || !full || !text || !bg || !inner || note.showarrow !== false || !centred
+        || /[<&\n]/.test(String(note.text)) || text.querySelector("tspan")) return false;
+    jobs.push(() => repaintNote(note, full, text, bg, inner));
+  }
+  jobs.forEach((job) => job());
+  return true;
+}
+
+// The layout's name of a trace's axis: "x" -> "xaxis", "y2" -> "yaxis2".
+const axisName = (id, letter) => letter + "axis" + String(id || letter).slice(1);
+
+// A heatmap's colour range and scale: its own (zmin, zmax) or its colour axis'; null when unknown.
+function heatmapRange(trace, layout) {
+  const axis = trace.coloraxis ? layout[trace.coloraxis] : trace;
+  if (!axis || typeof axis.cmin !== "number" && typeof axis.zmin !== "number") return null;
+  const lo = trace.coloraxis ? axis.cmin : axis.zmin, hi = trace.coloraxis ? axis.cmax : axis.zmax;
+  return typeof lo === "number" && typeof hi === "number" && Array.isArray(axis.colorscale)
+    ? { lo, hi, colorscale: axis.colorscale } : null;
+}
+
+// A trace's numbers: a typed array spec (payload.py sends float32 as {dtype, bdata}) or a plain list.
+function numbers(values) {
+  if (Array.isArray(values)) return values.map((v) => (v === null ? NaN : v));
+  if (values && values.bdata instanceof ArrayBuffer && !values.shape) {
+    const Type = { f4: Float32Array, f8: Float64Array }[values.dtype];
+    return Type ? new Type(values.bdata) : null;
+  }
+  return null;
+}
+
+const invisible = (scale) => scale.every(([, colour]) => /^rgba\(.*,\s*0\)$/.test(String(colour).replace(/\s/g, "")));
+
+// Plotly's path of a line trace (scatter/line_points.js), its gaps (NaN) splitting it into segments,
+// as one path ("M…L…M…L…"): the same strokes, and one element instead of one per segment.
+function linePath(xs, ys, xa, ya) {
+  let d = "", pen = false;
+  for (let i = 0; i < xs.length; i++) {
+    if (Number.isNaN(xs[i]) || Number.isNaN(ys[i])) { pen = false; continue; }
+    d += (pen ? "L" : "M") + Math.round(xa.c2p(xs[i]) * 100) / 100 + "," + Math.round(ya.c2p(ys[i]) * 100) / 100;
+    pen = true;
+  }
+  return d;
+}
+
+// An annotation's new words and colours, in its box as Plotly lays it out (annotations/draw.js): the
+// box as wide as the text plus its border and padding, centred where it was.
+function repaintNote(note, full, text, bg, inner) {
+  const pad = (full.borderpad || 0) + (full.borderwidth || 0);
+  const before = Number(bg.getAttribute("width"));
+  text.textContent = note.text;
+  text.setAttribute("data-unformatted", note.text);
+  const width = Math.round(text.getComputedTextLength() + 2 * pad) - (full.borderwidth || 0);
+  const [x, y] = (inner.getAttribute("transform") || "").match(/-?[\d.]+/g).map(Number);
+  inner.setAttribute("transform", `translate(${Math.round(x + (before - width) / 2)},${y})`);
+  bg.setAttribute("width", width);
+  text.setAttribute("x", Number(text.getAttribute("x")) + (width - before) / 2);
+  bg.style.fill = note.bgcolor || "rgb(0, 0, 0)";
+  bg.style.fillOpacity = note.bgcolor ? 1 : 0;
+  if (note.font && note.font.color) text.style.fill = note.font.color;
+  Object.assign(full, { text: note.text, hovertext: note.hovertext, bgcolor: note.bgcolor });
 }
 
 // A heatmap drawn with zsmooth "fast" is an image the browser scales smoothly, but Plotly leaves the
@@ -281,9 +443,11 @@ function colourStops(scale) {
   return scaleColours.get(key);
 }
 
-function heatmapImage(trace) {
-  const z = trace.z, rows = z.length, cols = z[0].length, stops = colourStops(trace.colorscale);
-  const lo = trace.zmin, span = trace.zmax - trace.zmin || 1;
+// A heatmap's image: one pixel a cell, coloured as Plotly colours it (its colour scale interpolated
+// linearly in RGB between the stops, clamped at the range's ends; rows bottom-up; gaps transparent).
+function heatmapImage(z, range) {
+  const rows = z.length, cols = z[0].length, table = colourTable(range.colorscale);
+  const lo = range.lo, span = range.hi - range.lo || 1;
   const canvas = document.createElement("canvas");
   canvas.width = cols;
   canvas.height = rows;
@@ -293,18 +457,35 @@ function heatmapImage(trace) {
     for (let c = 0; c < cols; c++) {
       const v = row[c], k = (top + c) * 4;
       if (v === null || v === undefined || Number.isNaN(v)) continue;          // transparent, as Plotly
-      const t = Math.min(1, Math.max(0, (v - lo) / span));
-      let s = 1;
-      while (s < stops.length - 1 && stops[s][0] < t) s++;
-      const [a, ca] = stops[s - 1], [b, cb] = stops[s], f = b > a ? (t - a) / (b - a) : 0;
-      out[k] = Math.round(ca[0] + f * (cb[0] - ca[0]));
-      out[k + 1] = Math.round(ca[1] + f * (cb[1] - ca[1]));
-      out[k + 2] = Math.round(ca[2] + f * (cb[2] - ca[2]));
-      out[k + 3] = Math.round((ca[3] + f * (cb[3] - ca[3])) * 255);
+      const t = (v - lo) / span;
+      out.set(table[t <= 0 ? 0 : t >= 1 ? TABLE_SIZE : Math.round(t * TABLE_SIZE)], k);
     }
   }
   ctx.putImageData(pixels, 0, 0);
   return canvas.toDataURL("image/png");
+}
+
+// A colour scale's colours at TABLE_SIZE + 1 evenly spaced points: a cell's colour is looked up, not
+// interpolated (a third of a repaint's time); between two of them no channel moves by more than 255 /
+// TABLE_SIZE (a sixteenth), within the pixel's rounding.
+const TABLE_SIZE = 4096, colourTables = new Map();
+
+function colourTable(scale) {
+  const key = JSON.stringify(scale);
+  if (!colourTables.has(key)) {
+    const stops = colourStops(scale);
+    colourTables.set(key, Array.from({ length: TABLE_SIZE + 1 }, (_, i) => Uint8ClampedArray.from(colourAt(stops, i / TABLE_SIZE))));
+  }
+  return colourTables.get(key);
+}
+
+// The colour at t (0 to 1, clamped) of a colour scale's stops, as [r, g, b, a] (a 0-255).
+function colourAt(stops, t) {
+  t = Math.min(1, Math.max(0, t));
+  let s = 1;
+  while (s < stops.length - 1 && stops[s][0] < t) s++;
+  const [a, ca] = stops[s - 1], [b, cb] = stops[s], f = b > a ? (t - a) / (b - a) : 0;
+  return [0, 1, 2].map((i) => Math.round(ca[i] + f * (cb[i] - ca[i]))).concat(Math.round((ca[3] + f * (cb[3] - ca[3])) * 255));
 }
 
 function liveChart({ data: raw, parentElement, setTriggerValue }) {
@@ -346,19 +527,20 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
       fig.layout.dragmode = false;
     }
     state.lastFig = fig;
-    // A frame that only recolours heatmaps since the one drawn is painted in place; any other, by
-    // Plotly.react (no toolbar, state.config: on a live chart it covered titles, the histograms'
-    // "layer 3"). The output view showing a hovered neuron is drawn whole, with that neuron's image.
+    // A frame whose changes since the one drawn can be painted in place is (paintInPlace); any other
+    // is drawn by Plotly.react (no toolbar, state.config: on a live chart it covered titles, the
+    // histograms' "layer 3"). The output view showing a hovered neuron is drawn whole, with its image.
     const hovered = charts.output === div && window.__mlpHover;
-    const recoloured = !hovered && codesSince(state.drawn, next.fig);
     state.reacting = true;
-    if (!(recoloured && repaintHeatmaps(div, fig, recoloured))) {
+    if (hovered || !paintInPlace(div, fig, figureChanges(state.drawn, fig))) {
       const shown = charts.output === div ? withNeuron(fig) : fig;
-      window.Plotly.react(div, shown.data, shown.layout, state.config);
+      // (a copy of the layout: plotly.js writes into the one it draws, "type" and "domain" into its axes,
+      // and the next frame is compared with this one's own)
+      window.Plotly.react(div, shown.data, structuredClone(shown.layout), state.config);
       smoothScaling(div, shown);
     }
     state.reacting = false;
-    state.drawn = hovered ? null : next.fig;        // a repaint in place needs the net's own image under it
+    state.drawn = hovered ? null : fig;        // a repaint in place needs the net's own image under it
     if (!state.clicks) {          // a click on a point that carries customdata is sent to Python
       state.clicks = true;
       if (charts.network === div) watchNeuronHover(div);
