@@ -873,3 +873,21 @@ def test_many_layers_put_each_width_above_its_own_two_buttons():
     assert shifts == [-BUTTON_SHIFT, BUTTON_SHIFT] and width_y <= button_y + 1          # side by side
     shifts, width_y, button_y = controls([2] + [32] * 10 + [2])
     assert shifts == [-CROWDED_BUTTON_SHIFT, CROWDED_BUTTON_SHIFT] and width_y >= button_y + 16   # stacked
+
+
+@pytest.mark.parametrize("value", [1e-7, 0.0123, 0.693, 1.0, 1.01, 9.99, 10.0, 417.0, 4172.0, 123456.0])
+def test_a_stepped_axis_ends_on_the_first_rung_at_or_above_the_value(value):
+    """A rung is 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten; the end is the least rung >= value."""
+    from mlp.figures.axes import stepped_end
+    rungs = sorted(r * 10.0 ** k for k in range(-8, 7) for r in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
+    expected = min(r for r in rungs if r >= value * (1 - 1e-9))
+    assert stepped_end(value) == pytest.approx(expected, rel=1e-9)
+    assert value <= stepped_end(value) * (1 + 1e-9) <= 1.25 * value * (1 + 1e-9)   # at most a quarter empty
+
+
+def test_a_playing_loss_chart_has_fixed_axes_holding_every_point_and_a_still_one_autoranges():
+    steps, loss = np.arange(0, 4172, 7), 0.7 * np.exp(-np.arange(0, 4172, 7) / 900)
+    live = loss_curves_figure(steps, loss, loss * 1.1, compact=True)["layout"]
+    assert live["xaxis"]["range"] == [0, 5000] and live["yaxis"]["range"] == [0, 0.8]
+    still = loss_curves_figure(steps, loss, loss * 1.1)["layout"]
+    assert "range" not in still["xaxis"] and "range" not in still["yaxis"]

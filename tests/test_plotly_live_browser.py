@@ -163,6 +163,28 @@ def test_moving_lines_are_painted_only_on_axes_that_stay(page, fixed):
         assert_drawn_alike(got["mine"], got["plotly"])
 
 
+@pytest.mark.parametrize("steps_per_frame", [(7,), (5, 9)], ids=["evenly spaced steps", "steps as a list"])
+def test_a_playing_loss_chart_moves_only_its_lines_and_is_painted_as_plotly_draws_it(page, steps_per_frame):
+    """The Playground's loss chart while playing: its axes end on rungs (mlp/figures/axes.py: stepped_end),
+    so two frames within one rung change only the curves, which are painted in place (x as x0 and dx,
+    or as whole-number steps) and look as Plotly draws them."""
+    trainer = Trainer(Config(seed=5))
+
+    def play(n_frames):                     # frames as a playing page records them, the last one's loss chart
+        for i in range(n_frames):
+            frame = train_batch(trainer, Views(), n_frames=1, steps_per_frame=steps_per_frame[i % len(steps_per_frame)],
+                                budget_s=0.01).frames[0]
+        return frame["loss"]
+
+    one, two = play(60), play(3)             # steps 420 and 441, or 420 and 439: the step axis ends at 500
+    assert one["layout"]["xaxis"]["range"] == two["layout"]["xaxis"]["range"] == [0, 500]
+    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"]
+    assert ("x" in two["data"][0]) == (len(steps_per_frame) > 1)
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), -1])
+    assert got["painted"] and all(c[0] == "data" for c in got["changes"]), got["changes"]
+    assert_drawn_alike(got["mine"], got["plotly"])
+
+
 SMOOTHED = """async (b64) => {
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const fig = expandFigure(readPayload(raw.buffer).frames[0]);

@@ -9,6 +9,10 @@ from mlp.notation import number_text, power_of_ten
 from mlp.figures.palette import FAINT
 
 MAX_LOG_LABELS = 7          # a log axis labels at most this many powers of ten (every n-th over more)
+# The rungs of a stepped axis end, per power of ten: a playing chart's range moves only when its data
+# passes a rung (each at most 25% above the one before), so most frames leave the axes as drawn and the
+# browser repaints just the lines (mlp/ui/plotly_live.js: paintInPlace), a tenth of a full redraw.
+RUNGS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
 def axis(title: str, **extra) -> dict:
@@ -73,3 +77,12 @@ def _log_label(x: float) -> str:
     if abs(x / 10.0 ** k - 1) < 1e-9 and not -2 <= k <= 1:
         return power_of_ten(k)
     return number_text(x)
+
+
+def stepped_end(value: float) -> float:
+    """The smallest rung (RUNGS x a power of ten) >= value: where a playing chart's axis ends, so that
+    it moves seldom. value <= 0 or not finite: 1."""
+    if not (math.isfinite(value) and value > 0):
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(value))
+    return next(float(f"{r * scale:.6g}") for r in RUNGS if r * scale >= value * (1 - 1e-12))

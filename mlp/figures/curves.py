@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import log_ticks
+from mlp.figures.axes import log_ticks, stepped_end
 from mlp.figures.jsonable import integers, rounded, significant, typed_array
 from mlp.figures.palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
@@ -61,12 +61,22 @@ def for_log_axis(values) -> np.ndarray:
 
 
 
-def _step_axis(steps: np.ndarray) -> dict:
-    """Steps on x. A short run gets a tick per step: Plotly would label 0, 0.2 … 1 around a single step."""
+def _step_axis(steps: np.ndarray, stepped: bool = False) -> dict:
+    """Steps on x. A short run gets a tick per step: Plotly would label 0, 0.2 … 1 around a single step.
+    stepped: from 0 to the rung above the last step (axes.stepped_end), for a playing chart."""
     lo, hi = (float(steps.min()), float(steps.max())) if len(steps) else (0.0, 0.0)
     if hi - lo < 10:
         return grid_axis("step", range=[lo - 0.5, max(hi, lo + 1) + 0.5], tickmode="linear", tick0=0, dtick=1)
+    if stepped and lo >= 0:
+        return grid_axis("step", range=[0, stepped_end(hi)])
     return grid_axis("step", rangemode="tozero")
+
+
+def _loss_axis_end(*curves) -> float | None:
+    """Where a playing linear loss axis ends: the rung above the largest finite loss (None: no loss yet)."""
+    v = np.concatenate([np.asarray(c, dtype=np.float64).reshape(-1) for c in curves])
+    v = v[np.isfinite(v)]
+    return stepped_end(float(v.max())) if v.size and v.max() > 0 else None
 
 
 def _y(values, compact: bool):
@@ -97,7 +107,8 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
     light: no legend and nearest-point hover, for animation (a legend and unified hover make every
     redraw about twice as slow); the page then says in words which line is which.
     compact: values as typed arrays (jsonable.typed_array), and one x for all curves ("xFrom"), for
-    a chart sent every frame: it needs the live chart's decoder (mlp/ui/plotly_live.py).
+    a chart sent every frame: it needs the live chart's decoder (mlp/ui/plotly_live.py). Its linear
+    axes end on rungs (axes.stepped_end) rather than autorange, so most frames move only the lines.
     small: TF Playground's little loss chart under the output numbers, about 100 px high: no axis
     titles, few ticks, tight margins (the page names the lines and the metric).
     """
@@ -121,11 +132,19 @@ def loss_curves_figure(steps, train_loss, test_loss, *, log_y: bool = False, met
         traces.append({"type": "scatter", "mode": line_mode(len(s)), "name": name, **x, "y": _y(metric, compact),
                        "yaxis": "y2", "line": {"color": METRIC_COLOUR, "width": 2, "dash": "dot"},
                        "hovertemplate": "%{y:.3f}"})
+    if compact:
+        # every point drawn, as the live chart paints them in place (Plotly would leave out those on a
+        # straight run, and the two drawings would differ frame to frame)
+        for t in traces:
+            t["line"] = {**t["line"], "simplify": False}
+    # a playing chart (compact) on linear axes gets stepped ends: its axes stay as drawn for most frames
+    y_end = _loss_axis_end(train_loss, test_loss) if compact and not log_y else None
     layout = base_layout(
         "loss_curves",
-        xaxis=_step_axis(s),
+        xaxis=_step_axis(s, stepped=compact and not log_y),
         yaxis=grid_axis("loss", type="log" if log_y else "linear",
-                    **(log_ticks([train_loss, test_loss]) if log_y else {"rangemode": "tozero"})),
+                    **(log_ticks([train_loss, test_loss]) if log_y else
+                       {"range": [0, y_end]} if y_end is not None else {"rangemode": "tozero"})),
         margin={"l": 56, "r": 56 if has_metric else 12, "t": 8 if light else 30, "b": 44, "pad": 0},
         showlegend=not light,
         legend=compact_legend(),

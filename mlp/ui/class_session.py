@@ -19,9 +19,9 @@ A class that runs a lesson (mlp/ui/lesson_follow.py applies its steps): the clas
 LESSON_CHECK_EVERY_S instead of CHECK_EVERY_S, and a post's answer brings the lesson's state too,
 so a step the teacher moved to reaches the page within about that long (the page reruns whole when
 the step it shows is not the class's). A paused page's header rereads it on its timer; a playing
-page's live fragment does (keep_up), and its header's timer waits CHECK_EVERY_S as outside a lesson. Each rerun of a playing run judges the step's goal (cheap: a few
-comparisons), and the first time it is met records it in the store with the run's checkpoint and says
-so once (a toast).
+page's live fragment does (keep_up), and its header's timer waits CHECK_EVERY_S as outside a lesson.
+Each rerun of a playing run judges the step's goal (cheap: a few comparisons), and the first time it
+is met records it in the store with the run's checkpoint and says so once (a toast).
 
 The student's card is named in the address bar (MEMBER_PARAM = "<class id>.<student id>"), so a reloaded
 page (a new Streamlit session, with nothing in session_state) takes the same card back, name and all,

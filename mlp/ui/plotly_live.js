@@ -299,6 +299,8 @@ function paintInPlace(div, fig, changes) {
     if (trace.type === "heatmap" && key === "z") repaint.add(at);
     else if (trace.type === "scatter" && trace.mode === "lines" && (key === "x" || key === "y")
              && (path.length === 3 || path.length === 4 && sub === "bdata")) lines.add(at);
+    else if (trace.type === "scatter" && trace.mode === "lines" && (key === "x0" || key === "dx")
+             && path.length === 3) lines.add(at);
     else if (trace.type === "scatter" && trace.mode === "markers" && key === "marker"
              && ["color", "cmin", "cmax"].includes(sub) && path.length <= 5) colours.add(at);
     else return false;
@@ -317,7 +319,11 @@ function paintInPlace(div, fig, changes) {
   }
   for (const j of lines) {
     const trace = fig.data[j], g = traceAt.get(j), path = g && g.querySelector("path.js-line");
-    const xs = numbers(trace.x), ys = numbers(trace.y), full = div._fullData[j];
+    const ys = numbers(trace.y), full = div._fullData[j];
+    // evenly spaced steps travel as x0 and dx (mlp/figures/curves.py: steps_x)
+    const xs = trace.x !== undefined ? numbers(trace.x)
+      : ys && typeof trace.x0 === "number" && typeof trace.dx === "number"
+        ? Float64Array.from(ys, (_, i) => trace.x0 + i * trace.dx) : null;
     // on the axes as drawn: only where their ranges are fixed (an autoranged axis moves with the points)
     const xa = full && layout[axisName(full.xaxis, "x")], ya = full && layout[axisName(full.yaxis, "y")];
     if (!path || !xs || !ys || !xa || !ya || xa.autorange !== false || ya.autorange !== false || trace.fill
@@ -376,7 +382,7 @@ function heatmapRange(trace, layout) {
 function numbers(values) {
   if (Array.isArray(values)) return values.map((v) => (v === null ? NaN : v));
   if (values && values.bdata instanceof ArrayBuffer && !values.shape) {
-    const Type = { f4: Float32Array, f8: Float64Array }[values.dtype];
+    const Type = { f4: Float32Array, f8: Float64Array, i4: Int32Array }[values.dtype];
     return Type ? new Type(values.bdata) : null;
   }
   return null;
