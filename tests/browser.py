@@ -2,8 +2,10 @@
 opened on the app, a chart point on screen. The server and Chromium themselves: mlp/harness/servers.py."""
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -98,3 +100,10 @@ def resize(page, width: int, height: int) -> None:
 def with_port(url: str, base: str) -> str:
     """`url` on `base`'s host and port: a link printed by one server, opened on its successor."""
     return urlunsplit(urlsplit(url)._replace(netloc=urlsplit(base).netloc))
+
+
+def run_async(coroutine):
+    """asyncio.run(coroutine) in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the main thread for the whole session, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

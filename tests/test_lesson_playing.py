@@ -11,7 +11,6 @@ first-neural-network's meaning: step 2 is the circle at learning rate 0.1 with a
 """
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -20,7 +19,7 @@ from mlp.classroom.store import open_store
 from mlp.harness.class_room import class_students
 from mlp.ui.class_session import CHECK_EVERY_S, LESSON_CHECK_EVERY_S
 from mlp.live.pace import RERUN_EVERY_S
-from tests.browser import start_streamlit
+from tests.browser import run_async, start_streamlit
 
 FOLLOW_S = 3.0          # the issue: every student's page switches within 3 s
 
@@ -65,10 +64,7 @@ def test_a_playing_student_follows_a_step_move_and_its_header_waits(tmp_path, mo
     state = lesson_runs.start(open_store(), class_id, key, "first-neural-network")
     proc, url = start_streamlit()
     try:
-        # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
-        with ThreadPoolExecutor(1) as pool:
-            timers, followed, buttons = pool.submit(
-                asyncio.run, _play_then_move(url, class_id, key, state.lesson_id)).result()
+        timers, followed, buttons = run_async(_play_then_move(url, class_id, key, state.lesson_id))
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -3,12 +3,11 @@ presses Play, keeps playing on the fragment's timer, and counts the Output chart
 """
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from mlp.ui.protocol_client import CHART_KEY, Student
 from mlp.live.payload import read_chart_payload
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from tests.browser import start_streamlit
+from tests.browser import run_async, start_streamlit
 
 PLAY_TIMEOUT_S = 20.0
 MIN_FRAMES = 20              # about a second of Play: several batches, each on the fragment's timer
@@ -52,9 +51,7 @@ async def play(url: str) -> tuple[Student, list[bytes], float]:
 def test_a_student_plays_and_counts_every_frame():
     proc, url = start_streamlit()
     try:
-        # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
-        with ThreadPoolExecutor(1) as pool:
-            student, received, first = pool.submit(asyncio.run, play(url)).result()
+        student, received, first = run_async(play(url))
     finally:
         proc.terminate()
         proc.wait(timeout=10)

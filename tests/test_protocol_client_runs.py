@@ -12,6 +12,7 @@ import asyncio
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from mlp.ui.protocol_client import Student
+from tests.browser import run_async
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 LIVE, HEADER = "fragment-live", "fragment-header"      # a live chart's fragment, the class line's
@@ -57,7 +58,7 @@ def a_loaded_page() -> Student:
                     finished(FINISHED.FINISHED_SUCCESSFULLY)):
             await student._handle(msg)
 
-    asyncio.run(load())
+    run_async(load())
     return student
 
 
@@ -78,7 +79,7 @@ def test_a_full_run_whose_finish_was_lost_ends_when_a_fragment_run_starts():
     runs = student._full_runs
     # the click's full run draws Pause and the live fragment, then no script_finished: a fragment run
     # of the class line starts (and is cut once, as in the bench's log) before the next one finishes
-    asyncio.run(press_while(student, [
+    run_async(press_while(student, [
         new_session(), button("Pause", "play-id"), button("Step", "step-id"),
         new_session(HEADER), finished(FINISHED.FINISHED_EARLY_FOR_RERUN),
         new_session(HEADER), finished(FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)]))
@@ -90,7 +91,7 @@ def test_a_full_run_whose_finish_was_lost_ends_when_a_fragment_run_starts():
 def test_a_full_run_that_finished_is_counted_once_though_fragments_follow():
     student = a_loaded_page()
     runs = student._full_runs
-    asyncio.run(press_while(student, [
+    run_async(press_while(student, [
         new_session(), button("Pause", "play-id"), finished(FINISHED.FINISHED_SUCCESSFULLY),
         new_session(LIVE), finished(FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY),
         new_session(HEADER), finished(FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)]))
@@ -115,5 +116,5 @@ def test_a_full_run_cut_by_another_waits_for_that_one():
             await student._handle(msg)
         await press
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert student._full_runs == runs + 1
