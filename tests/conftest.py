@@ -1,13 +1,14 @@
-"""Fixtures shared by the browser tests (one Streamlit server and one Chromium for the whole run), and the
-two tiers.
+"""Fixtures shared by the browser tests (one Streamlit server and one Chromium for the whole run, or per
+worker on two), and the two tiers.
 
 The fast tier, `python -m pytest tests -m "not slow"`, is everything that needs no browser, no server
 process, no nginx and no PostgreSQL: the engine, the figures, the pages through AppTest, the CLI in
 process. A test is slow when it uses Chromium or a server (the `browser`, `server`, `room`, ...
 fixtures), when its module starts processes (SLOW_MODULES), when it runs on PostgreSQL, or when it says
-so itself (`@pytest.mark.slow`). The full suite, `python -m pytest tests`, runs both tiers. The tests
-that stop or freeze PostgreSQL do it to a cluster of their own (tests/store_backends.py), never to the
-one the other PostgreSQL tests share.
+so itself (`@pytest.mark.slow`). The full suite, `python -m pytest tests -n 2 --dist loadfile`, runs both
+tiers, each module's tests together on one of two workers (pytest-xdist). The tests that stop or freeze
+PostgreSQL do it to a cluster of their own (tests/store_backends.py), never to the one the other
+PostgreSQL tests share.
 
 `--refresh-screenshots` makes the browser tests save their screenshots over the README's pictures
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
@@ -37,9 +38,23 @@ SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protoc
                 "test_fuzz_weights", "test_link_markup"}
 
 
+# The modules that take longest (waits for pages, servers and students, more than CPU) go first, so that
+# on two workers (the README's `-n 2 --dist loadfile`) they start at once instead of ending the run alone.
+LONGEST_FIRST = ["test_class_wall_browser", "test_isolation", "test_lab_stages_browser", "test_lesson_browser",
+                 "test_stage_browser", "test_click_through_browser", "test_fuzz_links", "test_session_ttl",
+                 "test_browser", "test_classroom_browser"]
+
+
+def _module(item) -> str:
+    return item.module.__name__.rpartition(".")[2]
+
+
 def pytest_collection_modifyitems(config, items):
+    # stable: each module's tests stay together and in their order
+    items.sort(key=lambda item: LONGEST_FIRST.index(_module(item)) if _module(item) in LONGEST_FIRST
+               else len(LONGEST_FIRST))
     for item in items:
-        module = item.module.__name__.rpartition(".")[2]
+        module = _module(item)
         if (SLOW_FIXTURES & set(item.fixturenames) or module in SLOW_MODULES or module.endswith("_browser")
                 or "postgres" in item.name.lower()):            # its name or its parameters say PostgreSQL
             item.add_marker(pytest.mark.slow)
