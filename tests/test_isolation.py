@@ -80,10 +80,11 @@ def test_two_students_with_different_settings_never_share_a_run(server, students
     wait_for_steps(b, b_before + 20)                   # b plays on while a is paused ...
     assert step_counter(a) == held                     # ... and a's counter does not move with b's
     b.get_by_role("button", name="Pause").click()
+    b.get_by_role("button", name="Play").wait_for(timeout=20_000)     # paused, as the student sees it
     b.get_by_role("button", name="Reset", exact=True).click()
-    deadline = time.time() + 10
-    while step_counter(b) != 0:
-        assert time.time() < deadline, "Reset did not bring b back to step 0"
+    deadline = time.time() + 20                        # (a loaded CI machine: the other worker's pages play)
+    while (step := step_counter(b)) != 0:
+        assert time.time() < deadline, f"Reset did not bring b back to step 0 (step {step})"
         time.sleep(0.3)
     assert step_counter(a) == held                     # b's Reset is b's alone
     assert "dataset=xor" in a.url and "lr=0.1" in a.url and "spiral" not in a.url
