@@ -185,6 +185,25 @@ def test_a_playing_loss_chart_moves_only_its_lines_and_is_painted_as_plotly_draw
     assert_drawn_alike(got["mine"], got["plotly"])
 
 
+def test_a_playing_initialization_race_on_its_log_axis_is_painted_as_plotly_draws_it(page):
+    """The Initialization lab's race (training loss per scheme, log axis): its axes end on a rung and on
+    whole decades, so two frames a few steps apart change only the curves, painted in place as Plotly
+    draws them on the log axis, a diverged scheme's gap included."""
+    from mlp.figures.initialization_figures import loss_comparison_figure
+
+    def race(n):                    # two schemes' losses over n recorded steps, one of them overflowing
+        steps = np.arange(0, n * 5, 5)
+        falling, wild = 0.7 * np.exp(-steps / 300.0), np.where(steps < 200, 0.7 + steps / 100.0, np.nan)
+        return loss_comparison_figure([("He", "#1f77b4", steps, falling), ("N(0, 1)", "#d62728", steps, wild)])
+
+    one, two = race(82), race(86)                  # steps 405 and 425: the step axis ends at 500 for both
+    assert one["layout"]["xaxis"]["range"] == two["layout"]["xaxis"]["range"] == [0, 500]
+    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"] == [-1, 1]
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), -1])
+    assert got["painted"] and all(c[0] == "data" for c in got["changes"]), got["changes"]
+    assert_drawn_alike(got["mine"], got["plotly"])
+
+
 SMOOTHED = """async (b64) => {
   const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const fig = expandFigure(readPayload(raw.buffer).frames[0]);

@@ -86,3 +86,16 @@ def stepped_end(value: float) -> float:
         return 1.0
     scale = 10.0 ** math.floor(math.log10(value))
     return next(float(f"{r * scale:.6g}") for r in RUNGS if r * scale >= value * (1 - 1e-12))
+
+
+def stepped_log_axis(values) -> dict:
+    """Layout keys for a playing log axis that moves seldom: whole decades around the values (arrays of
+    any shape; <= 0, NaN and inf left out), ticked as log_ticks ticks that span. The range changes only
+    when a value crosses a power of ten, so most frames leave the axis as drawn. Empty: no value."""
+    v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return {}
+    first = math.floor(np.log10(v.min()))
+    last = max(math.ceil(np.log10(v.max())), first + 1)
+    return {**log_ticks([np.array([10.0 ** first, 10.0 ** last])]), "range": [first, last]}

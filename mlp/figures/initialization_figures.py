@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_end, stepped_log_axis
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import CLASS_COLOURS, base_layout, compact_legend
 
@@ -28,13 +28,20 @@ def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
         values.append(v)
         all_steps.append(np.asarray(steps, np.float64).reshape(-1))
         traces.append({"type": "scatter", "mode": "lines+markers" if len(v) < 3 else "lines", "name": name,
-                       "x": integers(steps), "y": significant(v), "line": {"color": colour, "width": 2},
+                       "x": integers(steps), "y": significant(v),
+                       # every point drawn, as the live chart paints them in place
+                       "line": {"color": colour, "width": 2, "simplify": False},
                        "hovertemplate": "step %{x}: %{y:.4g}<extra>" + name + "</extra>"})
+    # The race is drawn while playing: its axes end on rungs (steps) and whole decades (loss), so that
+    # most frames move only the lines and are painted in place (mlp/ui/plotly_live.js: paintInPlace).
+    steps = np.concatenate(all_steps)
+    stepped = {"range": [0, stepped_end(float(steps.max()))]} if steps.size and steps.max() - steps.min() >= 10 \
+        and steps.min() >= 0 else {"rangemode": "tozero"}
     layout = base_layout(
         "loss_comparison",
-        xaxis=step_axis(np.concatenate(all_steps), rangemode="tozero", showgrid=True, gridcolor="#eeeeee"),
+        xaxis=step_axis(steps, **stepped, showgrid=True, gridcolor="#eeeeee"),
         yaxis=axis("training loss", type="log" if log_y else "linear", showgrid=True, gridcolor="#eeeeee",
-                    **(log_ticks(values) if log_y else {"rangemode": "tozero"})),
+                    **(stepped_log_axis(values) if log_y else {"rangemode": "tozero"})),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True, legend=compact_legend(), hovermode="closest")
     return {"data": traces, "layout": layout}
