@@ -88,6 +88,16 @@ def stepped_end(value: float) -> float:
     return next(float(f"{r * scale:.6g}") for r in RUNGS if r * scale >= value * (1 - 1e-12))
 
 
+def stepped_step_range(steps) -> list[float] | None:
+    """[0, the rung above the last step] for a playing chart's step axis; None where the axis keeps its
+    own rule (fewer than ten steps: a tick per step; a negative step: no 0 to start from)."""
+    s = np.asarray(steps, dtype=np.float64).reshape(-1)
+    s = s[np.isfinite(s)]
+    if not s.size or s.max() - s.min() < 10 or s.min() < 0:
+        return None
+    return [0, stepped_end(float(s.max()))]
+
+
 def stepped_log_axis(values) -> dict:
     """Layout keys for a playing log axis that moves seldom: whole decades around the values (arrays of
     any shape; <= 0, NaN and inf left out), ticked as log_ticks ticks that span. The range changes only

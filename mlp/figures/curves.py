@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import log_ticks, stepped_end
+from mlp.figures.axes import log_ticks, stepped_end, stepped_step_range
 from mlp.figures.jsonable import integers, rounded, significant, typed_array
 from mlp.figures.palette import ALERT, FAINT, INK, base_layout, compact_legend, sequential_colours
 from mlp.figures.zero_floor import floor_trace, floor_value, has_zeros, on_floor
@@ -67,9 +67,8 @@ def _step_axis(steps: np.ndarray, stepped: bool = False) -> dict:
     lo, hi = (float(steps.min()), float(steps.max())) if len(steps) else (0.0, 0.0)
     if hi - lo < 10:
         return grid_axis("step", range=[lo - 0.5, max(hi, lo + 1) + 0.5], tickmode="linear", tick0=0, dtick=1)
-    if stepped and lo >= 0:
-        return grid_axis("step", range=[0, stepped_end(hi)])
-    return grid_axis("step", rangemode="tozero")
+    end = stepped_step_range(steps) if stepped else None
+    return grid_axis("step", range=end) if end else grid_axis("step", rangemode="tozero")
 
 
 def _loss_axis_end(*curves) -> float | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_end, stepped_log_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_log_axis, stepped_step_range
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import CLASS_COLOURS, base_layout, compact_legend
 
@@ -35,8 +35,8 @@ def loss_comparison_figure(series, *, log_y: bool = True) -> dict:
     # The race is drawn while playing: its axes end on rungs (steps) and whole decades (loss), so that
     # most frames move only the lines and are painted in place (mlp/ui/plotly_live.js: paintInPlace).
     steps = np.concatenate(all_steps)
-    stepped = {"range": [0, stepped_end(float(steps.max()))]} if steps.size and steps.max() - steps.min() >= 10 \
-        and steps.min() >= 0 else {"rangemode": "tozero"}
+    end = stepped_step_range(steps)
+    stepped = {"range": end} if end else {"rangemode": "tozero"}
     layout = base_layout(
         "loss_comparison",
         xaxis=step_axis(steps, **stepped, showgrid=True, gridcolor="#eeeeee"),
