@@ -13,6 +13,8 @@ PostgreSQL tests share.
 `--refresh-screenshots` makes the browser tests save their screenshots over the README's pictures
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
 """
+import fcntl
+
 import pytest
 import sqlalchemy as sa
 
@@ -39,10 +41,17 @@ SLOW_MODULES = {"test_serve", "test_session_ttl", "test_isolation", "test_protoc
 
 
 # The modules that take longest (waits for pages, servers and students, more than CPU) go first, so that
-# on two workers (the README's `-n 2 --dist loadfile`) they start at once instead of ending the run alone.
-LONGEST_FIRST = ["test_class_wall_browser", "test_isolation", "test_lab_stages_browser", "test_lesson_browser",
-                 "test_stage_browser", "test_click_through_browser", "test_fuzz_links", "test_session_ttl",
+# on two workers (the README's `-n 2 --dist loadfile`) they start at once instead of ending the run alone,
+# and the run ends with short modules that fill both workers. The heaviest on the CPU (HEAVY) alternate
+# with long modules that are light on it, so that each worker starts on one of each.
+LONGEST_FIRST = ["test_class_wall_browser", "test_fuzz_links", "test_isolation", "test_lab_stages_browser",
+                 "test_lesson_browser", "test_click_through_browser", "test_stage_browser", "test_session_ttl",
                  "test_browser", "test_classroom_browser"]
+
+# Modules that keep several pages playing at once (students, a room of them, the heaviest net a link
+# allows). Two of them side by side held both cores of a CI machine for minutes, and a light browser
+# test beside them waited past its deadline for a page; they take turns (heavy_turn).
+HEAVY = {"test_class_wall_browser", "test_isolation", "test_lesson_browser"}
 
 
 def _module(item) -> str:
@@ -61,10 +70,31 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
+    # pytest-xdist hands out the modules with the most tests first unless told not to; this file's
+    # order (LONGEST_FIRST) is the one wanted: its browser modules have few tests, and take longest
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
     config.addinivalue_line("markers", "slow: needs a browser, a server process or PostgreSQL; the fast tier "
                                        "(-m 'not slow') leaves it out")
     if config.getoption("refresh_screenshots"):
         browser_helpers.SCREENSHOTS = browser_helpers.README_PICTURES
+
+
+@pytest.fixture(scope="module", autouse=True)
+def heavy_turn(request, tmp_path_factory):
+    """A HEAVY module runs only while no other one does: one lock file shared by the workers."""
+    if _module(request) not in HEAVY:
+        yield
+        return
+    # under xdist each worker's base temp is a folder of the run's own one, which they share
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if shared.name.startswith("popen-gw") else shared
+    with open(shared / "heavy.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
