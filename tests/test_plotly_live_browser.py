@@ -54,6 +54,7 @@ COMPARE = """async ([b64, hoverTrace]) => {
     lines: Array.from(div.querySelectorAll(".scatterlayer g.trace"), (g) =>
       Array.from(g.querySelectorAll("path.js-line"), (p) => p.getAttribute("d")).join("")),
     fills: Array.from(div.querySelectorAll("path.point"), (p) => getComputedStyle(p).fill + " " + getComputedStyle(p).fillOpacity),
+    points: Array.from(div.querySelectorAll(".scatterlayer path.point"), (p) => p.getAttribute("transform") || ""),
     notes: Array.from(div.querySelectorAll("g.annotation"), (g) => {
       const r = g.querySelector("rect.bg").getBoundingClientRect(), t = g.querySelector("text").getBoundingClientRect();
       return { text: g.textContent, fill: getComputedStyle(g.querySelector("rect.bg")).fill,
@@ -91,6 +92,9 @@ def assert_drawn_alike(mine: dict, plotly_: dict) -> None:
         ms, ps = segments(m), segments(p)
         assert len(ms) == len(ps) and all(np.allclose(a, b, atol=0.02) for a, b in zip(ms, ps))
     assert mine["fills"] == plotly_["fills"]
+    centres = [[[float(v) for v in re.findall(r"-?[\d.]+(?:e-?\d+)?", t)] for t in shown["points"]]
+               for shown in (mine, plotly_)]
+    assert len(centres[0]) == len(centres[1]) and all(np.allclose(a, b, atol=0.02) for a, b in zip(*centres))
     assert len(mine["notes"]) == len(plotly_["notes"])
     for m, p in zip(mine["notes"], plotly_["notes"]):
         assert m["text"] == p["text"] and m["fill"] == p["fill"]
@@ -225,3 +229,20 @@ def test_a_smoothed_boundary_keeps_its_opacity(page):
     got = page.evaluate(SMOOTHED, base64.b64encode(chart_payload([batch.frames[0]["boundary"]], 420, 1)).decode())
     assert got["rendering"] != "pixelated"
     assert float(got["opacity"]) == pytest.approx(got["wanted"]) and got["wanted"] < 1
+
+
+def test_a_playing_gradient_flow_chart_moves_its_lines_and_markers_as_plotly_draws_them(page):
+    """The Gradient flow lab's per-layer chart while playing (lines with a marker a layer, log axis):
+    its axis spans whole decades, so two frames whose values stay within them change only the points,
+    painted in place (lines and markers) as Plotly draws them, and hover reads the new values."""
+    from mlp.figures.gradient_flow_figures import gradient_flow_figure
+    start = dict(init_grad_norm=np.array([3e-3, 2e-2, 1.5e-1]), init_delta=np.array([2e-4, 3e-3, 4e-2]))
+    one = gradient_flow_figure([3e-3, 2e-2, 1.5e-1], [2e-4, 3e-3, 4e-2], update_ratio=[1e-3, 2e-3, 3e-3], **start)
+    two = gradient_flow_figure([4e-3, 1e-2, 2e-1], [5e-4, 2e-3, 6e-2], update_ratio=[2e-3, 4e-3, 5e-3], **start)
+    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"] == [-4, 0]     # 10⁻⁴ .. 1
+    delta = [t["name"] for t in two["data"]].index("mean |δ[l]|")
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), delta])
+    assert got["painted"] and all(c[0] == "data" for c in got["changes"]), got["changes"]
+    assert len(got["mine"]["points"]) == 9                             # three lines of three layers
+    assert_drawn_alike(got["mine"], got["plotly"])
+    assert "0.002" in got["mine"]["hover"]                             # layer 2's new mean |δ|

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.notation import power_of_ten
-from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_log_axis
 from mlp.figures.compact import heatmap_values
 from mlp.figures.jsonable import integers, rounded, significant
 from mlp.figures.layers import grad_norm_by_layer_figure
@@ -20,7 +20,8 @@ def gradient_flow_figure(grad_norm, delta_mean_abs, *, update_ratio=None, init_g
     """mean |δ[l]| (the headline), ‖dW[l]‖ and ‖ΔW[l]‖/‖W[l]‖ against layer (log axis), and, faint,
     δ and ‖dW‖ at initialisation.
 
-    All arrays (L,). The "at step 0" lines are drawn only when given (after training began).
+    All arrays (L,). The "at step 0" lines are drawn only when given (after training began). The log
+    axis spans whole decades around every value drawn.
     """
     fig = grad_norm_by_layer_figure(grad_norm, delta_mean_abs=delta_mean_abs, update_ratio=update_ratio)
     if init_grad_norm is not None:
@@ -33,6 +34,9 @@ def gradient_flow_figure(grad_norm, delta_mean_abs, *, update_ratio=None, init_g
                                 "x": integers(np.flatnonzero(keep) + 1), "y": significant(v[keep]),
                                 "line": {"color": colour, "width": 1.5, "dash": "dot"}, "opacity": 0.45,
                                 "hovertemplate": "layer %{x}: %{y:.3g}<extra>" + name + "</extra>"})
+    # whole decades, so a playing frame moves only the lines and their markers (painted in place by
+    # mlp/ui/plotly_live.js) until a value crosses a power of ten
+    fig["layout"]["yaxis"].update(stepped_log_axis([np.array(t["y"], np.float64) for t in fig["data"]]))
     fig["layout"]["uirevision"] = "gradient_flow"
     return fig
 

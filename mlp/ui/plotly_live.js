@@ -266,7 +266,7 @@ function sameBytes(a, b) {
 // boundary with its training points 40), while what moves from one playing frame to the next is
 // few things, each cheap to draw directly:
 // - a heatmap's values (zsmooth "fast": one image of one pixel per cell) and its colour axis' range;
-// - a line trace's points (the network's links: one path per trace);
+// - a line trace's points (the network's links: one path per trace), and its markers if it has them;
 // - a marker trace's colours on a colour scale (the biases' squares; the links' invisible hover targets);
 // - an annotation's text, hover text, background and font colour (the network's |δ| strip).
 // Each is drawn as Plotly draws it, and what hover reads is updated with it. Any other change (a
@@ -297,9 +297,9 @@ function paintInPlace(div, fig, changes) {
     }
     const trace = fig.data[at];
     if (trace.type === "heatmap" && key === "z") repaint.add(at);
-    else if (trace.type === "scatter" && trace.mode === "lines" && (key === "x" || key === "y")
-             && (path.length === 3 || path.length === 4 && sub === "bdata")) lines.add(at);
-    else if (trace.type === "scatter" && trace.mode === "lines" && (key === "x0" || key === "dx")
+    else if (trace.type === "scatter" && LINE_MODES.has(trace.mode) && (key === "x" || key === "y")
+             && (path.length === 3 || path.length === 4 && (sub === "bdata" || typeof sub === "number"))) lines.add(at);
+    else if (trace.type === "scatter" && LINE_MODES.has(trace.mode) && (key === "x0" || key === "dx")
              && path.length === 3) lines.add(at);
     else if (trace.type === "scatter" && trace.mode === "markers" && key === "marker"
              && ["color", "cmin", "cmax"].includes(sub) && path.length <= 5) colours.add(at);
@@ -328,9 +328,17 @@ function paintInPlace(div, fig, changes) {
     const xa = full && layout[axisName(full.xaxis, "x")], ya = full && layout[axisName(full.yaxis, "y")];
     if (!path || !xs || !ys || !xa || !ya || xa.autorange !== false || ya.autorange !== false || trace.fill
         || (trace.line && trace.line.shape && trace.line.shape !== "linear")) return false;
+    // a line with markers: one marker a point, each moved to its point (and hover told the new values)
+    const points = trace.mode === "lines" ? null : g.querySelectorAll("path.point"), cd = div.calcdata[j];
+    if (points && (!cd || xs.length !== ys.length || points.length !== cd.length || points.length !== ys.length
+                   || ys.some((y, i) => Number.isNaN(y) || Number.isNaN(xs[i])))) return false;
     jobs.push(() => {
       g.querySelectorAll("path.js-line").forEach((p) => { if (p !== path) p.remove(); });
       path.setAttribute("d", linePath(xs, ys, xa, ya));
+      if (points) points.forEach((p, i) => {
+        p.setAttribute("transform", `translate(${xa.c2p(xs[i])},${ya.c2p(ys[i])})`);
+        Object.assign(cd[i], { x: xs[i], y: ys[i] });
+      });
     });
   }
   for (const j of colours) {
@@ -365,6 +373,8 @@ function paintInPlace(div, fig, changes) {
   jobs.forEach((job) => job());
   return true;
 }
+
+const LINE_MODES = new Set(["lines", "lines+markers", "markers+lines"]);
 
 // The layout's name of a trace's axis: "x" -> "xaxis", "y2" -> "yaxis2".
 const axisName = (id, letter) => letter + "axis" + String(id || letter).slice(1);
