@@ -201,6 +201,28 @@ def test_layer_step_heatmap_sends_at_most_max_columns_keeping_both_ends():
     assert len(x) <= 100 and x[0] == 0 and x[-1] == 2997 and len(fig["data"][0]["z"][0]) == len(x)
 
 
+def test_a_playing_layer_step_map_has_equal_columns_to_the_next_rung_each_the_last_record_before_its_end():
+    steps = np.arange(0, 100, 2)                                    # records at 0, 2, ..., 98
+    values = np.array([[10.0 ** -(s / 10), 1.0] for s in steps])    # layer 1 decays, layer 2 stays
+    fig = layer_step_heatmap_figure(steps, values, max_columns=8, playing=True)
+    trace = fig["data"][0]
+    assert fig["layout"]["xaxis"]["range"] == [0, 100] and "x" not in trace       # 98 -> the rung 100
+    assert (trace["x0"], trace["dx"]) == (6.25, 12.5)                             # 8 columns, centred
+    # column k ends at 12.5 (k + 1): its value is the record at the last even step below that
+    expected = [-(2 * np.ceil(12.5 * (k + 1) / 2 - 1)) / 10 for k in range(8)]
+    np.testing.assert_allclose(trace["z"][0], expected)
+    assert trace["z"][1] == [0.0] * 8
+    early = layer_step_heatmap_figure(steps[:27], values[:27], max_columns=8, playing=True)    # up to step 52
+    assert early["layout"]["xaxis"]["range"] == [0, 60] and early["data"][0]["dx"] == 7.5
+    row = early["data"][0]["z"][0]
+    np.testing.assert_allclose(row[:7], [-(2 * np.ceil(7.5 * (k + 1) / 2 - 1)) / 10 for k in range(7)])
+    assert row[7] is None                                  # the column from 52.5 on is not reached yet: blank
+    coded = layer_step_heatmap_figure(steps[:27], values[:27], max_columns=8, playing=True, compact=True)["data"][0]
+    assert np.isnan(decode_grid(coded["zcodes"])[:, 7]).all() and not np.isnan(decode_grid(coded["zcodes"])[:, :7]).any()
+    paused = layer_step_heatmap_figure(steps, values, max_columns=8)["data"][0]
+    assert "x0" not in paused and paused["x"][-1] == 98                           # paused: the records' own steps
+
+
 def test_lab_modules_never_import_streamlit_or_plotly():
     code = ("import sys, mlp.lab.gradient_flow, mlp.lab.initialization; "
             "print(any(m.split('.')[0] in ('streamlit', 'plotly') for m in sys.modules))")

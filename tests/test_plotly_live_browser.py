@@ -63,7 +63,8 @@ COMPARE = """async ([b64, hoverTrace]) => {
     hover: hover(div),
   });
   return { changes, painted, mine: await shown(a), plotly: await shown(b),
-           heatmapHover: second.data[0].type === "heatmap" ? [a.calcdata[0][0].z[7][11], copy.data[0].z[7][11]] : null };
+           heatmapHover: second.data[0].type === "heatmap" ? [a.calcdata[0][0].z, copy.data[0].z].map((z) =>
+             z[Math.min(7, z.length - 1)][Math.min(11, z[0].length - 1)]) : null };
 }"""
 
 
@@ -246,3 +247,24 @@ def test_a_playing_gradient_flow_chart_moves_its_lines_and_markers_as_plotly_dra
     assert len(got["mine"]["points"]) == 9                             # three lines of three layers
     assert_drawn_alike(got["mine"], got["plotly"])
     assert "0.002" in got["mine"]["hover"]                             # layer 2's new mean |δ|
+
+
+def test_a_playing_layer_by_step_map_is_repainted_as_plotly_draws_it(page):
+    """The Gradient flow lab's layer × step map while playing: equal columns from step 0 to the rung above
+    the last step, those not reached yet blank, so two frames within one rung change only the values,
+    repainted in place (one pixel a cell, unsmoothed, as Plotly draws even cells) as Plotly draws them."""
+    from mlp.figures.gradient_flow_figures import layer_step_heatmap_figure
+    rng = np.random.default_rng(0)
+    history = 10.0 ** rng.uniform(-6, -1, size=(200, 5))           # 200 records of 5 layers' mean |δ|
+
+    def map_at(n):                                                   # the map after n records, 3 steps apart
+        return layer_step_heatmap_figure(np.arange(n) * 3, history[:n], compact=True, playing=True)
+
+    one, two = map_at(150), map_at(160)                              # steps 447 and 477: both end at 500
+    assert one["layout"]["xaxis"]["range"] == two["layout"]["xaxis"]["range"] == [0, 500]
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), -1])
+    assert got["changes"] == [["data", 0, "z"]] and got["painted"], got["changes"]
+    image = np.array(got["mine"]["images"][0]).reshape(5, 128, 4)
+    assert (image[:, :120, 3] == 255).all() and (image[:, 123:, 3] == 0).all()   # reached: drawn; not yet: blank
+    assert_drawn_alike(got["mine"], got["plotly"])
+    assert got["heatmapHover"][0] == pytest.approx(got["heatmapHover"][1])

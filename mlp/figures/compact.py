@@ -90,19 +90,32 @@ def stack_blocks(stack, gap: int) -> np.ndarray:
 
 
 def decode_grid(grid: dict) -> np.ndarray:
-    """The inverse of encode_grid / encode_blocks, as the browser does it: (rows, cols) float64."""
+    """The inverse of encode_grid / encode_blocks, as the browser does it: (rows, cols) float64, the
+    columns from "filled" on (when given) NaN: blank."""
     codes = np.frombuffer(grid["codes"], np.uint8)
     values = grid["lo"] + codes * ((grid["hi"] - grid["lo"]) / 255.0)
     if "block" not in grid:
-        return values.reshape(grid["shape"])
+        values = values.reshape(grid["shape"])
+        if "filled" in grid:
+            values[:, grid["filled"]:] = np.nan
+        return values
     cols = grid["shape"][1]
     return stack_blocks(values.reshape(-1, grid["block"], cols), grid["gap"])
 
 
-def heatmap_values(z, lo: float, hi: float, compact: bool) -> dict:
-    """The part of a heatmap trace that carries z: {"z": lists rounded to 3 places} or {"zcodes": grid}."""
+def heatmap_values(z, lo: float, hi: float, compact: bool, filled: int | None = None) -> dict:
+    """The part of a heatmap trace that carries z: {"z": lists rounded to 3 places} or {"zcodes": grid}.
+
+    filled: only the first `filled` columns hold values, the others are blank (None; in a grid, its
+    "filled" tells the browser, and their codes are 0)."""
+    z = np.array(z, dtype=np.float64)
+    if filled is not None and filled < z.shape[1]:
+        z[:, filled:] = np.nan
+    else:
+        filled = None
     if compact:
-        return {"zcodes": encode_grid(z, lo, hi)}
+        grid = encode_grid(z, lo, hi)
+        return {"zcodes": grid if filled is None else {**grid, "filled": filled}}
     return {"z": rounded(z, 3)}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlp.notation import power_of_ten
-from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_log_axis
+from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_log_axis, stepped_step_range
 from mlp.figures.compact import heatmap_values
 from mlp.figures.jsonable import integers, rounded, significant
 from mlp.figures.layers import grad_norm_by_layer_figure
@@ -61,41 +61,59 @@ def decade_range(values) -> tuple[int, int]:
 
 
 def layer_step_heatmap_figure(steps, values, *, quantity: str = "mean |δ|", max_columns: int = 128,
-                              compact: bool = False) -> dict:
+                              compact: bool = False, playing: bool = False) -> dict:
     """Layer × recorded step, coloured by log₁₀ of a per-layer quantity (the backward error mean |δ[l]|,
     or ‖dW[l]‖) on one colour range for the whole run.
 
-    steps (T,), values (T, L): the run's history from its first step, so the range (whole decades
-    around the smallest and largest value so far) stays put while a run decays or grows over time,
-    and only widens when a new extreme appears. Ticks at every decade (every k-th past
+    steps (T,) ascending, values (T, L): the run's history from its first step, so the range (whole
+    decades around the smallest and largest value so far) stays put while a run decays or grows over
+    time, and only widens when a new extreme appears. Ticks at every decade (every k-th past
     MAX_DECADE_TICKS), so a factor of 1000 between layers is three ticks apart. Exact zeros get the
     band one decade below the range, ticked "0: dead"; non-finite values are gaps (plain z) or that
     band's colour (compact). At most `max_columns` steps are sent (evenly spread, both ends kept), so
     a frame stays small however long the history. compact: z as "zcodes" (see compact.py).
+
+    playing (ten steps or more): max_columns columns of equal width from step 0 to the rung above the
+    last step (axes.stepped_step_range), each showing the last record before its end, those after the
+    last step blank. Frames within one rung then differ only in their values, which the browser
+    repaints in place (mlp/ui/plotly_live.js) instead of redrawing the chart.
     """
     s = np.asarray(steps, np.float64).reshape(-1)
     g = np.asarray(values, np.float64).reshape(len(s), -1) if len(s) else np.zeros((0, 0))
     lo, hi = decade_range(g)
-    keep = _thinned(len(s), max_columns)
-    s, g = s[keep], g[keep]
+    span = stepped_step_range(s) if playing else None
+    if span:
+        dx = span[1] / max_columns
+        ends = (np.arange(max_columns) + 1) * dx
+        last_before = np.maximum(np.searchsorted(s, ends, side="left") - 1, 0)
+        filled = int(np.count_nonzero(ends - dx <= s[-1]))               # columns the run has reached
+        g = g[last_before]
+        where = {"x0": dx / 2, "dx": dx}
+        xaxis = axis("step", range=span)
+    else:
+        keep = _thinned(len(s), max_columns)
+        s, g = s[keep], g[keep]
+        filled = len(s)
+        where = {"x": integers(s)}
+        xaxis = step_axis(s)
     n_layers = g.shape[1]
     zero = lo - 1
     with np.errstate(all="ignore"):
         z = np.where(np.isfinite(g) & (g > 0), np.log10(g), np.nan)
-    z = np.where(g == 0, zero, z).T                                              # (L, T)
+    z = np.where(g == 0, zero, z).T                                              # (L, columns)
     every = max(1, -(-(hi - lo) // MAX_DECADE_TICKS))
     ticks = list(range(lo, hi + 1, every))
     labels = [power_of_ten(k) for k in ticks]
     if (g == 0).any():
         ticks, labels = [zero] + ticks, ["0: dead"] + labels
     bottom = zero if (g == 0).any() else lo
-    trace = {"type": "heatmap", "x": integers(s), "y": list(range(1, n_layers + 1)),
-             **heatmap_values(z, bottom, hi, compact and z.size > 0),
+    trace = {"type": "heatmap", **where, "y": list(range(1, n_layers + 1)),
+             **heatmap_values(z, bottom, hi, compact and z.size > 0, filled=filled),
              "zmin": bottom, "zmax": hi, "colorscale": "Viridis",
              "colorbar": {"title": {"text": quantity, "side": "right"}, "tickvals": ticks,
                           "ticktext": labels, "thickness": 14},
-             "hovertemplate": "step %{x}, layer %{y}: " + quantity + " = 10^%{z:.1f}<extra></extra>"}
-    layout = base_layout("layer_step_heatmap", xaxis=step_axis(s), yaxis=layer_axis(n_layers),
+             "hovertemplate": "step %{x:.0f}, layer %{y}: " + quantity + " = 10^%{z:.1f}<extra></extra>"}
+    layout = base_layout("layer_step_heatmap", xaxis=xaxis, yaxis=layer_axis(n_layers),
                          margin={"l": 56, "r": 8, "t": 8, "b": 44, "pad": 0})
     return {"data": [trace], "layout": layout}
 

@@ -295,7 +295,7 @@ def live_gradient_flow(lab: FlowLab) -> None:
         if every_chart:
             h = run.trainer.history
             frame["flow_heatmap"] = layer_step_heatmap_figure(h.column("step"), h.column("delta_mean_abs"),
-                                                              compact=True)
+                                                              compact=True, playing=run.playing)
         return frame
 
     def compute():

@@ -11,10 +11,11 @@ function expandGrid(g) {
   const [rows, cols] = g.shape, scale = (g.hi - g.lo) / 255, z = new Array(rows);
   // blocks (a network layer's neurons) come without their gap rows: those are blank (null)
   const block = g.block || rows, gap = g.gap || 0;
+  // a grid may hold values in its first "filled" columns only (a run's history so far): the rest blank
+  const filled = g.filled === undefined ? cols : g.filled;
   for (let r = 0, k = 0; r < rows; r++) {
-    const row = new Array(cols);
-    if (r % (block + gap) >= block) row.fill(null);
-    else { for (let c = 0; c < cols; c++) row[c] = g.lo + bytes[k * cols + c] * scale; k++; }
+    const row = new Array(cols).fill(null);
+    if (r % (block + gap) < block) { for (let c = 0; c < filled; c++) row[c] = g.lo + bytes[k * cols + c] * scale; k++; }
     z[r] = row;
   }
   return z;
@@ -309,8 +310,11 @@ function paintInPlace(div, fig, changes) {
   // everything planned before anything is drawn: a frame is painted whole or not at all
   for (const j of repaint) {
     const trace = fig.data[j], image = images[heatmaps.indexOf(j)], cd = div.calcdata[j] && div.calcdata[j][0];
-    const range = heatmapRange(trace, fig.layout);
-    if (trace.zsmooth !== "fast" || !image || !cd || !Array.isArray(trace.z) || !range) return false;
+    const range = heatmapRange(trace, fig.layout, div._fullData[j]);
+    // one pixel a cell: smoothed by the browser ("fast"), or, unsmoothed, as Plotly draws even cells
+    // (pixelated); other heatmaps Plotly draws a brick a cell
+    const pixelated = !trace.zsmooth && image && /pixelated/.test(image.getAttribute("style") || "");
+    if (!(trace.zsmooth === "fast" || pixelated) || !image || !cd || !Array.isArray(trace.z) || !range) return false;
     jobs.push(() => {
       image.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", heatmapImage(trace.z, range));
       cd.z = trace.z;                   // what hover reads
@@ -379,13 +383,15 @@ const LINE_MODES = new Set(["lines", "lines+markers", "markers+lines"]);
 // The layout's name of a trace's axis: "x" -> "xaxis", "y2" -> "yaxis2".
 const axisName = (id, letter) => letter + "axis" + String(id || letter).slice(1);
 
-// A heatmap's colour range and scale: its own (zmin, zmax) or its colour axis'; null when unknown.
-function heatmapRange(trace, layout) {
+// A heatmap's colour range and scale: its own (zmin, zmax) or its colour axis'; null when unknown. A
+// scale given by name ("Viridis") is the one Plotly drew it with (full: the trace as drawn).
+function heatmapRange(trace, layout, full) {
   const axis = trace.coloraxis ? layout[trace.coloraxis] : trace;
   if (!axis || typeof axis.cmin !== "number" && typeof axis.zmin !== "number") return null;
   const lo = trace.coloraxis ? axis.cmin : axis.zmin, hi = trace.coloraxis ? axis.cmax : axis.zmax;
-  return typeof lo === "number" && typeof hi === "number" && Array.isArray(axis.colorscale)
-    ? { lo, hi, colorscale: axis.colorscale } : null;
+  const named = !trace.coloraxis && typeof axis.colorscale === "string" && full && full.colorscale;
+  const colorscale = Array.isArray(axis.colorscale) ? axis.colorscale : Array.isArray(named) ? named : null;
+  return typeof lo === "number" && typeof hi === "number" && colorscale ? { lo, hi, colorscale } : null;
 }
 
 // A trace's numbers: a typed array spec (payload.py sends float32 as {dtype, bdata}) or a plain list.
