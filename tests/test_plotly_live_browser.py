@@ -268,3 +268,23 @@ def test_a_playing_layer_by_step_map_is_repainted_as_plotly_draws_it(page):
     assert (image[:, :120, 3] == 255).all() and (image[:, 123:, 3] == 0).all()   # reached: drawn; not yet: blank
     assert_drawn_alike(got["mine"], got["plotly"])
     assert got["heatmapHover"][0] == pytest.approx(got["heatmapHover"][1])
+
+
+def test_a_playing_initialization_spread_moves_its_lines_and_markers_as_plotly_draws_them(page):
+    """The Initialization lab's spread chart while playing (a line with a marker a layer per scheme, the
+    same at step 0 dotted, log axis over whole decades): two frames within the decades are painted in
+    place as Plotly draws them, and hover reads the new values."""
+    from mlp.figures.initialization_figures import layer_spread_figure
+    start = [("He", "#1f77b4", [0.9, 0.8, 0.7]), ("small", "#d62728", [2e-2, 4e-4, 8e-6])]
+
+    def spread(he, small):
+        return layer_spread_figure([("He", "#1f77b4", he), ("small", "#d62728", small)], at_start=start)
+
+    one, two = spread([0.8, 0.7, 0.6], [3e-2, 5e-4, 9e-6]), spread([0.7, 0.75, 0.5], [4e-2, 6e-4, 2e-5])
+    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"] == [-6, 0]
+    he = [t["name"] for t in two["data"]].index("He")
+    got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), he])
+    assert got["painted"] and all(c[0] == "data" for c in got["changes"]), got["changes"]
+    assert len(got["mine"]["points"]) == 6                             # two schemes of three layers
+    assert_drawn_alike(got["mine"], got["plotly"])
+    assert "0.75" in got["mine"]["hover"]                              # He's new spread at layer 2

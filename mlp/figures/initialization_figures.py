@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import axis, layer_axis, log_ticks, step_axis, stepped_log_axis, stepped_step_range
+from mlp.figures.axes import axis, layer_axis, step_axis, stepped_log_axis, stepped_step_range
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import CLASS_COLOURS, base_layout, compact_legend
 
@@ -51,7 +51,7 @@ def layer_spread_figure(series, at_start=None) -> dict:
     """Std of each hidden layer's activations, one line per series: [(name, colour, stds (L,)), ...];
     `at_start`, the same at step 0, drawn dotted and faint (while training moves the solid lines).
 
-    Log axis: a spread collapsing towards 0 layer by layer is a signal dying out.
+    Log axis over whole decades: a spread collapsing towards 0 layer by layer is a signal dying out.
     """
     traces, n, values = [], 1, []
     for name, colour, stds in at_start or ():
@@ -74,7 +74,9 @@ def layer_spread_figure(series, at_start=None) -> dict:
     layout = base_layout(
         "layer_spread",
         xaxis=layer_axis(n, "hidden layer"),
-        yaxis=axis("std of activations", type="log", showgrid=True, gridcolor="#eeeeee", **log_ticks(values)),
+        # whole decades: a playing frame moves only the lines and markers (painted in place by
+        # mlp/ui/plotly_live.js) until a spread crosses a power of ten
+        yaxis=axis("std of activations", type="log", showgrid=True, gridcolor="#eeeeee", **stepped_log_axis(values)),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True, legend=compact_legend(), hovermode="closest")
     return {"data": traces, "layout": layout}
