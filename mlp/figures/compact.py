@@ -108,11 +108,9 @@ def heatmap_values(z, lo: float, hi: float, compact: bool, filled: int | None = 
 
     filled: only the first `filled` columns hold values, the others are blank (None; in a grid, its
     "filled" tells the browser, and their codes are 0)."""
-    z = np.array(z, dtype=np.float64)
-    if filled is not None and filled < z.shape[1]:
+    if filled is not None:
+        z = np.array(z, dtype=np.float64)
         z[:, filled:] = np.nan
-    else:
-        filled = None
     if compact:
         grid = encode_grid(z, lo, hi)
         return {"zcodes": grid if filled is None else {**grid, "filled": filled}}

@@ -93,7 +93,7 @@ def layer_step_heatmap_figure(steps, values, *, quantity: str = "mean |δ|", max
     else:
         keep = _thinned(len(s), max_columns)
         s, g = s[keep], g[keep]
-        filled = len(s)
+        filled = None                                                     # every column holds a record
         where = {"x": integers(s)}
         xaxis = step_axis(s)
     n_layers = g.shape[1]
