@@ -893,14 +893,15 @@ def test_a_playing_loss_chart_has_fixed_axes_holding_every_point_and_a_still_one
     assert "range" not in still["xaxis"] and "range" not in still["yaxis"]
 
 
-@pytest.mark.parametrize("values", [[0.69, 0.3], [0.7, 1e-3, 2e3], [1.0], [5e-7, np.nan, 0.0, -1.0]])
+@pytest.mark.parametrize("values", [[0.69, 0.3], [0.7, 1e-3, 2e3], [1.0], [5e-7, np.nan, 0.0, -1.0], [0.97, 0.011]])
 def test_a_stepped_log_axis_spans_whole_decades_around_the_values(values):
     from mlp.figures.axes import stepped_log_axis
     keys = stepped_log_axis([np.array(values)])
     shown = [v for v in values if np.isfinite(v) and v > 0]
     first, last = keys["range"]
     assert first == int(first) and last == int(last) and last > first                 # whole decades
-    assert 10.0 ** first <= min(shown) and max(shown) <= 10.0 ** last                  # every value in view
-    assert first == np.floor(np.log10(min(shown)))                                    # the least decades that do
-    assert last == max(np.ceil(np.log10(max(shown))), first + 1)
+    # every value in view, a tenth of a decade (a factor 10^0.1) or more inside either end
+    assert 10.0 ** (first + 0.1) <= min(shown) * (1 + 1e-9) and max(shown) <= 10.0 ** (last - 0.1) * (1 + 1e-9)
+    assert 10.0 ** (first + 1.1) > min(shown)                                         # the least decades that do
+    assert 10.0 ** (last - 1.1) < max(shown) or last == first + 1
     assert all(10.0 ** first * (1 - 1e-9) <= t <= 10.0 ** last * (1 + 1e-9) for t in keys["tickvals"])

@@ -281,7 +281,7 @@ def test_a_playing_initialization_spread_moves_its_lines_and_markers_as_plotly_d
         return layer_spread_figure([("He", "#1f77b4", he), ("small", "#d62728", small)], at_start=start)
 
     one, two = spread([0.8, 0.7, 0.6], [3e-2, 5e-4, 9e-6]), spread([0.7, 0.75, 0.5], [4e-2, 6e-4, 2e-5])
-    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"] == [-6, 0]
+    assert one["layout"]["yaxis"]["range"] == two["layout"]["yaxis"]["range"] == [-6, 1]     # 0.9: a decade's headroom
     he = [t["name"] for t in two["data"]].index("He")
     got = page.evaluate(COMPARE, [base64.b64encode(chart_payload([one, two], 420, 1)).decode(), he])
     assert got["painted"] and all(c[0] == "data" for c in got["changes"]), got["changes"]

@@ -98,14 +98,21 @@ def stepped_step_range(steps) -> list[float] | None:
     return [0, stepped_end(float(s.max()))]
 
 
+# A stepped log axis keeps this many decades between its ends and the values: a value just under a
+# power of ten (tanh's spread of 0.97 under 1) would sit on the plot's edge, its marker cut and under
+# the legend above the plot.
+LOG_HEADROOM = 0.1
+
+
 def stepped_log_axis(values) -> dict:
     """Layout keys for a playing log axis that moves seldom: whole decades around the values (arrays of
-    any shape; <= 0, NaN and inf left out), ticked as log_ticks ticks that span. The range changes only
-    when a value crosses a power of ten, so most frames leave the axis as drawn. Empty: no value."""
+    any shape; <= 0, NaN and inf left out), at least LOG_HEADROOM of a decade from either end, ticked as
+    log_ticks ticks that span. The range changes only when a value crosses a power of ten (give or take
+    the headroom), so most frames leave the axis as drawn. Empty: no value."""
     v = np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in values] or [np.zeros(0)])
     v = v[np.isfinite(v) & (v > 0)]
     if not v.size:
         return {}
-    first = math.floor(np.log10(v.min()))
-    last = max(math.ceil(np.log10(v.max())), first + 1)
+    first = math.floor(np.log10(v.min()) - LOG_HEADROOM)
+    last = max(math.ceil(np.log10(v.max()) + LOG_HEADROOM), first + 1)
     return {**log_ticks([np.array([10.0 ** first, 10.0 ** last])]), "range": [first, last]}
