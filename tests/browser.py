@@ -53,6 +53,33 @@ def open_page(browser, url: str, width: int = 1500, height: int = 1300, **option
     return page
 
 
+# Is the live chart under `selector` drawn and done: nothing queued or due, and the app not running?
+_CHART_BUSY_JS = """(selector) => {
+  const el = document.querySelector(selector);
+  const div = el && (el.classList.contains('mlp-plot') ? el : el.querySelector('div.mlp-plot'));
+  const running = document.querySelector('[data-testid=stStatusWidget]') !== null;
+  return { revision: div ? div.dataset.revision : null,
+           busy: running || !div || !div.mlp || Boolean(div.mlp.timer) || div.mlp.queue.length > 0 };
+}"""
+
+
+def wait_until_still(page, selector: str, quiet_s: float = 1.0, timeout_s: float = 60.0) -> None:
+    """Wait until the chart at `selector` has drawn its last frame and stayed so for `quiet_s`. Plotly
+    drops its hover when it redraws, and a click with no hover is no click: a test that hovers and
+    clicks a point must first let the frames still queued from a paused run, or a rerun, be drawn."""
+    import time
+    deadline, seen, since = time.monotonic() + timeout_s, None, time.monotonic()
+    while True:
+        now, state = time.monotonic(), page.evaluate(_CHART_BUSY_JS, selector)
+        if state["busy"] or state["revision"] != seen:
+            seen, since = state["revision"], now
+        elif now - since >= quiet_s:
+            return
+        if now > deadline:
+            raise AssertionError(f"{selector} still redrawing after {timeout_s:g} s")
+        page.wait_for_timeout(100)
+
+
 # Where point i of a chart's trace is drawn, in page pixels, from the plot's own axes (_fullData: the
 # traces as drawn, typed arrays decoded), with its customdata if it has any.
 _POINT_JS = """([selector, name, i]) => {

@@ -4,7 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import open_page, point_on_screen, save_screenshot, step_counter
+from tests.browser import open_page, point_on_screen, save_screenshot, step_counter, wait_until_still
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def test_a_link_names_its_weight_and_a_click_opens_the_editor_on_it(page):
     """The links' ids travel as a typed array (mlp/figures/network_view.py): what the hover shows and
     what a click selects must still be that link's layer and units."""
     page.locator(NETWORK).scroll_into_view_if_needed()
+    wait_until_still(page, NETWORK)              # (the last test paused a run: its last frames may still be drawn)
     link = point_on_screen(page, NETWORK, "weights", page.evaluate(LONE_LINK))
     layer, unit_from, unit_to = link["customdata"]
     page.mouse.move(link["x"], link["y"])
@@ -95,7 +96,7 @@ def test_a_links_hover_label_holds_all_its_text(page):
 def test_opening_the_weight_editor_moves_no_chart(page):
     """A click on a link opened the editor above the charts and pushed the network down under the cursor."""
     page.locator(NETWORK).scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    wait_until_still(page, NETWORK)
     link = point_on_screen(page, NETWORK, "weights", 0)          # layer 1, from unit 1 to unit 1
     before = page.locator(NETWORK).bounding_box()
     from_unit = page.get_by_label("From unit", exact=True)

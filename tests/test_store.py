@@ -220,6 +220,32 @@ def test_thirty_students_posting_at_once_all_land(url):
     assert {c.snapshot["step"] for c in cards} == {9}
 
 
+def test_one_process_writers_to_one_file_take_turns_and_a_long_wait_is_a_plain_store_down(tmp_path, monkeypatch):
+    """Two Stores on one file (two pages of one server) share one writer lock; a write kept waiting
+    on it past SQLite's busy timeout fails as StoreDown, a sentence, and writes nothing."""
+    path = tmp_path / "classes.sqlite"
+    a, b = Store(f"sqlite:///{path}"), Store(f"sqlite:///{tmp_path / '.' / 'classes.sqlite'}")
+    assert a._writer is b._writer
+    class_id, _ = a.create_class("Turns")
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_MS", 200)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():                       # another thread of this process in the middle of a write
+        with a._writer:
+            held.set()
+            release.wait(10)
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        with pytest.raises(store_module.StoreDown, match="too many writes at once"):
+            b.post(class_id, new_student_id(), "Late", {"step": 1})
+    finally:
+        release.set()
+        holder.join()
+    assert a.wall(class_id, _) == []
+
+
 def test_sqlite_runs_in_wal_mode_and_creates_its_folder(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 'new' / 'deeper' / 'classes.sqlite'}")
     assert (tmp_path / "new" / "deeper" / "classes.sqlite").exists()

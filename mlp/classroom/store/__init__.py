@@ -40,6 +40,7 @@ back from the connection that still holds it (sqlite3's backup), or made anew wh
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -56,7 +57,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mlp.classroom.display_text import clean_text
-from mlp.classroom.store.sqlite_file import WatchedFile
+from mlp.classroom.store.sqlite_file import WatchedFile, writer_lock
 from mlp.classroom.store.guard import Guard, StoreDown, log
 
 STORE_ENV = "MLP_STORE"
@@ -244,9 +245,11 @@ class Store:
             raise StoreError(f"{STORE_ENV} must be a database URL (sqlite:///path or "
                              f"postgresql+psycopg://user@host/db), got {url[:80]!r}") from None
         self.file: WatchedFile | None = None    # the SQLite file, watched for being deleted
+        self._writer: threading.RLock | None = None   # this process's writers to that file take turns on it
         if self.url.get_backend_name() == "sqlite":
             if self.url.database and self.url.database != ":memory:" and not self.url.database.startswith("file:"):
                 self.file = WatchedFile(Path(self.url.database).expanduser())
+                self._writer = writer_lock(self.file.path)
             self.engine = sa.create_engine(self.url)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._insert = sqlite.insert
@@ -280,6 +283,22 @@ class Store:
         self._made = False
         self.engine.dispose()
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """A write transaction; for an SQLite file, taken in turn with this process's other writers
+        (sqlite_file.writer_lock), waiting at most as long as SQLite's busy timeout would."""
+        if self._writer is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        if not self._writer.acquire(timeout=SQLITE_BUSY_MS / 1000):
+            raise StoreDown("too many writes at once", f"waited {SQLITE_BUSY_MS} ms for this process's other writers")
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        finally:
+            self._writer.release()
+
     def _prepared(self, method, *args, **kwargs):
         """Run `method` once the database is there: the SQLite file checked, the tables made."""
         if self.file is not None and self.file.changed():
@@ -311,7 +330,7 @@ class Store:
         now = time.time() if now is None else now
         self.expire(now)
         class_id, key = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(classes.insert().values(id=class_id, title=title, teacher_key_hash=_hash(key),
                                                  created=now, challenge=None))
         return class_id, key
@@ -340,7 +359,7 @@ class Store:
     def set_challenge(self, class_id, key, challenge: dict | None) -> bool:
         if not self.is_teacher(class_id, key):
             return False
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(classes.update().where(classes.c.id == class_id)
                          .values(challenge=None if challenge is None else json.dumps(challenge)))
         return True
@@ -350,7 +369,7 @@ class Store:
         """The class and every card in it, gone; False when the key is wrong."""
         if not self.is_teacher(class_id, key):
             return False
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(students.delete().where(students.c.class_id == class_id))
             conn.execute(members.delete().where(members.c.class_id == class_id))
             conn.execute(lessons.delete().where(lessons.c.class_id == class_id))
@@ -367,7 +386,7 @@ class Store:
                 return 0
             self._last_expiry = now
         cutoff = now - max_age_s()
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             old = sa.select(classes.c.id).where(classes.c.created < cutoff)
             conn.execute(students.delete().where(students.c.class_id.in_(old)))
             conn.execute(members.delete().where(members.c.class_id.in_(old)))
@@ -423,7 +442,7 @@ class Store:
         if not ids:
             return {}, {}
         refused: dict[tuple[str, str], str] = {}
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             found = conn.execute(_class_select().where(classes.c.id.in_(ids))).all()
             infos = {r.id: _info(r) for r in found}
             rows = [r for r in rows if r["class_id"] in infos]
@@ -483,7 +502,7 @@ class Store:
         student_id = _token(student_id)
         if student_id is None or not self.is_teacher(class_id, key):
             return False
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(students.delete().where((students.c.class_id == class_id)
                                                  & (students.c.student_id == student_id)))
             stmt = self._insert(members).values(class_id=class_id, student_id=student_id, joined=time.time(),
@@ -508,7 +527,7 @@ class Store:
         class_id, student_id = _token(class_id), _token(student_id)
         if class_id is None or student_id is None:
             return
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(students.delete().where((students.c.class_id == class_id)
                                                  & (students.c.student_id == student_id)))
 
@@ -550,7 +569,7 @@ class Store:
         now = time.time() if now is None else now
         row = dict(lesson_id=secrets.token_urlsafe(9), source=str(source)[:300], title=str(title)[:MAX_TITLE],
                    text=text, steps=steps, step=0, started=now)
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             stmt = self._insert(lessons).values(class_id=class_id, **row)
             conn.execute(stmt.on_conflict_do_update(index_elements=["class_id"], set_=row))
         return LessonState(row["lesson_id"], row["source"], row["title"], steps, 0, now)
@@ -560,7 +579,7 @@ class Store:
         """The class runs no lesson any more (its results go with it); False when the key is wrong."""
         if not self.is_teacher(class_id, key):
             return False
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(lessons.delete().where(lessons.c.class_id == class_id))
             conn.execute(goals.delete().where(goals.c.class_id == class_id))
         return True
@@ -574,7 +593,7 @@ class Store:
         if not isinstance(step, int) or isinstance(step, bool) or not self.is_teacher(class_id, key):
             return None
         now = time.time() if now is None else now
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             row = conn.execute(sa.select(lessons).where(lessons.c.class_id == class_id)).first()
             if row is None or row.lesson_id != lesson_id:
                 return None
@@ -605,7 +624,7 @@ class Store:
         now = time.time() if now is None else now
         if weights is not None and len(weights) > MAX_WEIGHT_BYTES:
             weights = None
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             found = conn.execute(sa.select(lessons.c.lesson_id, lessons.c.steps)
                                  .where(lessons.c.class_id == class_id)).first()
             if found is None or found.lesson_id != lesson_id or not 0 <= step < found.steps:

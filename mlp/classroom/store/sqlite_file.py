@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,6 +22,20 @@ PUT_BACK = ("the class wall's database file was deleted while the app ran; it wa
 MADE_ANEW = ("the class wall's database file was deleted or replaced while the app ran; classes started before "
              "it may be gone")
 log = logging.getLogger("mlp.classroom.store")
+
+_writers: dict[str, threading.RLock] = {}
+_writers_lock = threading.Lock()
+
+
+def writer_lock(path: Path) -> threading.RLock:
+    """The one lock this process's writers to `path` take turns on. SQLite's own busy handler polls
+    (sleeping up to 100 ms between tries, first come not first served), so under a loaded CPU one of
+    thirty threads writing at once could wait past its busy timeout and fail; waiting on a lock here,
+    each is woken as soon as the one before it is done. Writers in other processes still meet at
+    SQLite's lock (and its busy timeout)."""
+    key = os.path.abspath(path)
+    with _writers_lock:
+        return _writers.setdefault(key, threading.RLock())
 
 
 class WatchedFile:
