@@ -110,3 +110,22 @@ def test_opening_the_weight_editor_moves_no_chart(page):
     assert (after["x"], after["y"]) == (before["x"], before["y"])
     save_screenshot(page, "weight_editor.png")
     page.keyboard.press("Escape")
+
+
+def test_a_chart_missing_the_figure_a_payload_continues_asks_for_a_whole_one_and_goes_on(page):
+    """Each payload continues the figure the last one left (mlp/live/payload.py: Held). A chart that lost
+    it (a message dropped) cannot read the next one: it asks for a whole figure and plays on."""
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    key = "st-key-chart_boundary"
+    page.wait_for_function(f"() => window.__mlpHeld.has('{key}')", timeout=30_000)
+    page.evaluate(f"() => window.__mlpHeld.delete('{key}')")
+    dropped_at = boundary_revision(page)
+    # a payload read from nothing would be drawn as nothing: the chart must move on from where it was
+    page.wait_for_function(f"""() => {{
+        const div = document.querySelector('.{key} div.mlp-plot');
+        return window.__mlpHeld.has('{key}') && div.dataset.revision.split('.')[0] > {dropped_at.split('.')[0]} + 2;
+    }}""", timeout=60_000)
+    assert page.locator(f".{key} div.mlp-plot .main-svg").count() > 0
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)

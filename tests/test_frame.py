@@ -6,7 +6,7 @@ import numpy as np
 from mlp.run.config import Config
 from mlp.live import pace
 from mlp.live.frame import Views, train_batch
-from mlp.live.payload import chart_payload, read_chart_payload
+from mlp.live.payload import Held, chart_payload, read_chart_payload
 from mlp.run.trainer import Trainer
 
 
@@ -115,3 +115,23 @@ def test_a_batch_that_stops_on_a_boundary_only_frame_still_ends_with_every_chart
     assert batch.stopped and len(batch.frames) == 1
     assert {"boundary", "loss", "network", "activations", "gradients"} <= set(batch.frames[0])
     assert batch.report.signals is not None and batch.report.reached_target
+
+
+def test_a_payload_that_continues_the_last_sends_only_what_changed_since():
+    """A curve 100 points long sent whole, then continued from it (Held) by two frames of 101 and 102
+    points: the second payload's binary part is the 2 new points of its 2 float32 arrays, and the
+    unchanged layout goes as a mark; read from the held figure, its frames are the curves."""
+    def curve(n):
+        x = np.arange(n, dtype=np.float32)
+        return {"data": [{"x": {"dtype": "f4", "bdata": x.tobytes()}, "y": {"dtype": "f4", "bdata": (x / 7).tobytes()},
+                          "mode": "lines"}],
+                "layout": {"title": {"text": "loss"}, "xaxis": {"range": [0, 200]}}}
+    first = chart_payload([curve(100)], 300, 0, id="a.1")
+    later = chart_payload([curve(101), curve(102)], 300, 1, id="a.2", held=Held("a.1", curve(100)))
+    n = int.from_bytes(later[:4], "little")
+    assert len(later) - 4 - n == 2 * 2 * 4
+    header = json.loads(later[4:4 + n])
+    assert header["base"] == "a.1" and header["id"] == "a.2"
+    assert header["frames"][0]["layout"] == {"@prev": 1}
+    assert read_chart_payload(later, Held("a.1", read_chart_payload(first)["frames"][-1]))["frames"] == [curve(101),
+                                                                                                     curve(102)]

@@ -5,7 +5,7 @@ import asyncio
 import time
 
 from mlp.ui.protocol_client import CHART_KEY, Student
-from mlp.live.payload import read_chart_payload
+from mlp.live.payload import Held, read_chart_payload
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.browser import run_async, start_streamlit
 
@@ -15,16 +15,20 @@ MIN_FRAMES = 20              # about a second of Play: several batches, each on 
 
 def chart_frames(raw_messages: list[bytes]) -> tuple[int, int]:
     """(frames, batches) of the Output chart in these raw ForwardMsgs, counted here from the payloads
-    (not with Student's own code), resolving cached references as the browser does."""
+    (not with Student's own code), resolving cached references and reading each payload from the figure
+    the one before left, as the browser does."""
     by_hash: dict[str, ForwardMsg] = {}
     frames = batches = 0
+    held = None             # each payload continues the last one's last frame, which this reader holds
     for raw in raw_messages:
         msg = ForwardMsg.FromString(raw)
         msg = by_hash[msg.ref_hash] if msg.HasField("ref_hash") else msg
         by_hash[msg.hash] = msg
         element = msg.delta.new_element
         if element.WhichOneof("type") == "bidi_component" and element.bidi_component.id.endswith(CHART_KEY):
-            frames += len(read_chart_payload(element.bidi_component.bytes)["frames"])
+            payload = read_chart_payload(element.bidi_component.bytes, held)
+            held = Held(payload["id"], payload["frames"][-1])
+            frames += len(payload["frames"])
             batches += 1
     return frames, batches
 

@@ -6,6 +6,7 @@ contract in Python, for the tests and the protocol client. Change both sides tog
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -18,10 +19,28 @@ from mlp.live import pace
 BROWSER_PACE = {"pauseMs": pace.FIRST_AFTER_PAUSE_S * 1000, "smoothing": pace.SMOOTHING}
 
 
-def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False) -> bytes:
+@dataclass(frozen=True)
+class Held:
+    """A chart's last figure as the browser holds it, and the id of the payload that brought it there."""
+    id: str
+    fig: dict
+
+
+class NotHeld(ValueError):
+    """A payload told as changes from a figure the reader does not hold (one was lost, or the chart is new)."""
+
+
+def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False, *,
+                  id: str | None = None, held: Held | None = None) -> bytes:
     """What the live chart component receives: the figures as compact JSON, their arrays as binary.
 
     plane_clicks: the browser reports every click on the plot as {x, y, on: trace name}.
+    id: this payload's name, which the next one may refer to. held: the figure the browser holds from
+    the last payload (Held(its id, its last frame)): the first frame is then told as changes from it,
+    as every later frame is from the one before. Each batch would otherwise send every curve's whole
+    history and every layout again, and the last batch's copy, 100-150 KB of stream back, is outside
+    the 32 KB window WebSocket compression finds repeats in. A browser that does not hold that figure
+    (a message lost, a chart mounted anew) asks for a whole one (mlp/ui/plotly_live.py: resync).
 
     Layout: a little-endian uint32 n, n bytes of JSON, then every `bytes` value of the figures
     (typed arrays' bdata, heatmap codes) back to back. In the JSON each stands as {"@bin": [offset,
@@ -36,10 +55,15 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     orjson, not the standard json: the same JSON six times faster (0.09 ms instead of 0.56 for the
     charts of a 6 x 8 net's frame, bench/frame_cost.py), on every frame of every student.
     """
-    frames = frames[:1] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
+    first = frames[0] if held is None else _as_changes(held.fig, frames[0])
+    frames = [first] + [_as_changes(before, fig) for before, fig in zip(frames, frames[1:])]
     payload = {"frames": frames, "height": height, "revision": revision, "pace": BROWSER_PACE}
     if plane_clicks:
         payload["planeClicks"] = True
+    if id is not None:
+        payload["id"] = id
+    if held is not None:
+        payload["base"] = held.id
     blobs, size = [], 0
 
     def binary(value):
@@ -137,9 +161,10 @@ def _applied(before, change):
 _MARKS = {"@prev", "@patch", "@items", "@ext", "@delta"}
 
 
-def read_chart_payload(data: bytes) -> dict:
+def read_chart_payload(data: bytes, held: Held | None = None) -> dict:
     """The inverse of chart_payload, as the browser reads it: every binary part back as bytes, every
-    frame after the first rebuilt from the previous one and its changes (_applied)."""
+    frame rebuilt from the one before and its changes (_applied), the first from `held` when the
+    payload names a base (NotHeld when held is not that figure)."""
     n = int.from_bytes(data[:4], "little")
     tail = data[4 + n:]
 
@@ -151,9 +176,17 @@ def read_chart_payload(data: bytes) -> dict:
 
     payload = json.loads(data[4:4 + n], object_hook=restore)     # (orjson.loads has no hook)
     frames = payload["frames"]
+    if "base" in payload:
+        if held is None or held.id != payload["base"]:
+            raise NotHeld(f"the payload continues {payload['base']!r}, the reader holds "
+                          f"{None if held is None else held.id!r}")
+        frames[0] = _applied_figure(held.fig, frames[0])
     for i in range(1, len(frames)):
-        before, fig = frames[i - 1], frames[i]
-        frames[i] = {"data": [_applied(before["data"][j], trace) if j < len(before["data"]) else trace
-                              for j, trace in enumerate(fig["data"])],
-                     "layout": _applied(before["layout"], fig["layout"])}
+        frames[i] = _applied_figure(frames[i - 1], frames[i])
     return payload
+
+
+def _applied_figure(before: dict, fig: dict) -> dict:
+    return {"data": [_applied(before["data"][j], trace) if j < len(before["data"]) else trace
+                     for j, trace in enumerate(fig["data"])],
+            "layout": _applied(before["layout"], fig["layout"])}

@@ -26,6 +26,16 @@ function expandGrid(g) {
 // other through the element Streamlit wraps each in (class "st-key-chart_<name>", mlp/ui/stage_live.py).
 const charts = (window.__mlpCharts = window.__mlpCharts || {});
 
+// The figure each chart's last payload left ({id, fig}: readPayload), by the chart's key: kept on the
+// window, not on the plot, so that a chart Streamlit mounts anew (a lab's layout changes on Play)
+// still continues from it, as the server expects.
+const heldFigures = (window.__mlpHeld = window.__mlpHeld || new Map());
+
+function chartKey(el) {
+  const box = el.closest('[class*="st-key-"]');
+  return (box && [...box.classList].find((c) => c.startsWith("st-key-"))) || el;
+}
+
 function chartName(el) {
   const box = el.closest('[class*="st-key-chart_"]');
   const cls = box && [...box.classList].find((c) => c.startsWith("st-key-chart_"));
@@ -162,7 +172,10 @@ function tearDownWhenGone(div) {
 // before (payload.py: _changes; `applied` is its inverse, as read_chart_payload is in Python): a
 // trace or layout sent as {"@prev": 1} is the previous frame's, the same object, which expandFigure
 // may expand twice (it is idempotent); a changed one is a new object, the previous left as it was.
-function readPayload(raw) {
+// A payload (payload.py: chart_payload) read back: every frame rebuilt from the one before and its
+// changes, the first from `held` ({id, fig}: the last figure of the last payload) when the payload
+// names it as its base. When it names another, it cannot be read: `unheld` says so, with no frames.
+function readPayload(raw, held) {
   const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
   const tail = bytes.byteOffset + 4 + n;
@@ -170,13 +183,17 @@ function readPayload(raw) {
     const at = value && value["@bin"];
     return at ? bytes.buffer.slice(tail + at[0], tail + at[0] + at[1]) : value;
   });
-  data.frames.forEach((fig, i) => {
-    if (i === 0) return;
-    const before = data.frames[i - 1];
-    data.frames[i] = { data: fig.data.map((trace, j) => (j < before.data.length ? applied(before.data[j], trace) : trace)),
-                       layout: applied(before.layout, fig.layout) };
-  });
+  if (data.base !== undefined) {
+    if (!held || held.id !== data.base) return Object.assign(data, { frames: [], unheld: true });
+    data.frames[0] = appliedFigure(held.fig, data.frames[0]);
+  }
+  for (let i = 1; i < data.frames.length; i++) data.frames[i] = appliedFigure(data.frames[i - 1], data.frames[i]);
   return data;
+}
+
+function appliedFigure(before, fig) {
+  return { data: fig.data.map((trace, j) => (j < before.data.length ? applied(before.data[j], trace) : trace)),
+           layout: applied(before.layout, fig.layout) };
 }
 
 const CHANGE_MARKS = ["@prev", "@patch", "@items", "@ext", "@delta"];
@@ -511,9 +528,20 @@ function colourAt(stops, t) {
 }
 
 function liveChart({ data: raw, parentElement, setTriggerValue }) {
-  const data = readPayload(raw);
+  const key = chartKey(parentElement);
+  const data = readPayload(raw, heldFigures.get(key));
   const div = parentElement.querySelector("div.mlp-plot") || setUp(parentElement, data.height);
   const state = div.mlp, now = performance.now();
+  if (data.unheld) {
+    // the figure this payload continues is not here (a message lost): keep drawing what is, and ask
+    // for a whole figure (mlp/ui/plotly_live.py sends one on "resync")
+    heldFigures.delete(key);
+    setTriggerValue("resync", Date.now());
+    return tearDownWhenGone(div);
+  }
+  // what the next payload may continue: the last frame as it arrived (a copy: drawing writes into
+  // the figures, expandFigure first)
+  if (data.id !== undefined) heldFigures.set(key, { id: data.id, fig: structuredClone(data.frames[data.frames.length - 1]) });
   state.planeClicks = Boolean(data.planeClicks);
   div.classList.toggle("mlp-editing", state.planeClicks);
   // A busy server sends batches seconds apart, each with more frames: spread them over the gap. A
