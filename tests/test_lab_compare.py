@@ -168,3 +168,13 @@ def test_log_axes_stay_readable_when_a_run_explodes():
     assert wild["layout"]["yaxis"]["ticktext"] == ["1", "10⁵", "10¹⁰", "10¹⁵", "10²⁰", "10²⁵"]
     norms = grad_norms_pair_figure({"A": [1e-3, 1e18]})["layout"]["yaxis"]
     assert len(norms["ticktext"]) <= 7 and all(t == "1" or t.startswith("10") for t in norms["ticktext"])
+
+
+def test_the_grad_norm_axis_spans_whole_decades_around_every_norm():
+    """A fixed range, not autorange (a playing chart once stuck at 0.1 to 10⁴ with its lines off the
+    plot): the decades around the smallest and largest norm, at least a tenth of a decade from each."""
+    fig = grad_norms_pair_figure({"A": np.array([0.0031, 0.2, 0.71]), "B": np.array([0.0099, 0.05])})
+    assert fig["layout"]["yaxis"]["range"] == [-3, 0]          # 10^-3 <= 0.0031 .. 0.71 <= 10^0
+    assert "autorange" not in fig["layout"]["yaxis"]
+    fig = grad_norms_pair_figure({"A": np.array([0.0011, 0.95])})
+    assert fig["layout"]["yaxis"]["range"] == [-4, 1]          # within a tenth of a decade of 10^-3 and 10^0

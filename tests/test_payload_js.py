@@ -133,3 +133,26 @@ def test_a_payload_continuing_a_figure_the_browser_does_not_hold_is_not_read(tmp
     with pytest.raises(NotHeld):
         read_chart_payload(after)
     assert read_chart_payload(after, Held("s.2", figs[1]))["frames"] == figs[2:]
+
+
+LAYOUT_TO_DRAW = """
+const fs = require("fs");
+const layoutToDraw = new Function("window", fs.readFileSync(process.argv[2], "utf8") + "\\nreturn layoutToDraw;")({});
+const layout = JSON.parse(process.argv[3]);
+const drawn = layoutToDraw(layout);
+process.stdout.write(JSON.stringify({ drawn, layout }));
+"""
+
+
+def test_what_plotly_is_given_tells_every_unranged_axis_to_autorange_and_leaves_the_frame_alone(tmp_path):
+    """A playing chart whose axis was left to autorange by default now and then stayed at plotly.js's
+    default range (0.1 to 10⁴ on a log axis): the layout Plotly.react gets says autorange outright."""
+    layout = {"xaxis": {"title": {"text": "layer"}, "range": [0.5, 4.5]}, "yaxis": {"type": "log"},
+              "yaxis2": {"autorange": "reversed"}, "xaxis3": {}, "legend": {"x": 1}}
+    (tmp_path / "layout.js").write_text(LAYOUT_TO_DRAW)
+    out = json.loads(subprocess.run([NODE, str(tmp_path / "layout.js"), str(JS), json.dumps(layout)],
+                                    capture_output=True, text=True, check=True).stdout)
+    assert out["drawn"] == {"xaxis": {"title": {"text": "layer"}, "range": [0.5, 4.5]},
+                            "yaxis": {"type": "log", "autorange": True}, "yaxis2": {"autorange": "reversed"},
+                            "xaxis3": {"autorange": True}, "legend": {"x": 1}}
+    assert out["layout"] == layout                  # the frame itself is compared with the next one: untouched

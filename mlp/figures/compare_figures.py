@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp.figures.axes import log_ticks, whole_steps
+from mlp.figures.axes import log_ticks, stepped_log_axis, whole_steps
 from mlp.figures.curves import for_log_axis, grid_axis, line_mode, steps_x
 from mlp.figures.jsonable import integers, significant
 from mlp.figures.palette import ALERT, FAINT, base_layout, compact_legend
@@ -85,8 +85,11 @@ def grad_norms_pair_figure(norms: dict[str, np.ndarray]) -> dict:
     layout = base_layout(
         "compare_grad_norms",
         xaxis=xaxis,
+        # whole decades, not autorange: a playing frame then moves only the lines and markers (painted in
+        # place by mlp/ui/plotly_live.js); autoranged, the playing chart now and then lost its autorange
+        # in plotly.js and stayed at 0.1 to 10⁴, its lines off the plot (about one run in two, 1920x1080)
         yaxis=grid_axis("‖dW[l]‖", type="log",
-                    **log_ticks([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
+                    **stepped_log_axis([np.where(np.asarray(v, np.float64) == 0, floor, v) for v in norms.values()])),
         margin={"l": 64, "r": 12, "t": 30, "b": 44, "pad": 0},
         showlegend=True,
         legend=compact_legend(),

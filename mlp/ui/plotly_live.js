@@ -75,7 +75,7 @@ function redrawOutput() {
   const out = charts.output;
   if (out && out.mlp.lastFig && window.Plotly) {
     const fig = withNeuron(out.mlp.lastFig);
-    window.Plotly.react(out, fig.data, structuredClone(fig.layout), out.mlp.config);    // (see drawNext)
+    window.Plotly.react(out, fig.data, layoutToDraw(fig.layout), out.mlp.config);    // (see drawNext)
     smoothScaling(out, fig);
     out.mlp.drawn = null;                         // the next frame is drawn whole
     out.dataset.showing = window.__mlpHover ? window.__mlpHover.label : "";
@@ -110,6 +110,20 @@ function whenPlotlyReady(draw) {
 }
 
 const MAX_SHARE = 0.3;     // of the page's time, what one chart's redraws may take while playing
+
+// What Plotly.react is given of a frame's layout: a copy (plotly.js writes into the layout it draws,
+// "type", "domain" and computed ranges into its axes, and the next frame is compared with this one's
+// own), with every axis that has no range of its own told to autorange. Left implicit, a playing
+// chart now and then lost its autorange between two redraws and stayed at plotly.js's default range
+// (0.1 to 10⁴ on a log axis), its lines off the plot.
+function layoutToDraw(layout) {
+  const copy = structuredClone(layout);
+  for (const [key, axis] of Object.entries(copy)) {
+    if (/^[xy]axis\d*$/.test(key) && axis && typeof axis === "object" && axis.range === undefined
+        && axis.autorange === undefined) axis.autorange = true;
+  }
+  return copy;
+}
 
 // Each rerun may bring several frames (the server trains ahead in small chunks); they are played
 // back evenly over the time until the next batch is expected, so the chart moves more often than
@@ -584,9 +598,7 @@ function liveChart({ data: raw, parentElement, setTriggerValue }) {
     state.reacting = true;
     if (hovered || !paintInPlace(div, fig, figureChanges(state.drawn, fig))) {
       const shown = charts.output === div ? withNeuron(fig) : fig;
-      // (a copy of the layout: plotly.js writes into the one it draws, "type" and "domain" into its axes,
-      // and the next frame is compared with this one's own)
-      window.Plotly.react(div, shown.data, structuredClone(shown.layout), state.config);
+      window.Plotly.react(div, shown.data, layoutToDraw(shown.layout), state.config);
       smoothScaling(div, shown);
     }
     state.reacting = false;
