@@ -27,7 +27,7 @@ class Held:
 
 
 class NotHeld(ValueError):
-    """A payload told as changes from a figure the reader does not hold (one was lost, or the chart is new)."""
+    """A payload told as changes from a figure the reader does not hold (a payload was lost, or the reader is new)."""
 
 
 def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: bool = False, *,
@@ -40,7 +40,7 @@ def chart_payload(frames: list[dict], height: int, revision: int, plane_clicks: 
     as every later frame is from the one before. Each batch would otherwise send every curve's whole
     history and every layout again, and the last batch's copy, 100-150 KB of stream back, is outside
     the 32 KB window WebSocket compression finds repeats in. A browser that does not hold that figure
-    (a message lost, a chart mounted anew) asks for a whole one (mlp/ui/plotly_live.py: resync).
+    (a message was lost) asks for a whole one (mlp/ui/plotly_live.py: resync).
 
     Layout: a little-endian uint32 n, n bytes of JSON, then every `bytes` value of the figures
     (typed arrays' bdata, heatmap codes) back to back. In the JSON each stands as {"@bin": [offset,

@@ -182,13 +182,12 @@ function tearDownWhenGone(div) {
 
 // The payload (mlp/live/payload.py: chart_payload): a uint32 n, n bytes of JSON, then the binary parts
 // the JSON points at as {"@bin": [offset, length]}; each becomes an ArrayBuffer of its own (plotly.js
-// takes one as a typed array's bdata). Every frame after the first comes as its changes from the one
-// before (payload.py: _changes; `applied` is its inverse, as read_chart_payload is in Python): a
-// trace or layout sent as {"@prev": 1} is the previous frame's, the same object, which expandFigure
-// may expand twice (it is idempotent); a changed one is a new object, the previous left as it was.
-// A payload (payload.py: chart_payload) read back: every frame rebuilt from the one before and its
-// changes, the first from `held` ({id, fig}: the last figure of the last payload) when the payload
-// names it as its base. When it names another, it cannot be read: `unheld` says so, with no frames.
+// takes one as a typed array's bdata). Every frame comes as its changes from the one before
+// (payload.py: _changes; `applied` is its inverse, as read_chart_payload is in Python), the first
+// from `held` ({id, fig}: the last frame of the last payload) when the payload names that as its
+// base; a payload naming another cannot be read, and says so (`unheld`, no frames). A trace or layout
+// sent as {"@prev": 1} is the previous frame's, the same object, which expandFigure may expand twice
+// (it is idempotent); a changed one is a new object, the previous left as it was.
 function readPayload(raw, held) {
   const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
