@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
@@ -67,7 +68,6 @@ def wait_until_still(page, selector: str, quiet_s: float = 1.0, timeout_s: float
     """Wait until the chart at `selector` has drawn its last frame and stayed so for `quiet_s`. Plotly
     drops its hover when it redraws, and a click with no hover is no click: a test that hovers and
     clicks a point must first let the frames still queued from a paused run, or a rerun, be drawn."""
-    import time
     deadline, seen, since = time.monotonic() + timeout_s, None, time.monotonic()
     while True:
         now, state = time.monotonic(), page.evaluate(_CHART_BUSY_JS, selector)

@@ -37,9 +37,8 @@ function chartKey(el) {
 }
 
 function chartName(el) {
-  const box = el.closest('[class*="st-key-chart_"]');
-  const cls = box && [...box.classList].find((c) => c.startsWith("st-key-chart_"));
-  return cls ? cls.slice("st-key-chart_".length) : null;
+  const key = chartKey(el);
+  return typeof key === "string" && key.startsWith("st-key-chart_") ? key.slice("st-key-chart_".length) : null;
 }
 
 // One neuron's image from the network view (mlp/figures/network_view.py): each column is one heatmap,

@@ -10,7 +10,6 @@ Streamlit caches large messages by hash, so later reruns send only a reference.
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import secrets
 from pathlib import Path
@@ -68,7 +67,7 @@ def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revisi
     # Each payload continues the figure the last one left in the browser (chart_payload: held); the
     # browser that does not hold it triggers "resync", and the next payload is whole.
     held_key = f"{_HELD}{key}"
-    sent_id = f"{_session_token()}.{next(_counter)}"
+    sent_id = secrets.token_hex(6)       # random: no id of another session's, or of before a restart, repeats
     data = chart_payload(frames, height, revision, plane_clicks, id=sent_id, held=st.session_state.get(held_key))
     st.session_state[held_key] = Held(sent_id, frames[-1])
     _chart(data=data, key=key, height=height, on_resync_change=lambda: st.session_state.pop(held_key, None),
@@ -76,10 +75,3 @@ def live_chart(frames: list[dict] | dict, *, key: str, height: int = 360, revisi
 
 
 _HELD = "_live_chart_held_"       # + a chart's key: Held, what its browser holds
-_counter = itertools.count(1)      # payload ids: a process-wide count after a token of the session's own
-
-
-def _session_token() -> str:
-    """Random per session, so no id of an earlier session's (a server restarted under an open tab) is taken
-    for one of this session's."""
-    return st.session_state.setdefault("_live_chart_session", secrets.token_hex(4))

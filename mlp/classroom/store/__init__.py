@@ -287,17 +287,14 @@ class Store:
     def _writing(self):
         """A write transaction; for an SQLite file, taken in turn with this process's other writers
         (sqlite_file.writer_lock), waiting at most as long as SQLite's busy timeout would."""
-        if self._writer is None:
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        if not self._writer.acquire(timeout=SQLITE_BUSY_MS / 1000):
+        if self._writer is not None and not self._writer.acquire(timeout=SQLITE_BUSY_MS / 1000):
             raise StoreDown("too many writes at once", f"waited {SQLITE_BUSY_MS} ms for this process's other writers")
         try:
             with self.engine.begin() as conn:
                 yield conn
         finally:
-            self._writer.release()
+            if self._writer is not None:
+                self._writer.release()
 
     def _prepared(self, method, *args, **kwargs):
         """Run `method` once the database is there: the SQLite file checked, the tables made."""
