@@ -14,14 +14,22 @@ PostgreSQL tests share.
 (tests/screenshots/) instead of the git-ignored tests/.screenshots/ an ordinary run writes to.
 """
 import fcntl
+import functools
 
 import pytest
 import sqlalchemy as sa
+import streamlit.components.v2.manifest_scanner as component_scanner
 
 from mlp.classroom.store import Store
 from tests import browser as browser_helpers
 from tests.store_backends import BACKENDS, store_url
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, require_chromium, start_streamlit
+
+
+# Each new AppTest (Streamlit 1.67) scans the metadata of every installed package for custom components:
+# 0.25 s of the 0.4 s a Playground page run takes, paid by some 800 page runs. The installed packages do
+# not change during a test run, so the scan is done once (tests/test_streamlit_seams.py: the canary).
+component_scanner.scan_component_manifests = functools.cache(component_scanner.scan_component_manifests)
 
 
 def pytest_addoption(parser):

@@ -108,3 +108,17 @@ def test_the_chart_is_torn_down_with_its_timer_observer_and_listeners():
 def test_live_charts_have_no_toolbar_over_their_titles():
     js = (ROOT / "mlp" / "ui" / "plotly_live.js").read_text()
     assert "displayModeBar: false" in js
+
+
+def test_app_test_scans_the_installed_components_once():
+    """tests/conftest.py makes AppTest's scan of installed packages happen once a run; if an upgrade moves
+    the scan, each page run pays it again (the suite slows by minutes): this test says so first."""
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.testing.v1 import AppTest
+
+    before = manifest_scanner.scan_component_manifests.cache_info()
+    for _ in range(2):
+        AppTest.from_string("import streamlit as st\nst.write('x')").run()
+    after = manifest_scanner.scan_component_manifests.cache_info()
+    assert after.hits + after.misses == before.hits + before.misses + 2, "AppTest no longer calls the scan"
+    assert after.misses <= 1, "the scan ran more than once"

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import numpy as np
-from sklearn.datasets import make_blobs, make_moons
 
 Array = np.ndarray
 
@@ -57,6 +56,7 @@ def _clean_clusters(n: int, centres: Array, std: float, noise: float,
     point can cross the bisector between two centres: classes are separable by construction.
     Noise then adds an isotropic Gaussian of std 3*noise (1.5 at the 50% setting).
     """
+    from sklearn.datasets import make_blobs     # here, not above: see _moons
     X, y = make_blobs(n_samples=n, centers=centres, cluster_std=std, random_state=_sk_seed(rng))
     gaps = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=-1)
     cap = 0.45 * gaps[gaps > 0].min()
@@ -135,6 +135,9 @@ def _spiral(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
 
 def _moons(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2):
     """scikit-learn's two moons, centred and scaled by 3.5 to span about x1 in [-5, 5]."""
+    # scikit-learn is imported by the two sets that use it: it brings SciPy and pandas, 1.5 s of every
+    # start of the command line and of a server, most of which never draw moons or blobs
+    from sklearn.datasets import make_moons
     # make_moons' own Gaussian noise, in moon units: 0.3 at the 50% setting is a messy overlap.
     X, y = make_moons(n_samples=n, noise=0.6 * noise, random_state=_sk_seed(rng))
     X = (X - np.array([0.5, 0.25])) * 3.5
