@@ -1,6 +1,7 @@
-"""The class wall in Chromium: a teacher starts a class, three students join by name and play, the wall
-shows their cards live; the cards outlive a server restart; a wrong key shows none; and students on
-two workers behind nginx (mlp.classroom.serving) appear on one wall."""
+"""The class wall in Chromium: a teacher starts a class, three students join by name and play (protocol
+clients), the wall shows their cards live; the cards outlive a server restart; a wrong key shows none; a
+student in Chromium who reloads keeps one card; and students on two workers behind nginx
+(mlp.classroom.serving) appear on one wall."""
 import time
 import urllib.parse
 import urllib.request
@@ -9,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mlp.classroom.serving import COOKIE, WORKER_HEADER, free_ports, start_room
+from mlp.harness.class_room import class_students
+from mlp.harness.playing_students import PlayingStudents
 from tests.browser import require_chromium, save_screenshot, start_streamlit, with_port
 from tests.test_serve import require_nginx
 
@@ -31,7 +34,7 @@ def start_class(browser, base: str) -> tuple[str, str]:
     return join, teacher
 
 
-def join(browser, join_link: str, names: list[str], play: bool = True, cookies=()) -> list:
+def join(browser, join_link: str, names: list[str], cookies=()) -> list:
     """Students, each in a browser of their own: the join link with their name, then the Playground.
     Their pages load side by side, as in a room (one context per student, in `names`' order)."""
     contexts = []
@@ -42,10 +45,7 @@ def join(browser, join_link: str, names: list[str], play: bool = True, cookies=(
         context.new_page().goto(join_link + "&" + urllib.parse.urlencode({"name": name}), wait_until="commit")
         contexts.append(context)
     for context in contexts:
-        page = context.pages[0]
-        page.wait_for_selector(PLOT, timeout=90_000)
-        if play:
-            page.get_by_role("button", name="Play").click()
+        context.pages[0].wait_for_selector(PLOT, timeout=90_000)
     return contexts
 
 
@@ -65,28 +65,28 @@ def thumbs(page) -> list[str]:
 
 
 def test_three_students_on_the_wall_live_through_a_restart_and_not_for_a_wrong_key(browser, store_env):
+    """The wall in Chromium; its three students join by the link and play as protocol clients (they are
+    served as browsers are, and a student's own page in Chromium is the other tests' subject)."""
     require_chromium()
     proc, base = start_streamlit()
-    students = []
     try:
         join_link, teacher_link = start_class(browser, base)
-        students = join(browser, join_link, NAMES)
-        wall = browser.new_page(viewport={"width": 1500, "height": 1100})
-        wall.goto(teacher_link)
-        wait_for_cards(wall, 3)
-        assert "key=" not in wall.url and "class=" in wall.url     # the projected address bar shows no key
-        assert card_names(wall) == NAMES                      # the markup in a name is shown as text
-        assert wall.locator("b", has_text="Linus").count() == 0
-        first = thumbs(wall)
-        deadline = time.time() + 60
-        while any(a == b for a, b in zip(first, thumbs(wall))):   # sorted by name: card i is student i
-            assert time.time() < deadline, "a playing student's thumbnail did not change on the wall"
-            time.sleep(1)
-        save_screenshot(wall, "class_wall.png")
-        wall.close()
+        class_id = parse_qs(urlsplit(join_link).query)["join"][0]
+        with PlayingStudents(class_students(base, class_id, len(NAMES), NAMES)):
+            wall = browser.new_page(viewport={"width": 1500, "height": 1100})
+            wall.goto(teacher_link)
+            wait_for_cards(wall, 3)
+            assert "key=" not in wall.url and "class=" in wall.url     # the projected address bar shows no key
+            assert card_names(wall) == NAMES                      # the markup in a name is shown as text
+            assert wall.locator("b", has_text="Linus").count() == 0
+            first = thumbs(wall)
+            deadline = time.time() + 60
+            while any(a == b for a, b in zip(first, thumbs(wall))):   # sorted by name: card i is student i
+                assert time.time() < deadline, "a playing student's thumbnail did not change on the wall"
+                time.sleep(1)
+            save_screenshot(wall, "class_wall.png")
+            wall.close()
     finally:
-        for context in students:
-            context.close()
         proc.terminate()
         proc.wait(timeout=20)
 
@@ -115,7 +115,7 @@ def test_a_student_who_reloads_keeps_one_card_and_is_not_asked_their_name_again(
     context = None
     try:
         join_link, teacher_link = start_class(browser, base)
-        [context] = join(browser, join_link, ["Ada"], play=False)
+        [context] = join(browser, join_link, ["Ada"])
         student = context.pages[0]
         student.wait_for_url("**member=*", timeout=30_000)      # the address bar names the card
         student.reload()                                        # a new session on the same address
@@ -156,7 +156,7 @@ def test_students_on_two_workers_appear_on_one_wall(browser, store_env):
         host = urlsplit(room.url).hostname
         for name, worker in zip(NAMES[:2], room.workers):
             cookie = {"name": COOKIE, "value": _route_to(room.url, worker), "domain": host, "path": "/"}
-            students += join(browser, join_link, [name], play=False, cookies=[cookie])
+            students += join(browser, join_link, [name], cookies=[cookie])
         wall = browser.new_page(viewport={"width": 1500, "height": 1100})
         wall.goto(teacher_link)
         wait_for_cards(wall, 2)

@@ -35,11 +35,11 @@ def new_class(title: str = "Bench", lesson: str | None = None) -> tuple[str, str
     return ids
 
 
-def class_students(url: str, class_id: str, n: int) -> list[Student]:
-    """n students on the class's join link, each with a name (the Class page joins and switches to the
-    Playground, whose Play they then press)."""
-    return [Student(url, page="Class", query=urlencode({"join": class_id, "name": f"Student {i + 1:02d}"}))
-            for i in range(n)]
+def class_students(url: str, class_id: str, n: int, names: list[str] | None = None) -> list[Student]:
+    """n students on the class's join link, each with a name ("Student 01", ... unless `names` gives them;
+    the Class page joins and switches to the Playground, whose Play they then press)."""
+    names = names or [f"Student {i + 1:02d}" for i in range(n)]
+    return [Student(url, page="Class", query=urlencode({"join": class_id, "name": name})) for name in names[:n]]
 
 
 def _q(values: list[float], q: float) -> float:
