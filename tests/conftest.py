@@ -23,7 +23,7 @@ import streamlit.components.v2.manifest_scanner as component_scanner
 from mlp.classroom.store import Store
 from tests import browser as browser_helpers
 from tests.store_backends import BACKENDS, store_url
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, require_chromium, start_streamlit
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, TABS_FLAGS, TabsBrowser, require_chromium, start_streamlit
 
 
 # Each new AppTest (Streamlit 1.67) scans the metadata of every installed package for custom components:
@@ -118,8 +118,8 @@ def server():
 def browser(server):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + TABS_FLAGS)
+        yield TabsBrowser(browser, server + "/_stcore/health")
         browser.close()
 
 

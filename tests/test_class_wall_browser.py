@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mlp.classroom.serving import COOKIE, WORKER_HEADER, free_ports, start_room
-from mlp.harness.class_room import class_students
+from mlp.classroom import wall as wall_links
+from mlp.harness.class_room import class_students, new_class
 from mlp.harness.playing_students import PlayingStudents
 from tests.browser import require_chromium, save_screenshot, start_streamlit, with_port
 from tests.test_serve import require_nginx
@@ -21,7 +22,8 @@ NAMES = ["Ada", "Grace", "<b>Linus</b>"]
 
 
 def start_class(browser, base: str) -> tuple[str, str]:
-    """A teacher starts a class on the Class page: (join link, teacher link)."""
+    """A teacher starts a class on the Class page: (join link, teacher link). (The tests after the first
+    start theirs in the store, as `python -m mlp class new` does: a page load less each.)"""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(base + "/Class")
     page.get_by_label("Title").fill("Workshop wall test")
@@ -32,6 +34,12 @@ def start_class(browser, base: str) -> tuple[str, str]:
     page.close()
     assert join.startswith(base + "/Class?join=") and teacher.startswith(base + "/Class?class=")
     return join, teacher
+
+
+def class_links(base: str) -> tuple[str, str]:
+    """A class started in the store the servers share (store_env): (join link, teacher link)."""
+    class_id, key = new_class("Workshop wall test")
+    return wall_links.join_link(base, class_id), wall_links.teacher_link(base, class_id, key)
 
 
 def join(browser, join_link: str, names: list[str], cookies=()) -> list:
@@ -114,7 +122,7 @@ def test_a_student_who_reloads_keeps_one_card_and_is_not_asked_their_name_again(
     proc, base = start_streamlit()
     context = None
     try:
-        join_link, teacher_link = start_class(browser, base)
+        join_link, teacher_link = class_links(base)
         [context] = join(browser, join_link, ["Ada"])
         student = context.pages[0]
         student.wait_for_url("**member=*", timeout=30_000)      # the address bar names the card
@@ -152,7 +160,7 @@ def test_students_on_two_workers_appear_on_one_wall(browser, store_env):
     room = start_room(2, free_ports(1)[0], host="127.0.0.1")
     students = []
     try:
-        join_link, teacher_link = start_class(browser, room.url)
+        join_link, teacher_link = class_links(room.url)
         host = urlsplit(room.url).hostname
         for name, worker in zip(NAMES[:2], room.workers):
             cookie = {"name": COOKIE, "value": _route_to(room.url, worker), "domain": host, "path": "/"}
