@@ -51,13 +51,21 @@ TABS_FLAGS = ["--process-per-site"]
 class TabsBrowser:
     """The tests' Chromium. `new_page(viewport=...)` opens a tab in one context kept for the run, beside a
     tab left open on the app's site so that the renderer process outlives each test's tabs; any other
-    option (downloads, ...) and `new_context` get a context of their own, as Playwright's would. The
-    app keeps nothing in cookies or storage (its state is its address and its server session), so tabs
-    in one context are as separate as pages in their own."""
+    option (downloads, ...) and `new_context` get a context of their own, as Playwright's would.
+
+    The app's own state is its address and its server session. Streamlit keeps whether a page's sidebar
+    is open in localStorage, which each new tab empties on its first load (a reload in the tab keeps it,
+    as a browser's would), so that tabs in one context start as pages in their own do."""
+
+    # sessionStorage is the tab's own: it marks a tab that has loaded once
+    FRESH_TAB_JS = """if (!sessionStorage.getItem('mlpTestTab')) {
+  localStorage.clear(); sessionStorage.setItem('mlpTestTab', '1');
+}"""
 
     def __init__(self, browser, site_url: str):
         self._browser = browser
         self._tabs = browser.new_context()
+        self._tabs.add_init_script(self.FRESH_TAB_JS)
         self._keeper = self._tabs.new_page()
         self._keeper.goto(site_url)
 
