@@ -87,6 +87,13 @@ def save_screenshot(page, name: str, **options) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), **options)
 
 
+def settle_for_picture(page, ms: int) -> None:
+    """Give a README picture time to settle (a hover fading, a run trained a while) when the run refreshes
+    them (--refresh-screenshots); an ordinary run's screenshots are for a look, and need not wait."""
+    if SCREENSHOTS == README_PICTURES:
+        page.wait_for_timeout(ms)
+
+
 def open_page(browser, url: str, width: int = 1500, height: int = 1300, **options):
     """A new page on `url`, returned once a chart is drawn (the app has loaded and run once)."""
     page = browser.new_page(viewport={"width": width, "height": height}, **options)
@@ -162,7 +169,16 @@ def resize(page, width: int, height: int) -> None:
     Plotly's responsive ones, so a resize lays a page out as one opened at that size would be
     (test_click_through_browser.py opens one at 1920 x 1080 to compare)."""
     page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(800)                # Plotly's resize handler is debounced
+    page.wait_for_timeout(150)                # the resize event, and Plotly's handler's 100 ms debounce
+    page.wait_for_function(_PLOTS_FIT_JS, timeout=20_000)
+
+
+# Every plot on view that sizes itself to its box (responsive, no width of its own) is laid out at its
+# box's width: Plotly has handled the resize (on a quiet machine 100-150 ms after it; a fixed wait of
+# 800 ms cost the suite half a minute).
+_PLOTS_FIT_JS = """() => [...document.querySelectorAll('div.mlp-plot')].every((gd) =>
+  !gd._fullLayout || !gd.offsetParent || (gd.layout && gd.layout.width)
+  || Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) < 1.5)"""
 
 
 def with_port(url: str, base: str) -> str:

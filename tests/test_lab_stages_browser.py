@@ -9,7 +9,7 @@ from mlp.run.config import FIELD
 from mlp.lab import gradient_flow as flow
 from mlp.lab import initialization as init_lab
 from mlp.ui.initialization_page import button_label
-from tests.browser import cut_labels, on_screen, open_page, resize, save_screenshot
+from tests.browser import cut_labels, on_screen, open_page, resize, save_screenshot, settle_for_picture
 from tests.test_stage_browser import SCREENS
 
 # page -> (its presets' button labels, its two main charts' keys, whether it plays, whether it has a verdict box)
@@ -80,7 +80,7 @@ def test_a_lab_is_one_screen_and_play_redraws_its_main_charts(browser, server, l
             _fits(page, wanted)
             if size[0] in (1280, 1920):
                 page.mouse.move(2, 2)
-                page.wait_for_timeout(1000)
+                settle_for_picture(page, 1000)
                 save_screenshot(page, f"lab_{lab.lower()}_{size[0]}x{size[1]}.png")
     finally:
         page.close()

@@ -9,7 +9,7 @@ import time
 import urllib.parse
 
 from mlp.__main__ import main
-from tests.browser import on_screen, require_chromium, save_screenshot, start_streamlit, with_port
+from tests.browser import on_screen, require_chromium, save_screenshot, settle_for_picture, start_streamlit, with_port
 
 PLOT = "div.mlp-plot .main-svg"
 LESSON = '''title = "Browser lesson"
@@ -92,7 +92,7 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
         wall.get_by_text("Step 1 · 1 of 2 met the goal: Ada").wait_for(timeout=30_000)
         wall.get_by_text("lesson goals ✓ 1").wait_for(timeout=10_000)
         wall.get_by_role("button", name="Open best: Ada").wait_for(timeout=10_000)     # the step's best run
-        wall.wait_for_timeout(1500)             # (the picture: every element of the panel drawn)
+        settle_for_picture(wall, 1500)          # (the picture: every element of the panel drawn)
         save_screenshot(wall, "lesson_teacher.png")
 
         # Next: both students switch without a reload

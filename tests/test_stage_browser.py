@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from mlp.run.config import Config
 from mlp.engine.datasets import featurize, grid
 from mlp.run.trainer import Trainer
-from tests.browser import cut_labels, on_screen, open_page, point_on_screen, resize, save_screenshot, step_counter
+from tests.browser import (cut_labels, on_screen, open_page, point_on_screen, resize, save_screenshot,
+                           settle_for_picture, step_counter)
 
 NETWORK = ".st-key-chart_network div.mlp-plot"
 OUTPUT = ".st-key-chart_boundary div.mlp-plot"
@@ -51,7 +52,7 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server):
         for width, height in reversed(SCREENS):          # ends at 1280 x 720, for the picture
             resize(page, width, height)
             assert not cut_labels(page), f"labels cut at {width} px while playing: {cut_labels(page)}"
-        page.wait_for_timeout(4000)                      # the README's first picture: the stage, trained a while
+        settle_for_picture(page, 4000)                   # the README's first picture: the stage, trained a while
         page.get_by_role("button", name="Pause", exact=True).click()
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
         page.wait_for_timeout(1500)
