@@ -49,14 +49,13 @@ def _class(tmp_path, base: str, capsys) -> tuple[str, str]:
 
 
 def _student(browser, join_link: str, name: str):
-    """A student in a browser of their own at 1280 x 720, on the Playground; a marker in the window
-    tells a reload (which would drop it) from an update."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
+    """A student's tab at 1280 x 720 (its own Streamlit session), on the Playground; a marker in the
+    window tells a reload (which would drop it) from an update."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(join_link + "&" + urllib.parse.urlencode({"name": name}))
     page.wait_for_selector(PLOT, timeout=90_000)
     page.evaluate("window.mlpNotReloaded = true")
-    return context, page
+    return page
 
 
 def _step_button(page, n: int, of: int = 2):
@@ -66,11 +65,11 @@ def _step_button(page, n: int, of: int = 2):
 def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env, capsys):
     require_chromium()
     proc, base = start_streamlit()
-    contexts = []
+    students = []
     try:
         join_link, teacher_link = _class(store_env, base, capsys)
-        (ctx_a, ada), (ctx_b, ben) = _student(browser, join_link, "Ada"), _student(browser, join_link, "Ben")
-        contexts += [ctx_a, ctx_b]
+        ada, ben = _student(browser, join_link, "Ada"), _student(browser, join_link, "Ben")
+        students += [ada, ben]
         for page in (ada, ben):
             _step_button(page, 1).wait_for(timeout=30_000)
             # the lesson's button takes the title's place: the stage still fits the screen
@@ -114,14 +113,14 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
         wall.get_by_text("step 2 of 2").wait_for(timeout=10_000)
 
         # a late joiner lands on the current step
-        ctx_c, cleo = _student(browser, join_link, "Cleo")
-        contexts.append(ctx_c)
+        cleo = _student(browser, join_link, "Cleo")
+        students.append(cleo)
         _step_button(cleo, 2).wait_for(timeout=30_000)
         assert "dataset=gauss" not in cleo.url and "hidden=3" in cleo.url
         wall.close()
     finally:
-        for context in contexts:
-            context.close()
+        for page in students:
+            page.close()
         proc.terminate()
         proc.wait(timeout=20)
 
@@ -131,9 +130,9 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
         wall.goto(with_port(teacher_link, base))
         wall.get_by_text("step 2 of 2").wait_for(timeout=60_000)
         wall.close()
-        _, dora = _student(browser, with_port(join_link, base), "Dora")
+        dora = _student(browser, with_port(join_link, base), "Dora")
         _step_button(dora, 2).wait_for(timeout=30_000)
-        dora.context.close()
+        dora.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
