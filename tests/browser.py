@@ -43,8 +43,8 @@ def require_torch():
 # One renderer process for every tab of the app's site in the tabs' context (Chromium's default is a new
 # one per tab): a tab opened there reuses the process, its V8 isolate and the code it compiled, plotly.js's
 # 4.9 MB first of all. A Playground load then costs the run 3.3 CPU seconds instead of 5.9 (measured on
-# this machine's two cores), over some sixty loads. Contexts of their own (students) keep processes of
-# their own.
+# a two-core machine). Contexts of their own (students with cookies of their own) keep processes of their
+# own.
 TABS_FLAGS = ["--process-per-site"]
 
 
@@ -100,6 +100,35 @@ def open_page(browser, url: str, width: int = 1500, height: int = 1300, **option
     page.goto(url)
     page.wait_for_selector("div.mlp-plot .main-svg", timeout=90_000)
     return page
+
+
+# What settle() watches: whether the app is idle (not running, every plot drawn, and none on the screen
+# with a frame queued or due: one off the screen keeps its newest frame until it is seen), and what would
+# change while it is not: the plots' revisions, the page's height and its elements
+_PAGE_STATE_JS = """() => {
+  const plots = [...document.querySelectorAll('div.mlp-plot')];
+  return { idle: document.querySelector('[data-testid=stStatusWidget]') === null
+             && plots.every((p) => p.querySelector('.main-svg')
+                                   && !(p.mlp && p.mlp.visible && (p.mlp.timer || p.mlp.queue.length))),
+           look: JSON.stringify([plots.map((p) => p.dataset.revision), document.documentElement.scrollHeight,
+                                 document.querySelectorAll('[data-testid=stMain] *').length]) };
+}"""
+
+
+def settle(page, quiet_s: float = 0.4, timeout_s: float = 60.0) -> None:
+    """Wait until a page that is not playing has done what it was doing: the app not running, every plot
+    drawn with nothing queued, and neither the plots nor the page's height or elements changing for
+    `quiet_s`. (A fixed wait of 1.5 s did this slower, and without knowing whether it was enough.)"""
+    deadline, seen, since = time.monotonic() + timeout_s, None, time.monotonic()
+    while True:
+        now, state = time.monotonic(), page.evaluate(_PAGE_STATE_JS)
+        if not state["idle"] or state["look"] != seen:
+            seen, since = state["look"], now
+        elif now - since >= quiet_s:
+            return
+        if now > deadline:
+            raise AssertionError(f"the page did not settle in {timeout_s:g} s")
+        page.wait_for_timeout(100)
 
 
 # Is the live chart under `selector` drawn and done: nothing queued or due, and the app not running?

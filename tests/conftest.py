@@ -1,5 +1,6 @@
 """Fixtures shared by the browser tests (one Streamlit server and one Chromium for the whole run, or per
-worker on two), and the two tiers.
+worker on two; the tests' tabs share one context and renderer process: tests/browser.py, TabsBrowser), and
+the two tiers.
 
 The fast tier, `python -m pytest tests -m "not slow"`, is everything that needs no browser, no server
 process, no nginx and no PostgreSQL: the engine, the figures, the pages through AppTest, the CLI in
@@ -27,7 +28,7 @@ from tests.browser import CHROMIUM, CHROMIUM_FLAGS, TABS_FLAGS, TabsBrowser, req
 
 
 # Each new AppTest (Streamlit 1.67) scans the metadata of every installed package for custom components:
-# 0.25 s of the 0.4 s a Playground page run takes, paid by some 800 page runs. The installed packages do
+# 0.25 s of the 0.4 s a Playground page run takes, paid by each of the suite's page runs. The packages do
 # not change during a test run, so the scan is done once (tests/test_streamlit_seams.py: the canary).
 component_scanner.scan_component_manifests = functools.cache(component_scanner.scan_component_manifests)
 

@@ -5,7 +5,7 @@ open) and stage_1920x1080.png (the stage on a 1080p projector)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import cut_labels, on_screen, open_page, save_screenshot
+from tests.browser import cut_labels, on_screen, open_page, save_screenshot, settle
 from tests.test_stage_browser import NETWORK, OUTPUT
 
 SETTINGS = "button.mlp-open-sidebar"
@@ -20,7 +20,7 @@ def test_all_settings_lies_over_the_stage_and_the_same_button_closes_it(browser,
     the output plot's right part cut off), and only the hover-only « closed it again."""
     page = open_page(browser, server, 1280, 720)
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         sidebar = page.get_by_test_id("stSidebar")
         before = {name: _box(page, sel) for name, sel in (("network", NETWORK), ("output", OUTPUT))}
         page.locator(SETTINGS).click()
@@ -47,7 +47,7 @@ def test_no_label_is_cut_on_a_narrow_screen_and_a_seven_digit_step_count_fits(br
     the step counter read "102,…". A count of 1,234,567 written into the counter must fit its box."""
     page = open_page(browser, server, width, height)
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         assert not cut_labels(page), cut_labels(page)
         # a menu's value is an <input>, cut without an ellipsis ("Classific")
         cut_menus = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]
@@ -74,13 +74,13 @@ def test_the_stage_grows_on_a_1080p_screen(browser, server):
     grow with the screen's height, and the machine still fits on one screen."""
     small = open_page(browser, server, 1280, 720)
     try:
-        small.wait_for_timeout(1000)
+        settle(small)
         at_720 = {name: _box(small, sel)["height"] for name, sel in (("network", NETWORK), ("output", OUTPUT))}
     finally:
         small.close()
     page = open_page(browser, server, 1920, 1080)
     try:
-        page.wait_for_timeout(2500)
+        settle(page)
         at_1080 = {name: _box(page, sel)["height"] for name, sel in (("network", NETWORK), ("output", OUTPUT))}
         for name in at_720:
             assert at_1080[name] >= 1.4 * at_720[name], (name, at_720[name], at_1080[name])
@@ -120,7 +120,7 @@ def test_a_deep_nets_feature_labels_are_whole_and_its_biases_leave_the_neurons_v
     query = "?hidden=8,8,8,8,8,8,8&features=x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
     page = open_page(browser, server + "/" + query, 1280, 720)
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         plot = _box(page, NETWORK)
         labels = page.locator(f"{NETWORK} g.annotation").filter(has_text="sin(")
         assert labels.count() == 2

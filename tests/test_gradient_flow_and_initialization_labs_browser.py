@@ -3,7 +3,7 @@ click redraws them, and a screenshot of each is kept (lab_*.png: tests.browser.s
 projector's 1280 x 720: each lab is one screen (tests/test_lab_stages_browser.py checks it)."""
 import re
 
-from tests.browser import save_screenshot
+from tests.browser import save_screenshot, settle
 
 PLOT = "div.mlp-plot .main-svg"
 
@@ -22,7 +22,7 @@ def test_gradient_flow_draws_its_charts_and_an_exploding_preset_click_redraws_th
     page.get_by_text("one step of SGD throws the first layers far away").wait_for(timeout=30_000)
     page.get_by_text("Each layer multiplies it by").wait_for(timeout=10_000)
     page.mouse.move(5, 5)                  # no tooltip over the page
-    page.wait_for_timeout(1500)            # let the charts take the new figures
+    settle(page)                           # the charts have taken the new figures
     assert page.locator(PLOT).count() >= 2
     save_screenshot(page, "lab_gradient_flow.png")
     page.close()
@@ -36,7 +36,7 @@ def test_initialization_trains_a_preset_and_the_symmetry_run_in_the_browser(serv
     page.locator(".st-key-init_train button").first.click()
     page.get_by_text("Step 200.").wait_for(timeout=30_000)
     page.mouse.move(5, 5)
-    page.wait_for_timeout(1500)
+    settle(page)
     assert page.locator(PLOT).count() >= 2
     save_screenshot(page, "lab_initialization.png")
     page.get_by_role("tab", name="Symmetry").click()             # the symmetry demo, one tab away

@@ -9,7 +9,7 @@ from mlp.run.config import FIELD
 from mlp.lab import gradient_flow as flow
 from mlp.lab import initialization as init_lab
 from mlp.ui.initialization_page import button_label
-from tests.browser import cut_labels, on_screen, open_page, resize, save_screenshot, settle_for_picture
+from tests.browser import cut_labels, on_screen, open_page, resize, save_screenshot, settle, settle_for_picture
 from tests.test_stage_browser import SCREENS
 
 # page -> (its presets' button labels, its two main charts' keys, whether it plays, whether it has a verdict box)
@@ -50,7 +50,7 @@ def test_a_lab_is_one_screen_and_play_redraws_its_main_charts(browser, server, l
     (width, height), others = SCREENS[0], SCREENS[1:]
     page = open_page(browser, f"{server}/{lab}", width, height)
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         main = page.get_by_test_id("stMain")
         wanted = {
             **{label: main.get_by_role("button", name=label, exact=True) for label in presets},
@@ -98,7 +98,7 @@ def test_the_longest_values_fit_their_select_boxes_at_1280(browser, server, lab)
     query = f"init={_longest('init')}&activation={_longest('activation')}"
     page = open_page(browser, f"{server}/{lab}?{query}", 1280, 720)
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         shown = page.evaluate("() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] "
                               "input')].map((el) => el.value)")
         labels = {FIELD["activation"].choices()[_longest("activation")]}

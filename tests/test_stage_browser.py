@@ -2,6 +2,7 @@
 whole machine in view without scrolling, and the controls on the network and the data pictures work."""
 import json
 import re
+import time
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from mlp.run.config import Config
 from mlp.engine.datasets import featurize, grid
 from mlp.run.trainer import Trainer
 from tests.browser import (cut_labels, on_screen, open_page, point_on_screen, resize, save_screenshot,
-                           settle_for_picture, step_counter)
+                           settle, settle_for_picture, step_counter)
 
 NETWORK = ".st-key-chart_network div.mlp-plot"
 OUTPUT = ".st-key-chart_boundary div.mlp-plot"
@@ -22,7 +23,7 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server):
     """At each of SCREENS, one page resized from the first: before Play and while playing."""
     page = open_page(browser, server, *SCREENS[0])
     try:
-        page.wait_for_timeout(1500)
+        settle(page)
         assert page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true", \
             "the stage starts with the sidebar closed"
         wanted = {
@@ -55,7 +56,7 @@ def test_the_whole_machine_is_in_view_without_scrolling(browser, server):
         settle_for_picture(page, 4000)                   # the README's first picture: the stage, trained a while
         page.get_by_role("button", name="Pause", exact=True).click()
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
-        page.wait_for_timeout(1500)
+        settle(page)
         assert step_counter(page) > 0
         save_screenshot(page, "stage_1280x720.png")
     finally:
@@ -94,13 +95,13 @@ def _click_point(page, selector, trace, index):
 def test_plus_on_a_layer_widens_it_and_plus_over_the_layers_adds_one(stage):
     _click_button(stage, ["width", 1, 1])
     stage.wait_for_url(re.compile(r"hidden=5(%2C|,)2"), timeout=20_000)       # the default 4, 2 became 5, 2
-    stage.wait_for_timeout(1500)
+    settle(stage)
     _click_button(stage, ["width", 1, 1])                                   # the same button again
     stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2"), timeout=20_000)
-    stage.wait_for_timeout(1500)
+    settle(stage)
     _click_button(stage, ["layers", 0, 1])
     stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2(%2C|,)2"), timeout=20_000)
-    stage.wait_for_timeout(1500)
+    settle(stage)
     _click_button(stage, ["width", 3, -1])
     stage.wait_for_url(re.compile(r"hidden=6(%2C|,)2(%2C|,)1"), timeout=20_000)
 
@@ -141,8 +142,10 @@ def test_hovering_a_neuron_shows_its_output_in_the_output_view(stage):
 def test_play_and_widen_a_layer_without_scrolling(stage):
     """The issue's newcomer: at 1280 x 720, press Play, then widen a layer, never scrolling."""
     stage.get_by_role("button", name="Play").click()
-    stage.wait_for_timeout(3000)
-    assert step_counter(stage) > 0
+    deadline = time.time() + 30
+    while step_counter(stage) == 0:
+        assert time.time() < deadline, "Play took no step in 30 s"
+        stage.wait_for_timeout(200)
     _click_button(stage, ["width", 2, 1])
     stage.wait_for_url(re.compile(r"hidden=4(%2C|,)3"), timeout=20_000)
     assert stage.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
@@ -178,7 +181,7 @@ def test_the_class_page_cuts_no_label_at_1280(browser, server):
     try:
         page.goto(f"{server}/Class")
         page.get_by_text("Start a class").first.wait_for(timeout=60_000)      # (the page has no chart)
-        page.wait_for_timeout(1500)
+        settle(page)
         assert not cut_labels(page)
     finally:
         page.close()

@@ -5,8 +5,8 @@ A Chromium page costs a quarter of a CPU second per rerun and five to load; a st
 looks at need not be drawn: the server serves these as it serves browsers (the wall's students, the
 heaviest net beside a calm one).
 
-    with PlayingStudents(class_students(url, class_id, 3)) as students:
-        ... the wall in Chromium ...; students.steps() -> each one's step counter
+    with PlayingStudents(class_students(url, class_id, 3)):
+        ... the wall in Chromium; each Student's .step is its step counter as last received ...
 """
 from __future__ import annotations
 
@@ -38,10 +38,6 @@ class PlayingStudents:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
-
-    def steps(self) -> list[int | None]:
-        """Each student's step counter, as their page last received it (None before the first)."""
-        return [s.step for s in self.students]
 
     async def _open_and_play(self) -> None:
         await asyncio.gather(*(s.open(self._timeout) for s in self.students))
