@@ -1,6 +1,6 @@
 """A classroom on one server: each browser tab's run is its own.
 
-Two browser tabs (two students) play at once with different settings and never see each other's
+Two browser contexts (two students) play at once with different settings and never see each other's
 data, step counter or link; a diverging run does not stop or break the other one, nor does the heaviest
 run a link may ask for.
 """
@@ -27,11 +27,11 @@ DRAWN_POINTS = """() => {
 
 
 def open_student(browser, url: str):
-    """A student's tab (tests/browser.py: TabsBrowser): its own Streamlit session, as a tab has."""
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
     page.goto(url)
     page.wait_for_selector(PLOT, timeout=90_000)
-    return page
+    return context, page
 
 
 def wait_for_steps(page, more_than: int, timeout: float = 30) -> int:
@@ -68,9 +68,9 @@ def shows_points(page, X: np.ndarray) -> bool:
 @pytest.fixture
 def students(browser):
     opened = []
-    yield lambda url: opened.append(open_student(browser, url)) or opened[-1]
-    for page in opened:
-        page.close()
+    yield lambda url: opened.append(open_student(browser, url)) or opened[-1][1]
+    for context, _ in opened:
+        context.close()
 
 
 def test_two_students_with_different_settings_never_share_a_run(server, students):

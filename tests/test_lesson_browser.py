@@ -49,13 +49,14 @@ def _class(tmp_path, base: str, capsys) -> tuple[str, str]:
 
 
 def _student(browser, join_link: str, name: str):
-    """A student's tab at 1280 x 720 (its own Streamlit session), on the Playground; a marker in the
-    window tells a reload (which would drop it) from an update."""
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    """A student in a browser of their own at 1280 x 720, on the Playground; a marker in the window
+    tells a reload (which would drop it) from an update."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
     page.goto(join_link + "&" + urllib.parse.urlencode({"name": name}))
     page.wait_for_selector(PLOT, timeout=90_000)
     page.evaluate("window.mlpNotReloaded = true")
-    return page
+    return context, page
 
 
 def _step_button(page, n: int, of: int = 2):
@@ -65,11 +66,11 @@ def _step_button(page, n: int, of: int = 2):
 def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env, capsys):
     require_chromium()
     proc, base = start_streamlit()
-    students = []
+    contexts = []
     try:
         join_link, teacher_link = _class(store_env, base, capsys)
-        ada, ben = _student(browser, join_link, "Ada"), _student(browser, join_link, "Ben")
-        students += [ada, ben]
+        (ctx_a, ada), (ctx_b, ben) = _student(browser, join_link, "Ada"), _student(browser, join_link, "Ben")
+        contexts += [ctx_a, ctx_b]
         for page in (ada, ben):
             _step_button(page, 1).wait_for(timeout=30_000)
             # the lesson's button takes the title's place: the stage still fits the screen
@@ -113,14 +114,14 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
         wall.get_by_text("step 2 of 2").wait_for(timeout=10_000)
 
         # a late joiner lands on the current step
-        cleo = _student(browser, join_link, "Cleo")
-        students.append(cleo)
+        ctx_c, cleo = _student(browser, join_link, "Cleo")
+        contexts.append(ctx_c)
         _step_button(cleo, 2).wait_for(timeout=30_000)
         assert "dataset=gauss" not in cleo.url and "hidden=3" in cleo.url
         wall.close()
     finally:
-        for page in students:
-            page.close()
+        for context in contexts:
+            context.close()
         proc.terminate()
         proc.wait(timeout=20)
 
@@ -130,9 +131,9 @@ def test_a_lesson_paced_by_the_teacher_reaches_every_student(browser, store_env,
         wall.goto(with_port(teacher_link, base))
         wall.get_by_text("step 2 of 2").wait_for(timeout=60_000)
         wall.close()
-        dora = _student(browser, with_port(join_link, base), "Dora")
+        _, dora = _student(browser, with_port(join_link, base), "Dora")
         _step_button(dora, 2).wait_for(timeout=30_000)
-        dora.close()
+        dora.context.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -42,24 +42,25 @@ def live_trainers(count_file: Path, until, timeout: float = 8.0) -> int:
 
 
 def open_tabs(browser, url: str, n: int) -> list:
-    tabs = []
+    contexts = []
     for _ in range(n):
-        page = browser.new_page(viewport={"width": 600, "height": 400})
+        context = browser.new_context(viewport={"width": 600, "height": 400})
+        page = context.new_page()
         page.goto(url, wait_until="commit")
         page.get_by_role("button", name="Play").wait_for(timeout=120_000)   # its first run is done
-        tabs.append(page)
-    return tabs
+        contexts.append(context)
+    return contexts
 
 
 def test_a_closed_tabs_session_is_released_after_the_ttl(counting_server, browser):
     url, count_file = counting_server
     first = open_tabs(browser, url, TABS)
     assert live_trainers(count_file, lambda n: n >= TABS) >= TABS          # the count sees sessions
-    for tab in first:
-        tab.close()
+    for context in first:
+        context.close()
     time.sleep(TTL_S + 1)
     second = open_tabs(browser, url, TABS)
-    for tab in second:
-        tab.close()                            # storing these drops the expired first round
+    for context in second:
+        context.close()                        # storing these drops the expired first round
     held = live_trainers(count_file, lambda n: 0 <= n <= TABS)
     assert held <= TABS, f"{held} Trainers still live: the first round's closed sessions were kept"
