@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from mlp.harness.servers import CHROMIUM, CHROMIUM_FLAGS, free_port, start_streamlit, step_counter  # noqa: F401
 
@@ -87,6 +88,24 @@ def save_screenshot(page, name: str, **options) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), **options)
 
 
+def wait_for_steps(page, more_than: int, timeout: float = 30) -> int:
+    """Wait until the Playground's step counter passes `more_than`; returns it."""
+    deadline = time.time() + timeout
+    while (step := _step_or_none(page)) is None or step <= more_than:
+        assert time.time() < deadline, f"the step counter stayed at {step}"
+        time.sleep(0.3)
+    return step
+
+
+def _step_or_none(page) -> int | None:
+    """The step counter, or None while the page has none drawn (a page playing the heaviest net redraws
+    its metrics seconds apart when another worker's pages share the CPU; CI once waited 30 s for one)."""
+    try:
+        return step_counter(page)
+    except PlaywrightTimeoutError:
+        return None
+
+
 def settle_for_picture(page, ms: int) -> None:
     """Give a README picture time to settle (a hover fading, a run trained a while) when the run refreshes
     them (--refresh-screenshots); an ordinary run's screenshots are for a look, and need not wait."""
@@ -119,15 +138,20 @@ def settle(page, quiet_s: float = 0.4, timeout_s: float = 60.0) -> None:
     """Wait until a page that is not playing has done what it was doing: the app not running, every plot
     drawn with nothing queued, and neither the plots nor the page's height or elements changing for
     `quiet_s`. (A fixed wait of 1.5 s did this slower, and without knowing whether it was enough.)"""
+    _wait_quiet(page, _PAGE_STATE_JS, None, quiet_s, timeout_s, "the page did not settle")
+
+
+def _wait_quiet(page, state_js: str, arg, quiet_s: float, timeout_s: float, failure: str) -> None:
+    """Poll `state_js` ({idle, look}) until it has been idle with the same look for `quiet_s`."""
     deadline, seen, since = time.monotonic() + timeout_s, None, time.monotonic()
     while True:
-        now, state = time.monotonic(), page.evaluate(_PAGE_STATE_JS)
+        now, state = time.monotonic(), page.evaluate(state_js, arg)
         if not state["idle"] or state["look"] != seen:
             seen, since = state["look"], now
         elif now - since >= quiet_s:
             return
         if now > deadline:
-            raise AssertionError(f"the page did not settle in {timeout_s:g} s")
+            raise AssertionError(f"{failure} in {timeout_s:g} s")
         page.wait_for_timeout(100)
 
 
@@ -136,8 +160,8 @@ _CHART_BUSY_JS = """(selector) => {
   const el = document.querySelector(selector);
   const div = el && (el.classList.contains('mlp-plot') ? el : el.querySelector('div.mlp-plot'));
   const running = document.querySelector('[data-testid=stStatusWidget]') !== null;
-  return { revision: div ? div.dataset.revision : null,
-           busy: running || !div || !div.mlp || Boolean(div.mlp.timer) || div.mlp.queue.length > 0 };
+  return { look: div ? div.dataset.revision : null,
+           idle: !(running || !div || !div.mlp || Boolean(div.mlp.timer) || div.mlp.queue.length > 0) };
 }"""
 
 
@@ -145,16 +169,7 @@ def wait_until_still(page, selector: str, quiet_s: float = 1.0, timeout_s: float
     """Wait until the chart at `selector` has drawn its last frame and stayed so for `quiet_s`. Plotly
     drops its hover when it redraws, and a click with no hover is no click: a test that hovers and
     clicks a point must first let the frames still queued from a paused run, or a rerun, be drawn."""
-    deadline, seen, since = time.monotonic() + timeout_s, None, time.monotonic()
-    while True:
-        now, state = time.monotonic(), page.evaluate(_CHART_BUSY_JS, selector)
-        if state["busy"] or state["revision"] != seen:
-            seen, since = state["revision"], now
-        elif now - since >= quiet_s:
-            return
-        if now > deadline:
-            raise AssertionError(f"{selector} still redrawing after {timeout_s:g} s")
-        page.wait_for_timeout(100)
+    _wait_quiet(page, _CHART_BUSY_JS, selector, quiet_s, timeout_s, f"{selector} still redrawing")
 
 
 # Where point i of a chart's trace is drawn, in page pixels, from the plot's own axes (_fullData: the

@@ -8,13 +8,12 @@ import time
 
 import numpy as np
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from mlp.run.config import MAX_COST, Config
 from mlp.engine.datasets import make_dataset
 from mlp.harness.playing_students import PlayingStudents
 from mlp.ui.protocol_client import Student
-from tests.browser import step_counter
+from tests.browser import step_counter, wait_for_steps
 
 PLOT = "div.mlp-plot .main-svg"
 # the boundary chart's training points, as drawn (Plotly keeps the figure it drew on the div; its
@@ -32,23 +31,6 @@ def open_student(browser, url: str):
     page.goto(url)
     page.wait_for_selector(PLOT, timeout=90_000)
     return context, page
-
-
-def wait_for_steps(page, more_than: int, timeout: float = 30) -> int:
-    deadline = time.time() + timeout
-    while (step := _step_or_none(page)) is None or step <= more_than:
-        assert time.time() < deadline, f"the step counter stayed at {step}"
-        time.sleep(0.3)
-    return step
-
-
-def _step_or_none(page) -> int | None:
-    """The step counter, or None while the page has none drawn (a page playing the heaviest net redraws
-    its metrics seconds apart when another worker's pages share the CPU; CI once waited 30 s for one)."""
-    try:
-        return step_counter(page)
-    except PlaywrightTimeoutError:
-        return None
 
 
 def train_points(query: dict) -> np.ndarray:
@@ -122,8 +104,8 @@ def test_a_diverging_student_does_not_stop_the_others(server, students):
 def test_the_heaviest_allowed_link_does_not_stop_the_others(server, students):
     """A link over the cost cap opens capped, with a message; the heaviest run the cap allows plays beside
     a calm one, which keeps training. The heavy student is a protocol client (mlp/ui/protocol_client.py):
-    the server trains its net as any browser's, and Chromium drawing it would cost the run minutes of CPU
-    that test nothing here."""
+    the server trains its net as any browser's, and Chromium drawing it cost the run some 40 CPU
+    seconds that tested nothing here."""
     over = students(server + "/?hidden=" + "%2C".join(["256"] * 40) + "&n_samples=2000&optimizer=adam")
     over.get_by_text("too big for a shared server").wait_for(timeout=30_000)
     heaviest = Config(hidden=(79,) * 40, n_samples=2000, optimizer="adam")      # 40 × 80 is over the cap

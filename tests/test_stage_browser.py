@@ -2,7 +2,6 @@
 whole machine in view without scrolling, and the controls on the network and the data pictures work."""
 import json
 import re
-import time
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from mlp.run.config import Config
 from mlp.engine.datasets import featurize, grid
 from mlp.run.trainer import Trainer
 from tests.browser import (cut_labels, on_screen, open_page, point_on_screen, resize, save_screenshot,
-                           settle, settle_for_picture, step_counter)
+                           settle, settle_for_picture, step_counter, wait_for_steps)
 
 NETWORK = ".st-key-chart_network div.mlp-plot"
 OUTPUT = ".st-key-chart_boundary div.mlp-plot"
@@ -142,10 +141,7 @@ def test_hovering_a_neuron_shows_its_output_in_the_output_view(stage):
 def test_play_and_widen_a_layer_without_scrolling(stage):
     """The issue's newcomer: at 1280 x 720, press Play, then widen a layer, never scrolling."""
     stage.get_by_role("button", name="Play").click()
-    deadline = time.time() + 30
-    while step_counter(stage) == 0:
-        assert time.time() < deadline, "Play took no step in 30 s"
-        stage.wait_for_timeout(200)
+    assert wait_for_steps(stage, 0) > 0
     _click_button(stage, ["width", 2, 1])
     stage.wait_for_url(re.compile(r"hidden=4(%2C|,)3"), timeout=20_000)
     assert stage.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
